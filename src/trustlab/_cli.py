@@ -1,0 +1,88 @@
+"""The ``trustlab`` command: mirrors the Python API.
+
+Exit status: 0 success, 1 a check failed, 2 bad input (message on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._errors import TrustlabError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .policy import load_policy
+
+    policy = load_policy(args.policy)
+    print(f"{args.policy}: valid policy {policy.name}@{policy.version} "
+          f"(sha256 {policy.content_hash[:12]}), owner {policy.owner}, mode {policy.mode}, "
+          f"{len(policy.rules)} rules, {len(policy.guardrails)} guardrails")
+    if args.data:
+        from ._io import read_data
+
+        policy.apply(read_data(args.data))
+        print(f"{args.data}: fits the policy")
+    return EXIT_OK
+
+
+def _cmd_decide(args: argparse.Namespace) -> int:
+    from ._io import read_data
+    from ._summary import decision_summary
+    from .policy import load_policy
+
+    policy = load_policy(args.policy)
+    data = read_data(args.data)
+    if args.kill_switch:
+        policy = policy.with_kill_switch(True)
+    records = policy.apply(data)
+    print(decision_summary(policy, records, source=str(args.data)))
+    if args.out:
+        out = Path(args.out)
+        if out.exists():
+            raise TrustlabError(f"'{out}' already exists; choose a new file for --out "
+                                "(decision records are never overwritten)")
+        records.to_parquet(out)
+        print(f"\nDecision records: {out} ({len(records):,} rows)")
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trustlab",
+        description="Design AI-assisted decisions people can trust: policies over model "
+                    "signals, replayed on history.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    v = sub.add_parser("validate", help="check a policy file (and optionally data against it)")
+    v.add_argument("policy", help="policy YAML file")
+    v.add_argument("data", nargs="?", help="optional CSV/Parquet data to check against the policy")
+    v.set_defaults(run=_cmd_validate)
+    d = sub.add_parser("decide", help="decide every row of a data set and print a summary")
+    d.add_argument("policy", help="policy YAML file")
+    d.add_argument("data", help="CSV file, Parquet file, or folder of Parquet files")
+    d.add_argument("--out", help="write the decision records to this new Parquet file")
+    d.add_argument("--kill-switch", action="store_true",
+                   help="replay with the policy's kill switch engaged")
+    d.set_defaults(run=_cmd_decide)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except TrustlabError as exc:
+        print(f"trustlab {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The kit's own exceptions.
+
+Every error a user can cause derives from :class:`TrustlabError`, itself a
+``ValueError``, so callers can catch the kit's errors without catching bugs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["TrustlabError", "PolicyError", "DataError", "Problem"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a policy file or a data set.
+
+    Parameters
+    ----------
+    where : str
+        The YAML field path (``rules[3].when``) or the column (``column 'x'``).
+    message : str
+        What is wrong and what would be valid.
+    line : int or None
+        1-based line in the policy file, where known.
+    """
+
+    where: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        at = f" (line {self.line})" if self.line is not None else ""
+        return f"{self.where}{at}: {self.message}"
+
+
+class TrustlabError(ValueError):
+    """Base class of every error the kit raises on bad input."""
+
+
+class _ProblemsError(TrustlabError):
+    """An error that carries every problem found, not only the first."""
+
+    _noun = "input"
+
+    def __init__(self, source: str, problems: list[Problem] | tuple[Problem, ...]):
+        self.source = source
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        n = len(self.problems)
+        if n == 1:
+            return f"{self.source}: {self.problems[0]}"
+        lines = [f"{self.source} has {n} problems:"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+    @property
+    def failure_cases(self):
+        """The problems as a DataFrame with columns ``where``, ``line``, ``message``."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [(p.where, p.line, p.message) for p in self.problems],
+            columns=["where", "line", "message"],
+        )
+
+
+class PolicyError(_ProblemsError):
+    """A policy file that is not valid.
+
+    ``problems`` holds every problem found in the file, each led by its YAML
+    path; ``failure_cases`` shows them as a table.
+    """
+
+
+class DataError(_ProblemsError):
+    """Data that does not fit the policy: a missing column, a signal outside its kind."""

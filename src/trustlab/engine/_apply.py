@@ -1,0 +1,316 @@
+"""The bulk path: a DataFrame in, one decision record per row out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError, Problem
+from ..policy._condition import columns_of
+from ..policy._spec import Policy, RateLimit
+from ._columns import PreparedColumn, prepare_column
+from ._plan import KILL_SWITCH, combined_reason, plan_for, rate_limit_reason, refuse_unevaluated
+from ._reasons import CategoryBuilder, render_rows
+from ._time import times_ns, window_ids
+from ._vector import holds, type_problems
+
+__all__ = ["apply_policy", "RECORD_COLUMNS"]
+
+RECORD_COLUMNS = (
+    "action", "rule", "rule_action", "guardrail", "reason", "escalate", "automated",
+    "needs_signoff", "policy", "policy_version", "policy_hash", "mode",
+)
+"""Decision-record columns every policy produces, in order (before the signal columns)."""
+
+_SHOW_KEYS = 5
+
+
+def _source(policy: Policy) -> str:
+    return f"Data for policy '{policy.name}@{policy.version}'"
+
+
+def _row_keys(data: pd.DataFrame, policy: Policy, mask: np.ndarray) -> str:
+    idx = np.flatnonzero(mask)
+    if policy.id_column and policy.id_column in data.columns:
+        keys = data[policy.id_column].to_numpy()[idx[:_SHOW_KEYS]]
+        label = policy.id_column
+    else:
+        keys = data.index.to_numpy()[idx[:_SHOW_KEYS]]
+        label = "index"
+    more = ", …" if len(idx) > _SHOW_KEYS else ""
+    shown = ", ".join(repr(k.item() if hasattr(k, "item") else k) for k in keys)
+    return f"{len(idx):,} row{'s' if len(idx) != 1 else ''} ({label} {shown}{more})"
+
+
+def _missing_columns(policy: Policy, data: pd.DataFrame) -> list[Problem]:
+    have = set(data.columns)
+    columns_list = ", ".join(map(str, list(data.columns)[:40]))
+    if len(data.columns) > 40:
+        columns_list += ", …"
+    problems = []
+
+    def need(column: str | None, where: str, what: str) -> None:
+        if column is not None and column not in have:
+            problems.append(Problem(where, f"{what} column '{column}', which the data lacks. "
+                                           f"Columns: {columns_list}"))
+
+    for i, s in enumerate(policy.signals):
+        need(s.name, f"signals[{i}]", "the policy reads the signal")
+    for i, rule in enumerate(policy.rules):
+        if rule.when is not None:
+            for c in columns_of(rule.when):
+                need(c, f"rules[{i}].when", "the condition reads the")
+        for c in rule.because.columns:
+            need(c, f"rules[{i}].because", "the reason reads the")
+    if policy.kill_switch is not None:
+        for c in policy.kill_switch.because.columns:
+            need(c, "kill_switch.because", "the reason reads the")
+    need(policy.id_column, "columns.id", "the policy declares the row key")
+    if policy.time_column and (policy.guardrails or policy.id_column is None):
+        need(policy.time_column, "columns.time", "the policy declares the time")
+    elif policy.time_column:
+        need(policy.time_column, "columns.time", "the policy declares the time")
+    # keep one problem per (where, column)
+    seen, out = set(), []
+    for p in problems:
+        if (p.where, p.message) not in seen:
+            seen.add((p.where, p.message))
+            out.append(p)
+    return out
+
+
+def _signal_problems(policy: Policy, data: pd.DataFrame,
+                     cols: dict[str, PreparedColumn]) -> list[Problem]:
+    problems = []
+    for s in policy.signals:
+        col = cols.get(s.name)
+        where = f"column '{s.name}'"
+        if col is None:
+            continue
+        if col.kind == "empty":
+            continue
+        if col.kind != "num":
+            problems.append(Problem(where, f"signal '{s.name}' must hold numbers (a {s.kind}); "
+                                           f"it holds {col.kind}"))
+            continue
+        v = col.values
+        if v.dtype.kind == "f":
+            if s.kind == "probability":
+                with np.errstate(invalid="ignore"):
+                    bad = (v < 0.0) | (v > 1.0) | np.isinf(v)
+                rule = "is a probability and must lie in [0, 1]"
+            else:
+                bad = np.isinf(v)
+                rule = "is a score and must be finite"
+        elif v.dtype.kind in "iu":
+            bad = (v < 0) | (v > 1) if s.kind == "probability" else np.zeros(len(v), bool)
+            rule = "is a probability and must lie in [0, 1]"
+        else:
+            problems.append(Problem(where, f"signal '{s.name}' must hold numbers; it holds "
+                                           f"{v.dtype}"))
+            continue
+        if bad.any():
+            lo, hi = np.nanmin(v[bad]), np.nanmax(v[bad])
+            problems.append(Problem(where, f"signal '{s.name}' {rule}; {_row_keys(data, policy, bad)} "
+                                           f"lie outside (from {lo!r} to {hi!r}). Values are never "
+                                           "clipped: fix the model output or the signal's kind"))
+    return problems
+
+
+def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
+    """Decide every row of ``data`` and return one decision record per row.
+
+    Parameters
+    ----------
+    policy : Policy
+    data : pandas.DataFrame
+        One row per case, with every column the policy reads.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index and order as ``data``. Columns: the row key and time (where
+        the policy declares them), then ``action``, ``rule``, ``rule_action``,
+        ``guardrail``, ``reason``, ``escalate``, ``automated``,
+        ``needs_signoff``, ``policy``, ``policy_version``, ``policy_hash``,
+        ``mode``, then each signal's value and ``<signal>_model``. Text columns
+        are categoricals.
+
+    Raises
+    ------
+    trustlab.DataError
+        Listing every problem at once: missing columns, values of the wrong
+        type, signals outside their kind, missing or unreadable times.
+
+    Examples
+    --------
+    >>> import pandas as pd, trustlab
+    >>> policy = trustlab.parse_policy('''
+    ... trustlab: 1
+    ... name: tiny
+    ... version: "1"
+    ... owner: Risk team
+    ... signals: [{name: p, kind: probability, model: m1, higher_means: risk}]
+    ... actions: {approve: {automated: true, favourable: true}, review: {automated: false}}
+    ... rules:
+    ...   - {id: low, when: p < 0.1, then: approve, because: "Risk {p:.0%} is low."}
+    ...   - {id: rest, otherwise: true, then: review, because: A person decides.}
+    ... ''')
+    >>> policy.apply(pd.DataFrame({"p": [0.05, 0.5, None]}))[["action", "rule", "reason"]]
+        action  rule           reason
+    0  approve   low  Risk 5% is low.
+    1   review  rest  A person decides.
+    2   review  rest  A person decides.
+    """
+    source = _source(policy)
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(source, [Problem("data", f"must be a pandas DataFrame; got "
+                                                 f"{type(data).__name__}")])
+    refuse_unevaluated(policy, source)
+    if data.columns.has_duplicates:
+        dupes = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
+        raise DataError(source, [Problem("columns", f"appear more than once: {', '.join(dupes)}; "
+                                                    "column names must be unique")])
+    problems = _missing_columns(policy, data)
+    if problems:
+        raise DataError(source, problems)
+    n = len(data)
+    plan = plan_for(policy)
+
+    # prepare every column a condition or signal reads, once
+    needed: dict[str, None] = {s.name: None for s in policy.signals}
+    for rule in policy.rules:
+        if rule.when is not None:
+            needed.update(dict.fromkeys(columns_of(rule.when)))
+    cols: dict[str, PreparedColumn] = {}
+    for name in needed:
+        prepared = prepare_column(name, data[name])
+        if isinstance(prepared, str):
+            problems.append(Problem(f"column '{name}'", prepared))
+        else:
+            cols[name] = prepared
+    if not problems:
+        for i, rule in enumerate(policy.rules):
+            if rule.when is not None:
+                problems += type_problems(rule.when, cols, f"rules[{i}].when")
+        problems += _signal_problems(policy, data, cols)
+    ns = None
+    if policy.time_column and policy.guardrails:
+        ns, why, bad = times_ns(data[policy.time_column])
+        if why:
+            keys = f"; {_row_keys(data, policy, bad)}" if bad is not None else ""
+            problems.append(Problem(f"column '{policy.time_column}'", f"{why}{keys}"))
+    if problems:
+        raise DataError(source, problems)
+
+    # rules: first match wins
+    n_rules = len(policy.rules)
+    rule_idx = np.full(n, n_rules - 1, dtype=np.int16)
+    undecided = np.ones(n, dtype=bool)
+    for i, rule in enumerate(policy.rules[:-1]):
+        fire = holds(rule.when, cols)  # type: ignore[arg-type]
+        fire &= undecided
+        rule_idx[fire] = i
+        undecided &= ~fire
+    rule_action = plan.rule_then[rule_idx]
+    action = rule_action.copy()
+    guard = np.full(n, -1, dtype=np.int16)
+
+    # guardrails in order, in time order
+    if policy.guardrails:
+        order = np.argsort(ns, kind="stable")
+        for g_i, g in enumerate(policy.guardrails):
+            if not isinstance(g, RateLimit):
+                continue
+            cand = order[action[order] == plan.action_code[g.action]]
+            if len(cand) <= g.max:
+                continue
+            w = window_ids(ns[cand], g.per)
+            starts = np.r_[0, np.flatnonzero(w[1:] != w[:-1]) + 1]
+            rank = np.arange(len(w)) - np.repeat(starts, np.diff(np.r_[starts, len(w)]))
+            over = cand[rank >= g.max]
+            action[over] = plan.action_code[g.overflow]
+            guard[over] = g_i
+    ks = policy.kill_switch
+    ks_rows = None
+    if ks is not None and ks.engaged:
+        ks_rows = plan.automated[action]
+        action[ks_rows] = plan.action_code[ks.then]
+        guard[ks_rows] = len(plan.guard_ids) - 1
+
+    # reasons, rendered once per distinct text
+    builder = CategoryBuilder()
+    rule_reason = np.empty(n, dtype=np.int32)
+    for i, rule in enumerate(policy.rules):
+        rows = np.flatnonzero(rule_idx == i)
+        if len(rows) == 0:
+            continue
+        codes, probs = render_rows(rule.because, data, rows, builder, f"rules[{i}].because")
+        problems += probs
+        if not probs:
+            rule_reason[rows] = codes
+    if problems:
+        raise DataError(source, problems)
+    reason = rule_reason
+    changed = np.flatnonzero(guard >= 0)
+    if len(changed):
+        # each changed row: the guardrail's sentence, then what the rules alone said
+        gtexts = [rate_limit_reason(g) if isinstance(g, RateLimit) else "" for g in policy.guardrails]
+        gcode = guard.astype(np.int64)
+        if ks_rows is not None and ks_rows.any():
+            ks_builder = CategoryBuilder()
+            ks_idx = np.flatnonzero(ks_rows)
+            codes, probs = render_rows(ks.because, data, ks_idx, ks_builder,  # type: ignore[union-attr]
+                                       "kill_switch.because")
+            if probs:
+                raise DataError(source, probs)
+            gcode[ks_idx] = len(gtexts) + codes
+            gtexts += ks_builder.items
+        n_reasons = len(builder.items) + 1
+        key = (gcode[changed] * n_reasons + rule_reason[changed]) * len(plan.actions) \
+            + rule_action[changed]
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        texts = [
+            combined_reason(gtexts[gcode[r]], plan.actions[rule_action[r]],
+                            builder.items[rule_reason[r]])
+            for r in changed[first].tolist()
+        ]
+        reason = rule_reason.copy()
+        reason[changed] = builder.codes_for(texts)[inverse.reshape(-1)]
+
+    return _records(policy, plan, data, rule_idx, rule_action, action, guard, reason, builder)
+
+
+def _categorical(codes: np.ndarray, categories) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, categories=pd.Index(list(categories), dtype=object))
+
+
+def _records(policy: Policy, plan, data: pd.DataFrame, rule_idx, rule_action, action, guard,
+             reason, builder: CategoryBuilder) -> pd.DataFrame:
+    n = len(data)
+    out: dict[str, object] = {}
+    if policy.id_column:
+        out[policy.id_column] = data[policy.id_column].to_numpy()
+    if policy.time_column and policy.time_column in data.columns:
+        out[policy.time_column] = data[policy.time_column].to_numpy()
+    out["action"] = _categorical(action, plan.actions)
+    out["rule"] = _categorical(rule_idx, plan.rule_ids)
+    out["rule_action"] = _categorical(rule_action, plan.actions)
+    out["guardrail"] = _categorical(guard, plan.guard_ids)
+    out["reason"] = builder.categorical(reason)
+    esc_cats = plan.escalations
+    esc_code = np.array([esc_cats.index(e) if e else -1 for e in plan.rule_escalate], dtype=np.int16)
+    out["escalate"] = _categorical(esc_code[rule_idx], esc_cats)
+    automated = plan.automated[action]
+    out["automated"] = automated
+    out["needs_signoff"] = (automated & ~plan.reversible[action]) if policy.mode == "supervised" \
+        else np.zeros(n, dtype=bool)
+    zeros = np.zeros(n, dtype=np.int8)
+    out["policy"] = _categorical(zeros, [policy.name])
+    out["policy_version"] = _categorical(zeros, [policy.version])
+    out["policy_hash"] = _categorical(zeros, [policy.content_hash])
+    out["mode"] = _categorical(zeros, [policy.mode])
+    for s in policy.signals:
+        out[s.name] = data[s.name].to_numpy()
+        out[f"{s.name}_model"] = _categorical(zeros, [s.model])
+    return pd.DataFrame(out, index=data.index, copy=False)

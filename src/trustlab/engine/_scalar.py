@@ -1,0 +1,183 @@
+"""Conditions compiled once into closures over one record (the online path).
+
+Each compiled test takes ``get`` (the record's ``get``) and returns ``True``,
+``False`` or ``None`` (unknown), with the same three-valued logic and the same
+type rules as the vectorised path in :mod:`._vector`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from .._errors import DataError, Problem
+from ..policy._condition import And, Column, Compare, Condition, In, IsMissing, Literal, Not, Or, flip
+from ..policy._template import is_missing
+from ._vector import OPS
+
+__all__ = ["compile_scalar", "value_kind"]
+
+Test = Callable[[Callable], "bool | None"]
+
+
+def value_kind(v) -> str:
+    """``num``, ``text``, ``bool`` or ``missing`` for one Python or numpy value."""
+    t = type(v)
+    if t is float:
+        return "missing" if v != v else "num"
+    if t is int:
+        return "num"
+    if t is str:
+        return "text"
+    if t is bool or isinstance(v, np.bool_):
+        return "bool"
+    if v is None or is_missing(v):
+        return "missing"
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return "num"
+    if isinstance(v, str):
+        return "text"
+    return type(v).__name__
+
+
+def _mismatch(where: str, column: str, v, wanted: str) -> DataError:
+    kind = value_kind(v)
+    words = {"num": "a number", "text": "text", "bool": "a true/false value"}
+    return DataError("Record", [Problem(
+        where, f"column '{column}' holds {words.get(kind, kind)} ({v!r}) but is tested "
+               f"against {words[wanted]}; pass {words[wanted]} for '{column}'")])
+
+
+def compile_scalar(cond: Condition, where: str) -> Test:
+    """Compile ``cond`` into ``test(get) -> True | False | None``.
+
+    Examples
+    --------
+    >>> from trustlab.policy import parse_condition
+    >>> t = compile_scalar(parse_condition("p < 0.1 or grade in ['A']"), "rules[0].when")
+    >>> t({"p": 0.5, "grade": "A"}.get), t({"p": float("nan"), "grade": "B"}.get)
+    (True, None)
+    """
+    if isinstance(cond, Compare):
+        left, right, op = cond.left, cond.right, cond.op
+        if isinstance(left, Literal):
+            left, right, op = right, left, flip(op)
+        fn = OPS[op]
+        name = left.name  # type: ignore[union-attr]
+        if isinstance(right, Column):
+            other = right.name
+
+            def test_cols(get):
+                a, b = get(name), get(other)
+                ka, kb = value_kind(a), value_kind(b)
+                if ka == "missing" or kb == "missing":
+                    return None
+                if ka != kb:
+                    raise _mismatch(where, other, b, ka if ka in ("num", "text", "bool") else "num")
+                return bool(fn(a, b))
+
+            return test_cols
+        lit = right.value
+        want = {"number": "num", "text": "text", "bool": "bool"}[right.kind]
+        if want == "num":
+
+            def test_num(get):
+                v = get(name)
+                t = type(v)
+                if t is float:
+                    return None if v != v else fn(v, lit)
+                if t is int:
+                    return fn(v, lit)
+                k = value_kind(v)
+                if k == "missing":
+                    return None
+                if k != "num":
+                    raise _mismatch(where, name, v, "num")
+                v = float(v) if isinstance(v, np.floating) else int(v)
+                return bool(fn(v, lit))
+
+            return test_num
+
+        def test_other(get):
+            v = get(name)
+            k = value_kind(v)
+            if k == "missing":
+                return None
+            if k != want:
+                raise _mismatch(where, name, v, want)
+            return bool(fn(bool(v) if want == "bool" else v, lit))
+
+        return test_other
+    if isinstance(cond, In):
+        name = cond.column.name
+        members = frozenset(v.value for v in cond.values)
+        kinds = {{"number": "num", "text": "text", "bool": "bool"}[v.kind] for v in cond.values}
+        negate = cond.negate
+        num_members = frozenset(float(v.value) for v in cond.values if v.kind == "number")
+
+        def test_in(get):
+            v = get(name)
+            k = value_kind(v)
+            if k == "missing":
+                return None
+            if k not in kinds:
+                raise _mismatch(where, name, v, next(iter(kinds)))
+            if k == "num":
+                found = float(v) in num_members
+            elif k == "bool":
+                found = bool(v) in members
+            else:
+                found = v in members
+            return found != negate
+
+        return test_in
+    if isinstance(cond, IsMissing):
+        name = cond.column.name
+        negate = cond.negate
+
+        def test_missing(get):
+            v = get(name)
+            if type(v) is float:
+                return math.isnan(v) != negate
+            return (v is None or is_missing(v)) != negate
+
+        return test_missing
+    if isinstance(cond, Not):
+        inner = compile_scalar(cond.item, where)
+
+        def test_not(get):
+            r = inner(get)
+            return None if r is None else not r
+
+        return test_not
+    if isinstance(cond, And):
+        items = [compile_scalar(i, where) for i in cond.items]
+
+        def test_and(get):
+            unknown = False
+            for item in items:
+                r = item(get)
+                if r is False:
+                    return False
+                if r is None:
+                    unknown = True
+            return None if unknown else True
+
+        return test_and
+    if isinstance(cond, Or):
+        items = [compile_scalar(i, where) for i in cond.items]
+
+        def test_or(get):
+            unknown = False
+            for item in items:
+                r = item(get)
+                if r is True:
+                    return True
+                if r is None:
+                    unknown = True
+            return None if unknown else False
+
+        return test_or
+    raise TypeError(f"not a condition node: {cond!r}")  # pragma: no cover

@@ -1,0 +1,51 @@
+"""What a policy declares: parsing, validation and identity (no pandas here)."""
+
+from ._condition import ConditionSyntaxError, columns_of, parse_condition
+from ._load import FORMAT_VERSION, canonical_json, load_policy, parse_policy
+from ._metric_names import METRICS
+from ._spec import (
+    MODES,
+    Action,
+    ActionValue,
+    Check,
+    DriftBrake,
+    DriftReference,
+    KillSwitch,
+    Outcomes,
+    Policy,
+    Promotion,
+    RateLimit,
+    Reviewer,
+    Rule,
+    Signal,
+    Window,
+)
+from ._template import Template, parse_template
+
+__all__ = [
+    "FORMAT_VERSION",
+    "METRICS",
+    "MODES",
+    "Action",
+    "ActionValue",
+    "Check",
+    "ConditionSyntaxError",
+    "DriftBrake",
+    "DriftReference",
+    "KillSwitch",
+    "Outcomes",
+    "Policy",
+    "Promotion",
+    "RateLimit",
+    "Reviewer",
+    "Rule",
+    "Signal",
+    "Template",
+    "Window",
+    "canonical_json",
+    "columns_of",
+    "load_policy",
+    "parse_condition",
+    "parse_policy",
+    "parse_template",
+]

@@ -1,0 +1,793 @@
+"""Policy YAML → validated, frozen :class:`~trustlab.policy.Policy`.
+
+Every problem in a file is collected and raised together as one
+:class:`~trustlab.PolicyError`, each led by its YAML path and line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import math
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .._errors import PolicyError, Problem
+from ._condition import ConditionSyntaxError, columns_of, parse_condition
+from ._metric_names import is_metric, supported_metrics_text
+from ._reach import unreachable_rules
+from ._spec import (
+    MODES,
+    Action,
+    ActionValue,
+    Check,
+    DriftBrake,
+    DriftReference,
+    KillSwitch,
+    Outcomes,
+    Policy,
+    Promotion,
+    RateLimit,
+    Reviewer,
+    Rule,
+    Signal,
+    Window,
+)
+from ._template import Template, TemplateError, parse_template
+from ._yaml import YamlProblem, read_yaml
+
+__all__ = ["load_policy", "parse_policy", "FORMAT_VERSION", "RESERVED_COLUMNS"]
+
+FORMAT_VERSION = 1
+
+RESERVED_COLUMNS = frozenset(
+    {
+        "action", "rule", "rule_action", "guardrail", "reason", "rule_reason", "escalate",
+        "automated", "needs_signoff", "policy", "policy_version", "policy_hash", "mode",
+    }
+)
+"""Decision-record columns a signal may not be named after."""
+
+_TOP_KEYS = (
+    "trustlab", "name", "version", "owner", "description", "mode", "columns", "signals",
+    "actions", "rules", "guardrails", "kill_switch", "outcomes", "segments", "checks",
+    "promotion",
+)
+_WINDOW_RE = re.compile(r"^\s*(\d*)\s*(s|min|h|D|W)\s*$")
+_WINDOW_UNITS = "s (seconds), min, h, D (days), W (weeks)"
+
+
+class _Reader:
+    """Collects problems while walking the YAML tree."""
+
+    def __init__(self, lines: dict[str, int]):
+        self.lines = lines
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        line = self.lines.get(path)
+        if line is None:  # fall back to the nearest enclosing field
+            parent = path
+            while line is None and parent:
+                parent = re.sub(r"(\.[^.\[\]]*|\[\d+\])$", "", parent)
+                line = self.lines.get(parent)
+        self.problems.append(Problem(path or "(document)", message, line))
+
+    # -- shapes ------------------------------------------------------------
+    def mapping(self, obj: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...]):
+        if not isinstance(obj, dict):
+            self.add(path, f"must be a mapping with keys {', '.join(required + optional)}; "
+                           f"got {_kind(obj)}")
+            return None
+        allowed = required + optional
+        for key in obj:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                self.add(_join(path, key), f"unknown key '{key}'.{hint} Allowed keys: "
+                                          f"{', '.join(allowed)}")
+        for key in required:
+            if key not in obj:
+                self.add(_join(path, key), f"is required (missing from {path or 'the policy'})")
+        return obj
+
+    def text(self, obj: dict, key: str, path: str, required: bool = True) -> str | None:
+        p = _join(path, key)
+        if key not in obj or obj[key] is None:
+            if required and key in obj:
+                self.add(p, "must be non-empty text; got nothing")
+            return None
+        value = obj[key]
+        if not isinstance(value, str) or not value.strip():
+            self.add(p, f"must be non-empty text; got {_kind(value)}")
+            return None
+        return value.strip()
+
+    def boolean(self, obj: dict, key: str, path: str, default: bool | None) -> bool | None:
+        p = _join(path, key)
+        if key not in obj:
+            return default
+        value = obj[key]
+        if not isinstance(value, bool):
+            self.add(p, f"must be true or false; got {_kind(value)}")
+            return default
+        return value
+
+    def number(self, obj: dict, key: str, path: str, *, low: float | None = None,
+               high: float | None = None, required: bool = False) -> float | None:
+        p = _join(path, key)
+        if key not in obj:
+            return None
+        value = obj[key]
+        rng = _range_text(low, high)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            self.add(p, f"must be a finite number{rng}; got {_kind(value)}")
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.add(p, f"must be a number{rng}; got {value!r}")
+            return None
+        return float(value)
+
+    def integer(self, obj: dict, key: str, path: str, *, low: int = 0) -> int | None:
+        p = _join(path, key)
+        if key not in obj:
+            return None
+        value = obj[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            self.add(p, f"must be a whole number in the range [{low}, inf); got {_kind(value)}")
+            return None
+        return value
+
+    def choice(self, obj: dict, key: str, path: str, choices: tuple[str, ...],
+               default: str | None = None) -> str | None:
+        p = _join(path, key)
+        if key not in obj:
+            return default
+        value = obj[key]
+        if value not in choices:
+            self.add(p, f"must be one of {', '.join(choices)}; got {_kind(value)}")
+            return default
+        return value
+
+    def window(self, obj: dict, key: str, path: str) -> Window | None:
+        p = _join(path, key)
+        if key not in obj:
+            return None
+        return self.parse_window(obj[key], p)
+
+    def parse_window(self, value: Any, path: str) -> Window | None:
+        m = _WINDOW_RE.match(value) if isinstance(value, str) else None
+        if m is None or (m.group(1) and int(m.group(1)) == 0):
+            self.add(path, f"must be a time window such as 1D, 7D, 12h or 1W (a count and one of "
+                           f"{_WINDOW_UNITS}); got {_kind(value)}")
+            return None
+        count = int(m.group(1) or 1)
+        return Window(f"{count}{m.group(2)}", count, m.group(2))  # type: ignore[arg-type]
+
+    def column_list(self, obj: dict, key: str, path: str) -> tuple[str, ...]:
+        p = _join(path, key)
+        if key not in obj:
+            return ()
+        value = obj[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.add(p, f"must be a list of column names; got {_kind(value)}")
+            return ()
+        dupes = sorted({v for v in value if value.count(v) > 1})
+        if dupes:
+            self.add(p, f"lists {', '.join(dupes)} more than once")
+        return tuple(dict.fromkeys(value))
+
+    def declared(self, action: str | None, path: str, actions: dict[str, Action]) -> bool:
+        if action is None:
+            return False
+        if action not in actions:
+            close = difflib.get_close_matches(action, list(actions), n=1, cutoff=0.6)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            self.add(path, f"action '{action}' is not declared in `actions`.{hint} "
+                           f"Declared actions: {', '.join(actions) or '(none)'}")
+            return False
+        return True
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, (int, float)):
+        return f"{value!r} (a number)"
+    if isinstance(value, str):
+        return f"{value!r} (text)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _range_text(low, high) -> str:
+    if low is None and high is None:
+        return ""
+    lo = "(-inf" if low is None else f"[{low:g}"
+    hi = "inf)" if high is None else f"{high:g}]"
+    return f" in the range {lo}, {hi}"
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _parse_signals(r: _Reader, raw: Any) -> tuple[Signal, ...]:
+    if not isinstance(raw, list) or not raw:
+        if raw is not None:
+            r.add("signals", f"must be a list of at least one signal; got {_kind(raw)}")
+        return ()
+    out: list[Signal] = []
+    for i, item in enumerate(raw):
+        p = f"signals[{i}]"
+        if r.mapping(item, p, ("name", "kind", "model", "higher_means"), ()) is None:
+            continue
+        name = r.text(item, "name", p)
+        kind = r.choice(item, "kind", p, ("probability", "score"))
+        model = r.text(item, "model", p)
+        higher = r.choice(item, "higher_means", p, ("risk", "benefit"))
+        if name in RESERVED_COLUMNS:
+            r.add(f"{p}.name", f"'{name}' is a decision-record column; rename the signal "
+                               f"(reserved: {', '.join(sorted(RESERVED_COLUMNS))})")
+        if name is not None and any(s.name == name for s in out):
+            r.add(f"{p}.name", f"signal '{name}' is declared twice")
+        if None not in (name, kind, model, higher):
+            out.append(Signal(name, kind, model, higher))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _parse_actions(r: _Reader, raw: Any) -> dict[str, Action]:
+    if not isinstance(raw, dict) or not raw:
+        if raw is not None:
+            r.add("actions", "must be a mapping of action name → {automated: true|false, ...} "
+                             f"with at least one action; got {_kind(raw)}")
+        return {}
+    out: dict[str, Action] = {}
+    for name, spec in raw.items():
+        p = f"actions.{name}"
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", name):
+            r.add(p, "an action name must be a word of letters, digits, '_' or '-' "
+                     f"starting with a letter; got {_kind(name)}")
+            continue
+        if r.mapping(spec, p, ("automated",), ("favourable", "reversible", "queue")) is None:
+            continue
+        automated = r.boolean(spec, "automated", p, None)
+        favourable = r.boolean(spec, "favourable", p, False)
+        reversible = r.boolean(spec, "reversible", p, True)
+        queue = r.text(spec, "queue", p, required=False)
+        if automated is not None:
+            out[name] = Action(name, automated, bool(favourable), bool(reversible), queue)
+    return out
+
+
+def _parse_rules(r: _Reader, raw: Any, actions: dict[str, Action]) -> tuple[Rule, ...]:
+    if not isinstance(raw, list) or not raw:
+        if raw is not None:
+            r.add("rules", f"must be a list of at least one rule; got {_kind(raw)}")
+        return ()
+    out: list[Rule] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(raw):
+        p = f"rules[{i}]"
+        if r.mapping(item, p, ("id", "then", "because"), ("when", "otherwise", "escalate")) is None:
+            continue
+        rid = r.text(item, "id", p)
+        if rid is not None:
+            if rid in seen:
+                r.add(f"{p}.id", f"rule id '{rid}' is already used by rules[{seen[rid]}]; "
+                                 "every rule needs its own id")
+            seen.setdefault(rid, i)
+        then = r.text(item, "then", p)
+        r.declared(then, f"{p}.then", actions)
+        escalate = r.text(item, "escalate", p, required=False)
+        because = _template(r, item, "because", p)
+        has_when, has_otherwise = "when" in item, "otherwise" in item
+        cond = None
+        when_text = None
+        if has_when and has_otherwise:
+            r.add(p, "give either `when` or `otherwise: true`, not both")
+        elif has_otherwise:
+            if item["otherwise"] is not True:
+                r.add(f"{p}.otherwise", f"must be true; got {_kind(item['otherwise'])}")
+        elif has_when:
+            when_text = item["when"]
+            if not isinstance(when_text, str):
+                r.add(f"{p}.when", f"must be a condition in quotes-free text such as "
+                                   f"'p_default >= 0.35'; got {_kind(when_text)}")
+            else:
+                try:
+                    cond = parse_condition(when_text)
+                except ConditionSyntaxError as exc:
+                    r.add(f"{p}.when", f"{exc} at position {exc.position + 1} in "
+                                       f"'{when_text}'{_caret(when_text, exc.position)}")
+        else:
+            r.add(p, "needs a `when` condition, or `otherwise: true` for the last rule")
+        if rid is not None and then is not None and because is not None and (
+            cond is not None or has_otherwise
+        ):
+            out.append(Rule(rid, cond, then, because, escalate, when_text))
+    # structure: exactly one otherwise, last
+    for i, item in enumerate(raw):
+        if isinstance(item, dict) and "otherwise" in item and i != len(raw) - 1:
+            r.add(f"rules[{i}]", "`otherwise: true` must be the last rule; the rules after it "
+                                 "could never fire")
+    last = raw[-1]
+    if not (isinstance(last, dict) and last.get("otherwise") is True):
+        r.add(f"rules[{len(raw) - 1}]", "the last rule must be `otherwise: true` so that every "
+                                        "record gets a decision")
+    if len(out) == len(raw):
+        for later, earlier, column in unreachable_rules(out):
+            r.add(f"rules[{later}].when", f"rule '{out[later].id}' can never fire: every "
+                  f"record it matches on column '{column}' is already decided by "
+                  f"{earlier}. Reorder the rules or narrow the earlier condition")
+    return tuple(out)
+
+
+def _caret(text: str, pos: int) -> str:
+    if "\n" in text or len(text) > 120:
+        return ""
+    return f"\n        {text}\n        {' ' * pos}^"
+
+
+def _template(r: _Reader, obj: dict, key: str, path: str) -> Template | None:
+    text = r.text(obj, key, path)
+    if text is None:
+        return None
+    try:
+        return parse_template(text)
+    except TemplateError as exc:
+        r.add(_join(path, key), str(exc))
+        return None
+
+
+def _parse_guardrails(r: _Reader, raw: Any, actions: dict[str, Action],
+                      time_column: str | None) -> tuple:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        r.add("guardrails", f"must be a list of guardrails; got {_kind(raw)}")
+        return ()
+    out: list = []
+    ids: set[str] = set()
+    kinds = {"rate_limit": _parse_rate_limit, "drift_brake": _parse_drift_brake}
+    for i, item in enumerate(raw):
+        p = f"guardrails[{i}]"
+        if not isinstance(item, dict):
+            r.add(p, f"must be a mapping; got {_kind(item)}")
+            continue
+        kind = item.get("kind")
+        if kind not in kinds:
+            r.add(f"{p}.kind", f"must be one of {', '.join(kinds)}; got {_kind(kind)}")
+            continue
+        g = kinds[kind](r, item, p, actions)
+        gid = item.get("id")
+        if isinstance(gid, str):
+            if gid in ids:
+                r.add(f"{p}.id", f"guardrail id '{gid}' is used twice")
+            if gid == "kill_switch":
+                r.add(f"{p}.id", "'kill_switch' is reserved for the kill switch")
+            ids.add(gid)
+        if time_column is None:
+            r.add(p, f"a {kind} works per window of time, so the policy needs "
+                     "`columns.time` naming the time column")
+        if g is not None:
+            out.append(g)
+    return tuple(out)
+
+
+def _parse_rate_limit(r: _Reader, item: dict, p: str, actions: dict[str, Action]):
+    if r.mapping(item, p, ("id", "kind", "action", "max", "per", "overflow"), ()) is None:
+        return None
+    gid = r.text(item, "id", p)
+    action = r.text(item, "action", p)
+    r.declared(action, f"{p}.action", actions)
+    overflow = r.text(item, "overflow", p)
+    r.declared(overflow, f"{p}.overflow", actions)
+    if action is not None and action == overflow:
+        r.add(f"{p}.overflow", f"must differ from `action` ('{action}'): the capped decisions "
+                               "need somewhere else to go")
+    cap = r.integer(item, "max", p)
+    per = r.window(item, "per", p)
+    if None in (gid, action, overflow, cap, per) or action not in actions or overflow not in actions:
+        return None
+    return RateLimit(gid, action, cap, per, overflow)  # type: ignore[arg-type]
+
+
+def _parse_drift_brake(r: _Reader, item: dict, p: str, actions: dict[str, Action]):
+    keys = ("id", "kind", "watch", "metric", "reference", "window", "warn", "act", "then")
+    if r.mapping(item, p, keys, ()) is None:
+        return None
+    gid = r.text(item, "id", p)
+    watch = r.column_list(item, "watch", p)
+    if "watch" in item and not watch:
+        r.add(f"{p}.watch", "must name at least one column to watch")
+    metric = r.choice(item, "metric", p, ("psi", "ks", "js"))
+    window = r.window(item, "window", p)
+    warn = r.number(item, "warn", p, low=0)
+    act = r.number(item, "act", p, low=0)
+    if warn is not None and act is not None and warn > act:
+        r.add(f"{p}.warn", f"must not exceed `act` ({act:g}); got {warn:g}")
+    then = r.text(item, "then", p)
+    if r.declared(then, f"{p}.then", actions) and actions[then].automated:  # type: ignore[index]
+        r.add(f"{p}.then", f"must be a human action (automated: false) so that the brake stops "
+                           f"automation; '{then}' is automated")
+    reference = _parse_reference(r, item.get("reference"), f"{p}.reference")
+    if None in (gid, metric, window, warn, act, then, reference) or not watch:
+        return None
+    return DriftBrake(gid, watch, metric, reference, window, warn, act, then)  # type: ignore[arg-type]
+
+
+def _parse_reference(r: _Reader, raw: Any, p: str) -> DriftReference | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in ("first", "rows", "file"):
+        r.add(p, "must be exactly one of {first: OFFSET} (e.g. {first: 90D}), {rows: N} or "
+                 f"{{file: path}}; got {_kind(raw)}")
+        return None
+    (key, value), = raw.items()
+    if key == "first":
+        w = r.parse_window(value, f"{p}.first")
+        return DriftReference(first=w) if w else None
+    if key == "rows":
+        n = r.integer(raw, "rows", p, low=1)
+        return DriftReference(rows=n) if n else None
+    f = r.text(raw, "file", p)
+    return DriftReference(file=f) if f else None
+
+
+def _parse_kill_switch(r: _Reader, raw: Any, actions: dict[str, Action]) -> KillSwitch | None:
+    if raw is None:
+        return None
+    p = "kill_switch"
+    if r.mapping(raw, p, ("engaged", "then", "because"), ()) is None:
+        return None
+    engaged = r.boolean(raw, "engaged", p, None)
+    then = r.text(raw, "then", p)
+    if r.declared(then, f"{p}.then", actions) and actions[then].automated:  # type: ignore[index]
+        r.add(f"{p}.then", f"must be a human action (automated: false) so that engaging the "
+                           f"switch stops automation; '{then}' is automated")
+    because = _template(r, raw, "because", p)
+    if engaged is None or then is None or because is None:
+        return None
+    return KillSwitch(engaged, then, because)
+
+
+def _parse_outcomes(r: _Reader, raw: Any, actions: dict[str, Action]) -> Outcomes | None:
+    if raw is None:
+        return None
+    p = "outcomes"
+    keys = ("label", "values")
+    if r.mapping(raw, p, keys, ("bad_when", "reviewer", "window", "unlabelled")) is None:
+        return None
+    label = r.text(raw, "label", p)
+    bad_when = raw.get("bad_when", True)
+    if isinstance(bad_when, (dict, list)) or bad_when is None:
+        r.add(f"{p}.bad_when", f"must be one value (true, 1, 'bad', ...); got {_kind(bad_when)}")
+    values: list[ActionValue] = []
+    raw_values = raw.get("values")
+    if isinstance(raw_values, dict):
+        for name, spec in raw_values.items():
+            vp = f"{p}.values.{name}"
+            if not r.declared(name, vp, actions):
+                continue
+            if actions[name].automated:
+                if r.mapping(spec, vp, ("good", "bad"), ()) is None:
+                    continue
+                good = r.number(spec, "good", vp)
+                bad = r.number(spec, "bad", vp)
+                if good is not None and bad is not None:
+                    values.append(ActionValue(name, good=good, bad=bad))
+            else:
+                if r.mapping(spec, vp, ("cost",), ()) is None:
+                    continue
+                cost = r.number(spec, "cost", vp, low=0)
+                if cost is not None:
+                    values.append(ActionValue(name, cost=cost))
+        for name, act in actions.items():
+            if name not in raw_values:
+                want = "{good: ..., bad: ...}" if act.automated else "{cost: ...}"
+                r.add(f"{p}.values", f"gives no value for action '{name}'; add "
+                                     f"`{name}: {want}`")
+    elif "values" in raw:
+        r.add(f"{p}.values", f"must map each action to its values; got {_kind(raw_values)}")
+    reviewer = _parse_reviewer(r, raw.get("reviewer"), f"{p}.reviewer", actions)
+    window = r.window(raw, "window", p)
+    unlabelled = r.choice(raw, "unlabelled", p, ("exclude", "good", "bad"), "exclude")
+    if label is None:
+        return None
+    return Outcomes(label, tuple(values), bad_when, "bad_when" in raw, reviewer, window,
+                    unlabelled)  # type: ignore[arg-type]
+
+
+def _parse_reviewer(r: _Reader, raw: Any, p: str, actions: dict[str, Action]) -> Reviewer | None:
+    if raw is None:
+        return None
+    if r.mapping(raw, p, (), ("decision", "map", "accuracy")) is None:
+        return None
+    decision = r.text(raw, "decision", p, required=False)
+    mapping: list[tuple[str, str]] = []
+    raw_map = raw.get("map")
+    if raw_map is not None:
+        if not isinstance(raw_map, dict) or not raw_map:
+            r.add(f"{p}.map", f"must map recorded decision values to actions; got {_kind(raw_map)}")
+        else:
+            for value, action in raw_map.items():
+                if r.declared(action if isinstance(action, str) else str(action),
+                              f"{p}.map.{value}", actions):
+                    mapping.append((str(value), action))
+    if decision is not None and raw_map is None:
+        r.add(f"{p}.map", f"is required with `decision`: say which action each value of column "
+                          f"'{decision}' means, e.g. {{approved: approve, declined: decline}}")
+    accuracy = r.number(raw, "accuracy", p, low=0, high=1)
+    if decision is None and accuracy is None:
+        r.add(p, "needs `decision` (a column of recorded human decisions), `accuracy`, or both")
+    return Reviewer(decision, tuple(mapping), accuracy)
+
+
+def _parse_checks(r: _Reader, raw: Any, actions: tuple[str, ...]) -> tuple[Check, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        r.add("checks", f"must be a list of checks; got {_kind(raw)}")
+        return ()
+    out: list[Check] = []
+    for i, item in enumerate(raw):
+        p = f"checks[{i}]"
+        if r.mapping(item, p, ("metric",), ("at_least", "at_most", "by")) is None:
+            continue
+        metric = r.text(item, "metric", p)
+        if metric is not None and not is_metric(metric, actions):
+            close = difflib.get_close_matches(metric, supported_metrics_text(actions).split(", "),
+                                              n=1, cutoff=0.6)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            r.add(f"{p}.metric", f"unknown metric '{metric}'.{hint} Supported metrics: "
+                                 f"{supported_metrics_text(actions)}")
+            metric = None
+        lo = r.number(item, "at_least", p)
+        hi = r.number(item, "at_most", p)
+        if "at_least" not in item and "at_most" not in item:
+            r.add(p, "needs a bound: `at_least`, `at_most`, or both")
+        if lo is not None and hi is not None and lo > hi:
+            r.add(p, f"`at_least` ({lo:g}) is above `at_most` ({hi:g}): no value could pass")
+        by = r.text(item, "by", p, required=False)
+        if metric == "favourable_rate_ratio" and by is None:
+            r.add(f"{p}.by", "favourable_rate_ratio compares segments, so it needs `by: COLUMN`")
+        if metric is not None:
+            out.append(Check(metric, lo, hi, by))
+    return tuple(out)
+
+
+def _parse_promotion(r: _Reader, raw: Any) -> Promotion | None:
+    if raw is None:
+        return None
+    p = "promotion"
+    keys = ("min_decisions", "min_alignment", "max_override_rate", "max_signal_psi")
+    if r.mapping(raw, p, (), keys) is None:
+        return None
+    if not raw:
+        r.add(p, f"is empty; give at least one of {', '.join(keys)}")
+    return Promotion(
+        r.integer(raw, "min_decisions", p),
+        r.number(raw, "min_alignment", p, low=0, high=1),
+        r.number(raw, "max_override_rate", p, low=0, high=1),
+        r.number(raw, "max_signal_psi", p, low=0),
+    )
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def parse_policy(text: str, source: str = "<policy text>") -> Policy:
+    """Parse and validate policy YAML text.
+
+    Parameters
+    ----------
+    text : str
+        The YAML document.
+    source : str
+        How to name the text in error messages (a file path, usually).
+
+    Returns
+    -------
+    Policy
+
+    Raises
+    ------
+    trustlab.PolicyError
+        Listing every problem found, each with its field path and line.
+
+    Examples
+    --------
+    >>> policy = parse_policy('''
+    ... trustlab: 1
+    ... name: tiny
+    ... version: "1.0"
+    ... owner: Risk team
+    ... signals: [{name: p, kind: probability, model: m1, higher_means: risk}]
+    ... actions: {approve: {automated: true, favourable: true}, review: {automated: false}}
+    ... rules:
+    ...   - {id: low, when: p < 0.1, then: approve, because: "Risk {p:.0%} is low."}
+    ...   - {id: rest, otherwise: true, then: review, because: A person decides.}
+    ... ''')
+    >>> policy.decide({"p": 0.05}).reason
+    'Risk 5% is low.'
+    """
+    try:
+        doc = read_yaml(text)
+    except YamlProblem as exc:
+        raise PolicyError(_source_label(source, None), [Problem("(document)", str(exc), exc.line)]) from None
+    r = _Reader(doc.lines)
+    raw = doc.data
+    if not isinstance(raw, dict):
+        raise PolicyError(_source_label(source, None), [Problem(
+            "(document)", f"a policy must be a YAML mapping with keys trustlab, name, version, "
+                          f"owner, signals, actions, rules; got {_kind(raw)}", 1)])
+    name_for_errors = raw.get("name") if isinstance(raw.get("name"), str) else None
+    r.mapping(raw, "", ("trustlab", "name", "version", "owner", "signals", "actions", "rules"),
+              tuple(k for k in _TOP_KEYS if k not in
+                    ("trustlab", "name", "version", "owner", "signals", "actions", "rules")))
+    if "trustlab" in raw and (raw["trustlab"] != FORMAT_VERSION or isinstance(raw["trustlab"], bool)):
+        r.add("trustlab", f"this kit reads policy format version {FORMAT_VERSION}; got "
+                          f"{_kind(raw['trustlab'])}. Write `trustlab: {FORMAT_VERSION}`")
+    name = r.text(raw, "name", "")
+    version = _version(r, raw)
+    owner = r.text(raw, "owner", "")
+    description = r.text(raw, "description", "", required=False)
+    mode = r.choice(raw, "mode", "", MODES, "advisory")
+    id_column = time_column = None
+    if "columns" in raw:
+        cols = r.mapping(raw["columns"], "columns", (), ("id", "time"))
+        if cols is not None:
+            id_column = r.text(cols, "id", "columns", required=False)
+            time_column = r.text(cols, "time", "columns", required=False)
+            if id_column is not None and id_column == time_column:
+                r.add("columns", "`id` and `time` must be different columns")
+    signals = _parse_signals(r, raw.get("signals"))
+    actions = _parse_actions(r, raw.get("actions"))
+    rules = _parse_rules(r, raw.get("rules"), actions)
+    guardrails = _parse_guardrails(r, raw.get("guardrails"), actions, time_column)
+    kill_switch = _parse_kill_switch(r, raw.get("kill_switch"), actions)
+    outcomes = _parse_outcomes(r, raw.get("outcomes"), actions)
+    segments = r.column_list(raw, "segments", "")
+    checks = _parse_checks(r, raw.get("checks"), tuple(actions))
+    promotion = _parse_promotion(r, raw.get("promotion"))
+    if outcomes is not None and outcomes.window is not None and time_column is None:
+        r.add("outcomes.window", "workload per window needs `columns.time` naming the time column")
+    for s in signals:
+        if s.name in (id_column, time_column):
+            r.add("signals", f"signal '{s.name}' is also declared as a key or time column")
+    if r.problems:
+        raise PolicyError(_source_label(source, name_for_errors), r.problems)
+    fields: dict[str, Any] = dict(
+        name=name, version=version, owner=owner, signals=signals,
+        actions=tuple(actions.values()), rules=rules, description=description, mode=mode,
+        id_column=id_column, time_column=time_column, guardrails=guardrails,
+        kill_switch=kill_switch, outcomes=outcomes, segments=segments, checks=checks,
+        promotion=promotion, source=None if source == "<policy text>" else source,
+    )
+    return Policy(content_hash=_hash(fields), **fields)
+
+
+def load_policy(path: str | os.PathLike) -> Policy:
+    """Read, parse and validate a policy file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The policy YAML file.
+
+    Returns
+    -------
+    Policy
+
+    Raises
+    ------
+    trustlab.PolicyError
+        When the file cannot be read or is not a valid policy; the message
+        names the file and lists every problem with its field path and line.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError(f"Policy file '{p}'", [Problem(
+            "(file)", f"does not exist (looked in {p.resolve().parent}); check the path")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"Policy file '{p}'", [Problem("(file)", f"cannot be read: {exc}")]) from None
+    return parse_policy(text, source=str(p))
+
+
+def _source_label(source: str, name: str | None) -> str:
+    what = f"Policy file '{source}'" if source != "<policy text>" else "Policy text"
+    return f"{what} (policy '{name}')" if name else what
+
+
+def _version(r: _Reader, raw: dict) -> str | None:
+    if "version" not in raw:
+        return None
+    value = raw["version"]
+    if isinstance(value, bool) or value is None:
+        r.add("version", f"must be text such as \"1.2.0\"; got {_kind(value)}")
+        return None
+    if isinstance(value, float):
+        r.add("version", f"is read by YAML as the number {value!r}, which loses digits "
+                         f"(1.10 becomes 1.1); quote it: version: \"{value}\"")
+        return None
+    if isinstance(value, int):
+        return str(value)
+    return r.text(raw, "version", "")
+
+
+# --------------------------------------------------------------------------- identity
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-ready form of the parsed policy: conditions and templates as text."""
+    if dataclasses.is_dataclass(value):
+        out = {}
+        for f in dataclasses.fields(value):
+            if f.name in ("source", "_cache", "content_hash", "when_text"):
+                continue
+            out[f.name] = _canonical(getattr(value, f.name))
+        if hasattr(value, "canonical") and not isinstance(value, (Template, Window)):
+            return value.canonical()
+        return out
+    if isinstance(value, Template):
+        return value.source
+    if isinstance(value, Window):
+        return value.text
+    if hasattr(value, "canonical"):
+        return value.canonical()
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, float) and value.is_integer():
+        return int(value) if abs(value) < 2**53 else value
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _hash(fields: dict[str, Any]) -> str:
+    canonical = {k: _canonical(v) for k, v in fields.items() if k != "source"}
+    blob = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def canonical_json(policy: Policy) -> str:
+    """The canonical form the content hash is computed from (sorted-key JSON)."""
+    fields = {f.name: getattr(policy, f.name) for f in dataclasses.fields(policy)
+              if f.name not in ("content_hash", "_cache", "source")}
+    return json.dumps({k: _canonical(v) for k, v in fields.items()}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def rehash(policy: Policy, **changes: Any) -> Policy:
+    """A copy of ``policy`` with ``changes`` applied and its content hash recomputed."""
+    fields = {f.name: getattr(policy, f.name) for f in dataclasses.fields(policy)
+              if f.name not in ("content_hash", "_cache")}
+    fields.update(changes)
+    return Policy(content_hash=_hash(fields), **fields)
+
+
+def _policy_error(policy: Policy, where: str, message: str) -> PolicyError:
+    return PolicyError(_source_label(policy.source or "<policy text>", policy.name),
+                       [Problem(where, message)])
+
+
+def columns_in_rule(rule: Rule) -> tuple[str, ...]:
+    """Columns a rule's ``when`` reads."""
+    return columns_of(rule.when) if rule.when is not None else ()

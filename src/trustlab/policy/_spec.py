@@ -1,0 +1,319 @@
+"""What a policy declares: frozen dataclasses parsed from the policy YAML.
+
+This module holds data only. Parsing and validation live in ``_load``; the
+vectorised evaluation lives in :mod:`trustlab.engine`. Nothing here imports
+pandas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._condition import Condition
+from ._template import Template
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ..engine._online import Decision, RateLimitState
+
+__all__ = [
+    "MODES",
+    "Signal",
+    "Action",
+    "Rule",
+    "RateLimit",
+    "DriftBrake",
+    "Guardrail",
+    "KillSwitch",
+    "ActionValue",
+    "Reviewer",
+    "Outcomes",
+    "Check",
+    "Promotion",
+    "Policy",
+]
+
+MODES = ("advisory", "shadow", "supervised", "autonomous")
+"""The autonomy ladder, lowest first."""
+
+Mode = Literal["advisory", "shadow", "supervised", "autonomous"]
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A model output the rules consume."""
+
+    name: str
+    kind: Literal["probability", "score"]
+    model: str
+    higher_means: Literal["risk", "benefit"]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One word of the decision vocabulary."""
+
+    name: str
+    automated: bool
+    favourable: bool = False
+    reversible: bool = True
+    queue: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An ordered rule: the first whose ``when`` holds decides.
+
+    ``when`` is ``None`` for the final ``otherwise`` rule.
+    """
+
+    id: str
+    when: Condition | None
+    then: str
+    because: Template
+    escalate: str | None = None
+    when_text: str | None = None
+
+    @property
+    def otherwise(self) -> bool:
+        """True for the catch-all rule."""
+        return self.when is None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A fixed time window such as ``1D``, ``7D``, ``12h`` or ``1W``.
+
+    Windows are aligned to the Unix epoch (weeks to Mondays), so the same
+    timestamp always falls in the same window.
+    """
+
+    text: str
+    count: int
+    unit: Literal["s", "min", "h", "D", "W"]
+
+    @property
+    def seconds(self) -> int:
+        """The window's length in seconds."""
+        return self.count * {"s": 1, "min": 60, "h": 3600, "D": 86400, "W": 604800}[self.unit]
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """Cap how often ``action`` is taken per ``per`` window; the rest become ``overflow``."""
+
+    id: str
+    action: str
+    max: int
+    per: Window
+    overflow: str
+    kind: Literal["rate_limit"] = "rate_limit"
+
+
+@dataclass(frozen=True)
+class DriftReference:
+    """Where the drift brake's reference comes from: exactly one field is set."""
+
+    first: Window | None = None
+    rows: int | None = None
+    file: str | None = None
+
+
+@dataclass(frozen=True)
+class DriftBrake:
+    """While a window's drift is at or over ``act``, automated actions become ``then``."""
+
+    id: str
+    watch: tuple[str, ...]
+    metric: Literal["psi", "ks", "js"]
+    reference: DriftReference
+    window: Window
+    warn: float
+    act: float
+    then: str
+    kind: Literal["drift_brake"] = "drift_brake"
+
+
+Guardrail = RateLimit | DriftBrake
+
+
+@dataclass(frozen=True)
+class KillSwitch:
+    """One switch that turns every automated action into ``then``."""
+
+    engaged: bool
+    then: str
+    because: Template
+
+
+@dataclass(frozen=True)
+class ActionValue:
+    """The value of one decision with this action: ``good``/``bad`` outcomes, or a review ``cost``."""
+
+    action: str
+    good: float | None = None
+    bad: float | None = None
+    cost: float | None = None
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """How a human review resolves on history."""
+
+    decision: str | None = None
+    map: tuple[tuple[str, str], ...] = ()
+    accuracy: float | None = None
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """How decisions on history are valued (simulation only)."""
+
+    label: str
+    values: tuple[ActionValue, ...]
+    bad_when: Any = True
+    bad_when_given: bool = False
+    reviewer: Reviewer | None = None
+    window: Window | None = None
+    unlabelled: Literal["exclude", "good", "bad"] = "exclude"
+
+    def value_of(self, action: str) -> ActionValue:
+        """The :class:`ActionValue` declared for ``action``."""
+        for v in self.values:
+            if v.action == action:
+                return v
+        raise KeyError(action)
+
+
+@dataclass(frozen=True)
+class Check:
+    """An acceptance criterion on one metric."""
+
+    metric: str
+    at_least: float | None = None
+    at_most: float | None = None
+    by: str | None = None
+
+    def describe(self) -> str:
+        """The check in words, e.g. ``automation_rate >= 0.55 by grade``."""
+        bounds = []
+        if self.at_least is not None:
+            bounds.append(f">= {self.at_least:g}")
+        if self.at_most is not None:
+            bounds.append(f"<= {self.at_most:g}")
+        by = f" by {self.by}" if self.by else ""
+        return f"{self.metric} {' and '.join(bounds)}{by}"
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """Evidence needed before the policy may take the next mode."""
+
+    min_decisions: int | None = None
+    min_alignment: float | None = None
+    max_override_rate: float | None = None
+    max_signal_psi: float | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy: signals in, actions out, with reasons.
+
+    Load one with :func:`trustlab.load_policy` (or :func:`trustlab.parse_policy`
+    for text); the constructor does not validate.
+    """
+
+    name: str
+    version: str
+    owner: str
+    signals: tuple[Signal, ...]
+    actions: tuple[Action, ...]
+    rules: tuple[Rule, ...]
+    content_hash: str
+    description: str | None = None
+    mode: Mode = "advisory"
+    id_column: str | None = None
+    time_column: str | None = None
+    guardrails: tuple[Guardrail, ...] = ()
+    kill_switch: KillSwitch | None = None
+    outcomes: Outcomes | None = None
+    segments: tuple[str, ...] = ()
+    checks: tuple[Check, ...] = ()
+    promotion: Promotion | None = None
+    source: str | None = None
+    _cache: dict = field(default_factory=dict, repr=False, compare=False, hash=False)
+
+    # ------------------------------------------------------------------ identity
+    @property
+    def identity(self) -> str:
+        """``name@version#hash12``: what decision records cite."""
+        return f"{self.name}@{self.version}#{self.content_hash[:12]}"
+
+    def action(self, name: str) -> Action:
+        """The declared :class:`Action` called ``name``."""
+        for a in self.actions:
+            if a.name == name:
+                return a
+        raise KeyError(name)
+
+    @property
+    def action_names(self) -> tuple[str, ...]:
+        """Declared action names, in declaration order."""
+        return tuple(a.name for a in self.actions)
+
+    def required_columns(self) -> tuple[str, ...]:
+        """Every column evaluation reads: signals, ``when`` and ``because`` columns, time."""
+        from ._condition import columns_of
+
+        cols: dict[str, None] = {s.name: None for s in self.signals}
+        for rule in self.rules:
+            if rule.when is not None:
+                cols.update(dict.fromkeys(columns_of(rule.when)))
+            cols.update(dict.fromkeys(rule.because.columns))
+        if self.kill_switch is not None:
+            cols.update(dict.fromkeys(self.kill_switch.because.columns))
+        if self.time_column and any(isinstance(g, RateLimit) for g in self.guardrails):
+            cols[self.time_column] = None
+        return tuple(cols)
+
+    # ------------------------------------------------------------------ evaluation
+    def apply(self, data: pd.DataFrame) -> pd.DataFrame:
+        """Decide every row of ``data``; see :func:`trustlab.engine.apply_policy`."""
+        from ..engine import apply_policy
+
+        return apply_policy(self, data)
+
+    def decide(self, record: Mapping[str, Any], state: RateLimitState | None = None) -> Decision:
+        """Decide one record; see :func:`trustlab.engine.decide`."""
+        from ..engine import decide
+
+        return decide(self, record, state=state)
+
+    def with_kill_switch(self, engaged: bool = True) -> Policy:
+        """A copy of this policy with its kill switch engaged (or released).
+
+        The copy keeps the same ``name@version`` but gets the content hash of
+        the changed policy, so records made with it can be told apart.
+        """
+        from ._load import rehash
+
+        if self.kill_switch is None:
+            from ._load import _policy_error
+
+            raise _policy_error(self, "kill_switch", "the policy declares no kill switch")
+        ks = KillSwitch(engaged, self.kill_switch.then, self.kill_switch.because)
+        return rehash(self, kill_switch=ks)
+
+    def __repr__(self) -> str:
+        return (
+            f"Policy({self.name!r}, version={self.version!r}, owner={self.owner!r}, "
+            f"mode={self.mode!r}, rules={len(self.rules)}, hash={self.content_hash[:12]!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        from ._describe import policy_html
+
+        return policy_html(self)
