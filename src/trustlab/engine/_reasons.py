@@ -48,15 +48,18 @@ class CategoryBuilder:
         return pd.Categorical.from_codes(codes, categories=pd.Index(self.items, dtype=object))
 
 
-def format_array(values: np.ndarray, spec: str) -> list[str]:
+def format_array(values: np.ndarray, spec: str, min_bucketed: int = _BUCKETS_FROM) -> list[str]:
     """``[format_value(v, spec) for v in values]``, vectorised where exactness allows.
+
+    Float arrays of at least ``min_bucketed`` values with a fixed-point spec
+    are formatted per rounding group rather than per value.
 
     Examples
     --------
     >>> format_array(np.array([0.1234, 0.1236, np.nan]), ".1%")
     ['12.3%', '12.4%', 'missing']
     """
-    if values.dtype.kind != "f" or len(values) < _BUCKETS_FROM:
+    if values.dtype.kind != "f" or len(values) < min_bucketed:
         return [format_value(v, spec) for v in values.tolist()]
     m = _FIXED.match(spec)
     if m is None:

@@ -1,0 +1,71 @@
+"""The trustlab command: exit codes, messages on stderr, outputs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from trustlab._cli import main
+from conftest import policy_text
+
+
+@pytest.fixture
+def files(tmp_path, tiny_frame):
+    pol = tmp_path / "tiny.yaml"
+    pol.write_text(policy_text())
+    csv = tmp_path / "data.csv"
+    tiny_frame.to_csv(csv, index=False)
+    pq = tmp_path / "data.parquet"
+    tiny_frame.to_parquet(pq)
+    return pol, csv, pq
+
+
+def test_validate_ok(files, capsys):
+    """Check that a valid policy and fitting data exit 0 with the policy identity."""
+    pol, csv, _ = files
+    assert main(["validate", str(pol), str(csv)]) == 0
+    out = capsys.readouterr().out
+    assert "valid policy tiny-credit@1.0" in out and "fits the policy" in out
+
+
+def test_validate_bad_policy_exits_2(tmp_path, capsys):
+    """Check that an invalid policy exits 2 with every problem on stderr."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(policy_text().replace("then: decline", "then: refuse").replace("trustlab: 1", "trustlab: 3"))
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml" in err and "2 problems" in err and "rules[2].then" in err
+
+
+def test_decide_summary_and_records(files, capsys, tmp_path):
+    """Check that decide prints the action mix and writes one record per row, never overwriting."""
+    pol, csv, pq = files
+    out_file = tmp_path / "records.parquet"
+    assert main(["decide", str(pol), str(pq), "--out", str(out_file)]) == 0
+    out = capsys.readouterr().out
+    assert "approve" in out and "3" in out and "automation rate" in out
+    rec = pd.read_parquet(out_file)
+    assert len(rec) == 10 and rec["action"].tolist()[:3] == ["approve", "review", "decline"]
+    assert main(["decide", str(pol), str(csv), "--out", str(out_file)]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_decide_missing_column_exits_2(files, tmp_path, capsys, tiny_frame):
+    """Check that data lacking a column exits 2 naming the column and the rule."""
+    pol, _, _ = files
+    data = tmp_path / "short.csv"
+    tiny_frame.drop(columns=["grade"]).to_csv(data, index=False)
+    assert main(["decide", str(pol), str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "'grade'" in err and "rules[3].when" in err
+
+
+@pytest.mark.parametrize("name", ["missing.csv", "data.xlsx"])
+def test_unreadable_data_exits_2(files, tmp_path, capsys, name):
+    """Check that a missing or unsupported data file exits 2 naming the file."""
+    pol, _, _ = files
+    path = tmp_path / name
+    if name.endswith(".xlsx"):
+        path.write_text("x")
+    assert main(["decide", str(pol), str(path)]) == 2
+    assert name in capsys.readouterr().err
