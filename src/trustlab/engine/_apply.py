@@ -157,8 +157,8 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
     ...   - {id: rest, otherwise: true, then: review, because: A person decides.}
     ... ''')
     >>> policy.apply(pd.DataFrame({"p": [0.05, 0.5, None]}))[["action", "rule", "reason"]]
-        action  rule           reason
-    0  approve   low  Risk 5% is low.
+        action  rule             reason
+    0  approve   low    Risk 5% is low.
     1   review  rest  A person decides.
     2   review  rest  A person decides.
     """

@@ -69,6 +69,8 @@ def format_array(values: np.ndarray, spec: str, min_bucketed: int = _BUCKETS_FRO
     nan = np.isnan(values)
     out[nan] = MISSING_TEXT
     idx = np.flatnonzero(~nan)
+    if len(idx) == 0:
+        return out.tolist()
     v = values[idx]
     order = np.argsort(v, kind="stable")
     sv = v[order]
