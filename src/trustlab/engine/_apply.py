@@ -10,7 +10,7 @@ from ..policy._condition import columns_of
 from ..policy._spec import Policy, RateLimit
 from ._columns import PreparedColumn, prepare_column
 from ._plan import KILL_SWITCH, combined_reason, plan_for, rate_limit_reason, refuse_unevaluated
-from ._reasons import CategoryBuilder, render_rows
+from ._reasons import CategoryBuilder, first_occurrences, render_rows
 from ._time import times_ns, window_ids
 from ._vector import holds, type_problems
 
@@ -218,7 +218,8 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
 
     # guardrails in order, in time order
     if policy.guardrails:
-        order = np.argsort(ns, kind="stable")
+        in_order = bool(np.all(ns[1:] >= ns[:-1]))  # histories usually arrive sorted
+        order = np.arange(n) if in_order else np.argsort(ns, kind="stable")
         for g_i, g in enumerate(policy.guardrails):
             if not isinstance(g, RateLimit):
                 continue
@@ -269,14 +270,14 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
         n_reasons = len(builder.items) + 1
         key = (gcode[changed] * n_reasons + rule_reason[changed]) * len(plan.actions) \
             + rule_action[changed]
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        inverse, first = first_occurrences(key)
         texts = [
             combined_reason(gtexts[gcode[r]], plan.actions[rule_action[r]],
                             builder.items[rule_reason[r]])
             for r in changed[first].tolist()
         ]
         reason = rule_reason.copy()
-        reason[changed] = builder.codes_for(texts)[inverse.reshape(-1)]
+        reason[changed] = builder.codes_for(texts)[inverse]
 
     return _records(policy, plan, data, rule_idx, rule_action, action, guard, reason, builder)
 
@@ -289,10 +290,11 @@ def _records(policy: Policy, plan, data: pd.DataFrame, rule_idx, rule_action, ac
              reason, builder: CategoryBuilder) -> pd.DataFrame:
     n = len(data)
     out: dict[str, object] = {}
+    # pass columns through as their arrays: no conversion, dtypes kept
     if policy.id_column:
-        out[policy.id_column] = data[policy.id_column].to_numpy()
+        out[policy.id_column] = data[policy.id_column].array
     if policy.time_column and policy.time_column in data.columns:
-        out[policy.time_column] = data[policy.time_column].to_numpy()
+        out[policy.time_column] = data[policy.time_column].array
     out["action"] = _categorical(action, plan.actions)
     out["rule"] = _categorical(rule_idx, plan.rule_ids)
     out["rule_action"] = _categorical(rule_action, plan.actions)
@@ -311,6 +313,6 @@ def _records(policy: Policy, plan, data: pd.DataFrame, rule_idx, rule_action, ac
     out["policy_hash"] = _categorical(zeros, [policy.content_hash])
     out["mode"] = _categorical(zeros, [policy.mode])
     for s in policy.signals:
-        out[s.name] = data[s.name].to_numpy()
+        out[s.name] = data[s.name].array
         out[f"{s.name}_model"] = _categorical(zeros, [s.model])
     return pd.DataFrame(out, index=data.index, copy=False)

@@ -20,7 +20,7 @@ import pandas as pd
 from .._errors import Problem
 from ..policy._template import MISSING_TEXT, Template, format_value
 
-__all__ = ["format_array", "render_rows", "CategoryBuilder"]
+__all__ = ["format_array", "render_rows", "CategoryBuilder", "first_occurrences"]
 
 _FIXED = re.compile(r"^(?:.?[<>=^])?[+\- ]?z?#?0?\d*[,_]?\.(\d+)([fF%])$")
 _BUCKETS_FROM = 512  # below this many distinct values, format each directly
@@ -72,23 +72,21 @@ def format_array(values: np.ndarray, spec: str, min_bucketed: int = _BUCKETS_FRO
     if len(idx) == 0:
         return out.tolist()
     v = values[idx]
-    order = np.argsort(v, kind="stable")
-    sv = v[order]
     with np.errstate(over="ignore", invalid="ignore"):
-        key = np.rint(sv * (10.0 ** digits))
-    brk = np.flatnonzero(key[1:] != key[:-1]) + 1
-    starts = np.r_[0, brk]
-    ends = np.r_[brk, len(sv)] - 1
-    lo_txt = [format(x, spec) for x in sv[starts].tolist()]
-    hi_txt = [format(x, spec) for x in sv[ends].tolist()]
-    sorted_out = np.empty(len(sv), dtype=object)
-    for s, e, a, b in zip(starts.tolist(), ends.tolist(), lo_txt, hi_txt):
-        if a == b:
-            sorted_out[s:e + 1] = a
-        else:  # a rounding boundary falls inside the group: format each member
-            sorted_out[s:e + 1] = [format(x, spec) for x in sv[s:e + 1].tolist()]
-    res = np.empty(len(v), dtype=object)
-    res[order] = sorted_out
+        key = np.rint(v * (10.0 ** digits))
+    codes, keys = pd.factorize(key)
+    lo = np.full(len(keys), np.inf)
+    hi = np.full(len(keys), -np.inf)
+    np.minimum.at(lo, codes, v)
+    np.maximum.at(hi, codes, v)
+    lo_txt = [format(x, spec) for x in lo.tolist()]
+    hi_txt = [format(x, spec) for x in hi.tolist()]
+    group_txt = np.array(lo_txt, dtype=object)
+    same = np.array([a == b for a, b in zip(lo_txt, hi_txt)], dtype=bool)
+    res = group_txt[codes]
+    split = np.flatnonzero(~same[codes])  # a rounding boundary inside the group
+    if len(split):
+        res[split] = [format(x, spec) for x in v[split].tolist()]
     out[idx] = res
     return out.tolist()
 
@@ -104,6 +102,24 @@ def _field_codes(values, spec: str) -> tuple[np.ndarray, list[str]]:
     # distinct values may format alike (0.1231 and 0.1234 at .1%): merge them
     t_codes, t_uniques = pd.factorize(np.asarray(texts, dtype=object))
     return t_codes[codes], list(t_uniques)
+
+
+def first_occurrences(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``keys`` (in order of first appearance) and the position of each code's first row.
+
+    Hash-based, no sort.
+
+    Examples
+    --------
+    >>> codes, first = first_occurrences(np.array([7, 3, 7, 9, 3]))
+    >>> codes.tolist(), first.tolist()
+    ([0, 1, 0, 2, 1], [0, 1, 3])
+    """
+    codes, uniques = pd.factorize(keys)
+    first = np.empty(len(uniques), dtype=np.intp)
+    positions = np.arange(len(keys))
+    first[codes[::-1]] = positions[::-1]  # the earliest row wins: it is written last
+    return codes, first
 
 
 class _FormatProblem(Exception):
@@ -133,13 +149,13 @@ def render_rows(template: Template, frame: pd.DataFrame, rows: np.ndarray,
             combo, _ = pd.factorize(combo)
             combo = combo.astype(np.int64)
     # decode each distinct combination back to its field texts
-    uniq, first = np.unique(combo, return_index=True)
+    combo, first = first_occurrences(combo)
     rendered: list[str] = []
     per_field_texts = []
     for column, spec in fields:
         values = frame[column].to_numpy()[rows[first]]
         per_field_texts.append([format_value(v, spec) for v in values.tolist()])
-    for k in range(len(uniq)):
+    for k in range(len(first)):
         out = []
         fi = 0
         for text, column, _ in template.parts:
@@ -148,6 +164,4 @@ def render_rows(template: Template, frame: pd.DataFrame, rows: np.ndarray,
                 out.append(per_field_texts[fi][k])
                 fi += 1
         rendered.append("".join(out))
-    cat_codes = builder.codes_for(rendered)
-    pos = np.searchsorted(uniq, combo)
-    return cat_codes[pos], []
+    return builder.codes_for(rendered)[combo], []
