@@ -66,10 +66,7 @@ def _missing_columns(policy: Policy, data: pd.DataFrame) -> list[Problem]:
         for c in policy.kill_switch.because.columns:
             need(c, "kill_switch.because", "the reason reads the")
     need(policy.id_column, "columns.id", "the policy declares the row key")
-    if policy.time_column and (policy.guardrails or policy.id_column is None):
-        need(policy.time_column, "columns.time", "the policy declares the time")
-    elif policy.time_column:
-        need(policy.time_column, "columns.time", "the policy declares the time")
+    need(policy.time_column, "columns.time", "the policy declares the time")
     # keep one problem per (where, column)
     seen, out = set(), []
     for p in problems:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import PolicyError, Problem
-from ._condition import ConditionSyntaxError, columns_of, parse_condition
+from ._condition import ConditionSyntaxError, parse_condition
 from ._metric_names import is_metric, supported_metrics_text
 from ._reach import unreachable_rules
 from ._spec import (
@@ -761,18 +761,27 @@ def _canonical(value: Any) -> Any:
     return str(value)
 
 
+def _canonical_text(fields: dict[str, Any]) -> str:
+    canonical = {k: _canonical(v) for k, v in fields.items()
+                 if k not in ("source", "content_hash", "_cache")}
+    return json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _hash(fields: dict[str, Any]) -> str:
-    canonical = {k: _canonical(v) for k, v in fields.items() if k != "source"}
-    blob = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical_text(fields).encode("utf-8")).hexdigest()
 
 
 def canonical_json(policy: Policy) -> str:
-    """The canonical form the content hash is computed from (sorted-key JSON)."""
-    fields = {f.name: getattr(policy, f.name) for f in dataclasses.fields(policy)
-              if f.name not in ("content_hash", "_cache", "source")}
-    return json.dumps({k: _canonical(v) for k, v in fields.items()}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False)
+    """The canonical form the content hash is computed from (sorted-key JSON).
+
+    Examples
+    --------
+    >>> import hashlib, trustlab
+    >>> p = trustlab.load_policy("policies/consumer-credit.yaml")
+    >>> hashlib.sha256(canonical_json(p).encode()).hexdigest() == p.content_hash
+    True
+    """
+    return _canonical_text({f.name: getattr(policy, f.name) for f in dataclasses.fields(policy)})
 
 
 def rehash(policy: Policy, **changes: Any) -> Policy:
@@ -786,8 +795,3 @@ def rehash(policy: Policy, **changes: Any) -> Policy:
 def _policy_error(policy: Policy, where: str, message: str) -> PolicyError:
     return PolicyError(_source_label(policy.source or "<policy text>", policy.name),
                        [Problem(where, message)])
-
-
-def columns_in_rule(rule: Rule) -> tuple[str, ...]:
-    """Columns a rule's ``when`` reads."""
-    return columns_of(rule.when) if rule.when is not None else ()

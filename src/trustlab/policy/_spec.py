@@ -264,21 +264,6 @@ class Policy:
         """Declared action names, in declaration order."""
         return tuple(a.name for a in self.actions)
 
-    def required_columns(self) -> tuple[str, ...]:
-        """Every column evaluation reads: signals, ``when`` and ``because`` columns, time."""
-        from ._condition import columns_of
-
-        cols: dict[str, None] = {s.name: None for s in self.signals}
-        for rule in self.rules:
-            if rule.when is not None:
-                cols.update(dict.fromkeys(columns_of(rule.when)))
-            cols.update(dict.fromkeys(rule.because.columns))
-        if self.kill_switch is not None:
-            cols.update(dict.fromkeys(self.kill_switch.because.columns))
-        if self.time_column and any(isinstance(g, RateLimit) for g in self.guardrails):
-            cols[self.time_column] = None
-        return tuple(cols)
-
     # ------------------------------------------------------------------ evaluation
     def apply(self, data: pd.DataFrame) -> pd.DataFrame:
         """Decide every row of ``data``; see :func:`trustlab.engine.apply_policy`."""
