@@ -7,17 +7,23 @@ import pandas as pd
 import pytest
 
 import trustlab
+from trustlab.datasets import load_german_credit, load_lending_club
 from conftest import REPO
 
 
-@pytest.fixture(scope="module")
-def lending_club():
-    return pd.read_csv(REPO / "datasets" / "lending_club.csv")
+@pytest.fixture(scope="module", params=["csv", "loader"])
+def lending_club(request):
+    """The CSV as read by pandas (text as str) and by the loader (text as category)."""
+    if request.param == "csv":
+        return pd.read_csv(REPO / "datasets" / "lending_club.csv")
+    return load_lending_club()
 
 
-@pytest.fixture(scope="module")
-def german():
-    return pd.read_csv(REPO / "datasets" / "german_credit.csv")
+@pytest.fixture(scope="module", params=["csv", "loader"])
+def german(request):
+    if request.param == "csv":
+        return pd.read_csv(REPO / "datasets" / "german_credit.csv")
+    return load_german_credit()
 
 
 def test_lending_club_intake_counts(lending_club):

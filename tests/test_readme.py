@@ -1,0 +1,33 @@
+"""The README's example runs as written."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from conftest import REPO
+
+
+def test_readme_python_example_runs(capsys):
+    """Check that the README's Python example runs from the repository root."""
+    text = (REPO / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks, "README has no Python example"
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        namespace: dict = {}
+        exec(compile(blocks[0], "README.md", "exec"), namespace)  # noqa: S102 - our own docs
+    finally:
+        os.chdir(cwd)
+    one = namespace["one"]
+    assert (one.action, one.rule) == ("approve", "low-risk")
+    assert len(namespace["records"]) == len(namespace["history"])
+
+
+def test_readme_first_screen_has_the_two_commands():
+    """Check that the first lines give the set-up-and-run and the test commands."""
+    head = "\n".join((REPO / "README.md").read_text().splitlines()[:12])
+    assert "make review" in head and "make test" in head
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "make test" in ci
