@@ -33,3 +33,29 @@ def test_format_array_property(values, spec):
     """Check bucketed formatting equals format() for arbitrary floats."""
     v = np.array(values, dtype=float)
     assert format_array(v, spec, min_bucketed=0) == [format_value(x, spec) for x in v.tolist()]
+
+
+@pytest.mark.parametrize("spec", [".1%", ".0f", ",.2f", ".3F"])
+def test_bulk_reasons_equal_per_row_format(spec):
+    """Check grouped rendering over many rows gives format() of each row's value."""
+    import pandas as pd
+
+    import trustlab
+
+    policy = trustlab.parse_policy(f"""
+trustlab: 1
+name: fmt
+version: "1"
+owner: o
+signals: [{{name: x, kind: score, model: m, higher_means: risk}}]
+actions: {{a: {{automated: true}}}}
+rules:
+  - {{id: only, otherwise: true, then: a, because: "x={{x:{spec}}} y={{y}}"}}
+""")
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.normal(0, 3, 6000), np.round(rng.uniform(-1, 1, 3000), 3),
+                        [0.0005, -0.0005, 0.125, np.nan, -0.0, 2.5]])
+    y = rng.choice(["u", "v"], len(x))
+    rec = policy.apply(pd.DataFrame({"x": x, "y": y}))
+    expected = [f"x={format_value(a, spec)} y={b}" for a, b in zip(x.tolist(), y.tolist())]
+    assert rec["reason"].tolist() == expected

@@ -216,13 +216,14 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
     # guardrails in order, in time order
     if policy.guardrails:
         in_order = bool(np.all(ns[1:] >= ns[:-1]))  # histories usually arrive sorted
-        order = np.arange(n) if in_order else np.argsort(ns, kind="stable")
         for g_i, g in enumerate(policy.guardrails):
             if not isinstance(g, RateLimit):
                 continue
-            cand = order[action[order] == plan.action_code[g.action]]
+            cand = np.flatnonzero(action == plan.action_code[g.action])
             if len(cand) <= g.max:
                 continue
+            if not in_order:  # time order among the candidates only; ties keep input order
+                cand = cand[np.argsort(ns[cand], kind="stable")]
             w = window_ids(ns[cand], g.per)
             starts = np.r_[0, np.flatnonzero(w[1:] != w[:-1]) + 1]
             rank = np.arange(len(w)) - np.repeat(starts, np.diff(np.r_[starts, len(w)]))
@@ -274,7 +275,7 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
             for r in changed[first].tolist()
         ]
         reason = rule_reason.copy()
-        reason[changed] = builder.codes_for(texts)[inverse]
+        reason[changed] = builder.add(texts)[inverse]
 
     return _records(policy, plan, data, rule_idx, rule_action, action, guard, reason, builder)
 
@@ -296,7 +297,7 @@ def _records(policy: Policy, plan, data: pd.DataFrame, rule_idx, rule_action, ac
     out["rule"] = _categorical(rule_idx, plan.rule_ids)
     out["rule_action"] = _categorical(rule_action, plan.actions)
     out["guardrail"] = _categorical(guard, plan.guard_ids)
-    out["reason"] = builder.categorical(reason)
+    out["reason"] = builder.finish(reason)
     esc_cats = plan.escalations
     esc_code = np.array([esc_cats.index(e) if e else -1 for e in plan.rule_escalate], dtype=np.int16)
     out["escalate"] = _categorical(esc_code[rule_idx], esc_cats)

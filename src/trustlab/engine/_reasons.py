@@ -1,18 +1,20 @@
 """Rendering ``because`` templates for many rows at once.
 
 A reason is rendered once per distinct combination of its fields' *formatted*
-values, not once per row, and the result is a categorical column. Floats are
-formatted through their distinct values; for fixed-point specs (``.2f``,
-``.0%``) the distinct values are first grouped by their rounded value, and a
-group whose smallest and largest members format alike is formatted once
-(formatting is monotone, so every value between them formats the same). The
-text is exactly what ``format(value, spec)`` gives for each row, as on the
-online path.
+values, not once per row, and the result is a categorical column. Each field
+is formatted once per distinct value; for floats with a fixed-point spec
+(``.2f``, ``.1%``) rows are first grouped by their value rounded to the spec's
+digits, and a group whose smallest and largest values format alike is
+formatted once (formatting is monotone, so every value between them formats
+the same); a group that straddles a rounding boundary is formatted row by
+row. The text is exactly what ``format(value, spec)`` gives for each row, as
+on the online path.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -27,25 +29,26 @@ _BUCKETS_FROM = 512  # below this many distinct values, format each directly
 
 
 class CategoryBuilder:
-    """Interns strings into one list of categories shared by all rules."""
+    """Collects rendered texts in blocks and interns them into one set of categories.
+
+    ``add`` returns provisional codes (positions in ``items``); ``finish`` maps
+    them to the codes of the distinct texts with one hash pass (no Python loop).
+    """
 
     def __init__(self) -> None:
-        self.index: dict[str, int] = {}
         self.items: list[str] = []
 
-    def codes_for(self, texts: list[str]) -> np.ndarray:
-        out = np.empty(len(texts), dtype=np.int32)
-        index, items = self.index, self.items
-        for i, t in enumerate(texts):
-            code = index.get(t)
-            if code is None:
-                code = index[t] = len(items)
-                items.append(t)
-            out[i] = code
-        return out
+    def add(self, texts) -> np.ndarray:
+        """Append ``texts``; their provisional codes."""
+        start = len(self.items)
+        self.items.extend(texts)
+        return np.arange(start, len(self.items), dtype=np.int32)
 
-    def categorical(self, codes: np.ndarray) -> pd.Categorical:
-        return pd.Categorical.from_codes(codes, categories=pd.Index(self.items, dtype=object))
+    def finish(self, provisional: np.ndarray) -> pd.Categorical:
+        """The categorical of the texts at ``provisional`` codes, categories deduplicated."""
+        remap, uniques = pd.factorize(np.asarray(self.items, dtype=object))
+        codes = remap.astype(np.int32)[provisional] if len(provisional) else provisional
+        return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
 
 
 def format_array(values: np.ndarray, spec: str, min_bucketed: int = _BUCKETS_FROM) -> list[str]:
@@ -91,8 +94,40 @@ def format_array(values: np.ndarray, spec: str, min_bucketed: int = _BUCKETS_FRO
     return out.tolist()
 
 
-def _field_codes(values, spec: str) -> tuple[np.ndarray, list[str]]:
-    """Codes per row and the formatted text of each code."""
+def _bucketed_codes(v: np.ndarray, spec: str, digits: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_field_codes` for many floats and a fixed-point spec, without hashing every value.
+
+    Rows are grouped by their value rounded to the spec's digits; a group whose
+    smallest and largest values format alike is formatted once (formatting is
+    monotone), any other group row by row.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        key = np.rint(v * (10.0 ** digits))
+    codes, keys = pd.factorize(key)  # NaN → -1
+    k = len(keys)
+    valid = codes >= 0
+    lo = np.full(k, np.inf)
+    hi = np.full(k, -np.inf)
+    np.minimum.at(lo, codes[valid], v[valid])
+    np.maximum.at(hi, codes[valid], v[valid])
+    lo_txt = [format(x, spec) for x in lo.tolist()]
+    same = np.array([a == format(b, spec) for a, b in zip(lo_txt, hi.tolist())] + [True])
+    codes = np.where(valid, codes, k)
+    texts = lo_txt + [MISSING_TEXT]
+    split = np.flatnonzero(~same[codes])  # a rounding boundary falls inside the group
+    if len(split):
+        codes[split] = len(texts) + np.arange(len(split))
+        texts += [format(x, spec) for x in v[split].tolist()]
+    t_codes, t_uniques = pd.factorize(np.asarray(texts, dtype=object))
+    return t_codes[codes], np.asarray(t_uniques, dtype=object)
+
+
+def _field_codes(values: pd.Series, spec: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes per row and the formatted text of each code (distinct texts)."""
+    if values.dtype.kind == "f" and not isinstance(values.dtype, pd.api.extensions.ExtensionDtype) \
+            and len(values) >= _BUCKETS_FROM and (m := _FIXED.match(spec)) is not None:
+        digits = int(m.group(1)) + (2 if m.group(2) == "%" else 0)
+        return _bucketed_codes(values.to_numpy(), spec, digits)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     arr = np.asarray(uniques)
     try:
@@ -101,7 +136,7 @@ def _field_codes(values, spec: str) -> tuple[np.ndarray, list[str]]:
         raise _FormatProblem(str(exc)) from None
     # distinct values may format alike (0.1231 and 0.1234 at .1%): merge them
     t_codes, t_uniques = pd.factorize(np.asarray(texts, dtype=object))
-    return t_codes[codes], list(t_uniques)
+    return t_codes[codes], np.asarray(t_uniques, dtype=object)
 
 
 def first_occurrences(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -126,42 +161,54 @@ class _FormatProblem(Exception):
     pass
 
 
+def _join(pieces: list) -> list[str]:
+    """Concatenate constant strings and arrays of strings element-wise.
+
+    Examples
+    --------
+    >>> _join(["Risk ", np.array(["5%", "7%"], dtype=object), "."])
+    ['Risk 5%.', 'Risk 7%.']
+    """
+    columns = [repeat(p) if isinstance(p, str) else p.tolist()
+               for p in pieces if not (isinstance(p, str) and p == "")]
+    return ["".join(parts) for parts in zip(*columns)]
+
+
 def render_rows(template: Template, frame: pd.DataFrame, rows: np.ndarray,
                 builder: CategoryBuilder, where: str) -> tuple[np.ndarray, list[Problem]]:
-    """Category codes of ``template`` rendered for ``rows`` of ``frame``."""
+    """Provisional category codes of ``template`` rendered for ``rows`` of ``frame``.
+
+    Each field is formatted once per distinct value; each distinct combination
+    of field texts is joined once.
+    """
     if not template.columns:
-        return np.full(len(rows), builder.codes_for([template.source])[0], dtype=np.int32), []
+        return np.full(len(rows), builder.add([template.source])[0], dtype=np.int32), []
     if len(rows) == 0:
         return np.empty(0, dtype=np.int32), []
-    combo = np.zeros(len(rows), dtype=np.int64)
     fields = [(c, s) for _, c, s in template.parts if c is not None]
+    combo = np.zeros(len(rows), dtype=np.int64)
+    per_field: list[tuple[np.ndarray, np.ndarray]] = []
     for column, spec in fields:
         series = frame[column]
-        values = series.to_numpy()[rows] if len(rows) < len(series) else series.to_numpy()
+        if len(rows) < len(series):
+            series = series.take(rows)
         try:
-            codes, texts = _field_codes(values, spec)
+            codes, texts = _field_codes(series, spec)
         except _FormatProblem as exc:
             return np.empty(0, dtype=np.int32), [Problem(
                 where, f"cannot format column '{column}' with '{{{column}:{spec}}}': {exc}; "
                        "choose a format spec that fits the column's type")]
+        per_field.append((codes, texts))
         combo = combo * len(texts) + codes
         if len(texts) > 1:
-            combo, _ = pd.factorize(combo)
-            combo = combo.astype(np.int64)
-    # decode each distinct combination back to its field texts
+            combo = pd.factorize(combo)[0].astype(np.int64)
     combo, first = first_occurrences(combo)
-    rendered: list[str] = []
-    per_field_texts = []
-    for column, spec in fields:
-        values = frame[column].to_numpy()[rows[first]]
-        per_field_texts.append([format_value(v, spec) for v in values.tolist()])
-    for k in range(len(first)):
-        out = []
-        fi = 0
-        for text, column, _ in template.parts:
-            out.append(text)
-            if column is not None:
-                out.append(per_field_texts[fi][k])
-                fi += 1
-        rendered.append("".join(out))
-    return builder.codes_for(rendered)[combo], []
+    pieces: list = []
+    fi = 0
+    for text, column, _ in template.parts:
+        pieces.append(text)
+        if column is not None:
+            codes, texts = per_field[fi]
+            pieces.append(texts[codes[first]])
+            fi += 1
+    return builder.add(_join(pieces))[combo], []
