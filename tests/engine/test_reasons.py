@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustlab.engine._reasons import format_array
-from trustlab.policy._template import format_value
+from trustlab.policy._template import format_value, no_negative_zero
 
 
 @pytest.mark.parametrize("spec", [".0%", ".1%", ".2f", ",.0f", ".3f", "", ".2e", "g", "+.1f", ">8.2f"])
@@ -57,5 +57,33 @@ rules:
                         [0.0005, -0.0005, 0.125, np.nan, -0.0, 2.5]])
     y = rng.choice(["u", "v"], len(x))
     rec = policy.apply(pd.DataFrame({"x": x, "y": y}))
-    expected = [f"x={format_value(a, spec)} y={b}" for a, b in zip(x.tolist(), y.tolist())]
+    shown = no_negative_zero(spec)
+    expected = [f"x={format_value(a, shown)} y={b}" for a, b in zip(x.tolist(), y.tolist())]
     assert rec["reason"].tolist() == expected
+
+
+@pytest.mark.parametrize("spec", ["", ".1f", ".0%", "+.2f", ">6.1f", "g"])
+def test_reasons_never_show_negative_zero(spec):
+    """Check -0.0 and values rounding to zero read as zero, in bulk and online alike."""
+    import pandas as pd
+
+    import trustlab
+
+    policy = trustlab.parse_policy(f"""
+trustlab: 1
+name: zero
+version: "1"
+owner: o
+signals: [{{name: x, kind: score, model: m, higher_means: risk}}]
+actions: {{a: {{automated: true}}}}
+rules:
+  - {{id: only, otherwise: true, then: a, because: "x is {{x:{spec}}}"}}
+""")
+    for x in ([0.0, -0.0], [-0.0, 0.0], [-0.001, 0.0, -0.0] * 300):
+        rec = policy.apply(pd.DataFrame({"x": x}))
+        online = [policy.decide({"x": v}).reason for v in x]
+        assert rec["reason"].tolist() == online
+        zero = [r for v, r in zip(x, online) if v == 0.0]
+        assert len(set(zero)) == 1 and "-" not in zero[0], zero[:2]
+        if spec not in ("", "g"):  # -0.001 rounds to zero at these precisions
+            assert all("-0" not in r for r in online), online[:3]

@@ -74,7 +74,7 @@ def format_array(values: np.ndarray, spec: str, min_bucketed: int = _BUCKETS_FRO
     idx = np.flatnonzero(~nan)
     if len(idx) == 0:
         return out.tolist()
-    v = values[idx]
+    v = values[idx] + 0.0  # -0.0 + 0.0 is 0.0: no negative zero, as format_value
     with np.errstate(over="ignore", invalid="ignore"):
         key = np.rint(v * (10.0 ** digits))
     codes, keys = pd.factorize(key)
@@ -101,6 +101,7 @@ def _bucketed_codes(v: np.ndarray, spec: str, digits: int) -> tuple[np.ndarray, 
     smallest and largest values format alike is formatted once (formatting is
     monotone), any other group row by row.
     """
+    v = v + 0.0  # no negative zero, as format_value
     with np.errstate(over="ignore", invalid="ignore"):
         key = np.rint(v * (10.0 ** digits))
     codes, keys = pd.factorize(key)  # NaN → -1

@@ -2,16 +2,19 @@
 
 A field is filled from the record by name and nothing else: no attribute or
 index look-ups, no conversions, no nested fields. Missing values render as
-``missing``.
+``missing``, and a number never renders as negative zero: ``-0.0`` and
+``-0.04`` at ``.1f`` both read ``0.0`` (the ``z`` option is implied for
+floating-point presentation types).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import string
 from dataclasses import dataclass
 
-__all__ = ["Template", "TemplateError", "parse_template", "format_value", "MISSING_TEXT"]
+__all__ = ["Template", "TemplateError", "parse_template", "format_value", "no_negative_zero", "MISSING_TEXT"]
 
 MISSING_TEXT = "missing"
 
@@ -85,7 +88,35 @@ def format_value(value, spec: str) -> str:
     item = getattr(value, "item", None)
     if item is not None and not isinstance(value, (str, bytes)):
         value = item()
+    if isinstance(value, float) and value == 0.0:
+        value = 0.0  # never '-0.0'
     return format(value, spec)
+
+
+_SPEC_HEAD = re.compile(r"^((?:.?[<>=^])?[+\- ]?)(z?)(.*)$", re.DOTALL)
+
+
+def no_negative_zero(spec: str) -> str:
+    """``spec`` with the ``z`` option for floating-point presentation types.
+
+    Examples
+    --------
+    >>> no_negative_zero(".1f"), no_negative_zero(">+8.2%"), no_negative_zero(",d"), no_negative_zero("")
+    ('z.1f', '>+z8.2%', ',d', '')
+    >>> format(-0.04, no_negative_zero(".1f"))
+    '0.0'
+    """
+    if not spec or spec[-1] not in "eEfFgG%":
+        return spec
+    m = _SPEC_HEAD.match(spec)
+    if m is None or m.group(2):
+        return spec
+    candidate = f"{m.group(1)}z{m.group(3)}"
+    try:
+        format(0.5, candidate)
+    except ValueError:
+        return spec
+    return candidate
 
 
 def parse_template(text: str) -> Template:
@@ -132,7 +163,7 @@ def parse_template(text: str) -> Template:
                 "or a text (see Python's format specification mini-language, "
                 "e.g. '.0%', ',.2f', '>8')"
             )
-        parts.append((literal, field, spec))
+        parts.append((literal, field, no_negative_zero(spec)))
     return Template(text, tuple(parts))
 
 
