@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["TrustlabError", "PolicyError", "DataError", "Problem"]
+__all__ = ["TrustlabError", "PolicyError", "DataError", "ConfigError", "Problem"]
 
 
 @dataclass(frozen=True)
@@ -77,3 +77,7 @@ class PolicyError(_ProblemsError):
 
 class DataError(_ProblemsError):
     """Data that does not fit the policy: a missing column, a signal outside its kind."""
+
+
+class ConfigError(_ProblemsError):
+    """A configuration file other than a policy (a glossary, an assessment) that is not valid."""

@@ -1,0 +1,188 @@
+"""One case explained for a person: decision, rule trace, signal and reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+import pandas as pd
+
+from ..engine._plan import plan_for
+from ..policy._spec import Policy
+from ._codes import ReasonCodes
+
+__all__ = ["CaseExplanation", "explain_case", "pick_cases", "rule_trace"]
+
+_OUTCOME_WORDS = {True: "fired", False: "did not hold", None: "unknown (a value is missing)"}
+
+
+def rule_trace(policy: Policy, record) -> list[tuple[str, str, str]]:
+    """``(rule id, condition, outcome)`` for each rule checked, up to the one that fired.
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> p = trustlab.load_policy("policies/consumer-credit.yaml")
+    >>> rule_trace(p, {"p_default": 0.5, "loan_amount": 1000, "debt_to_income": 10})[1:3]
+    [('exposure-cap', 'loan_amount > 40000', 'did not hold'), ('high-risk', 'p_default >= 0.35', 'fired')]
+    """
+    plan = plan_for(policy)
+    get = record.get
+    out = []
+    for rule, test in zip(policy.rules, plan.scalar_tests):
+        if test is None:
+            out.append((rule.id, "otherwise", "fired"))
+            break
+        result = test(get)
+        out.append((rule.id, rule.when.canonical(), _OUTCOME_WORDS[result]))  # type: ignore[union-attr]
+        if result is True:
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class CaseExplanation:
+    """Everything a reviewer, a customer letter or a regulator needs about one decision."""
+
+    key: object
+    action: str
+    rule: str
+    reason: str
+    guardrail: str | None
+    trace: tuple[tuple[str, str, str], ...]
+    signal: str
+    signal_value: float | None
+    threshold: str
+    reasons: tuple[tuple[str, float], ...]  # (phrase, contribution in log-odds)
+    method: str
+    no_reasons_why: str = ""  # why the model gives no reasons, when it gives none
+
+    @property
+    def _no_reasons(self) -> str:
+        return self.no_reasons_why or "none push towards this decision"
+
+    def to_text(self) -> str:
+        """A plain-text rendering."""
+        lines = [f"Case {self.key}: {self.action.upper()} by rule '{self.rule}'", f"  {self.reason}"]
+        if self.guardrail:
+            lines.append(f"  changed by guardrail '{self.guardrail}'")
+        value = "missing" if self.signal_value is None else f"{self.signal_value:.3f}"
+        lines.append(f"Signal {self.signal} = {value}; threshold {self.threshold}")
+        lines.append("Rules checked:")
+        lines += [f"  {rid:<20} {outcome:<28} {cond}" for rid, cond, outcome in self.trace]
+        lines.append("Principal reasons:" if self.reasons else f"Principal reasons: {self._no_reasons}")
+        lines += [f"  {i}. {phrase}" for i, (phrase, _) in enumerate(self.reasons, start=1)]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colour = {"fired": "#1a7f37", "did not hold": "#57606a"}.get
+        trace = "".join(
+            f"<tr><td><code>{escape(rid)}</code></td><td><code>{escape(cond)}</code></td>"
+            f"<td style='color:{colour(outcome, '#9a6700')}'>{escape(outcome)}</td></tr>"
+            for rid, cond, outcome in self.trace)
+        reasons = "".join(f"<li>{escape(p)} <small>({c:+.2f} log-odds)</small></li>"
+                          for p, c in self.reasons) or f"<li>{escape(self._no_reasons)}</li>"
+        value = "missing" if self.signal_value is None else f"{self.signal_value:.1%}"
+        guard = (f"<br>Changed by guardrail <code>{escape(self.guardrail)}</code>"
+                 if self.guardrail else "")
+        return (
+            f"<div style='border:1px solid #d0d7de;padding:8px;margin:4px 0'>"
+            f"<b>Case {escape(str(self.key))}: {escape(self.action)}</b> by rule "
+            f"<code>{escape(self.rule)}</code>{guard}<br><i>{escape(self.reason)}</i><br>"
+            f"Signal <code>{escape(self.signal)}</code> = {value}; threshold "
+            f"<code>{escape(self.threshold)}</code>"
+            f"<table><thead><tr><th>rule</th><th>condition</th><th>outcome</th></tr></thead>"
+            f"<tbody>{trace}</tbody></table>"
+            f"<b>Principal reasons</b><ol>{reasons}</ol>"
+            f"<small>{escape(self.method)}</small></div>"
+        )
+
+
+def explain_case(policy: Policy, data: pd.DataFrame, records: pd.DataFrame,
+                 codes: ReasonCodes, label) -> CaseExplanation:
+    """Explain the decision on row ``label`` of ``data``."""
+    row = data.loc[label]
+    rec = records.loc[label]
+    sig = codes.threshold.signal
+    value = row.get(sig)
+    reasons = codes.for_row(label)
+    guard = rec["guardrail"]
+    key = rec[policy.id_column] if policy.id_column else label
+    return CaseExplanation(
+        key=key,
+        action=str(rec["action"]),
+        rule=str(rec["rule"]),
+        reason=str(rec["reason"]),
+        guardrail=None if pd.isna(guard) else str(guard),
+        trace=tuple(rule_trace(policy, row.to_dict())),
+        signal=sig,
+        signal_value=None if value is None or pd.isna(value) else float(value),
+        threshold=codes.threshold.describe(),
+        reasons=tuple(zip(reasons["phrase"], reasons["contribution"])),
+        method=codes.method,
+        no_reasons_why=str(codes.unexplained_why.loc[label]),
+    )
+
+
+def pick_cases(records: pd.DataFrame, n: int = 5, *, signal: pd.Series | None = None,
+               threshold: float | None = None, seed: int = 0) -> list:
+    """Index labels of ``n`` decided cases of different kinds, for a walk-through.
+
+    One case per distinct (action, rule, guardrail) combination first, the most
+    common kinds first, each drawn at random (by ``seed``) from its kind; then,
+    with ``signal`` and ``threshold``, the borderline cases: those whose signal
+    lies nearest the threshold; then any others at random. Fewer than ``n``
+    labels only when ``records`` has fewer rows.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        Decision records (``policy.apply(data)``).
+    n : int, default 5
+    signal : pandas.Series, optional
+        The signal per row (same index).
+    threshold : float, optional
+        The deciding threshold (e.g. ``codes.threshold.value``).
+    seed : int, default 0
+
+    Returns
+    -------
+    list
+        Index labels of ``records``, in the order picked.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rec = pd.DataFrame({"action": ["approve"] * 3 + ["review", "decline"],
+    ...                     "rule": ["low", "low", "low", "mid", "high"],
+    ...                     "guardrail": [None] * 5})
+    >>> pick_cases(rec, 3)
+    [2, 3, 4]
+    >>> pick_cases(rec, 4, signal=pd.Series([0.01, 0.07, 0.02, 0.2, 0.5]), threshold=0.08)
+    [2, 3, 4, 1]
+    """
+    import numpy as np
+
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a whole number of at least 1; got {n!r}")
+    rng = np.random.default_rng(seed)
+    kinds = records[["action", "rule", "guardrail"]].astype(object)
+    kinds = kinds.where(kinds.notna(), "")
+    key = kinds["action"].astype(str) + "|" + kinds["rule"].astype(str) + "|" \
+        + kinds["guardrail"].astype(str)
+    codes, uniques = pd.factorize(key)
+    counts = np.bincount(codes, minlength=len(uniques))
+    picked: list = []
+    for kind in np.argsort(-counts, kind="stable")[:n]:
+        rows = np.flatnonzero(codes == kind)
+        picked.append(records.index[rows[rng.integers(len(rows))]])
+    if len(picked) < n and signal is not None and threshold is not None:
+        s = pd.Series(signal, index=records.index).astype(float)
+        distance = (s - float(threshold)).abs()
+        distance = distance[~distance.index.isin(picked)].dropna()
+        picked += list(distance.sort_values(kind="stable").index[: n - len(picked)])
+    if len(picked) < n:
+        rest = records.index[~records.index.isin(picked)]
+        take = np.sort(rng.permutation(len(rest))[: n - len(picked)])
+        picked += list(rest[take])
+    return picked

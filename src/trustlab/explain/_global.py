@@ -1,0 +1,68 @@
+"""The global view: what drives the signal beside what drives the decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import pandas as pd
+
+from ._codes import ReasonCodes
+
+__all__ = ["GlobalView", "global_view", "DriversDisplay"]
+
+
+@dataclass(frozen=True)
+class DriversDisplay:
+    """The drawn figure: ``figure_`` and the two axes in ``ax_``."""
+
+    figure_: object
+    ax_: tuple
+
+
+@dataclass(frozen=True)
+class GlobalView:
+    """Signal drivers (mean absolute contribution per reason group) and rule shares."""
+
+    signal_drivers: pd.DataFrame  # reason, mean_abs_contribution, share_of_reasons
+    rule_shares: pd.DataFrame  # rule, action, rows, share
+
+    def plot(self, ax=None, top: int = 10) -> DriversDisplay:
+        """Two bar charts side by side: what drives the score, and which rules decide."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            fig, ax = plt.subplots(1, 2, figsize=(11, 4))
+        else:
+            fig = ax[0].figure
+        d = self.signal_drivers.head(top).iloc[::-1]
+        ax[0].barh(d["reason"], d["mean_abs_contribution"], color="#4c72b0")
+        ax[0].set_xlabel("Mean absolute contribution (log-odds of default)")
+        ax[0].set_title("What drives the risk score")
+        r = self.rule_shares.iloc[::-1]
+        ax[1].barh(r["rule"] + " → " + r["action"], r["share"] * 100, color="#dd8452")
+        ax[1].set_xlabel("Share of decisions (%)")
+        ax[1].set_title("Which rules make the decisions")
+        fig.tight_layout()
+        return DriversDisplay(fig, tuple(ax))
+
+    def _repr_html_(self) -> str:
+        left = self.signal_drivers.head(10).to_html(index=False, float_format=lambda v: f"{v:.3f}")
+        right = self.rule_shares.to_html(index=False, formatters={"share": "{:.1%}".format})
+        return (f"<div style='display:flex;gap:24px'><div><b>What drives the score</b>{left}</div>"
+                f"<div><b>Which rules decide</b>{right}</div></div>")
+
+
+def global_view(codes: ReasonCodes, records: pd.DataFrame) -> GlobalView:
+    """Signal drivers from the contributions beside the rule mix of the decisions."""
+    mean_abs = codes.contributions.abs().mean().sort_values(ascending=False)
+    given = codes.frame.groupby("reason").size()
+    drivers = pd.DataFrame({
+        "reason": mean_abs.index.astype(str),
+        "mean_abs_contribution": mean_abs.to_numpy(),
+        "share_of_reasons": (given.reindex(mean_abs.index).fillna(0) / max(len(codes.frame), 1)).to_numpy(),
+    })
+    rules = records.groupby(["rule", "action"], observed=True).size().rename("rows").reset_index()
+    rules = rules[rules["rows"] > 0].sort_values("rows", ascending=False, ignore_index=True)
+    rules["share"] = rules["rows"] / max(len(records), 1)
+    rules["rule"] = rules["rule"].astype(str)
+    rules["action"] = rules["action"].astype(str)
+    return GlobalView(drivers, rules)

@@ -1,0 +1,187 @@
+"""The reason glossary: feature names and directions → plain phrases.
+
+A glossary is a small YAML file::
+
+    glossary: 1
+    features:
+      debt_to_income:
+        family: debt_burden
+        up: Debt payments are high relative to income
+        down: Debt payments are low relative to income
+      loan_amount: {family: debt_burden}
+    families:
+      debt_burden:
+        up: Debt payments are high relative to income
+        down: Debt payments are modest relative to income
+    prohibited: [age_band]
+
+``up`` is the phrase given when the feature pushes towards an adverse decision
+(a higher risk), ``down`` when it pushes towards a favourable one. Features of one family are
+reported as one reason. Features listed under ``prohibited`` (protected
+attributes, for example) are never given as reasons. Features missing from the
+glossary get a readable default phrase.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .._errors import ConfigError, Problem
+from ..policy._yaml import YamlProblem, read_yaml
+
+__all__ = ["Glossary", "FeatureText", "load_glossary", "parse_glossary", "default_phrase"]
+
+
+@dataclass(frozen=True)
+class FeatureText:
+    """Phrases for one feature or family."""
+
+    up: str | None = None
+    down: str | None = None
+    family: str | None = None
+
+
+def _label(name: str) -> str:
+    words = name.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def default_phrase(name: str, up: bool) -> str:
+    """The phrase for a feature with no glossary entry.
+
+    Examples
+    --------
+    >>> default_phrase("debt_to_income", True)
+    'Debt to income raised the assessed risk'
+    """
+    return f"{_label(name)} {'raised' if up else 'lowered'} the assessed risk"
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """Validated glossary: phrases, families and prohibited bases."""
+
+    features: dict[str, FeatureText] = field(default_factory=dict)
+    families: dict[str, FeatureText] = field(default_factory=dict)
+    prohibited: frozenset[str] = frozenset()
+    source: str | None = None
+
+    def group_of(self, feature: str) -> str:
+        """The reason a feature is reported under: its family, or itself."""
+        entry = self.features.get(feature)
+        return entry.family if entry is not None and entry.family else feature
+
+    def phrase(self, group: str, up: bool) -> str:
+        """The plain phrase for a reason group pushing risk up (or down)."""
+        for table in (self.families, self.features):
+            entry = table.get(group)
+            if entry is not None:
+                text = entry.up if up else entry.down
+                if text:
+                    return text
+        return default_phrase(group, up)
+
+    def is_prohibited(self, feature_or_group: str) -> bool:
+        """True for a prohibited feature, or a family holding one."""
+        if feature_or_group in self.prohibited:
+            return True
+        return any(self.group_of(f) == feature_or_group for f in self.prohibited)
+
+
+_TOP = ("glossary", "features", "families", "prohibited")
+
+
+def parse_glossary(text: str, source: str = "<glossary text>") -> Glossary:
+    """Parse and validate glossary YAML.
+
+    Raises
+    ------
+    trustlab.ConfigError
+        Listing every problem with its field path and line.
+
+    Examples
+    --------
+    >>> g = parse_glossary('''
+    ... glossary: 1
+    ... features:
+    ...   dti: {family: burden, up: Debt is high relative to income}
+    ... prohibited: [age]
+    ... ''')
+    >>> g.group_of("dti"), g.phrase("dti", True), g.is_prohibited("age")
+    ('burden', 'Debt is high relative to income', True)
+    """
+    label = f"Glossary file '{source}'" if source != "<glossary text>" else "Glossary text"
+    try:
+        doc = read_yaml(text)
+    except YamlProblem as exc:
+        raise ConfigError(label, [Problem("(document)", str(exc), exc.line)]) from None
+    raw = doc.data
+    problems: list[Problem] = []
+
+    def add(path: str, message: str) -> None:
+        problems.append(Problem(path, message, doc.lines.get(path)))
+
+    if not isinstance(raw, dict):
+        raise ConfigError(label, [Problem("(document)", "a glossary must be a YAML mapping with "
+                                                        "keys glossary, features, families, prohibited")])
+    for key in raw:
+        if key not in _TOP:
+            close = difflib.get_close_matches(str(key), _TOP, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            add(str(key), f"unknown key '{key}'.{hint} Allowed keys: {', '.join(_TOP)}")
+    if raw.get("glossary") != 1:
+        add("glossary", f"must be 1 (the glossary format version); got {raw.get('glossary')!r}")
+
+    def entries(section: str, allow_family: bool) -> dict[str, FeatureText]:
+        out: dict[str, FeatureText] = {}
+        value = raw.get(section) or {}
+        if not isinstance(value, dict):
+            add(section, "must map names to {up: ..., down: ...}")
+            return out
+        allowed = ("up", "down", "family") if allow_family else ("up", "down")
+        for name, spec in value.items():
+            path = f"{section}.{name}"
+            spec = spec or {}
+            if not isinstance(spec, dict):
+                add(path, f"must be a mapping with keys {', '.join(allowed)}")
+                continue
+            for k in spec:
+                if k not in allowed:
+                    close = difflib.get_close_matches(str(k), allowed, n=1)
+                    hint = f" Did you mean '{close[0]}'?" if close else ""
+                    add(f"{path}.{k}", f"unknown key '{k}'.{hint} Allowed keys: {', '.join(allowed)}")
+            for k in allowed:
+                if k in spec and (not isinstance(spec[k], str) or not spec[k].strip()):
+                    add(f"{path}.{k}", "must be non-empty text")
+            out[str(name)] = FeatureText(spec.get("up"), spec.get("down"), spec.get("family"))
+        return out
+
+    features = entries("features", True)
+    families = entries("families", False)
+    prohibited = raw.get("prohibited") or []
+    if not isinstance(prohibited, list) or not all(isinstance(p, str) for p in prohibited):
+        add("prohibited", "must be a list of feature names")
+        prohibited = []
+    for name in prohibited:
+        entry = features.get(name)
+        if entry is not None and entry.family and any(
+            f.family == entry.family for n, f in features.items() if n != name
+        ):
+            add("prohibited", f"'{name}' shares family '{entry.family}' with other features; a "
+                              "prohibited basis must not be folded into a reason that is given")
+    if problems:
+        raise ConfigError(label, problems)
+    return Glossary(features, families, frozenset(prohibited), None if source == "<glossary text>" else source)
+
+
+def load_glossary(path: str | os.PathLike) -> Glossary:
+    """Read and validate a glossary file (see :func:`parse_glossary`)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Glossary file '{p}'", [Problem("(file)", f"cannot be read: {exc}")]) from None
+    return parse_glossary(text, str(p))
