@@ -1,0 +1,230 @@
+"""The metrics of the policy format, overall and by segment, and the policy's checks.
+
+Every metric is a ratio of sums over the per-decision frame (or a count), so
+the overall value and every segment's value come from one grouped sum. A
+metric that cannot be computed is ``NaN`` with a reason, never a default.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..policy._spec import Check, Policy
+
+__all__ = ["metric_table", "evaluate_checks", "MIN_SEGMENT_ROWS", "CHECK_COLUMNS"]
+
+MIN_SEGMENT_ROWS = 30
+"""A check with ``by`` holds when it holds in every segment with at least this many rows."""
+
+CHECK_COLUMNS = ("check", "metric", "by", "value", "at_least", "at_most", "passed", "segment",
+                 "reason")
+
+_RATIOS = {  # metric: (numerator, denominator, reason when the denominator is 0)
+    "automation_rate": ("automated", "rows", "no decisions"),
+    "favourable_rate": ("favourable", "rows", "no decisions"),
+    "bad_rate_favourable": ("fav_bad", "fav_labelled",
+                            "no labelled rows with a favourable action"),
+    "bad_capture_rate": ("bad_caught", "labelled_bad", "no labelled rows with the bad outcome"),
+    "value_per_decision": ("value", "valued", "no decision could be valued (no observed outcomes "
+                                              "under `unlabelled: exclude`)"),
+    "fallback_rate": ("signal_missing", "rows", "no decisions"),
+    "unlabelled_share": ("unlabelled", "rows", "no decisions"),
+    "alignment": ("aligned", "alignable", "no automated decision has a recorded human decision "
+                                          "to compare with"),
+}
+_DRIFT_REASON = ("measured against a drift reference over time by the drift monitor, not by a "
+                 "replay of history")
+
+
+def _indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
+    """One numeric column per sum a metric needs."""
+    fav = frame["favourable"].to_numpy(dtype=bool)
+    auto = frame["automated"].to_numpy(dtype=bool)
+    lab = frame["labelled"].to_numpy(dtype=bool)
+    bad = frame["bad"].to_numpy(dtype=bool)
+    value = frame["value"].to_numpy(dtype=float)
+    recorded = frame["recorded_action"]
+    alignable = auto & recorded.notna().to_numpy()
+    action = frame["action"].astype(object).to_numpy()
+    cols = {
+        "rows": np.ones(len(frame)),
+        "automated": auto,
+        "favourable": fav,
+        "fav_bad": fav & lab & bad,
+        "fav_labelled": fav & lab,
+        "bad_caught": lab & bad & ~(fav & auto),
+        "labelled_bad": lab & bad,
+        "value": np.nan_to_num(value),
+        "valued": ~np.isnan(value),
+        "guardrail_interventions": frame["guardrail"].notna().to_numpy(),
+        "signal_missing": frame["signal_missing"].to_numpy(dtype=bool),
+        "unlabelled": ~lab,
+        "aligned": alignable & (recorded.astype(object).to_numpy() == action),
+        "alignable": alignable,
+        "human": ~auto,
+    }
+    for a in actions:
+        cols[f"share.{a}"] = action == a
+    return pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in cols.items()}, index=frame.index)
+
+
+def _from_sums(sums: pd.DataFrame, actions: tuple[str, ...]) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """Metric → (values, reasons) per row of ``sums`` (one row per group)."""
+    out: dict[str, tuple[pd.Series, pd.Series]] = {}
+    blank = pd.Series("", index=sums.index, dtype=object)
+    out["decisions"] = (sums["rows"], blank)
+    for name, (num, den, why) in _RATIOS.items():
+        d = sums[den]
+        out[name] = (sums[num] / d.where(d > 0), blank.where(d > 0, why))
+    for a in actions:
+        d = sums["rows"]
+        out[f"share.{a}"] = (sums[f"share.{a}"] / d.where(d > 0), blank.where(d > 0, "no decisions"))
+    valued = sums["valued"] > 0
+    out["value_total"] = (sums["value"].where(valued), blank.where(valued, _RATIOS[
+        "value_per_decision"][2]))
+    out["guardrail_interventions"] = (sums["guardrail_interventions"], blank)
+    align, why = out["alignment"]
+    out["override_rate"] = (1.0 - align, why)
+    return out
+
+
+def _window_stats(frame: pd.DataFrame, by: str | None, policy: Policy,
+                  window_span: tuple[int, int] | None) -> tuple[pd.Series, pd.Series, str]:
+    """Mean and peak human-review rows per window, per group; or a reason why not."""
+    if "window" not in frame.columns or window_span is None:
+        if policy.time_column is None:
+            why = "the policy names no time column (`columns.time`), so there are no windows"
+        else:
+            why = "no rows to place in windows"
+        return None, None, why  # type: ignore[return-value]
+    lo, hi = window_span
+    n_windows = hi - lo + 1
+    human = ~frame["automated"].to_numpy(dtype=bool)
+    w = frame["window"].to_numpy()[human] - lo
+    if by is None:
+        counts = np.bincount(w, minlength=n_windows)
+        return (pd.Series([counts.mean()], index=["(all)"]),
+                pd.Series([counts.max(initial=0)], index=["(all)"]), "")
+    seg_codes, segs = pd.factorize(frame[by].astype(object).where(frame[by].notna(), "(missing)"))
+    grid = np.zeros((len(segs), n_windows))
+    np.add.at(grid, (seg_codes[human], w), 1)
+    return (pd.Series(grid.mean(axis=1), index=segs), pd.Series(grid.max(axis=1), index=segs), "")
+
+
+def metric_table(frame: pd.DataFrame, policy: Policy, *, by: tuple[str, ...] = (),
+                 window_span: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Every metric overall and per segment of each ``by`` column, as a tidy frame.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The per-decision frame of a replay (:attr:`Replay.decisions`).
+    policy : Policy
+    by : tuple of str
+        Segment columns of ``frame``.
+    window_span : (int, int), optional
+        First and last window id of the history (windowed metrics need it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``metric``, ``by`` (None overall), ``segment`` (None overall),
+        ``value`` (float, NaN when it cannot be computed), ``rows`` and
+        ``reason`` (why the value is missing; empty otherwise).
+    """
+    actions = tuple(a.name for a in policy.actions)
+    ind = _indicators(frame, actions)
+    parts = []
+
+    def emit(by_col, sums: pd.DataFrame, mean_w, peak_w, w_reason):
+        metrics = _from_sums(sums, actions)
+        if mean_w is not None:
+            metrics["reviews_per_window_mean"] = (mean_w.reindex(sums.index),
+                                                  pd.Series("", index=sums.index, dtype=object))
+            metrics["peak_reviews_per_window"] = (peak_w.reindex(sums.index),
+                                                  pd.Series("", index=sums.index, dtype=object))
+        else:
+            nan = pd.Series(np.nan, index=sums.index)
+            why = pd.Series(w_reason, index=sums.index, dtype=object)
+            metrics["reviews_per_window_mean"] = (nan, why)
+            metrics["peak_reviews_per_window"] = (nan, why)
+        for name in ("max_signal_psi", "max_feature_psi"):
+            metrics[name] = (pd.Series(np.nan, index=sums.index),
+                             pd.Series(_DRIFT_REASON, index=sums.index, dtype=object))
+        for name, (values, reasons) in metrics.items():
+            parts.append(pd.DataFrame({
+                "metric": name, "by": by_col,
+                "segment": None if by_col is None else sums.index.astype(str),
+                "value": values.to_numpy(dtype=float), "rows": sums["rows"].to_numpy(dtype=np.int64),
+                "reason": reasons.to_numpy(dtype=object),
+            }))
+
+    total = ind.sum().to_frame().T
+    total.index = pd.Index(["(all)"])
+    emit(None, total, *_window_stats(frame, None, policy, window_span))
+    for col in by:
+        key = frame[col].astype(object).where(frame[col].notna(), "(missing)")
+        sums = ind.groupby(key.to_numpy(), sort=True).sum()
+        emit(col, sums, *_window_stats(frame, col, policy, window_span))
+        fav = sums["favourable"] / sums["rows"]
+        big = sums["rows"] >= MIN_SEGMENT_ROWS
+        rates = fav[big]
+        if len(rates) < 2:
+            value, why = np.nan, f"fewer than two segments of '{col}' have {MIN_SEGMENT_ROWS}+ rows"
+        elif rates.max() == 0:
+            value, why = np.nan, f"no segment of '{col}' has a favourable decision"
+        else:
+            value, why = float(rates.min() / rates.max()), ""
+        parts.append(pd.DataFrame({"metric": ["favourable_rate_ratio"], "by": [col],
+                                   "segment": [None], "value": [value],
+                                   "rows": [int(sums["rows"].sum())], "reason": [why]}))
+    table = pd.concat(parts, ignore_index=True)
+    table["by"] = table["by"].astype(object)
+    return table
+
+
+def _holds(value: float, check: Check) -> bool:
+    if np.isnan(value):
+        return False
+    return (check.at_least is None or value >= check.at_least) and \
+        (check.at_most is None or value <= check.at_most)
+
+
+def evaluate_checks(policy: Policy, metrics: pd.DataFrame) -> pd.DataFrame:
+    """Each of the policy's checks with its value, bounds and pass/fail.
+
+    A check with ``by`` (other than ``favourable_rate_ratio``) holds when it
+    holds in every segment with at least :data:`MIN_SEGMENT_ROWS` rows; its
+    value is the worst such segment's, named in ``segment``. A metric that
+    could not be computed fails its check, with the reason.
+    """
+    rows = []
+    for check in policy.checks:
+        segment, reason = None, ""
+        if check.metric == "favourable_rate_ratio" or check.by is None:
+            sel = metrics[(metrics["metric"] == check.metric) & metrics["segment"].isna()
+                          & ((metrics["by"] == check.by) if check.by else metrics["by"].isna())]
+            if sel.empty:
+                value, reason = np.nan, f"segment column '{check.by}' was not part of the replay"
+            else:
+                value, reason = float(sel["value"].iloc[0]), str(sel["reason"].iloc[0])
+            passed = _holds(value, check)
+        else:
+            sel = metrics[(metrics["metric"] == check.metric) & (metrics["by"] == check.by)]
+            sel = sel[sel["rows"] >= MIN_SEGMENT_ROWS]
+            if sel.empty:
+                value, passed = np.nan, False
+                reason = f"no segment of '{check.by}' has {MIN_SEGMENT_ROWS}+ rows"
+            else:
+                holds = np.array([_holds(v, check) for v in sel["value"]])
+                worst = sel.iloc[int(np.argmin(holds))] if not holds.all() else (
+                    sel.loc[sel["value"].idxmin()] if check.at_least is not None
+                    else sel.loc[sel["value"].idxmax()])
+                value, segment, passed = float(worst["value"]), str(worst["segment"]), bool(holds.all())
+                reason = str(worst["reason"])
+        rows.append({"check": check.describe(), "metric": check.metric, "by": check.by,
+                     "value": value, "at_least": check.at_least, "at_most": check.at_most,
+                     "passed": bool(passed), "segment": segment,
+                     "reason": reason if np.isnan(value) else ""})
+    return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))

@@ -1,0 +1,258 @@
+"""Replay a policy over history: every decision valued, every metric, every check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError, Problem
+from ..engine._time import times_ns, window_ids
+from ..policy._spec import Policy
+from ._metrics import evaluate_checks, metric_table
+from ._value import NO_REVIEWER, _values_from, observed_outcome, reviewer_decisions
+
+__all__ = ["Replay", "replay", "DECISION_COLUMNS"]
+
+DECISION_COLUMNS = ("action", "rule", "guardrail", "automated", "favourable", "signal_missing",
+                    "labelled", "bad", "reviewer_action", "reviewer_recorded", "recorded_action",
+                    "value")
+"""Columns of :attr:`Replay.decisions` (then ``window`` and the segment columns)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Replay:
+    """A policy replayed over history.
+
+    Attributes
+    ----------
+    policy : Policy
+    records : pandas.DataFrame
+        The decision records (``policy.apply(data)``).
+    decisions : pandas.DataFrame
+        One row per case (same index as the data): the final ``action``,
+        ``rule``, ``guardrail``, ``automated``, ``favourable``,
+        ``signal_missing``, the outcome (``labelled``, ``bad``), the reviewer's
+        decision on human actions (``reviewer_action``, ``reviewer_recorded``),
+        the recorded human decision as an action (``recorded_action``), the
+        ``value`` of the decision (NaN when it cannot be valued), the time
+        ``window`` id (with a time column and ``outcomes.window``) and the
+        segment columns.
+    values : pandas.DataFrame
+        The value of every case under every action (see
+        :func:`trustlab.simulate.action_values`).
+    metrics : pandas.DataFrame
+        Tidy: ``metric``, ``by``, ``segment``, ``value``, ``rows``, ``reason``.
+    checks : pandas.DataFrame
+        The policy's checks: ``check``, ``metric``, ``by``, ``value``,
+        ``at_least``, ``at_most``, ``passed``, ``segment``, ``reason``.
+    seed : int
+    """
+
+    policy: Policy
+    records: pd.DataFrame
+    decisions: pd.DataFrame
+    values: pd.DataFrame
+    metrics: pd.DataFrame
+    checks: pd.DataFrame
+    seed: int
+    window_span: tuple[int, int] | None = None
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def passed(self) -> bool:
+        """True when every check holds (and vacuously when there are none)."""
+        return bool(self.checks["passed"].all())
+
+    @property
+    def verdict(self) -> str:
+        """``"pass"`` or ``"fail"``."""
+        return "pass" if self.passed else "fail"
+
+    def metric(self, name: str, by: str | None = None) -> float | pd.Series:
+        """One metric: a float overall, or a Series by segment with ``by``.
+
+        Examples
+        --------
+        >>> r = replay(trustlab.load_policy("policies/consumer-credit.yaml"),  # doctest: +SKIP
+        ...            history)
+        >>> r.metric("automation_rate")  # doctest: +SKIP
+        0.61
+        """
+        m = self.metrics[self.metrics["metric"] == name]
+        if m.empty:
+            raise KeyError(f"no metric '{name}'; metrics: {', '.join(self.metrics['metric'].unique())}")
+        if by is None:
+            return float(m.loc[m["by"].isna(), "value"].iloc[0])
+        part = m[(m["by"] == by) & m["segment"].notna()]
+        if part.empty:
+            raise KeyError(f"metric '{name}' was not broken down by '{by}'")
+        return part.set_index("segment")["value"].rename(name)
+
+    def summary(self) -> pd.DataFrame:
+        """The overall metrics: ``metric``, ``value``, ``reason``, in the order of the format."""
+        m = self.metrics
+        return m.loc[m["by"].isna(), ["metric", "value", "reason"]].reset_index(drop=True)
+
+    def segments(self, by: str, metrics: tuple[str, ...] = (
+            "decisions", "automation_rate", "favourable_rate", "bad_rate_favourable",
+            "value_per_decision")) -> pd.DataFrame:
+        """Metrics side by side for each segment of ``by`` (segments as rows)."""
+        m = self.metrics
+        part = m[(m["by"] == by) & m["segment"].notna() & m["metric"].isin(metrics)]
+        if part.empty:
+            raise KeyError(f"no segment column '{by}' in this replay; segment columns: "
+                           f"{', '.join(c for c in m['by'].dropna().unique())}")
+        return part.pivot(index="segment", columns="metric", values="value")[list(metrics)]
+
+    def reviews_per_window(self) -> pd.Series:
+        """Human-review rows per window (every window of the history, empty ones as 0)."""
+        if self.window_span is None:
+            raise DataError("Replay", [Problem("windows", "the replay has no time windows: the "
+                                                          "policy needs `columns.time` and "
+                                                          "`outcomes.window`")])
+        lo, hi = self.window_span
+        human = ~self.decisions["automated"].to_numpy(dtype=bool)
+        counts = np.bincount(self.decisions["window"].to_numpy()[human] - lo,
+                             minlength=hi - lo + 1)
+        window = self.policy.outcomes.window  # type: ignore[union-attr]
+        from ..engine._time import WEEK_ORIGIN_NS
+
+        origin = WEEK_ORIGIN_NS if window.unit == "W" else 0
+        starts = pd.to_datetime(origin + (np.arange(lo, hi + 1) * window.seconds * 10**9))
+        return pd.Series(counts, index=pd.DatetimeIndex(starts, name="window_start"),
+                         name="reviews")
+
+    def plot(self, ax=None):
+        """Value, workload and segment rates in one figure; see :mod:`trustlab.simulate._plots`."""
+        from ._plots import plot_replay
+
+        return plot_replay(self, ax=ax)
+
+    def _repr_html_(self) -> str:
+        s = self.summary().set_index("metric")
+        head = ["decisions", "automation_rate", "favourable_rate", "bad_rate_favourable",
+                "value_total", "value_per_decision", "peak_reviews_per_window"]
+
+        def fmt(name: str) -> str:
+            v, why = s.loc[name, "value"], s.loc[name, "reason"]
+            if np.isnan(v):
+                return f"<i>n/a — {escape(why)}</i>"
+            if name.endswith("_rate"):
+                return f"{v:.1%}"
+            if name.startswith("value"):
+                return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+            return f"{v:,.0f}"
+
+        rows = "".join(f"<tr><th style='text-align:left'>{n}</th><td>{fmt(n)}</td></tr>"
+                       for n in head)
+        checks = "".join(
+            f"<tr><td>{'✅' if c.passed else '❌'}</td><td><code>{escape(c.check)}</code></td>"
+            f"<td>{'n/a' if np.isnan(c.value) else f'{c.value:.4g}'}"
+            f"{'' if c.segment is None else f' ({escape(str(c.segment))})'}"
+            f"{'' if not c.reason else ' — ' + escape(c.reason)}</td></tr>"
+            for c in self.checks.itertuples())
+        return (f"<div><b>Replay of {escape(self.policy.name)}@{escape(self.policy.version)}</b>"
+                f" — verdict <b>{self.verdict.upper()}</b><table>{rows}</table>"
+                f"<b>Checks</b><table>{checks or '<tr><td>none declared</td></tr>'}</table></div>")
+
+    def __repr__(self) -> str:
+        return (f"Replay({self.policy.name}@{self.policy.version}, rows={len(self.decisions)}, "
+                f"verdict={self.verdict!r})")
+
+
+def _windows(policy: Policy, data: pd.DataFrame) -> tuple[np.ndarray | None, tuple[int, int] | None]:
+    out = policy.outcomes
+    if policy.time_column is None or out is None or out.window is None or len(data) == 0:
+        return None, None
+    ns, why, bad = times_ns(data[policy.time_column])
+    if ns is None:
+        raise DataError(f"Data for policy '{policy.name}'", [Problem(
+            f"column '{policy.time_column}'", why or "cannot be read as times")])
+    ids = window_ids(ns, out.window)
+    return ids, (int(ids.min()), int(ids.max()))
+
+
+def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
+           reviewer_accuracy: float | None = None, segments: tuple[str, ...] | None = None,
+           records: pd.DataFrame | None = None) -> Replay:
+    """Replay ``policy`` over ``data``: decide, value, measure and check.
+
+    Parameters
+    ----------
+    policy : Policy
+        With an ``outcomes`` section.
+    data : pandas.DataFrame
+        History with the policy's signals, the columns its rules read, the
+        label and (optionally) recorded human decisions.
+    seed : int, default 0
+        Seeds the simulated reviewer.
+    reviewer_accuracy : float, optional
+        Overrides ``outcomes.reviewer.accuracy``.
+    segments : tuple of str, optional
+        Segment columns (default: the policy's ``segments``).
+    records : pandas.DataFrame, optional
+        Decision records already made for ``data`` (saves applying again).
+
+    Returns
+    -------
+    Replay
+
+    Raises
+    ------
+    trustlab.DataError
+        When the policy has no ``outcomes``, or a label, reviewer or segment
+        column is missing or unreadable (as well as for anything
+        :meth:`Policy.apply` refuses).
+    """
+    segs = tuple(policy.segments if segments is None else segments)
+    missing = [c for c in segs if c not in data.columns]
+    if missing:
+        raise DataError(f"Data for policy '{policy.name}'", [Problem(
+            "segments", f"names columns the data lacks: {', '.join(missing)}. Columns: "
+                        f"{', '.join(map(str, data.columns))}")])
+    outcome = observed_outcome(policy, data)
+    rec = policy.apply(data) if records is None else records
+    if len(rec) != len(data) or not rec.index.equals(data.index):
+        raise DataError("replay", [Problem("records", "must be policy.apply(data): same rows "
+                                                      "and index as data")])
+    reviewer = reviewer_decisions(policy, data, outcome, seed=seed, accuracy=reviewer_accuracy)
+    values = _values_from(policy, data, outcome, reviewer)
+    names = [a.name for a in policy.actions]
+    code = {a: i for i, a in enumerate(names)}
+    action = rec["action"].astype(object).to_numpy()
+    a_idx = np.array([code[a] for a in pd.unique(action)])  # codes of actions present
+    lut = dict(zip(pd.unique(action), a_idx))
+    act_code = pd.Series(action).map(lut).to_numpy(dtype=np.int64)
+    value = np.take_along_axis(values.to_numpy(), act_code[:, None], axis=1)[:, 0]
+    favourable = {a.name for a in policy.actions if a.favourable}
+    human = ~rec["automated"].to_numpy(dtype=bool)
+    names_arr = np.array(names + [None], dtype=object)
+    rev_action = np.where(human, names_arr[reviewer.action], None)  # NO_REVIEWER (-1) → None
+    recorded_action = np.where(reviewer.recorded, names_arr[reviewer.action], None)
+    sig_cols = [s.name for s in policy.signals]
+    signal_missing = data[sig_cols].isna().any(axis=1).to_numpy() if sig_cols else \
+        np.zeros(len(data), dtype=bool)
+    frame = pd.DataFrame({
+        "action": rec["action"], "rule": rec["rule"], "guardrail": rec["guardrail"],
+        "automated": rec["automated"].to_numpy(dtype=bool),
+        "favourable": np.isin(action, list(favourable)),
+        "signal_missing": signal_missing,
+        "labelled": outcome.labelled, "bad": outcome.bad,
+        "reviewer_action": pd.Categorical(rev_action, categories=names),
+        "reviewer_recorded": human & reviewer.recorded,
+        "recorded_action": pd.Categorical(recorded_action, categories=names),
+        "value": value,
+    }, index=data.index)
+    assert NO_REVIEWER == -1  # names_arr[-1] is None
+    ids, span = _windows(policy, data)
+    if ids is not None:
+        frame["window"] = ids
+    for c in segs:
+        if c not in frame.columns:
+            frame[c] = data[c]
+    metrics = metric_table(frame, policy, by=segs, window_span=span)
+    checks = evaluate_checks(policy, metrics)
+    return Replay(policy, rec, frame, values, metrics, checks, seed, span)

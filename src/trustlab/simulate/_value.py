@@ -1,0 +1,250 @@
+"""What each decision is worth on history: outcomes, the reviewer, and the value of every action.
+
+The policy's ``outcomes`` section says what one decision is worth by action and
+outcome. This module turns it into a table with one row per case and one
+column per action: the value the case would have had under that action. Every
+replay, sweep and band grid reads values from this one table, so they agree
+with each other exactly.
+
+* An automated action is worth ``good`` or ``bad`` by the case's outcome.
+* A human action costs ``cost``, then is worth what the reviewer's decision is
+  worth. The reviewer's decision is the recorded human decision where
+  ``reviewer.decision`` names a column holding one (mapped through
+  ``reviewer.map``); elsewhere it is simulated: right with probability
+  ``reviewer.accuracy`` — the favourable automated action for a good outcome,
+  the first other automated action for a bad one — by one seeded draw per case,
+  so the same case gets the same reviewer whatever the policy.
+* A case with no observed outcome follows ``unlabelled``: ``good`` or ``bad``
+  treat it as that outcome; ``exclude`` leaves its value missing (NaN) and it
+  counts in no value metric.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError, Problem
+from ..policy._spec import Policy
+
+__all__ = ["Outcome", "ReviewerDecisions", "observed_outcome", "reviewer_decisions",
+           "action_values", "NO_REVIEWER"]
+
+NO_REVIEWER = -1
+"""Code in :attr:`ReviewerDecisions.action` for a case whose outcome is unknown and excluded."""
+
+
+def _source(policy: Policy) -> str:
+    return f"Policy '{policy.name}' outcomes"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The observed outcome of every case: ``labelled`` and ``bad`` (False where unlabelled)."""
+
+    labelled: np.ndarray
+    bad: np.ndarray
+
+    @property
+    def unlabelled_share(self) -> float:
+        """Share of cases with no observed outcome."""
+        return float(1.0 - self.labelled.mean()) if len(self.labelled) else float("nan")
+
+
+def observed_outcome(policy: Policy, data: pd.DataFrame) -> Outcome:
+    """Read ``outcomes.label``: which cases have an outcome, and which outcomes were bad.
+
+    Without ``bad_when`` the label is truthy for the bad outcome: true, 1 or
+    any non-zero number; text labels need ``bad_when``.
+
+    Raises
+    ------
+    trustlab.DataError
+        When the policy has no ``outcomes``, the label column is absent, or a
+        text label has no ``bad_when``.
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> p = trustlab.load_policy("policies/consumer-credit.yaml")
+    >>> o = observed_outcome(p, pd.DataFrame({"defaulted": pd.array([True, False, None])}))
+    >>> o.labelled.tolist(), o.bad.tolist()
+    ([True, True, False], [True, False, False])
+    """
+    out = policy.outcomes
+    if out is None:
+        raise DataError(f"Policy '{policy.name}'", [Problem(
+            "outcomes", "is not declared, so decisions cannot be valued on history; add an "
+                        "`outcomes:` section with `label` and `values`")])
+    if out.label not in data.columns:
+        raise DataError(_source(policy), [Problem(
+            "outcomes.label", f"names column '{out.label}', which the data lacks. Columns: "
+                              f"{', '.join(map(str, data.columns))}")])
+    label = data[out.label]
+    labelled = label.notna().to_numpy()
+    codes, uniques = pd.factorize(label, use_na_sentinel=True)
+    if out.bad_when_given:
+        is_bad = [bool(u == out.bad_when) for u in uniques.tolist()]
+    else:
+        values = uniques.tolist()
+        if any(isinstance(v, str) for v in values):
+            raise DataError(_source(policy), [Problem(
+                "outcomes.bad_when", f"label '{out.label}' holds text ({', '.join(map(repr, values[:5]))}); "
+                                     f"say which value is the bad outcome, e.g. `bad_when: {values[0]!r}`")])
+        is_bad = [bool(v) for v in values]
+    bad = np.array(is_bad + [False], dtype=bool)[codes]
+    return Outcome(labelled, bad)
+
+
+@dataclass(frozen=True)
+class ReviewerDecisions:
+    """What the reviewer decides on every case, were it sent to review.
+
+    ``action`` holds codes into ``actions`` (:data:`NO_REVIEWER` where the case
+    cannot be valued); ``recorded`` is True where a recorded human decision
+    was used rather than a simulated one.
+    """
+
+    actions: tuple[str, ...]
+    action: np.ndarray
+    recorded: np.ndarray
+
+
+def _simulated_choices(policy: Policy) -> tuple[str, str]:
+    automated = [a for a in policy.actions if a.automated]
+    good = next((a.name for a in automated if a.favourable), None)
+    bad = next((a.name for a in automated if not a.favourable), None)
+    if good is None or bad is None:
+        raise DataError(_source(policy), [Problem(
+            "outcomes.reviewer.accuracy", "a simulated reviewer chooses between a favourable and "
+                                          "an unfavourable automated action, and the policy lacks "
+                                          f"{'a favourable' if good is None else 'an unfavourable'} "
+                                          "one; record human decisions in a column instead")])
+    return good, bad
+
+
+def reviewer_decisions(policy: Policy, data: pd.DataFrame, outcome: Outcome, *, seed: int = 0,
+                       accuracy: float | None = None) -> ReviewerDecisions:
+    """The reviewer's decision on every case: recorded where known, else simulated by seed.
+
+    Parameters
+    ----------
+    accuracy : float, optional
+        Overrides ``outcomes.reviewer.accuracy`` (a what-if on reviewer skill).
+    """
+    out = policy.outcomes
+    assert out is not None
+    names = tuple(a.name for a in policy.actions)
+    code = {a: i for i, a in enumerate(names)}
+    n = len(data)
+    action = np.full(n, NO_REVIEWER, dtype=np.int16)
+    recorded = np.zeros(n, dtype=bool)
+    rev = out.reviewer
+    acc = accuracy if accuracy is not None else (rev.accuracy if rev is not None else None)
+    source = _source(policy)
+    if rev is not None and rev.decision is not None:
+        if rev.decision not in data.columns:
+            raise DataError(source, [Problem(
+                "outcomes.reviewer.decision", f"names column '{rev.decision}', which the data "
+                                              f"lacks. Columns: {', '.join(map(str, data.columns))}")])
+        col = data[rev.decision]
+        mapping = dict(rev.map)
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        texts = [str(u) for u in uniques.tolist()]
+        unknown = [t for t in texts if t not in mapping]
+        if unknown:
+            raise DataError(source, [Problem(
+                "outcomes.reviewer.map", f"does not say which action the values "
+                                         f"{', '.join(map(repr, unknown[:5]))} of column "
+                                         f"'{rev.decision}' mean; add them to the map")])
+        lut = np.array([code[mapping[t]] for t in texts] + [NO_REVIEWER], dtype=np.int16)
+        action = lut[codes]
+        recorded = codes >= 0
+    todo = ~recorded
+    if todo.any():
+        if acc is None:
+            raise DataError(source, [Problem(
+                "outcomes.reviewer", f"{int(todo.sum())} cases have no recorded human decision "
+                                     f"and no `accuracy` is given to simulate one; add "
+                                     f"`reviewer.accuracy`")])
+        good, bad = _simulated_choices(policy)
+        u = np.random.default_rng(seed).random(n)  # one draw per case, whatever the policy
+        treat_bad = _effective_bad(out.unlabelled, outcome)
+        right = u < acc
+        says_good = np.where(right, ~treat_bad, treat_bad)
+        sim = np.where(says_good, code[good], code[bad]).astype(np.int16)
+        valued = outcome.labelled | (out.unlabelled != "exclude")
+        action = np.where(todo, np.where(valued, sim, NO_REVIEWER), action).astype(np.int16)
+    return ReviewerDecisions(names, action, recorded)
+
+
+def _effective_bad(unlabelled: str, outcome: Outcome) -> np.ndarray:
+    """The outcome used for valuation: observed, or as ``unlabelled`` says for unlabelled cases."""
+    if unlabelled == "bad":
+        return outcome.bad | ~outcome.labelled
+    return outcome.bad  # "good" and "exclude" both read False where unlabelled
+
+
+def action_values(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
+                  reviewer_accuracy: float | None = None) -> pd.DataFrame:
+    """The value of every case under every action (NaN where the case cannot be valued).
+
+    Parameters
+    ----------
+    policy : Policy
+        With an ``outcomes`` section.
+    data : pandas.DataFrame
+        History: the label column and, where declared, the recorded human decisions.
+    seed : int, default 0
+        Seeds the simulated reviewer.
+    reviewer_accuracy : float, optional
+        Overrides ``outcomes.reviewer.accuracy``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as ``data``; one float column per declared action.
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> p = trustlab.load_policy("policies/consumer-credit.yaml")
+    >>> df = pd.DataFrame({"defaulted": pd.array([False, True, None]),
+    ...                    "underwriter_decision": ["approved", "declined", "declined"]})
+    >>> action_values(p, df)
+       approve  decline  review
+    0    600.0   -100.0   565.0
+    1  -5000.0      0.0   -35.0
+    2      NaN      NaN     NaN
+    """
+    outcome = observed_outcome(policy, data)
+    return _values_from(policy, data, outcome, reviewer_decisions(
+        policy, data, outcome, seed=seed, accuracy=reviewer_accuracy))
+
+
+def _values_from(policy: Policy, data: pd.DataFrame, outcome: Outcome,
+                 reviewer: ReviewerDecisions) -> pd.DataFrame:
+    out = policy.outcomes
+    assert out is not None
+    treat_bad = _effective_bad(out.unlabelled, outcome)
+    valued = outcome.labelled | (out.unlabelled != "exclude")
+    columns: dict[str, np.ndarray] = {}
+    automated = [a for a in policy.actions if a.automated]
+    for a in automated:
+        v = out.value_of(a.name)
+        columns[a.name] = np.where(valued, np.where(treat_bad, v.bad, v.good), np.nan)
+    # value of the reviewer's decision, per case
+    table = np.full((len(data), len(reviewer.actions)), np.nan)
+    for i, name in enumerate(reviewer.actions):
+        if name in columns:
+            table[:, i] = columns[name]
+    picked = np.where(reviewer.action >= 0, reviewer.action, 0)
+    after_review = np.take_along_axis(table, picked[:, None].astype(np.int64), axis=1)[:, 0]
+    after_review = np.where(reviewer.action >= 0, after_review, np.nan)
+    for a in policy.actions:
+        if not a.automated:
+            cost = out.value_of(a.name).cost or 0.0
+            columns[a.name] = after_review - cost
+    return pd.DataFrame({a.name: columns[a.name] for a in policy.actions}, index=data.index)
