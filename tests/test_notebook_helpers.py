@@ -77,3 +77,29 @@ def test_papermill_reads_the_same_parameters():
         for name, (default, help_text) in ours.items():
             assert theirs[name]["help"] == help_text, (path.name, name)
             assert theirs[name]["inferred_type_name"] == type(default).__name__, (path.name, name)
+
+
+def test_with_signals_scores_only_what_is_missing():
+    """Check that present signals are kept, missing ones scored, and impossible cases named."""
+    p = trustlab.load_policy(nb.repo_path("policies/consumer-credit.yaml"))
+    data = nb.load_dataset("synthetic").head(3000)
+    same, notes = nb.with_signals(data, p)
+    assert same is data and notes == []
+    scored, notes = nb.with_signals(data.drop(columns="p_default"), p, exclude=["age_band"])
+    assert scored["p_default"].notna().mean() > 0.7  # the first time block has no honest score
+    assert "time-ordered folds" in notes[0] and len(scored) == len(data)
+    with pytest.raises(trustlab.ConfigError, match="outcomes.label.*'defaulted'"):
+        nb.with_signals(data.drop(columns=["p_default", "defaulted"]), p)
+    bare = trustlab.parse_policy("""
+trustlab: 1
+name: bare
+version: "1"
+owner: o
+signals: [{name: p, kind: probability, model: m, higher_means: risk}]
+actions: {approve: {automated: true}, review: {automated: false}}
+rules:
+  - {id: low, when: p < 0.1, then: approve, because: Low.}
+  - {id: rest, otherwise: true, then: review, because: Rest.}
+""")
+    with pytest.raises(trustlab.ConfigError, match="signal 'p'.*no outcomes section"):
+        nb.with_signals(data, bare)

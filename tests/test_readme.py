@@ -31,3 +31,24 @@ def test_readme_first_screen_has_the_two_commands():
     assert "make review" in head and "make test" in head
     ci = (REPO / ".ci" / "run").read_text()
     assert "make test" in ci
+
+
+def test_readme_simulation_example_runs():
+    """Check that the README's simulation example runs and its stated findings hold."""
+    text = (REPO / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S)
+                 if "trustlab.simulate" in b)
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        namespace: dict = {}
+        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own docs
+    finally:
+        os.chdir(cwd)
+    from trustlab.simulate import swap_analysis
+
+    swaps = swap_analysis(namespace["result"], stress=(1, 1.5, 2))
+    assert int(swaps.counts.set_index("tag").loc["swap_in", "rows"]) == 3107
+    assert f"{swaps.breakeven_bad_rate:.1%}" == "10.8%" and f"{swaps.base_bad_rate:.1%}" == "5.7%"
+    assert swaps.stress["beats_baseline"].tolist() == [True, True, False]
+    assert "3,107 swap-ins default at under 10.8%" in " ".join(text.split())

@@ -9,7 +9,7 @@ from .._errors import DataError, Problem
 from ..policy._condition import columns_of
 from ..policy._spec import Policy, RateLimit
 from ._columns import PreparedColumn, prepare_column
-from ._plan import KILL_SWITCH, combined_reason, plan_for, rate_limit_reason, refuse_unevaluated
+from ._plan import combined_reason, plan_for, rate_limit_reason, refuse_unevaluated
 from ._reasons import CategoryBuilder, first_occurrences, render_rows
 from ._time import times_ns, window_ids
 from ._vector import holds, type_problems
@@ -114,6 +114,71 @@ def _signal_problems(policy: Policy, data: pd.DataFrame,
     return problems
 
 
+def first_rules(policy: Policy, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    """Validate ``data`` as :func:`apply_policy` does and give each row's deciding rule.
+
+    Returns the index of the first rule that holds for each row (int16) and
+    the rows' times as nanoseconds (None when no guardrail needs them). No
+    guardrail is applied and no reason rendered: sweeps and grids need only
+    the rules.
+
+    Raises
+    ------
+    trustlab.DataError
+        Listing every problem at once, as :func:`apply_policy` does.
+    """
+    source = _source(policy)
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(source, [Problem("data", f"must be a pandas DataFrame; got "
+                                                 f"{type(data).__name__}")])
+    refuse_unevaluated(policy, source)
+    if data.columns.has_duplicates:
+        dupes = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
+        raise DataError(source, [Problem("columns", f"appear more than once: {', '.join(dupes)}; "
+                                                    "column names must be unique")])
+    problems = _missing_columns(policy, data)
+    if problems:
+        raise DataError(source, problems)
+    n = len(data)
+
+    # prepare every column a condition or signal reads, once
+    needed: dict[str, None] = {s.name: None for s in policy.signals}
+    for rule in policy.rules:
+        if rule.when is not None:
+            needed.update(dict.fromkeys(columns_of(rule.when)))
+    cols: dict[str, PreparedColumn] = {}
+    for name in needed:
+        prepared = prepare_column(name, data[name])
+        if isinstance(prepared, str):
+            problems.append(Problem(f"column '{name}'", prepared))
+        else:
+            cols[name] = prepared
+    if not problems:
+        for i, rule in enumerate(policy.rules):
+            if rule.when is not None:
+                problems += type_problems(rule.when, cols, f"rules[{i}].when")
+        problems += _signal_problems(policy, data, cols)
+    ns = None
+    if policy.time_column and policy.guardrails:
+        ns, why, bad = times_ns(data[policy.time_column])
+        if why:
+            keys = f"; {_row_keys(data, policy, bad)}" if bad is not None else ""
+            problems.append(Problem(f"column '{policy.time_column}'", f"{why}{keys}"))
+    if problems:
+        raise DataError(source, problems)
+
+    # rules: first match wins
+    n_rules = len(policy.rules)
+    rule_idx = np.full(n, n_rules - 1, dtype=np.int16)
+    undecided = np.ones(n, dtype=bool)
+    for i, rule in enumerate(policy.rules[:-1]):
+        fire = holds(rule.when, cols)  # type: ignore[arg-type]
+        fire &= undecided
+        rule_idx[fire] = i
+        undecided &= ~fire
+    return rule_idx, ns
+
+
 def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
     """Decide every row of ``data`` and return one decision record per row.
 
@@ -160,55 +225,9 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
     2   review  rest  A person decides.
     """
     source = _source(policy)
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(source, [Problem("data", f"must be a pandas DataFrame; got "
-                                                 f"{type(data).__name__}")])
-    refuse_unevaluated(policy, source)
-    if data.columns.has_duplicates:
-        dupes = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
-        raise DataError(source, [Problem("columns", f"appear more than once: {', '.join(dupes)}; "
-                                                    "column names must be unique")])
-    problems = _missing_columns(policy, data)
-    if problems:
-        raise DataError(source, problems)
-    n = len(data)
     plan = plan_for(policy)
-
-    # prepare every column a condition or signal reads, once
-    needed: dict[str, None] = {s.name: None for s in policy.signals}
-    for rule in policy.rules:
-        if rule.when is not None:
-            needed.update(dict.fromkeys(columns_of(rule.when)))
-    cols: dict[str, PreparedColumn] = {}
-    for name in needed:
-        prepared = prepare_column(name, data[name])
-        if isinstance(prepared, str):
-            problems.append(Problem(f"column '{name}'", prepared))
-        else:
-            cols[name] = prepared
-    if not problems:
-        for i, rule in enumerate(policy.rules):
-            if rule.when is not None:
-                problems += type_problems(rule.when, cols, f"rules[{i}].when")
-        problems += _signal_problems(policy, data, cols)
-    ns = None
-    if policy.time_column and policy.guardrails:
-        ns, why, bad = times_ns(data[policy.time_column])
-        if why:
-            keys = f"; {_row_keys(data, policy, bad)}" if bad is not None else ""
-            problems.append(Problem(f"column '{policy.time_column}'", f"{why}{keys}"))
-    if problems:
-        raise DataError(source, problems)
-
-    # rules: first match wins
-    n_rules = len(policy.rules)
-    rule_idx = np.full(n, n_rules - 1, dtype=np.int16)
-    undecided = np.ones(n, dtype=bool)
-    for i, rule in enumerate(policy.rules[:-1]):
-        fire = holds(rule.when, cols)  # type: ignore[arg-type]
-        fire &= undecided
-        rule_idx[fire] = i
-        undecided &= ~fire
+    rule_idx, ns = first_rules(policy, data)
+    n = len(data)
     rule_action = plan.rule_then[rule_idx]
     action = rule_action.copy()
     guard = np.full(n, -1, dtype=np.int16)
@@ -238,6 +257,7 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
         guard[ks_rows] = len(plan.guard_ids) - 1
 
     # reasons, rendered once per distinct text
+    problems: list[Problem] = []
     builder = CategoryBuilder()
     rule_reason = np.empty(n, dtype=np.int32)
     for i, rule in enumerate(policy.rules):

@@ -16,7 +16,7 @@ from ..policy._condition import And, Column, Compare, Condition, Literal, Not, O
 from ..policy._spec import Policy, RateLimit, Rule
 
 __all__ = ["RuleThreshold", "rule_threshold", "with_threshold", "without_guardrail",
-           "with_rate_limit"]
+           "with_rate_limit", "with_unlabelled"]
 
 
 @dataclass(frozen=True)
@@ -163,3 +163,30 @@ def with_rate_limit(policy: Policy, guardrail_id: str, max_count: int) -> Policy
     return rehash(policy, guardrails=tuple(guards))
 
 
+
+
+UNLABELLED_RULES = ("exclude", "good", "bad")
+
+
+def with_unlabelled(policy: Policy, rule: str) -> Policy:
+    """A copy of ``policy`` that values cases with no observed outcome by ``rule``.
+
+    ``"exclude"`` leaves them unvalued, ``"good"`` and ``"bad"`` value them as
+    that outcome: replaying under ``"good"`` and ``"bad"`` brackets what
+    selective labels can hide.
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> p = trustlab.load_policy("policies/consumer-credit.yaml")
+    >>> with_unlabelled(p, "bad").outcomes.unlabelled
+    'bad'
+    """
+    from ..policy._load import rehash
+
+    if policy.outcomes is None:
+        raise _error(policy, "outcomes", "the policy has no outcomes section to value cases by")
+    if rule not in UNLABELLED_RULES:
+        raise _error(policy, "outcomes.unlabelled", f"must be one of "
+                                                    f"{', '.join(UNLABELLED_RULES)}; got {rule!r}")
+    return rehash(policy, outcomes=dataclasses.replace(policy.outcomes, unlabelled=rule))

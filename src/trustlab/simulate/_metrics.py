@@ -95,6 +95,8 @@ def _window_stats(frame: pd.DataFrame, by: str | None, policy: Policy,
     if "window" not in frame.columns or window_span is None:
         if policy.time_column is None:
             why = "the policy names no time column (`columns.time`), so there are no windows"
+        elif policy.outcomes is None or policy.outcomes.window is None:
+            why = "the policy gives no `outcomes.window` to count reviews in"
         else:
             why = "no rows to place in windows"
         return None, None, why  # type: ignore[return-value]

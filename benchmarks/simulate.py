@@ -1,0 +1,132 @@
+"""Benchmark the what-ifs: threshold sweep, band grid and one replay, side by side in one run.
+
+Run::
+
+    .venv/bin/python benchmarks/simulate.py [--rows 1000000] [--seed 0]
+
+On one seeded synthetic history (``make_history``, about ``--rows`` rows, the
+example policy ``policies/consumer-credit.yaml``) it measures, best of 3
+after one warm-up:
+
+* one full ``replay`` of the policy (decide, value, every metric by segment,
+  checks);
+* ``threshold_sweep`` of rule ``low-risk`` over every distinct score among
+  the cases the threshold can move (about the row count), beside
+  scikit-learn's ``roc_curve`` on every row's score and true outcome
+  (``drop_intermediate=False``, so both give a point per distinct score) —
+  target: the sweep is no slower, although it also decides every case with
+  the rest of the policy and values it;
+* ``band_grid`` of ``low-risk`` × ``high-risk`` on 101 × 101 thresholds with
+  a review capacity (the decline rate limit applied exactly at each of the
+  decline thresholds) — target: under 10 replays' time.
+
+Before timing, sampled sweep rows and grid cells are checked against full
+replays with those thresholds; the exit code is non-zero only if any differ.
+Timings are a report: shared machines are noisy, so read the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import roc_curve
+
+import trustlab
+from trustlab.datasets import make_history
+from trustlab.simulate import band_grid, replay, threshold_sweep
+from trustlab.simulate._edit import with_threshold
+
+REPO = Path(__file__).resolve().parents[1]
+POLICY = REPO / "policies" / "consumer-credit.yaml"
+CAPACITY = 2_000  # reviews per day at ~2,740 applications a day
+
+
+def best_of(fn, repeat: int = 3) -> tuple[float, object]:
+    """Best wall time of ``repeat`` calls after one warm-up, and the last result."""
+    out = fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), out
+
+
+def check_against_replays(policy, data, sweep, grid) -> list[str]:
+    """Sampled sweep rows and grid cells replayed in full; the mismatches in words."""
+    bad = []
+    rng = np.random.default_rng(0)
+    f = sweep.frame
+    for k in rng.choice(len(f), 3, replace=False):
+        t = float(f["threshold"].iloc[k])
+        r = replay(with_threshold(policy, "low-risk", t), data)
+        if not np.isclose(r.metric("value_total"), f["value_total"].iloc[k], rtol=1e-12):
+            bad.append(f"sweep at {t}: {f['value_total'].iloc[k]} vs replay "
+                       f"{r.metric('value_total')}")
+    g = grid.frame
+    for k in rng.choice(len(g), 3, replace=False):
+        a, d = float(g["approve_threshold"].iloc[k]), float(g["decline_threshold"].iloc[k])
+        r = replay(with_threshold(with_threshold(policy, "low-risk", a), "high-risk", d), data)
+        for m in ("value_total", "peak_reviews_per_window"):
+            if not np.isclose(r.metric(m), g[m].iloc[k], rtol=1e-12):
+                bad.append(f"grid at ({a}, {d}) {m}: {g[m].iloc[k]} vs replay {r.metric(m)}")
+    return bad
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+
+    policy = trustlab.load_policy(POLICY)
+    data = make_history(n_days=365, applications_per_day=args.rows / 365, seed=args.seed)
+    n = len(data)
+    print(f"trustlab simulate benchmark: {n:,} rows, policy {policy.identity}")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, "
+          f"{os.cpu_count()} cpus, {platform.machine()}\n")
+
+    t_replay, base = best_of(lambda: replay(policy, data))
+    t_sweep, sweep = best_of(lambda: threshold_sweep(policy, data, "low-risk"))
+    # every row's score with its true outcome (the synthetic history knows it for every row)
+    y = data["defaulted_truth"].to_numpy(dtype=bool)
+    s = data["p_default"].to_numpy(dtype=float)
+    t_roc, (fpr, _, _) = best_of(lambda: roc_curve(y, s, drop_intermediate=False))
+    axis_a = np.quantile(data["p_default"], np.linspace(0.0, 0.4, 101))
+    axis_d = np.quantile(data["p_default"], np.linspace(0.6, 1.0, 101))
+    t_grid, grid = best_of(lambda: band_grid(policy, data, "low-risk", "high-risk",
+                                             approve_thresholds=axis_a,
+                                             decline_thresholds=axis_d, capacity=CAPACITY))
+    bad = check_against_replays(policy, data, sweep, grid)
+
+    rows = [
+        ("one replay", t_replay, "", ""),
+        (f"threshold sweep ({len(sweep.frame):,} thresholds)", t_sweep,
+         f"{t_sweep / t_roc:.2f}x roc_curve", "PASS" if t_sweep <= t_roc else "FAIL"),
+        (f"sklearn roc_curve ({len(fpr):,} points, {len(y):,} scores)", t_roc, "", ""),
+        (f"band grid {len(np.unique(axis_a))}x{len(np.unique(axis_d))} + capacity", t_grid,
+         f"{t_grid / t_replay:.2f} replays", "PASS" if t_grid < 10 * t_replay else "FAIL"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'':{width}}  {'seconds':>8}  {'ratio':<20} target")
+    for name, t, ratio, verdict in rows:
+        print(f"{name:{width}}  {t:8.3f}  {ratio:<20} {verdict}")
+    print(f"\nbaseline: value per decision {base.metric('value_per_decision'):.2f}; "
+          f"sweep best threshold {sweep.best['threshold']:.4f}; grid "
+          f"{int(grid.frame['feasible'].sum()):,} of {len(grid.frame):,} pairs within "
+          f"{CAPACITY:,} reviews a day")
+    if bad:
+        print("\nMISMATCH against full replays:\n  " + "\n  ".join(bad))
+        return 1
+    print("sampled sweep rows and grid cells equal full replays")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,474 @@
+"""History with some rules' thresholds left open: what every case gets at any threshold.
+
+Sweeps and band grids ask what each case would be decided, and what the
+decision would be worth, as one or two rules' thresholds move. Each case splits
+into what the thresholds cannot change and what they can:
+
+* the policy *without* the open rules is applied once, by the engine: every
+  case gets the rule that decides it then and that rule's action — the
+  *rest action*;
+* a case decided there by a rule before the first open rule is fixed;
+* a case that reaches an open rule gets the rule's action when the rule's
+  comparison holds at the threshold and the rule's other conditions hold
+  (evaluated once, by the engine's condition code), else what comes after.
+
+Everything is held in time order (ties in input order), the order rate limits
+count in, so :meth:`OpenHistory.guard` applies them exactly as the engine does;
+the kill switch is folded into the values (:meth:`OpenHistory.components`).
+Values come from the same table as :func:`trustlab.simulate.replay`, with the
+same reviewer draws, so a sweep agrees with a replay to the last decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError, PolicyError, Problem
+from ..engine._apply import first_rules
+from ..engine._columns import prepare_column
+from ..engine._time import times_ns, window_ids
+from ..engine._vector import OPS, holds, type_problems
+from ..policy._condition import And, Compare, columns_of
+from ..policy._spec import Policy, RateLimit
+from ._edit import RuleThreshold, _find, rule_threshold
+from ._value import (
+    Outcome,
+    ReviewerDecisions,
+    _effective_bad,
+    _values_from,
+    observed_outcome,
+    reviewer_decisions,
+)
+
+__all__ = ["OpenRule", "OpenHistory", "open_history", "COMPONENTS", "ORDERING_OPS",
+           "rates_from", "fired_bins", "sums_over_fired", "present_codes", "open_rule_threshold"]
+
+COMPONENTS = ("value", "valued", "automated", "favourable", "fav_bad", "fav_labelled")
+"""The per-case sums every metric of a sweep or grid is a ratio of (rows of :meth:`components`)."""
+
+ORDERING_OPS = ("<", "<=", ">", ">=")
+"""Comparisons whose firing rows, in order of the column, are a prefix or a suffix."""
+
+_PREFIX = {"<": True, "<=": True, ">": False, ">=": False}
+
+
+@dataclass(frozen=True)
+class OpenRule:
+    """One rule whose threshold is left open.
+
+    Attributes
+    ----------
+    threshold : RuleThreshold
+        The rule's comparison ``column op value`` (``value`` is the current threshold).
+    index : int
+        Position of the rule in ``policy.rules``.
+    then : int
+        Code of the rule's action.
+    x : numpy.ndarray
+        The compared column as floats (NaN where missing), in time order.
+    eligible : numpy.ndarray
+        Cases that reach the rule, whose other conditions hold and whose value
+        is known: the rule fires on exactly these where the comparison holds.
+    """
+
+    threshold: RuleThreshold
+    index: int
+    then: int
+    x: np.ndarray
+    eligible: np.ndarray
+
+    def fires(self, t: float) -> np.ndarray:
+        """Cases the rule decides at threshold ``t`` (were nothing before it to decide them)."""
+        with np.errstate(invalid="ignore"):
+            return self.eligible & OPS[self.threshold.op](self.x, t)
+
+
+@dataclass(frozen=True, eq=False)
+class OpenHistory:
+    """A history decided by a policy whose ``open`` rules wait for their thresholds.
+
+    Arrays are in time order: ``order`` takes the data's rows into it (None
+    when they already are). Action codes index ``actions``. ``window`` is the
+    ``outcomes.window`` of each case counted from the first (None without
+    windows).
+
+    Cases with the same outcome, label and reviewer decision are worth the
+    same under every action, so each case has a ``case_type`` and ``table``
+    holds the :data:`COMPONENTS` of one case of each type under each action
+    (column ``type * len(actions) + action``): sums over cases are counts of
+    keys times the table, and sorting cases moves one small integer each.
+    """
+
+    policy: Policy
+    actions: tuple[str, ...]
+    open: tuple[OpenRule, ...]
+    rest_action: np.ndarray
+    rest_rule: np.ndarray
+    case_type: np.ndarray
+    table: np.ndarray
+    automated: np.ndarray
+    ks_map: np.ndarray
+    rate_limits: tuple[RateLimit, ...]
+    rate_windows: tuple[np.ndarray, ...]
+    window: np.ndarray | None
+    n_windows: int
+    order: np.ndarray | None
+
+    @property
+    def n(self) -> int:
+        """Number of cases."""
+        return len(self.rest_action)
+
+    def code(self, action: str) -> int:
+        """The code of ``action``."""
+        return self.actions.index(action)
+
+    def keys(self, codes: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Columns of ``table`` for cases ``rows`` (default all) under rule actions ``codes``."""
+        kinds = self.case_type if rows is None else self.case_type[rows]
+        return kinds * len(self.actions) + self.ks_map[codes]
+
+    def components(self, codes: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """The :data:`COMPONENTS` of each case under rule actions ``codes``: shape (6, cases).
+
+        ``codes`` are actions before the kill switch, which is applied here.
+        """
+        return np.take(self.table, self.keys(codes, rows), axis=1)
+
+    def totals(self, codes: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """The :data:`COMPONENTS` summed over cases ``rows`` (default all): shape (6,)."""
+        counts = np.bincount(self.keys(codes, rows), minlength=self.table.shape[1])
+        return self.table @ counts
+
+    def change_table(self, then: int) -> np.ndarray:
+        """What a case gains when it gets action ``then`` instead of its rule action: (6, keys).
+
+        Column ``type * len(actions) + action`` (the action before the kill
+        switch) is the :data:`COMPONENTS` under ``then`` minus those under
+        ``action``; see :meth:`change_keys`.
+        """
+        n_actions = len(self.actions)
+        kinds = np.repeat(np.arange(self.table.shape[1] // max(n_actions, 1)), n_actions)
+        was = np.tile(np.arange(n_actions), len(kinds) // max(n_actions, 1))
+        return (np.take(self.table, kinds * n_actions + self.ks_map[then], axis=1)
+                - np.take(self.table, kinds * n_actions + self.ks_map[was], axis=1))
+
+    def change_keys(self, codes: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Columns of a :meth:`change_table` for cases ``rows`` whose rule action is ``codes``."""
+        kinds = self.case_type if rows is None else self.case_type[rows]
+        return kinds * len(self.actions) + codes
+
+    def moved(self, was: int, now: int, rows: np.ndarray) -> np.ndarray:
+        """What cases ``rows`` change, summed, moving from rule action ``was`` to ``now``: (6,)."""
+        n_actions = len(self.actions)
+        kinds = self.table.shape[1] // max(n_actions, 1)
+        counts = np.bincount(self.case_type[rows], minlength=kinds)
+        cols = np.arange(kinds) * n_actions
+        return (np.take(self.table, cols + self.ks_map[now], axis=1)
+                - np.take(self.table, cols + self.ks_map[was], axis=1)) @ counts
+
+    def guard(self, codes: np.ndarray, *, in_place: bool = False) -> np.ndarray:
+        """Apply the rate limits to rule actions ``codes`` exactly as the engine does.
+
+        Candidates are taken in time order (ties in input order) and ranked
+        within each window of the limit; those ranked ``max`` or later become
+        the overflow action. Limits apply one after the other. ``codes`` is
+        changed only with ``in_place``; see :meth:`guard_moves`.
+        """
+        return self.guard_moves(codes, in_place=in_place)[0]
+
+    def guard_moves(self, codes: np.ndarray, *, in_place: bool = False):
+        """:meth:`guard`, and its moves: a list of (cases, from action, to action), one per
+        limit that capped something (a case capped twice moves twice)."""
+        out, moves = codes, []
+        for g, w in zip(self.rate_limits, self.rate_windows):
+            cand = np.flatnonzero(out == self.code(g.action))
+            if len(cand) <= g.max:
+                continue
+            wc = w[cand]
+            starts = np.r_[0, np.flatnonzero(wc[1:] != wc[:-1]) + 1]
+            rank = np.arange(len(wc)) - np.repeat(starts, np.diff(np.r_[starts, len(wc)]))
+            over = cand[rank >= g.max]
+            if len(over):
+                if out is codes and not in_place:
+                    out = codes.copy()
+                out[over] = self.code(g.overflow)
+                moves.append((over, self.code(g.action), self.code(g.overflow)))
+        return out, moves
+
+    def limits_on(self, actions: set[int]) -> list[RateLimit]:
+        """The rate limits that cap one of ``actions`` (codes)."""
+        return [g for g in self.rate_limits if self.code(g.action) in actions]
+
+
+def _error(policy: Policy, where: str, message: str) -> PolicyError:
+    return PolicyError(f"Policy '{policy.name}'", [Problem(where, message)])
+
+
+def open_rule_threshold(policy: Policy, rule_id: str, column: str | None, *, caller: str,
+                        ordering: bool = False) -> RuleThreshold:
+    """The threshold of ``rule_id``, refused unless the rule fires exactly when it and the rest hold."""
+    th = rule_threshold(policy, rule_id, column)
+    i, rule, cmp, _, _ = _find(policy, rule_id, column)
+    if not th.conjunct:
+        raise _error(policy, f"rules[{i}].when", (
+            f"rule '{rule_id}' compares '{th.column}' with {th.value:g} inside an `or` or a "
+            f"`not` ({rule.when.canonical()}), so the rows it decides do not move with that "
+            f"threshold alone; {caller} needs the comparison as the whole condition or as one "
+            "item of its top-level `and`. Use replay(with_threshold(...)) to try single values"))
+    if ordering and th.op not in ORDERING_OPS:
+        raise _error(policy, f"rules[{i}].when", (
+            f"rule '{rule_id}' tests '{th.column} {th.op} {th.value:g}'; {caller} moves a "
+            f"threshold along the column, which needs one of {', '.join(ORDERING_OPS)}"))
+    return th
+
+
+def _others(rule_when, cmp: Compare):
+    """The items of a rule's top-level ``and`` other than ``cmp`` (None when there are none)."""
+    if isinstance(rule_when, And):
+        rest = tuple(item for item in rule_when.items if item is not cmp)
+        return None if not rest else (rest[0] if len(rest) == 1 else And(rest))
+    return None
+
+
+def _check_rule_data(policy: Policy, data: pd.DataFrame, idx: list[int]) -> None:
+    """Refuse data the open rules cannot read, as :meth:`Policy.apply` would."""
+    source = f"Data for policy '{policy.name}@{policy.version}'"
+    have = set(data.columns)
+    listing = ", ".join(map(str, list(data.columns)[:40])) + (", …" if len(data.columns) > 40
+                                                              else "")
+    problems = []
+    for i in idx:
+        rule = policy.rules[i]
+        for c in columns_of(rule.when):  # type: ignore[arg-type]
+            if c not in have:
+                problems.append(Problem(f"rules[{i}].when", f"the condition reads the column "
+                                                            f"'{c}', which the data lacks. "
+                                                            f"Columns: {listing}"))
+        for c in rule.because.columns:
+            if c not in have:
+                problems.append(Problem(f"rules[{i}].because", f"the reason reads the column "
+                                                               f"'{c}', which the data lacks. "
+                                                               f"Columns: {listing}"))
+    if problems:
+        raise DataError(source, problems)
+    for i in idx:
+        cols = {}
+        for c in columns_of(policy.rules[i].when):  # type: ignore[arg-type]
+            prepared = prepare_column(c, data[c])
+            if isinstance(prepared, str):
+                problems.append(Problem(f"column '{c}'", prepared))
+            else:
+                cols[c] = prepared
+        if len(cols) == len(columns_of(policy.rules[i].when)):  # type: ignore[arg-type]
+            problems += type_problems(policy.rules[i].when, cols, f"rules[{i}].when")  # type: ignore[arg-type]
+    if problems:
+        raise DataError(source, problems)
+
+
+def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, str | None]], *,
+                 caller: str, seed: int = 0, reviewer_accuracy: float | None = None,
+                 ordering: bool = False) -> OpenHistory:
+    """Decide ``data`` with the rules ``(rule_id, column)`` left open.
+
+    Parameters
+    ----------
+    rules : sequence of (str, str or None)
+        The open rules and the column each compares (None: the signal it compares).
+    caller : str
+        The function's name, for error messages.
+    ordering : bool
+        Refuse comparisons other than ``< <= > >=``.
+
+    Raises
+    ------
+    trustlab.PolicyError
+        For an unknown rule, a rule without one numeric comparison, or a
+        comparison inside an ``or`` or ``not``.
+    trustlab.DataError
+        For anything :meth:`Policy.apply` or :func:`replay` refuses.
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> from trustlab.datasets import make_history
+    >>> p = trustlab.load_policy("policies/consumer-credit.yaml")
+    >>> h = open_history(p, make_history(n_days=3, applications_per_day=20, seed=0),
+    ...                  [("low-risk", None)], caller="example")
+    >>> h.open[0].threshold.value, h.actions[h.open[0].then]
+    (0.08, 'approve')
+    """
+    from ..policy._load import rehash
+
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(caller, [Problem("data", f"must be a pandas DataFrame; got "
+                                                 f"{type(data).__name__}")])
+    found = []
+    for rule_id, column in rules:
+        th = open_rule_threshold(policy, rule_id, column, caller=caller, ordering=ordering)
+        i, rule, cmp, _, _ = _find(policy, rule_id, column)
+        found.append((i, th, rule, cmp))
+    found.sort(key=lambda f: f[0])
+    idx = [f[0] for f in found]
+    _check_rule_data(policy, data, idx)
+    keep = [i for i in range(len(policy.rules)) if i not in idx]
+    rest = rehash(policy, rules=tuple(policy.rules[i] for i in keep))
+    rules_idx, ns = first_rules(rest, data)  # validates everything else, as apply does
+    if not len(data):
+        ns = None
+    outcome = observed_outcome(policy, data)
+    reviewer = reviewer_decisions(policy, data, outcome, seed=seed, accuracy=reviewer_accuracy)
+    case_type, table = _case_types(policy, outcome, reviewer)
+
+    actions = policy.action_names
+    code = {a: k for k, a in enumerate(actions)}
+    rest_rule = np.asarray(keep, dtype=np.int16)[rules_idx]
+    rest_action = np.array([code[r.then] for r in policy.rules], dtype=np.int16)[rest_rule]
+
+    # time order: the order rate limits count in and windows are cut in
+    out = policy.outcomes
+    rate_limits = tuple(g for g in policy.guardrails if isinstance(g, RateLimit))
+    windowed = out is not None and out.window is not None and policy.time_column is not None
+    if ns is None and policy.time_column is not None and (rate_limits or windowed) and len(data):
+        ns, why, _bad = times_ns(data[policy.time_column])
+        if ns is None:
+            raise DataError(f"Data for policy '{policy.name}'", [Problem(
+                f"column '{policy.time_column}'", why or "cannot be read as times")])
+    n = len(data)
+    order = None  # None: already in time order
+    if ns is not None and not bool(np.all(ns[1:] >= ns[:-1])):
+        order = np.argsort(ns, kind="stable")
+
+    def t(a: np.ndarray) -> np.ndarray:
+        return a if order is None else a[order]
+
+    open_rules = []
+    for i, th, rule, cmp in found:
+        prepared = prepare_column(th.column, data[th.column])
+        if isinstance(prepared, str) or prepared.kind != "num":
+            x = np.full(n, np.nan)
+        else:
+            x = np.asarray(prepared.values, dtype=float)
+        other = _others(rule.when, cmp)
+        if other is None:
+            ok = np.ones(n, dtype=bool)
+        else:
+            cols = {c: prepare_column(c, data[c]) for c in columns_of(other)}
+            ok = holds(other, cols)  # type: ignore[arg-type]
+        eligible = (rest_rule > i) & ok & ~np.isnan(x)
+        open_rules.append(OpenRule(th, i, code[rule.then], t(x), t(eligible)))
+
+    automated = np.array([a.automated for a in policy.actions], dtype=bool)
+    ks_map = np.arange(len(actions))
+    ks = policy.kill_switch
+    if ks is not None and ks.engaged:
+        ks_map = np.where(automated, code[ks.then], ks_map)
+    rate_windows = tuple(t(window_ids(ns, g.per)) for g in rate_limits) if ns is not None else ()
+    window, n_windows = None, 0
+    if windowed and ns is not None:
+        ids = t(window_ids(ns, out.window))  # type: ignore[union-attr,arg-type]
+        window = ids - ids.min()
+        n_windows = int(window.max()) + 1
+    return OpenHistory(policy, actions, tuple(open_rules), t(rest_action), t(rest_rule),
+                       t(case_type), table, automated, ks_map, rate_limits, rate_windows, window,
+                       n_windows, order)
+
+
+def _case_types(policy: Policy, outcome: Outcome, reviewer: ReviewerDecisions):
+    """Each case's type (outcome, label, reviewer decision) and the components table by type.
+
+    A case's values under every action follow from whether it is valued, the
+    outcome it is valued as and the reviewer's decision (see
+    :mod:`trustlab.simulate._value`); its label and observed outcome add the
+    bad-rate components. The values are computed by the same function as a
+    replay's, for one case of each type.
+    """
+    out = policy.outcomes
+    assert out is not None
+    n, n_actions = len(outcome.labelled), len(policy.actions)
+    treat_bad = _effective_bad(out.unlabelled, outcome)
+    valued = outcome.labelled | (out.unlabelled != "exclude")
+    key = (reviewer.action.astype(np.int32) + 1) * 16
+    key += treat_bad * np.int32(8)
+    key += valued * np.int32(4)
+    key += outcome.labelled * np.int32(2)
+    key += outcome.bad
+    size = (n_actions + 1) * 16
+    present = np.flatnonzero(np.bincount(key, minlength=size))
+    lut = np.full(size, -1, dtype=np.int32)
+    lut[present] = np.arange(len(present))
+    case_type = lut[key]
+    one = np.zeros(len(present), dtype=np.int64)
+    one[case_type] = np.arange(n)  # one case of each type: all of them are alike
+    few = Outcome(outcome.labelled[one], outcome.bad[one])
+    v = _values_from(policy, pd.DataFrame(index=pd.RangeIndex(len(one))), few, ReviewerDecisions(
+        reviewer.actions, reviewer.action[one], reviewer.recorded[one])).to_numpy(dtype=float)
+    lab = few.labelled[:, None]
+    bad = few.bad[:, None]
+    fav = np.array([a.favourable for a in policy.actions], dtype=bool)[None, :]
+    auto = np.array([a.automated for a in policy.actions], dtype=bool)[None, :]
+    ok = ~np.isnan(v)
+    parts = [np.where(ok, v, 0.0), ok, np.broadcast_to(auto, v.shape),
+             np.broadcast_to(fav, v.shape), fav & lab & bad, fav & lab]
+    table = np.stack([np.asarray(p, dtype=float).ravel() for p in parts])  # (6, types*actions)
+    return case_type, table
+
+
+def rates_from(totals: np.ndarray, n: int, out: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The rates of a sweep or grid from summed :data:`COMPONENTS` (first axis), as replay has them.
+
+    Returns ``value_total``, ``value_per_decision``, ``automation_rate``,
+    ``favourable_rate`` and ``bad_rate_favourable`` (NaN where a rate has no
+    cases), written into the rows of ``out`` when given.
+    """
+    value, valued, auto, fav, fav_bad, fav_lab = totals
+    if out is None:
+        out = np.empty((5,) + np.shape(value))
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 is NaN: the rate has no cases
+        np.copyto(out[0], value)
+        out[0][valued == 0] = np.nan
+        np.divide(value, valued, out=out[1])
+        np.divide(auto, n, out=out[2])
+        np.divide(fav, n, out=out[3])
+        np.divide(fav_bad, fav_lab, out=out[4])
+    names = ("value_total", "value_per_decision", "automation_rate", "favourable_rate",
+             "bad_rate_favourable")
+    return dict(zip(names, out))
+
+
+def present_codes(codes: np.ndarray, n_codes: int) -> list[int]:
+    """The distinct codes in ``codes`` (by counting, not sorting).
+
+    Examples
+    --------
+    >>> present_codes(np.array([2, 0, 2]), 3)
+    [0, 2]
+    """
+    return np.flatnonzero(np.bincount(codes, minlength=n_codes)).tolist()
+
+
+def fired_bins(x: np.ndarray, thresholds: np.ndarray, op: str) -> np.ndarray:
+    """Bin of each value among sorted ``thresholds`` such that it fires at threshold k iff
+    ``bin <= k`` (for ``<``, ``<=``) or ``bin >= k + 1`` (for ``>``, ``>=``).
+
+    Examples
+    --------
+    >>> fired_bins(np.array([0.1, 0.2, 0.3]), np.array([0.2, 0.3]), "<").tolist()
+    [0, 1, 2]
+    """
+    side = "right" if op in ("<", ">=") else "left"
+    return np.searchsorted(thresholds, x, side=side)
+
+
+def sums_over_fired(hist: np.ndarray, op: str, axis: int) -> np.ndarray:
+    """Sums of ``hist`` (bins along ``axis``, one more than thresholds) over the bins that fire."""
+    hist = np.moveaxis(hist, axis, -1)
+    if _PREFIX[op]:
+        out = np.cumsum(hist, axis=-1)[..., :-1]
+    else:
+        out = np.cumsum(hist[..., ::-1], axis=-1)[..., ::-1][..., 1:]
+    return np.moveaxis(out, -1, axis)

@@ -1,0 +1,457 @@
+"""Plots of a replay that a non-specialist can read: value, outcomes, workload, segments.
+
+Every chart has a title that says what it answers, axis labels with units and
+plain legends. Each function draws on ``ax`` when given (or makes a figure)
+and returns a small display object holding the axes and the figure, in the
+manner of :class:`trustlab.signals.ReliabilityDisplay`. matplotlib is imported
+only when a plot is drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError, Problem
+from ._metrics import MIN_SEGMENT_ROWS
+
+__all__ = ["ReplayDisplay", "ReviewsDisplay", "SegmentRatesDisplay", "plot_replay",
+           "plot_reviews_per_window", "plot_segment_rates", "window_words"]
+
+_GOOD, _BAD, _UNKNOWN, _NEUTRAL, _ALERT = "#4c956c", "#c8553d", "#bbbbbb", "#4c72b0", "#d1495b"
+MAX_SEGMENTS_SHOWN = 25
+"""At most this many segments (the largest) are drawn by :func:`plot_segment_rates`."""
+
+UNIT_WORDS = {"s": "second", "min": "minute", "h": "hour", "D": "day", "W": "week"}
+"""Each window unit of the policy format in words."""
+
+OP_WORDS = {"<": "below", "<=": "at or below", ">": "above", ">=": "at or above",
+            "==": "equal to", "!=": "not equal to"}
+"""Each comparison of a threshold in words: ``x is <words> t``."""
+
+
+def window_words(policy) -> str | None:
+    """The policy's ``outcomes.window`` in words: ``"day"``, ``"2 hours"``; None without one.
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> window_words(trustlab.load_policy("policies/consumer-credit.yaml"))
+    'day'
+    """
+    out = policy.outcomes
+    if out is None or out.window is None:
+        return None
+    word = UNIT_WORDS[out.window.unit]
+    return word if out.window.count == 1 else f"{out.window.count} {word}s"
+
+
+@dataclass(frozen=True)
+class ReplayDisplay:
+    """A drawn replay overview.
+
+    Attributes
+    ----------
+    value_ax_, outcome_ax_ : matplotlib Axes
+        Value by action; what happened after each action.
+    reviews_ax_ : matplotlib Axes or None
+        Reviews per window (None when the replay has no time windows).
+    segment_ax_ : matplotlib Axes or None
+        Favourable rates of the first segment column (None without segments).
+    figure_ : matplotlib Figure
+    """
+
+    value_ax_: object
+    outcome_ax_: object
+    reviews_ax_: object
+    segment_ax_: object
+    figure_: object
+
+
+@dataclass(frozen=True)
+class ReviewsDisplay:
+    """Drawn reviews per window: ``ax_``, ``figure_``, the ``peak`` and the ``capacity`` line."""
+
+    ax_: object
+    figure_: object
+    peak: int
+    capacity: float | None
+
+
+@dataclass(frozen=True)
+class SegmentRatesDisplay:
+    """Drawn favourable rates by segment: ``ax_``, ``figure_`` and the ``rates`` drawn."""
+
+    ax_: object
+    figure_: object
+    rates: pd.DataFrame
+
+
+# ----------------------------------------------------------------- helpers
+
+def _fmt_value(v: float) -> str:
+    if not np.isfinite(v):
+        return "n/a"
+    a = abs(v)
+    if a >= 1e6:
+        return f"{v / 1e6:,.3g}M"
+    if a >= 1e4:
+        return f"{v / 1e3:,.0f}k"
+    return f"{v:,.0f}"
+
+
+def _value_formatter():
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _pos: _fmt_value(v))
+
+
+def _segment_columns(replay) -> list[str]:
+    """The replay's segment columns, in the order they were replayed."""
+    return [str(c) for c in pd.unique(replay.metrics["by"].dropna())]
+
+
+def _axes(ax, n: int, figsize: tuple[float, float], layout: tuple[int, int]):
+    """``n`` axes: a new figure, ``ax``'s area split into panels, or the given axes."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, grid = plt.subplots(*layout, figsize=figsize, squeeze=False)
+        axes = list(grid.ravel())
+        for extra in axes[n:]:
+            extra.remove()
+        return fig, axes[:n]
+    if isinstance(ax, (list, tuple, np.ndarray)):
+        axes = list(np.ravel(ax))
+        if len(axes) < n:
+            raise DataError("plot", [Problem("ax", f"holds {len(axes)} axes; this plot draws {n} "
+                                                   f"panels, so give {n} axes, one Axes to split, "
+                                                   f"or None")])
+        return axes[0].figure, axes[:n]
+    spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
+    if spec is None:
+        raise DataError("plot", [Problem("ax", "is not an Axes made by plt.subplots, so its area "
+                                               f"cannot be split into {n} panels; give {n} axes "
+                                               "or None")])
+    fig = ax.figure
+    grid = spec.subgridspec(*layout)
+    ax.remove()
+    return fig, [fig.add_subplot(grid[i]) for i in range(n)]
+
+
+def _note(ax, text: str, title: str) -> None:
+    ax.set_title(title)
+    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=ax.transAxes,
+            color="#555555")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+# ----------------------------------------------------------------- panels
+
+def _by_action(replay) -> pd.DataFrame:
+    """Per action: decisions, total value, and good / bad / unknown outcome counts."""
+    d = replay.decisions
+    names = list(replay.policy.action_names)
+    code = pd.Categorical(d["action"].astype(object), categories=names).codes.astype(np.int64)
+    k = len(names)
+    value = d["value"].to_numpy(dtype=float)
+    lab = d["labelled"].to_numpy(dtype=bool)
+    bad = d["bad"].to_numpy(dtype=bool)
+    return pd.DataFrame({
+        "decisions": np.bincount(code, minlength=k),
+        "value_total": np.bincount(code, weights=np.nan_to_num(value), minlength=k),
+        "valued": np.bincount(code, weights=~np.isnan(value), minlength=k),
+        "good": np.bincount(code, weights=lab & ~bad, minlength=k),
+        "bad": np.bincount(code, weights=lab & bad, minlength=k),
+        "unknown": np.bincount(code, weights=~lab, minlength=k),
+    }, index=pd.Index(names, name="action"))
+
+
+def _draw_value(ax, replay) -> None:
+    t = _by_action(replay)
+    title = "Value of decisions by action"
+    if t["valued"].sum() == 0:
+        _note(ax, "No decision could be valued: no observed outcomes.", title)
+        return
+    colors = [_GOOD if v >= 0 else _BAD for v in t["value_total"]]
+    bars = ax.bar(t.index.astype(str), t["value_total"], color=colors)
+    ax.bar_label(bars, labels=[f"{_fmt_value(v)}\n({n:,} decisions)"
+                               for v, n in zip(t["value_total"], t["decisions"])], fontsize=8)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.margins(y=0.25)
+    ax.yaxis.set_major_formatter(_value_formatter())
+    ax.set_title(f"{title}\n(total {_fmt_value(float(t['value_total'].sum()))})")
+    ax.set_xlabel("Action")
+    ax.set_ylabel("Total value (units of outcomes.values)")
+
+
+def _draw_outcomes(ax, replay) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    t = _by_action(replay)
+    t = t[t["decisions"] > 0]
+    title = "What happened after each action"
+    if t.empty:
+        _note(ax, "No decisions.", title)
+        return
+    shares = t[["good", "bad", "unknown"]].div(t["decisions"], axis=0)
+    left = np.zeros(len(t))
+    labels = {"good": "Good outcome", "bad": "Bad outcome", "unknown": "Outcome not known"}
+    for col, color in (("good", _GOOD), ("bad", _BAD), ("unknown", _UNKNOWN)):
+        ax.barh(t.index.astype(str), shares[col], left=left, color=color, label=labels[col])
+        left += shares[col].to_numpy()
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_title(title)
+    ax.set_xlabel("Share of the action's decisions")
+    ax.set_ylabel("Action")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.45), ncol=3, frameon=False, fontsize=8)
+
+
+def _draw_reviews(ax, replay, capacity: float | None) -> int:
+    import matplotlib.dates as mdates
+
+    per = window_words(replay.policy) or "window"
+    title = f"Reviews per {per}"
+    if replay.window_span is None:
+        _note(ax, "No time windows: the policy needs `columns.time` and `outcomes.window`.",
+              title)
+        return 0
+    counts = replay.reviews_per_window()
+    starts = counts.index
+    step = pd.Timedelta(seconds=replay.policy.outcomes.window.seconds)
+    edges = mdates.date2num(np.append(starts.to_numpy(), (starts[-1] + step).to_datetime64()))
+    y = counts.to_numpy(dtype=float)
+    ax.stairs(y, edges, fill=True, color=_NEUTRAL, alpha=0.8, label="Reviews")
+    peak = int(y.max(initial=0))
+    if capacity is not None:
+        over = y > capacity
+        if over.any():  # the reviews above capacity, in red on top of the blue
+            ax.stairs(y, edges, baseline=np.where(over, capacity, y), fill=True, color=_ALERT,
+                      label=f"Above capacity ({int(over.sum())} {per}s)"
+                      if " " not in per else "Above capacity")
+        ax.axhline(capacity, color="black", linestyle="--", linewidth=1,
+                   label=f"Capacity: {capacity:,.0f} per {per}")
+    if len(y):
+        i = int(np.argmax(y))
+        mid = (edges[i] + edges[i + 1]) / 2
+        ax.plot([mid], [peak], marker="v", color="black", linestyle="none",
+                label=f"Busiest {per}: {peak:,} ({starts[i]:%Y-%m-%d})")
+    ax.xaxis_date()
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    top = max(peak, capacity or 0) * 1.45 or 1  # room for the legend
+    ax.set_ylim(0, top)
+    ax.set_title(f"{title} (human workload)")
+    ax.set_xlabel("Date")
+    ax.set_ylabel(f"Reviews per {per}")
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    return peak
+
+
+def _segment_rates(replay, by: str) -> pd.DataFrame:
+    segs = _segment_columns(replay)
+    if by not in segs:
+        raise DataError("plot_segment_rates", [Problem(
+            "by", f"{by!r} is not a segment column of this replay; segment columns: "
+                  f"{', '.join(segs) or 'none'}. Replay with segments=({by!r},) to plot it")])
+    t = replay.segments(by, ("decisions", "favourable_rate"))
+    return t.sort_values("decisions", ascending=False)
+
+
+def _draw_segments(ax, replay, by: str | None) -> pd.DataFrame:
+    from matplotlib.ticker import PercentFormatter
+
+    fav = [a.name for a in replay.policy.actions if a.favourable]
+    what = " or ".join(fav) or "favourable"
+    if by is None:
+        _note(ax, "No segment columns: add `segments:` to the policy or replay with segments=.",
+              "Favourable decisions by segment")
+        return pd.DataFrame(columns=["decisions", "favourable_rate"])
+    t = _segment_rates(replay, by)
+    shown = t.head(MAX_SEGMENTS_SHOWN).sort_index()
+    small = shown["decisions"] < MIN_SEGMENT_ROWS
+    ax.barh(shown.index.astype(str), shown["favourable_rate"],
+            color=[_UNKNOWN if s else _GOOD for s in small])
+    overall = replay.metric("favourable_rate")
+    if np.isfinite(overall):
+        ax.axvline(overall, color="black", linestyle="--", linewidth=1,
+                   label=f"All decisions: {overall:.1%}")
+    for y, (rate, n) in enumerate(zip(shown["favourable_rate"], shown["decisions"])):
+        if np.isfinite(rate):
+            ax.text(rate, y, f" {rate:.0%} of {int(n):,}", va="center", fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.15)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    more = f", largest {MAX_SEGMENTS_SHOWN} of {len(t)}" if len(t) > len(shown) else ""
+    ax.set_title(f"Share decided '{what}' by {by}{more}")
+    ax.set_xlabel(f"Share of decisions that are '{what}'")
+    ax.set_ylabel(by)
+    handles, _ = ax.get_legend_handles_labels()
+    if small.any():
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(color=_UNKNOWN, label=f"Fewer than {MIN_SEGMENT_ROWS} decisions"))
+    ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8)
+    return shown
+
+
+# ----------------------------------------------------------------- public
+
+def plot_replay(replay, ax=None) -> ReplayDisplay:
+    """Overview of a replay: value and outcomes by action, reviews per window, segment rates.
+
+    Parameters
+    ----------
+    replay : Replay
+    ax : matplotlib Axes or sequence of Axes, optional
+        One Axes (made with ``plt.subplots``) whose area is split into the
+        panels, or one Axes per panel; by default a new figure.
+
+    Returns
+    -------
+    ReplayDisplay
+        The reviews panel is drawn when the replay has time windows, the
+        segment panel when it has segment columns (the first one is drawn).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt, trustlab
+    >>> from trustlab.datasets import make_history
+    >>> from trustlab.simulate import replay
+    >>> r = replay(trustlab.load_policy("policies/consumer-credit.yaml"),
+    ...            make_history(n_days=14, applications_per_day=30, seed=0))
+    >>> d = plot_replay(r)
+    >>> d.value_ax_.get_title().splitlines()[0]
+    'Value of decisions by action'
+    >>> d.reviews_ax_.get_ylabel()
+    'Reviews per day'
+    >>> plt.close(d.figure_)
+    """
+    segs = _segment_columns(replay)
+    windows = replay.window_span is not None
+    n = 2 + windows + bool(segs)
+    layout = (1, n) if n <= 2 else (2, 2)
+    fig, axes = _axes(ax, n, (12, 4.5 if n <= 2 else 9), layout)
+    _draw_value(axes[0], replay)
+    _draw_outcomes(axes[1], replay)
+    i = 2
+    reviews_ax = segment_ax = None
+    if windows:
+        reviews_ax = axes[i]
+        _draw_reviews(reviews_ax, replay, None)
+        i += 1
+    if segs:
+        segment_ax = axes[i]
+        _draw_segments(segment_ax, replay, segs[0])
+    fig.suptitle(f"Replay of {replay.policy.name}@{replay.policy.version} on "
+                 f"{len(replay.decisions):,} past decisions")
+    if ax is None:
+        fig.tight_layout()
+    return ReplayDisplay(axes[0], axes[1], reviews_ax, segment_ax, fig)
+
+
+def plot_reviews_per_window(replay, capacity: float | None = None, ax=None) -> ReviewsDisplay:
+    """Human reviews in every time window, with the review capacity as a line.
+
+    Parameters
+    ----------
+    replay : Replay
+        With time windows (the policy has ``columns.time`` and ``outcomes.window``).
+    capacity : float, optional
+        Reviews the team can do per window; windows above it are drawn in red.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ReviewsDisplay
+
+    Raises
+    ------
+    trustlab.DataError
+        When the replay has no time windows, or ``capacity`` is negative.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt, trustlab
+    >>> from trustlab.datasets import make_history
+    >>> from trustlab.simulate import replay
+    >>> r = replay(trustlab.load_policy("policies/consumer-credit.yaml"),
+    ...            make_history(n_days=14, applications_per_day=30, seed=0))
+    >>> d = plot_reviews_per_window(r, capacity=10)
+    >>> d.ax_.get_ylabel(), d.peak == int(r.metric("peak_reviews_per_window"))
+    ('Reviews per day', True)
+    >>> plt.close(d.figure_)
+    """
+    import matplotlib.pyplot as plt
+
+    if capacity is not None and (isinstance(capacity, bool) or not np.isscalar(capacity)
+                                 or not np.isfinite(capacity) or capacity < 0):
+        raise DataError("plot_reviews_per_window", [Problem(
+            "capacity", f"must be a number of reviews per window of at least 0, or None; "
+                        f"got {capacity!r}")])
+    replay.reviews_per_window()  # raises the DataError for a replay without windows
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(9, 3.5))
+        peak = _draw_reviews(ax, replay, capacity)
+        fig.tight_layout()
+    else:
+        peak = _draw_reviews(ax, replay, capacity)
+    return ReviewsDisplay(ax, ax.figure, peak, None if capacity is None else float(capacity))
+
+
+def plot_segment_rates(replay, by: str, ax=None) -> SegmentRatesDisplay:
+    """The share of favourable decisions in every segment of ``by``, against the overall share.
+
+    Segments with fewer than :data:`~trustlab.simulate.MIN_SEGMENT_ROWS`
+    decisions are drawn in grey (too few to judge); at most
+    :data:`MAX_SEGMENTS_SHOWN` segments, the largest, are drawn.
+
+    Parameters
+    ----------
+    replay : Replay
+    by : str
+        One of the replay's segment columns.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    SegmentRatesDisplay
+
+    Raises
+    ------
+    trustlab.DataError
+        When ``by`` is not a segment column of the replay.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt, trustlab
+    >>> from trustlab.datasets import make_history
+    >>> from trustlab.simulate import replay
+    >>> r = replay(trustlab.load_policy("policies/consumer-credit.yaml"),
+    ...            make_history(n_days=14, applications_per_day=30, seed=0))
+    >>> d = plot_segment_rates(r, "channel")
+    >>> d.ax_.get_title(), d.rates.index.tolist()
+    ("Share decided 'approve' by channel", ['branch', 'online'])
+    >>> plt.close(d.figure_)
+    """
+    import matplotlib.pyplot as plt
+
+    _segment_rates(replay, by)  # validate before making a figure
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        rates = _draw_segments(ax, replay, by)
+        fig.tight_layout()
+    else:
+        rates = _draw_segments(ax, replay, by)
+    return SegmentRatesDisplay(ax, ax.figure, rates)

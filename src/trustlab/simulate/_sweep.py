@@ -1,0 +1,531 @@
+"""Sweep one rule's threshold over history: every candidate threshold at once, exact.
+
+A sweep answers "where should this line be?" for one rule. It gives, for every
+candidate threshold, what :func:`trustlab.simulate.replay` of the policy with
+that threshold would report — value, automation, bad rate, reviews — without
+replaying: the cases the threshold can move are sorted by the compared column
+once, and each threshold's totals are the fixed cases' totals plus a
+cumulative sum up to the threshold's position.
+
+Rate limits on an action the sweep does not change leave the fixed cases as
+the replay has them, so they are applied once. A rate limit on an action the
+sweep *does* change depends on every threshold's whole set of decisions; it is
+then applied exactly, one vectorised pass per threshold, at the thresholds
+given (by default 101 quantiles of the column), never approximated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError, Problem
+from ..policy._spec import Policy
+from ._open import COMPONENTS, OpenHistory, OpenRule, open_history, present_codes, rates_from
+from ._plots import OP_WORDS
+
+__all__ = ["SweepResult", "SweepDisplay", "threshold_sweep", "SWEEP_COLUMNS"]
+
+SWEEP_COLUMNS = ("threshold", "value_total", "value_per_decision", "automation_rate",
+                 "favourable_rate", "bad_rate_favourable", "reviews", "decisions")
+"""Columns of :attr:`SweepResult.frame`, one row per threshold."""
+
+SAMPLED_THRESHOLDS = 101
+"""Quantiles swept by default when a rate limit must be applied at each threshold."""
+
+_BOOTSTRAP_CELLS = 4_000_000  # weights held at once: cases x replicates per block
+_MAX_DRAWN = 2_000
+
+
+@dataclass(frozen=True)
+class SweepDisplay:
+    """A drawn sweep: ``value_ax_`` (value per decision), ``rates_ax_`` and ``figure_``."""
+
+    value_ax_: object
+    rates_ax_: object
+    figure_: object
+
+
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """One rule's threshold swept over history.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per threshold, ascending, with the columns of
+        :data:`SWEEP_COLUMNS`; each row is what a replay of the policy with
+        that threshold reports (``reviews`` counts human actions).
+    best : pandas.Series
+        The row with the highest ``value_total`` (ties: the threshold nearest
+        the current one).
+    current : pandas.Series
+        The row of the policy's own threshold.
+    rule, column, op : str
+        The swept rule and its comparison ``column op threshold``.
+    action : str
+        What the rule does when it fires.
+    policy : str
+        ``name@version#hash`` of the policy swept.
+    method : str
+        How the thresholds were computed, in words.
+    intervals : pandas.DataFrame or None
+        With ``bootstrap``: ``quantity`` (``best_threshold``,
+        ``value_per_decision`` at the best threshold), ``estimate``, ``low``
+        and ``high`` (2.5th and 97.5th percentiles over the replicates).
+    replicates : pandas.DataFrame or None
+        With ``bootstrap``: each replicate's ``best_threshold`` and
+        ``value_per_decision`` at the (full-data) best threshold.
+    """
+
+    frame: pd.DataFrame
+    best: pd.Series
+    current: pd.Series
+    rule: str
+    column: str
+    op: str
+    action: str
+    policy: str
+    method: str
+    intervals: pd.DataFrame | None = None
+    replicates: pd.DataFrame | None = None
+
+    def plot(self, ax=None) -> SweepDisplay:
+        """Value per decision against the threshold, then automation and bad rate.
+
+        Parameters
+        ----------
+        ax : sequence of two matplotlib Axes, or one Axes, optional
+            Two axes: value on the first, rates on the second. One axes: value
+            on it and the rates on a second y axis. Default: a new figure.
+
+        Returns
+        -------
+        SweepDisplay
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import matplotlib.pyplot as plt, trustlab
+        >>> from trustlab.datasets import make_history
+        >>> s = threshold_sweep(trustlab.load_policy("policies/consumer-credit.yaml"),
+        ...                     make_history(n_days=20, applications_per_day=40, seed=0),
+        ...                     "low-risk")
+        >>> d = s.plot()
+        >>> d.value_ax_.get_ylabel()
+        'Value per decision'
+        >>> plt.close(d.figure_)
+        """
+        import matplotlib.pyplot as plt
+        from matplotlib.ticker import PercentFormatter
+
+        twin = ax is not None and not isinstance(ax, (list, tuple, np.ndarray))
+        if ax is None:
+            fig, (ax_v, ax_r) = plt.subplots(2, 1, figsize=(9, 7), sharex=True,
+                                             gridspec_kw={"height_ratios": [3, 2]})
+        elif isinstance(ax, (list, tuple, np.ndarray)):
+            ax_v, ax_r = ax[0], ax[1]
+            fig = ax_v.figure
+        else:
+            ax_v, fig = ax, ax.figure
+            ax_r = ax_v.twinx()
+        f = self.frame
+        step = max(1, len(f) // _MAX_DRAWN)
+        drawn = f.iloc[::step]
+        t = drawn["threshold"].to_numpy()
+        ax_v.plot(t, drawn["value_per_decision"], color="#4c72b0", lw=1.6,
+                  label="Value per decision")
+        cur, best = self.current, self.best
+        ax_v.axvline(cur["threshold"], color="#555555", ls="--", lw=1)
+        ax_v.plot([cur["threshold"]], [cur["value_per_decision"]], "o", color="#555555",
+                  label=f"Current threshold {cur['threshold']:.4g}")
+        ax_v.plot([best["threshold"]], [best["value_per_decision"]], "*", ms=14,
+                  color="#d1495b", label=f"Best threshold {best['threshold']:.4g}")
+        ax_v.set_ylabel("Value per decision")
+        ax_v.set_title(f"What each decision is worth as rule '{self.rule}' moves\n"
+                       f"('{self.action}' when {self.column} is {OP_WORDS[self.op]} the "
+                       "threshold)", fontsize=11)
+        ax_v.legend(loc="best", fontsize=9)
+        ax_v.grid(alpha=0.3)
+        ax_r.plot(t, drawn["automation_rate"], color="#4c956c", lw=1.4,
+                  label="Decided without a person")
+        ax_r.plot(t, drawn["bad_rate_favourable"], color="#c8553d", lw=1.4,
+                  label="Bad outcomes among favourable decisions")
+        ax_r.axvline(cur["threshold"], color="#555555", ls="--", lw=1)
+        ax_r.axvline(best["threshold"], color="#d1495b", ls=":", lw=1)
+        ax_r.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax_r.set_ylabel("Share of decisions")
+        ax_r.set_xlabel(f"Threshold on {self.column}")
+        if not twin:
+            ax_r.set_title("Automation and bad rate", fontsize=11)
+            ax_r.grid(alpha=0.3)
+        ax_r.legend(loc="lower right" if twin else "best", fontsize=9)
+        if ax is None:
+            fig.tight_layout()
+        return SweepDisplay(ax_v, ax_r, fig)
+
+    def _repr_html_(self) -> str:
+        cols = ["threshold", "value_total", "value_per_decision", "automation_rate",
+                "bad_rate_favourable", "reviews"]
+
+        def fmt(name: str, v) -> str:
+            if isinstance(v, float) and np.isnan(v):
+                return "n/a"
+            if name.endswith("_rate"):
+                return f"{v:.1%}"
+            if name == "threshold":
+                return f"{v:.4g}"
+            if name.startswith("value"):
+                return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+            return f"{int(v):,}"
+
+        head = "".join(f"<th>{c}</th>" for c in cols)
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{label}</th>"
+            + "".join(f"<td>{fmt(c, row[c])}</td>" for c in cols) + "</tr>"
+            for label, row in (("current", self.current), ("best", self.best)))
+        extra = ""
+        if self.intervals is not None:
+            extra = "<br>" + "; ".join(
+                f"{escape(r.quantity)}: {r.estimate:.4g} (95% interval {r.low:.4g} to {r.high:.4g})"
+                for r in self.intervals.itertuples())
+        return (f"<div><b>Threshold sweep of rule '{escape(self.rule)}'</b> "
+                f"('{escape(self.action)}' when {escape(self.column)} {escape(self.op)} t) in "
+                f"{escape(self.policy)}: {len(self.frame):,} thresholds"
+                f"<table><tr><th></th>{head}</tr>{rows}</table>"
+                f"<small>{escape(self.method)}</small>{extra}</div>")
+
+    def __repr__(self) -> str:
+        return (f"SweepResult(rule={self.rule!r}, thresholds={len(self.frame)}, "
+                f"current={self.current['threshold']:.4g}, best={self.best['threshold']:.4g})")
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _check_params(thresholds, bootstrap, bootstrap_seed) -> np.ndarray | None:
+    problems = []
+    out = None
+    if thresholds is not None:
+        try:
+            out = np.asarray(thresholds, dtype=float).ravel()
+        except (TypeError, ValueError):
+            out = None
+        if out is None or out.size == 0 or not np.all(np.isfinite(out)):
+            problems.append(Problem("thresholds", f"must be one or more finite numbers; got "
+                                                  f"{thresholds!r}"))
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+        problems.append(Problem("bootstrap", f"must be a whole number of replicates, 0 for none "
+                                             f"(200 or more for an interval); got {bootstrap!r}"))
+    if isinstance(bootstrap_seed, bool) or not isinstance(bootstrap_seed, (int, np.integer)):
+        problems.append(Problem("bootstrap_seed", f"must be a whole number; got {bootstrap_seed!r}"))
+    if problems:
+        raise DataError("threshold_sweep", problems)
+    return out
+
+
+def best_index(value: np.ndarray, thresholds: np.ndarray, current: float) -> np.ndarray:
+    """Index of the largest value along the last axis; ties go to the threshold nearest ``current``.
+
+    Examples
+    --------
+    >>> int(best_index(np.array([1.0, 3.0, 3.0, 2.0]), np.array([0.1, 0.2, 0.4, 0.5]), 0.45))
+    2
+    """
+    v = np.where(np.isnan(value), -np.inf, value)
+    top = v.max(axis=-1, keepdims=True)
+    tol = 1e-9 * np.maximum(1.0, np.abs(top))
+    dist = np.where(v >= top - tol, np.abs(thresholds - current), np.inf)
+    return np.argmin(dist, axis=-1)
+
+
+def _span(left: np.ndarray, right: np.ndarray, m: int, op: str) -> tuple[np.ndarray, np.ndarray]:
+    """[start, stop) of the sorted cases that fire, from each threshold's first case at or above
+    it (``left``) and first case above it (``right``) among ``m``."""
+    if op in ("<", "<="):
+        return np.zeros_like(left), left if op == "<" else right
+    if op in (">", ">="):
+        return right if op == ">" else left, np.full_like(left, m)
+    return left, right
+
+
+def _fired(delta: np.ndarray, start: np.ndarray, stop: np.ndarray, op: str) -> np.ndarray:
+    """Sum of ``delta`` (sorted cases on axis 0) over [start, stop) at each threshold, by cumsum.
+
+    A prefix is summed from the start and a suffix from the end, so neither is
+    a difference of two large sums.
+    """
+    m = len(delta)
+    c = np.empty((m + 1,) + delta.shape[1:])
+    c[0] = 0.0
+    if op in (">", ">="):
+        np.cumsum(delta[::-1], axis=0, out=c[1:])
+        return c[m - start]
+    np.cumsum(delta, axis=0, out=c[1:])
+    if op in ("<", "<="):
+        return c[stop]
+    inside = c[stop] - c[start]
+    return inside if op == "==" else c[m] - inside
+
+
+def _distinct(xs: np.ndarray, current: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct values of sorted ``xs`` and ``current``, with each one's ``left`` and ``right``
+    positions in ``xs`` (first case at or above it, first case above it), without a search."""
+    m = len(xs)
+    first = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]]) if m else np.zeros(0, dtype=np.int64)
+    values, left, right = xs[first], first, np.r_[first[1:], m].astype(first.dtype)
+    k = int(np.searchsorted(values, current))
+    if k < len(values) and values[k] == current:
+        return values, left, right
+    at = first[k] if k < len(first) else m
+    return np.insert(values, k, current), np.insert(left, k, at), np.insert(right, k, at)
+
+
+def _with_value(ascending: np.ndarray, v: float) -> np.ndarray:
+    """Sorted distinct ``ascending`` with ``v`` added where it is missing."""
+    k = int(np.searchsorted(ascending, v))
+    if k < len(ascending) and ascending[k] == v:
+        return ascending
+    return np.insert(ascending, k, v)
+
+
+def _poisson_blocks(rng: np.random.Generator, n: int, replicates: int, width: int):
+    """Blocks of Poisson(1) bootstrap weights, shape (block, n): one stream whatever ``width``."""
+    done = 0
+    while done < replicates:
+        k = min(width, replicates - done)
+        yield rng.poisson(1.0, size=(k, n)).astype(float)
+        done += k
+
+
+# --------------------------------------------------------------------------- the sweep
+
+def threshold_sweep(policy: Policy, data: pd.DataFrame, rule: str, *, column: str | None = None,
+                    thresholds=None, seed: int = 0, reviewer_accuracy: float | None = None,
+                    bootstrap: int = 0, bootstrap_seed: int = 0) -> SweepResult:
+    """Every candidate threshold of one rule, each as a replay would report it.
+
+    Parameters
+    ----------
+    policy : Policy
+        With an ``outcomes`` section.
+    data : pandas.DataFrame
+        History, as for :func:`trustlab.simulate.replay`.
+    rule : str
+        The id of the rule whose threshold moves. Its comparison of ``column``
+        with a number must be its whole condition or one item of its top-level
+        ``and``.
+    column : str, optional
+        The compared column (default: the policy's signal the rule compares).
+    thresholds : array-like of float, optional
+        The thresholds to report. Default: every distinct value of the column
+        among the cases the threshold can move (those reaching the rule whose
+        other conditions hold, and whose action would change); when a rate
+        limit caps an action the sweep changes, 101 quantiles of them
+        instead. The current threshold is always included.
+    seed : int, default 0
+        Seeds the simulated reviewer, as in :func:`replay`.
+    reviewer_accuracy : float, optional
+        Overrides ``outcomes.reviewer.accuracy``.
+    bootstrap : int, default 0
+        Replicates of a Poisson bootstrap (each case weighted by a Poisson(1)
+        draw) for 95% intervals of the best threshold and of the value per
+        decision at it; 0 for none.
+    bootstrap_seed : int, default 0
+        Seeds the bootstrap weights.
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    trustlab.PolicyError
+        For an unknown rule, a rule that does not compare the column with a
+        number exactly once, or a comparison inside an ``or`` or ``not``.
+    trustlab.DataError
+        For bad parameters, for data :func:`replay` refuses, and when no case
+        can be valued.
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> from trustlab.datasets import make_history
+    >>> from trustlab.simulate import replay
+    >>> from trustlab.simulate._edit import with_threshold
+    >>> p = trustlab.load_policy("policies/consumer-credit.yaml")
+    >>> history = make_history(n_days=30, applications_per_day=60, seed=2)
+    >>> s = threshold_sweep(p, history, "low-risk")
+    >>> s.frame.columns.tolist()
+    ['threshold', 'value_total', 'value_per_decision', 'automation_rate', 'favourable_rate', 'bad_rate_favourable', 'reviews', 'decisions']
+    >>> t = float(s.best["threshold"])
+    >>> bool(s.best["value_total"] == s.frame["value_total"].max())
+    True
+    >>> r = replay(with_threshold(p, "low-risk", t), history)
+    >>> bool(abs(r.metric("value_total") - s.best["value_total"]) < 1e-6)
+    True
+    """
+    given = _check_params(thresholds, bootstrap, bootstrap_seed)
+    h = open_history(policy, data, [(rule, column)], caller="threshold_sweep", seed=seed,
+                     reviewer_accuracy=reviewer_accuracy)
+    r = h.open[0]
+    th = r.threshold
+    fall = h.rest_action
+    movable = r.eligible & (fall != r.then)
+    changing = {r.then, *present_codes(fall[movable], len(h.actions))} if movable.any() else set()
+    binding = h.limits_on(changing)
+    idx = np.flatnonzero(movable)
+    xm = r.x[idx]
+    order = np.argsort(xm)  # the movable cases by the column
+    xs = xm[order]
+    if given is None and not binding:
+        grid, left, right = _distinct(xs, th.value)
+        how = f"every distinct value of {th.column} among the {len(xs):,} cases it can move"
+    else:
+        if given is not None:
+            grid = np.unique(np.r_[given, th.value])
+            how = f"{len(np.unique(given)):,} thresholds given"
+        else:
+            grid = np.quantile(xs, np.linspace(0, 1, SAMPLED_THRESHOLDS)) if len(xs) else xs
+            grid = np.unique(np.r_[grid, th.value])
+            how = f"{SAMPLED_THRESHOLDS} quantiles of {th.column}"
+        left = np.searchsorted(xs, grid, side="left")
+        right = np.searchsorted(xs, grid, side="right")
+    if binding:
+        names = ", ".join(f"'{g.id}'" for g in binding)
+        method = (f"{how}; rate limit {names} caps an action this sweep changes, so it was "
+                  f"applied exactly at each threshold (one pass each)")
+        totals, base, sparse_delta = _per_threshold(h, r, movable, grid, bootstrap > 0)
+    else:
+        method = f"{how}; exact by cumulative sums"
+        span = _span(left, right, len(xs), th.op)
+        totals, base, sorted_delta = _by_cumsum(h, r, idx, order, span)
+    if not np.any(totals[1] > 0):
+        label = policy.outcomes.label  # type: ignore[union-attr]
+        why = ("the data has no rows" if h.n == 0 else
+               f"label '{label}' is missing on every case and `unlabelled: exclude` leaves them "
+               "unvalued")
+        raise DataError(f"Data for policy '{policy.name}'", [Problem(
+            "outcomes.label", f"no case can be valued ({why}), so no threshold can be "
+                              "preferred to another")])
+    table = np.empty((6, len(grid)))  # the float columns, filled in place: no copies
+    table[0] = grid
+    rates_from(totals, h.n, out=table[1:])
+    frame = pd.DataFrame(table.T, columns=list(SWEEP_COLUMNS[:6]), copy=False)
+    frame["reviews"] = np.rint(h.n - totals[2]).astype(np.int64)
+    frame["decisions"] = np.full(len(grid), h.n, dtype=np.int64)
+    k_best = int(best_index(frame["value_total"].to_numpy(), grid, th.value))
+    k_cur = int(np.searchsorted(grid, th.value))
+    intervals = replicates = None
+    if bootstrap:
+        if binding:
+            boot = _bootstrap_sparse(h, base, sparse_delta, bootstrap, bootstrap_seed)
+        else:
+            boot = _bootstrap_cumsum(h, r.threshold.op, base, sorted_delta, bootstrap,
+                                     bootstrap_seed)
+        value_b, valued_b = boot  # (B, K) each
+        best_b = grid[best_index(np.where(valued_b > 0, value_b, np.nan), grid, th.value)]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            vpd_b = value_b[:, k_best] / valued_b[:, k_best]
+        replicates = pd.DataFrame({"replicate": np.arange(bootstrap), "best_threshold": best_b,
+                                   "value_per_decision": vpd_b})
+        lo_t, hi_t = np.nanpercentile(best_b, [2.5, 97.5])
+        lo_v, hi_v = np.nanpercentile(vpd_b, [2.5, 97.5])
+        intervals = pd.DataFrame({
+            "quantity": ["best_threshold", "value_per_decision"],
+            "estimate": [grid[k_best], frame["value_per_decision"].iloc[k_best]],
+            "low": [lo_t, lo_v], "high": [hi_t, hi_v]})
+        method += f"; {bootstrap} Poisson bootstrap replicates (seed {bootstrap_seed})"
+    return SweepResult(frame, frame.iloc[k_best].rename("best"),
+                       frame.iloc[k_cur].rename("current"), th.rule, th.column, th.op,
+                       h.actions[r.then], policy.identity, method, intervals, replicates)
+
+
+def _by_cumsum(h: OpenHistory, r: OpenRule, idx: np.ndarray, order: np.ndarray, span):
+    """Totals at every threshold: fixed cases once, the movable ones (``idx`` taken in ``order``
+    of the column) by cumulative sums.
+
+    A component every movable case changes by the same amount (whether the
+    decision is automated or favourable, say) is that amount times the number
+    of cases that fire: no cumulative sum needed.
+    """
+    base = h.guard(h.rest_action)  # no limit caps what moves: movable cases keep their rest action
+    keys = h.change_keys(base[idx], idx)[order]  # one small integer per case to sort
+    change = h.change_table(r.then)
+    present = present_codes(keys, change.shape[1])
+    op = r.threshold.op
+    start, stop = span
+    fired = None
+    totals = np.empty((len(COMPONENTS), len(start)))
+    for k, fixed in enumerate(h.totals(base)):  # each component: one gather, one cumulative sum
+        gain = change[k, present]
+        if len(gain) and np.all(gain == gain[0]):
+            if fired is None:
+                inside = (stop - start).astype(float)
+                fired = len(keys) - inside if op == "!=" else inside
+            np.multiply(fired, gain[0], out=totals[k])
+        else:
+            totals[k] = _fired(change[k][keys], start, stop, op)
+        totals[k] += fixed
+    return totals, base, (idx, order, keys, change, span)
+
+
+def _per_threshold(h: OpenHistory, r: OpenRule, movable: np.ndarray, grid: np.ndarray,
+                   keep: bool):
+    """Totals at each threshold by one exact pass each (a rate limit caps what moves)."""
+    base = h.guard(h.rest_action)
+    totals = np.empty((len(COMPONENTS), len(grid)))
+    rows, cols, dv, dn = [], [], [], []
+    for k, t in enumerate(grid):  # one vectorised pass per threshold
+        codes = np.where(movable & r.fires(t), r.then, h.rest_action).astype(h.rest_action.dtype)
+        final = h.guard(codes)
+        totals[:, k] = h.totals(final)
+        if keep:
+            changed = np.flatnonzero(final != base)
+            d = h.components(final[changed], changed) - h.components(base[changed], changed)
+            rows.append(np.full(len(changed), k))
+            cols.append(changed)
+            dv.append(d[0])
+            dn.append(d[1])
+    sparse = None
+    if keep:
+        sparse = (np.concatenate(rows), np.concatenate(cols), np.concatenate(dv),
+                  np.concatenate(dn), len(grid))
+    return totals, base, sparse
+
+
+def _bootstrap_cumsum(h, op, base, sorted_delta, replicates, seed):
+    """Each replicate's value and valued count at every threshold: weighted cumulative sums."""
+    idx, order, keys, change, span = sorted_delta
+    idx = idx[order]
+    delta = change[:2][:, keys]
+    ref = h.components(base)[:2]
+    rng = np.random.default_rng(seed)
+    width = max(1, _BOOTSTRAP_CELLS // max(h.n, len(idx) * 2, 1))
+    value, valued = [], []
+    for w in _poisson_blocks(rng, h.n, replicates, width):
+        fixed = ref @ w.T  # (2, b)
+        wi = w[:, idx].T  # (m, b)
+        value.append((fixed[0] + _fired(delta[0][:, None] * wi, *span, op)).T)
+        valued.append((fixed[1] + _fired(delta[1][:, None] * wi, *span, op)).T)
+    return np.vstack(value), np.vstack(valued)
+
+
+def _bootstrap_sparse(h, base, sparse, replicates, seed):
+    """As :func:`_bootstrap_cumsum` from each threshold's changes against the reference."""
+    from scipy.sparse import csr_matrix
+
+    ref = h.components(base)
+    k_rows, cases, dv, dn, n_grid = sparse
+    mv = csr_matrix((dv, (k_rows, cases)), shape=(n_grid, h.n))
+    mn = csr_matrix((dn, (k_rows, cases)), shape=(n_grid, h.n))
+    rng = np.random.default_rng(seed)
+    width = max(1, _BOOTSTRAP_CELLS // max(h.n, 1))
+    value, valued = [], []
+    for w in _poisson_blocks(rng, h.n, replicates, width):
+        value.append((ref[0] @ w.T)[:, None] + (mv @ w.T).T)
+        valued.append((ref[1] @ w.T)[:, None] + (mn @ w.T).T)
+    return np.vstack(value), np.vstack(valued)
