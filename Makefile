@@ -15,7 +15,8 @@ $(READY): pyproject.toml
 	@touch $(READY)
 
 review: $(READY)
-	$(BIN)/trustlab decide policies/consumer-credit.yaml datasets/synthetic_history_sample.parquet
+	$(BIN)/trustlab review policies/lending-club-risk.yaml datasets/lending_club.csv \
+	    --champion policies/lending-club-intake.yaml
 
 test: $(READY)
 	$(BIN)/python -m pytest

@@ -1,6 +1,7 @@
 """The ``trustlab`` command: mirrors the Python API.
 
-Exit status: 0 success, 1 a check failed, 2 bad input (message on stderr).
+Exit status: 0 success, 1 a check failed, 2 bad input (message on stderr),
+3 a review notebook cell failed.
 """
 
 from __future__ import annotations
@@ -53,6 +54,31 @@ def _cmd_decide(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_review(args: argparse.Namespace) -> int:
+    from .review import rerun_review, run_review
+
+    if args.rerun:
+        if args.policy or args.data or args.champion or args.params:
+            print("trustlab review: --rerun takes only the manifest (and --out); the policy, "
+                  "data, champion and parameters come from it", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        run = rerun_review(args.rerun, out=args.out, progress=not args.quiet)
+    else:
+        if not args.policy or not args.data:
+            print("trustlab review: give POLICY and DATA (or --rerun MANIFEST); see "
+                  "`trustlab review --help`", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        params: dict[str, str] = {}
+        for name, value in args.params or []:
+            params[name] = value
+        run = run_review(args.policy, args.data, champion=args.champion, out=args.out,
+                         parameters=params, progress=not args.quiet)
+    stream = sys.stdout if run.exit_code in (0, 1) else sys.stderr
+    prefix = "" if stream is sys.stdout else "trustlab review: "
+    print(prefix + run.message, file=stream)
+    return run.exit_code
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trustlab",
@@ -71,6 +97,22 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--kill-switch", action="store_true",
                    help="replay with the policy's kill switch engaged")
     d.set_defaults(run=_cmd_decide)
+    r = sub.add_parser(
+        "review", help="execute the review notebook over a policy and a data set",
+        description="Execute notebooks/review.ipynb with papermill and write the executed "
+                    "notebook, report.html, metrics.json, decisions.parquet and manifest.json. "
+                    "Exit 0: every check passed; 1: a check failed (or a --rerun's results "
+                    "differ); 2: bad input, no kernel started; 3: a notebook cell failed.")
+    r.add_argument("policy", nargs="?", help="policy YAML file")
+    r.add_argument("data", nargs="?", help="CSV file, Parquet file, or folder of Parquet files")
+    r.add_argument("--champion", help="the live policy to compare with")
+    r.add_argument("--out", help="new output folder (default reviews/<name>-<version>-<UTC time>/)")
+    r.add_argument("-p", "--parameter", dest="params", nargs=2, action="append",
+                   metavar=("NAME", "VALUE"), help="a notebook parameter, e.g. -p seed 7")
+    r.add_argument("--rerun", metavar="MANIFEST",
+                   help="re-execute the review of this manifest.json and compare the results")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(run=_cmd_review)
     return parser
 
 

@@ -250,65 +250,20 @@ def notebook_parameters(namespace: Mapping[str, object], notebook: str,
     return {name: namespace[name] for name in declared}
 
 
+
 def with_signals(data: pd.DataFrame, policy, *, exclude: list[str] | None = None,
                  seed: int = 0) -> tuple[pd.DataFrame, list[str]]:
-    """``data`` with every signal ``policy`` reads; each missing one scored out of fold.
-
-    A data set of outcomes without model scores (Lending Club, German credit)
-    can still be replayed: the missing signal is scored by
-    :func:`~trustlab.signals.score_out_of_fold` on the policy's
-    ``outcomes.label`` (time folds on ``columns.time`` when the data has it),
-    reading the columns :func:`~trustlab.signals.select_features` picks minus
-    ``exclude``.
-
-    Returns
-    -------
-    (pandas.DataFrame, list of str)
-        The data (a copy when a signal was added; the same frame otherwise)
-        and one sentence per signal scored here.
-
-    Raises
-    ------
-    trustlab.ConfigError
-        When a signal is missing and the policy has no ``outcomes`` to train on,
-        or its label is not a column of ``data``.
+    """:func:`trustlab.signals.train_missing_signals`, with one sentence per signal scored.
 
     Examples
     --------
     >>> import trustlab
-    >>> p = trustlab.load_policy(repo_path("policies/lending-club-risk.yaml"))
-    >>> scored, notes = with_signals(load_dataset("lending_club").head(600), p,
-    ...                              exclude=["addr_state"])
-    >>> bool(scored["p_default"].between(0, 1).all()), notes[0].split(" (")[0]
-    (True, "Signal 'p_default' is not in the data, so it was scored out of fold on 'Class'")
+    >>> p = trustlab.load_policy(repo_path("policies/consumer-credit.yaml"))
+    >>> data = load_dataset("synthetic").head(50)
+    >>> with_signals(data, p)[1]
+    []
     """
-    from .signals import score_out_of_fold, select_features
+    from .signals import train_missing_signals
 
-    missing = [s for s in policy.signals if s.name not in data.columns]
-    if not missing:
-        return data, []
-    out = policy.outcomes
-    where = f"Policy '{policy.name}'"
-    if out is None:
-        raise ConfigError(where, [Problem(f"signal '{s.name}'", "is not a column of the data, and "
-                                          "the policy has no outcomes section to score it from: "
-                                          "add the scores to the data") for s in missing])
-    if out.label not in data.columns:
-        raise ConfigError(where, [Problem("outcomes.label", f"'{out.label}' is not a column of "
-                                          f"the data, so the missing signal "
-                                          f"'{missing[0].name}' cannot be scored from it")])
-    time = policy.time_column if policy.time_column in data.columns else None
-    scored = data.copy()
-    notes = []
-    drop = set(exclude or ()) | {s.name for s in policy.signals}
-    for s in missing:
-        chosen, _ = select_features(data, out.label, time=time, bad_when=out.bad_when, name=s.name)
-        features = [c for c in chosen if c not in drop]
-        result = score_out_of_fold(data, out.label, features, time=time, bad_when=out.bad_when,
-                                   seed=seed, name=s.name)
-        scored[s.name] = result.scores
-        folds = "time-ordered" if time else "stratified"
-        notes.append(f"Signal '{s.name}' is not in the data, so it was scored out of fold on "
-                     f"'{out.label}' ({folds} folds, {len(features)} features, out-of-fold AUC "
-                     f"{result.card.oof_auc:.3f})")
-    return scored, notes
+    scored, trained = train_missing_signals(data, policy, exclude=exclude or (), seed=seed)
+    return scored, [t.note for t in trained]

@@ -1,6 +1,7 @@
 """What a policy declares: parsing, validation and identity (no pandas here)."""
 
 from ._condition import ConditionSyntaxError, columns_of, parse_condition
+from ._diff import policy_changes
 from ._load import FORMAT_VERSION, canonical_json, load_policy, parse_policy
 from ._metric_names import METRICS
 from ._spec import (
@@ -48,4 +49,5 @@ __all__ = [
     "parse_condition",
     "parse_policy",
     "parse_template",
+    "policy_changes",
 ]

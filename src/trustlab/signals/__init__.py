@@ -33,6 +33,7 @@ from ._calibration import (
     expected_calibration_error,
 )
 from ._card import ModelCard
+from ._fill import TrainedSignal, train_missing_signals
 from ._oof import SignalResult, score_out_of_fold, select_features
 from ._persist import PIPELINE_TYPES, load_model, save_model
 from ._pipeline import (
@@ -49,6 +50,7 @@ __all__ = [
     "PIPELINE_TYPES",
     "ReliabilityDisplay",
     "SignalResult",
+    "TrainedSignal",
     "build_pipeline",
     "calibration_table",
     "categorical_columns",
@@ -62,5 +64,6 @@ __all__ = [
     "score_out_of_fold",
     "select_features",
     "source_features",
+    "train_missing_signals",
     "transformed_names",
 ]

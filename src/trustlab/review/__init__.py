@@ -1,0 +1,38 @@
+"""Reviews: one policy on one history, executed as a notebook, written as a folder.
+
+* :func:`assess` computes everything a review says (in the notebook);
+  :class:`Review` holds it, section by section, and writes ``metrics.json``
+  and ``decisions.parquet``.
+* :func:`run_review` is ``trustlab review``: it validates the inputs before
+  any kernel starts, executes ``notebooks/review.ipynb`` with papermill, and
+  writes ``report.html`` and ``manifest.json``; :func:`rerun_review` re-runs
+  from a manifest and says whether the results match.
+"""
+
+from ._assess import DECISIONS_FILE, HEADLINE, METRICS_FILE, Review, assess
+from ._report import export_report
+from ._run import (
+    EXIT_BAD_INPUT,
+    EXIT_CELL_FAILED,
+    EXIT_CHECK_FAILED,
+    EXIT_PASS,
+    ReviewRun,
+    rerun_review,
+    run_review,
+)
+
+__all__ = [
+    "DECISIONS_FILE",
+    "EXIT_BAD_INPUT",
+    "EXIT_CELL_FAILED",
+    "EXIT_CHECK_FAILED",
+    "EXIT_PASS",
+    "HEADLINE",
+    "METRICS_FILE",
+    "Review",
+    "ReviewRun",
+    "assess",
+    "export_report",
+    "rerun_review",
+    "run_review",
+]

@@ -1,0 +1,395 @@
+"""Everything a review says about one policy on one history, computed once.
+
+:func:`assess` replays the policy (training a missing signal out of fold
+first), adds bootstrap intervals, the selective-labels stress, the champion's
+replay and reason codes, and returns a :class:`Review` whose methods are the
+sections of the report, top-down like a decision memo, and whose
+:meth:`Review.write` saves ``metrics.json`` and ``decisions.parquet``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..policy._diff import policy_changes
+from ..policy._spec import Policy
+from ..signals import TrainedSignal, train_missing_signals
+from ..simulate import BootstrapResult, Replay, SwapResult, bootstrap_metrics, replay, swap_analysis
+
+__all__ = ["Review", "assess", "HEADLINE", "METRICS_FILE", "DECISIONS_FILE"]
+
+METRICS_FILE = "metrics.json"
+DECISIONS_FILE = "decisions.parquet"
+HEADLINE = ("value_per_decision", "value_total", "bad_rate_favourable", "automation_rate",
+            "favourable_rate", "share.review", "reviews_per_window_mean",
+            "peak_reviews_per_window")
+"""The metrics of the report's headline table, in order."""
+
+_WORDS = {
+    "value_per_decision": "Value per decision", "value_total": "Total value",
+    "bad_rate_favourable": "Bad outcomes among favourable decisions",
+    "automation_rate": "Decided without a person", "favourable_rate": "Favourable decisions",
+    "share.review": "Sent to a person", "reviews_per_window_mean": "Reviews per window (mean)",
+    "peak_reviews_per_window": "Reviews in the busiest window",
+}
+
+
+def _plain(v):
+    """A JSON value: numpy scalars to Python, NaN and NA to None."""
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return None if math.isnan(v) else float(v)
+    return v
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _pct(v) -> str:
+    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.1%}"
+
+
+def _num(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+
+
+def _fmt(metric: str, v) -> str:
+    return _pct(v) if metric.endswith("_rate") or metric.startswith("share.") else _num(v)
+
+
+@dataclass(frozen=True, eq=False)
+class Review:
+    """One policy reviewed on one history; see :func:`assess`.
+
+    Attributes
+    ----------
+    policy : Policy
+    data_name : str
+        The data set's file name.
+    data : pandas.DataFrame
+        The history as reviewed: with any signal trained here.
+    replay : Replay
+        The policy replayed (records, values, metrics, checks).
+    intervals : BootstrapResult or None
+    swaps : SwapResult or None
+        Against the recorded decisions or the champion; None when neither exists.
+    champion : Replay or None
+    trained : tuple of TrainedSignal
+        Signals the data lacked, scored out of fold here.
+    codes : object or None
+        Reason codes for the decisions a trained signal made.
+    records : pandas.DataFrame
+        One decision record per input row, reason codes included.
+    cases : list
+        Index labels of the example cases.
+    seed : int
+    """
+
+    policy: Policy
+    data_name: str
+    data: pd.DataFrame
+    replay: Replay
+    intervals: BootstrapResult | None
+    swaps: SwapResult | None
+    champion: Replay | None
+    trained: tuple[TrainedSignal, ...]
+    codes: object | None
+    records: pd.DataFrame
+    cases: list
+    seed: int
+
+    @property
+    def verdict(self) -> str:
+        """``"pass"`` when every check of the policy passed, else ``"fail"``."""
+        return "pass" if self.replay.passed else "fail"
+
+    # ------------------------------------------------------------------ sections
+    def banner(self):
+        """The verdict, the policy's identity, owner and mode, and the data: the report's top."""
+        from IPython.display import HTML
+
+        p = self.policy
+        ok = self.verdict == "pass"
+        checks = self.replay.checks
+        failed = checks.loc[~checks["passed"], "check"].tolist()
+        colour = "#2e7d32" if ok else "#c62828"
+        what = ("every check passed" if ok else
+                "failed: " + "; ".join(escape(str(c)) for c in failed))
+        champion = ("" if self.champion is None else
+                    f"<tr><th>Champion</th><td>{escape(self.champion.policy.identity)}</td></tr>")
+        trained = "".join(f"<li>{escape(t.note)}</li>" for t in self.trained)
+        trained = f"<p><b>Signals trained in this review:</b><ul>{trained}</ul></p>" if trained else ""
+        return HTML(
+            f"<div style='border:3px solid {colour};padding:10px 14px;border-radius:6px'>"
+            f"<div style='font-size:1.6em;font-weight:bold;color:{colour}'>Verdict: "
+            f"{self.verdict.upper()}</div><div>{len(checks)} checks; {what}</div>"
+            f"<table><tr><th>Policy</th><td>{escape(p.identity)}</td></tr>"
+            f"<tr><th>Owner</th><td>{escape(p.owner)}</td></tr>"
+            f"<tr><th>Mode</th><td>{escape(p.mode)}</td></tr>{champion}"
+            f"<tr><th>Data</th><td>{escape(self.data_name)}: {len(self.records):,} decisions"
+            f"</td></tr></table>{trained}</div>")
+
+    def changes(self) -> pd.DataFrame | None:
+        """What changed since the champion, field by field (None without a champion)."""
+        if self.champion is None:
+            return None
+        return policy_changes(self.champion.policy, self.policy)
+
+    def moves(self) -> pd.DataFrame | None:
+        """Decisions of the champion (rows) against this policy's (columns), in cases."""
+        if self.champion is None:
+            return None
+        return pd.crosstab(self.champion.decisions["action"].astype(str).rename("champion"),
+                           self.replay.decisions["action"].astype(str).rename("challenger"),
+                           margins=True, margins_name="total")
+
+    def headline(self) -> pd.DataFrame:
+        """Value, risk and workload, with bootstrap intervals where drawn (and the champion's)."""
+        m = self.replay.metrics
+        overall = m[m["by"].isna()].set_index("metric")
+        iv = None
+        if self.intervals is not None:
+            f = self.intervals.frame
+            iv = f[f["by"].isna()].set_index("metric")
+        champ = None
+        if self.champion is not None:
+            cm = self.champion.metrics
+            champ = cm[cm["by"].isna()].set_index("metric")["value"]
+        rows = []
+        for name in HEADLINE:
+            if name not in overall.index:
+                continue
+            v = overall.at[name, "value"]
+            row = {"metric": name, "in words": _WORDS[name], "value": _fmt(name, v)}
+            if iv is not None:
+                row["95% interval"] = (f"{_fmt(name, iv.at[name, 'low'])} to "
+                                       f"{_fmt(name, iv.at[name, 'high'])}"
+                                       if name in iv.index else "")
+            if champ is not None:
+                row["champion"] = _fmt(name, champ.get(name, float("nan")))
+            reason = overall.at[name, "reason"]
+            row["note"] = "" if reason is None or reason != reason else str(reason)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def checks(self) -> pd.DataFrame:
+        """The policy's checks: value, bound, pass or fail, and why a value is missing."""
+        c = self.replay.checks
+        out = pd.DataFrame({
+            "check": c["check"], "segment": c["segment"].fillna(""),
+            "value": [_fmt(m, v) for m, v in zip(c["metric"], c["value"])],
+            "result": np.where(c["passed"], "pass", "FAIL"),
+            "reason": c["reason"].fillna(""),
+        })
+        return out
+
+    def rule_activity(self) -> pd.DataFrame:
+        """Decisions by deciding rule and final action, with shares."""
+        d = self.records
+        t = (d.groupby(["rule", "rule_action", "action"], observed=True).size()
+             .rename("decisions").reset_index())
+        t["share"] = (t["decisions"] / len(d)).map(_pct)
+        return t.sort_values("decisions", ascending=False, kind="stable").reset_index(drop=True)
+
+    def guardrail_activity(self) -> pd.DataFrame:
+        """Every guardrail and the kill switch: how many decisions each changed, from what to what."""
+        d = self.records
+        g = d[d["guardrail"].notna()]
+        t = (g.groupby(["guardrail", "rule_action", "action"], observed=True).size()
+             .rename("decisions changed").reset_index())
+        ids = [x.id for x in self.policy.guardrails]
+        quiet = [i for i in ids if i not in set(t["guardrail"].astype(str))]
+        if quiet:
+            t = pd.concat([t, pd.DataFrame({"guardrail": quiet, "rule_action": "",
+                                            "action": "", "decisions changed": 0})],
+                          ignore_index=True)
+        return t.rename(columns={"rule_action": "the rules said", "action": "final action"})
+
+    def segments(self) -> pd.DataFrame:
+        """Per segment of every segment column: decisions, automation, favourable and bad rates."""
+        m = self.replay.metrics
+        s = m[m["by"].notna()]
+        keep = ["decisions", "automation_rate", "favourable_rate", "bad_rate_favourable",
+                "value_per_decision"]
+        s = s[s["metric"].isin(keep)]
+        wide = s.pivot_table(index=["by", "segment"], columns="metric", values="value",
+                             aggfunc="first", observed=True).reindex(columns=keep)
+        return wide.reset_index()
+
+    def limitations(self) -> list[str]:
+        """What the numbers cannot say, in sentences."""
+        r = self.replay
+        out = []
+        unl = r.metric("unlabelled_share")
+        if unl == unl and unl > 0:
+            out.append(f"Selective labels: {unl:.1%} of the cases have no observed outcome "
+                       f"(usually because they were declined) and are valued as "
+                       f"`unlabelled: {self.policy.outcomes.unlabelled}` says.")  # type: ignore[union-attr]
+        if self.swaps is not None:
+            s = self.swaps
+            n_in = int(s.counts.set_index("tag").at["swap_in", "rows"])
+            text = (f"Against {s.baseline}, {n_in:,} cases would newly get a favourable "
+                    f"decision. {s.assumption}")
+            out.append(text)
+        for t in self.trained:
+            out.append(f"{t.note}. The scores were trained on this review's own data; the "
+                       "model in production may differ, and its own out-of-fold scores should "
+                       "be reviewed before the policy is trusted with it.")
+        rev = self.policy.outcomes.reviewer if self.policy.outcomes else None
+        if rev is None or rev.decision is None or rev.decision not in self.records.columns:
+            acc = rev.accuracy if rev is not None else None
+            out.append("No recorded human decisions: reviews are valued with a simulated "
+                       f"reviewer right {f'{acc:.0%}' if acc is not None else 'n/a'} of the "
+                       f"time (seed {self.seed}).")
+        m = r.metrics
+        missing = m[m["by"].isna() & m["value"].isna()]
+        for row in missing.itertuples():
+            out.append(f"{row.metric} could not be computed: {row.reason}")
+        out.append("Intervals are from a bootstrap over decisions, which treats cases as "
+                   "independent; cases that share a borrower, a day or a channel are not.")
+        out.append("Drift: this review measures one history as a whole; drift over time is "
+                   "not assessed here.")
+        return out
+
+    def limitations_html(self):
+        """:meth:`limitations` as a list, for a notebook or the report."""
+        from IPython.display import HTML
+
+        return HTML("<ul>" + "".join(f"<li>{escape(t)}</li>" for t in self.limitations())
+                    + "</ul>")
+
+    # ------------------------------------------------------------------ files
+    def metrics_document(self) -> dict:
+        """Everything ``metrics.json`` holds: every metric, every check, the verdict."""
+        p = self.policy
+        checks = self.replay.checks.rename(columns={"at_least": "at_least", "at_most": "at_most"})
+        doc = {
+            "format": "trustlab-review-metrics/1",
+            "policy": {"name": p.name, "version": p.version, "hash": p.content_hash,
+                       "owner": p.owner, "mode": p.mode},
+            "champion": None if self.champion is None else {
+                "name": self.champion.policy.name, "version": self.champion.policy.version,
+                "hash": self.champion.policy.content_hash},
+            "data": {"name": self.data_name, "rows": len(self.records)},
+            "signals_trained": [{"signal": t.name, "note": t.note,
+                                 "oof_auc": _plain(t.result.card.oof_auc)} for t in self.trained],
+            "seed": self.seed,
+            "metrics": _records(self.replay.metrics),
+            "checks": _records(checks),
+            "intervals": None if self.intervals is None else _records(self.intervals.frame),
+            "champion_metrics": None if self.champion is None else _records(
+                self.champion.metrics[self.champion.metrics["by"].isna()]),
+            "verdict": self.verdict,
+        }
+        return doc
+
+    def write(self, folder: str | Path) -> tuple[Path, Path]:
+        """Write ``metrics.json`` and ``decisions.parquet`` into ``folder`` (made if missing).
+
+        Both are byte-identical for the same inputs and parameters: keys sorted,
+        no times, the row order of the data.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        metrics = folder / METRICS_FILE
+        text = json.dumps(self.metrics_document(), sort_keys=True, indent=2, ensure_ascii=False,
+                          allow_nan=False)
+        metrics.write_text(text + "\n", encoding="utf-8")
+        decisions = folder / DECISIONS_FILE
+        self.records.reset_index(drop=True).to_parquet(decisions, index=False)
+        return metrics, decisions
+
+    def _repr_html_(self) -> str:
+        return self.banner().data
+
+
+def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
+           champion: Policy | None = None, seed: int = 0, bootstrap: int = 1000,
+           cases: int = 5, glossary=None, exclude: tuple[str, ...] = (),
+           train_signal: bool = True) -> Review:
+    """Review ``policy`` on ``data``: everything the report and its files say.
+
+    Parameters
+    ----------
+    policy : Policy
+        With ``outcomes`` and ``checks``.
+    data : pandas.DataFrame
+        The history; a signal the policy declares and the data lacks is scored
+        out of fold (see :func:`trustlab.signals.train_missing_signals`).
+    data_name : str
+        How the report names the data.
+    champion : Policy, optional
+        The live policy to compare with.
+    seed : int
+        Seeds the simulated reviewer, the bootstrap, the folds and the cases.
+    bootstrap : int
+        Replicates for the headline intervals (0 for none).
+    cases : int
+        Example decisions to explain.
+    glossary : Glossary, optional
+        Plain phrases for reason codes; its prohibited bases are never trained on.
+    exclude : tuple of str
+        Further columns a trained signal must not read.
+    train_signal : bool
+        False refuses a data set that lacks a signal instead of training one.
+
+    Raises
+    ------
+    trustlab.DataError, trustlab.ConfigError
+        For data the policy or the champion cannot be replayed on.
+    """
+    from .._errors import DataError, Problem
+
+    missing = [s.name for s in policy.signals if s.name not in data.columns]
+    if missing and not train_signal:
+        raise DataError(f"Data '{data_name}'", [Problem(
+            f"column '{missing[0]}'", "is a signal the policy reads and the data lacks; add the "
+                                      "scores, or let the review train it with "
+                                      "`-p train_signal true`")])
+    prohibited = tuple(exclude) + tuple(getattr(glossary, "prohibited", ()) or ())
+    scored, trained = train_missing_signals(data, policy, exclude=prohibited, seed=seed)
+    result = replay(policy, scored, seed=seed)
+    champ = None
+    if champion is not None:
+        scored_c, more = train_missing_signals(scored, champion, exclude=prohibited, seed=seed)
+        trained = trained + more
+        champ = replay(champion, scored_c, seed=seed)
+    intervals = bootstrap_metrics(result, n=bootstrap, seed=seed) if bootstrap else None
+    swaps = None
+    rev = policy.outcomes.reviewer if policy.outcomes else None
+    if champ is not None:
+        swaps = swap_analysis(result, baseline=champ)
+    elif rev is not None and rev.decision is not None and rev.decision in data.columns:
+        swaps = swap_analysis(result)
+    records = result.records
+    codes = None
+    picked: list = []
+    model = next((t.result.model for t in trained if t.name in
+                  {s.name for s in policy.signals}), None)
+    from ..explain import ReasonExplainer, pick_cases
+
+    if model is not None:
+        codes = ReasonExplainer(model, glossary).reason_codes(scored, records, policy)
+        records = codes.add_to(records)
+    if cases:
+        picked = pick_cases(result.records, cases, seed=seed)
+    if policy.id_column is None:
+        records = records.copy()
+        records.insert(0, "row", np.arange(len(records), dtype=np.int64))
+    return Review(policy, data_name, scored, result, intervals, swaps, champ, trained, codes, records,
+                  picked, seed)

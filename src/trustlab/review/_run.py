@@ -1,0 +1,364 @@
+"""``trustlab review``: validate, execute the review notebook with papermill, write the folder.
+
+The run validates everything it can before a kernel starts (the policy, the
+champion, the data's columns and the notebook parameters: papermill only
+warns about an unknown name), refuses an existing non-empty output folder,
+executes ``notebooks/review.ipynb`` in the ``python3`` kernel of this very
+environment with the notebook's folder as working directory, exports a
+self-contained ``report.html`` and writes ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import platform
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from .._errors import ConfigError, Problem, TrustlabError
+from ._assess import DECISIONS_FILE, METRICS_FILE
+
+__all__ = ["ReviewRun", "run_review", "rerun_review", "review_notebooks", "EXIT_PASS",
+           "EXIT_CHECK_FAILED", "EXIT_BAD_INPUT", "EXIT_CELL_FAILED"]
+
+EXIT_PASS, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_CELL_FAILED = 0, 1, 2, 3
+REVIEW_NOTEBOOK = "review.ipynb"
+REPORT_FILE = "report.html"
+MANIFEST_FILE = "manifest.json"
+RESERVED = ("policy", "data", "champion", "output_dir")
+"""Parameters the command sets itself (from its arguments)."""
+PACKAGES = ("trustlab", "pandas", "numpy", "scikit-learn", "shap", "matplotlib", "pyarrow",
+            "papermill", "nbconvert", "nbformat", "ipykernel", "scipy", "skops")
+
+
+@dataclass(frozen=True)
+class ReviewRun:
+    """How a review run ended: ``exit_code``, the output ``folder``, ``verdict`` and a message."""
+
+    exit_code: int
+    folder: Path | None
+    verdict: str | None
+    message: str
+
+
+def review_notebooks() -> Path:
+    """The folder holding ``review.ipynb`` (the repository's ``notebooks/``)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "notebooks" / REVIEW_NOTEBOOK
+        if candidate.exists():
+            return candidate.parent
+    from .._notebook import repo_path
+
+    return repo_path("notebooks")
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _input_hashes(path: Path) -> dict[str, str]:
+    """sha256 of a file, or of every file of a folder (by relative path)."""
+    if path.is_dir():
+        return {str(p.relative_to(path)): sha256_of(p) for p in sorted(path.rglob("*"))
+                if p.is_file()}
+    return {path.name: sha256_of(path)}
+
+
+def _coerce(name: str, text: str, default: object) -> object:
+    """A ``-p`` value (text) as the declared parameter's type."""
+    if isinstance(default, bool):
+        low = text.strip().lower()
+        if low in ("true", "yes", "1", "on"):
+            return True
+        if low in ("false", "no", "0", "off"):
+            return False
+        raise ValueError(f"must be true or false; got {text!r}")
+    if isinstance(default, int):
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"must be a whole number; got {text!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"must be a number; got {text!r}") from None
+    return text
+
+
+def check_review_parameters(given: dict[str, str], notebook: Path) -> dict[str, object]:
+    """``-p`` values checked against the notebook's parameters cell, typed; refuses unknown names."""
+    from .._notebook import read_parameters
+
+    declared = read_parameters(notebook)
+    valid = [n for n in declared if n not in RESERVED]
+    problems = []
+    out: dict[str, object] = {}
+    for name, text in given.items():
+        if name in RESERVED:
+            problems.append(Problem(f"-p {name}", f"is set by the command itself; give it as "
+                                                  f"{'an argument' if name in ('policy', 'data') else '--' + name.replace('output_dir', 'out')}"))
+        elif name not in declared:
+            problems.append(Problem(f"-p {name}", f"is not a parameter of {notebook.name}; valid "
+                                                  f"names: {', '.join(valid)}"))
+        else:
+            try:
+                out[name] = _coerce(name, text, declared[name][0])
+            except ValueError as exc:
+                problems.append(Problem(f"-p {name}", str(exc)))
+    if problems:
+        raise ConfigError("Review parameters", problems)
+    for name, value in out.items():  # a file named relative to the caller: made absolute
+        if isinstance(value, str) and value and Path(value).is_file():
+            out[name] = str(Path(value).resolve())
+    return out
+
+
+def _declared_default(name: str):
+    from .._notebook import read_parameters
+
+    declared = read_parameters(review_notebooks() / REVIEW_NOTEBOOK)
+    return declared[name][0] if name in declared else None
+
+
+def _preflight(policy_path: Path, data_path: Path, champion_path: Path | None,
+               params: dict[str, object]):
+    """Load the policies and the data and check the data fits, before any kernel starts."""
+    import numpy as np
+
+    from .._io import read_data
+    from ..policy import load_policy
+    from ..simulate import replay
+
+    policy = load_policy(policy_path)
+    champion = load_policy(champion_path) if champion_path is not None else None
+    data = read_data(data_path)
+    glossary = params.get("glossary", _declared_default("glossary"))
+    if glossary:
+        from .._notebook import repo_path
+        from ..explain import load_glossary
+
+        load_glossary(repo_path(str(glossary)))
+    for p in (policy, champion):
+        if p is None:
+            continue
+        if p.outcomes is None:
+            raise ConfigError(f"Policy file '{policy_path if p is policy else champion_path}'", [
+                Problem("outcomes", "is missing: a review values decisions from it; add an "
+                                    "outcomes section (label, values, reviewer)")])
+        missing = [s.name for s in p.signals if s.name not in data.columns]
+        if missing and not params.get("train_signal", True):
+            raise ConfigError(f"Data file '{data_path}'", [Problem(
+                f"column '{missing[0]}'", "is a signal the policy reads and the data lacks; add "
+                                          "the scores or drop `-p train_signal false`")])
+        probe = data.assign(**{m: np.full(len(data), 0.5) for m in missing}) if missing else data
+        replay(p, probe, seed=0)  # every column the replay reads, checked without a kernel
+    return policy, champion, data
+
+
+
+def _kernel_manager_class():
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+
+    class SameEnvironmentKernel(AsyncKernelManager):
+        """The python3 kernel of this interpreter, whatever kernelspecs the machine has."""
+
+        @property
+        def kernel_spec(self):
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(
+                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    display_name="Python 3 (ipykernel)", language="python")
+            return self._kernel_spec
+
+    return SameEnvironmentKernel
+
+
+def _versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def default_folder(policy_name: str, version: str) -> Path:
+    """``reviews/<policy name>-<version>-<UTC timestamp>/``."""
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return Path("reviews") / f"{policy_name}-{version}-{stamp}"
+
+
+def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | None = None,
+               out: str | Path | None = None, parameters: dict[str, str] | None = None,
+               progress: bool = True) -> ReviewRun:
+    """Run a review; see the module docstring and ``trustlab review --help``.
+
+    Returns
+    -------
+    ReviewRun
+        ``exit_code`` 0 (every check passed), 1 (a check failed), 2 (bad
+        input; no kernel started) or 3 (a notebook cell failed; the partial
+        notebook is kept).
+    """
+    started = _now()
+    notebook = review_notebooks() / REVIEW_NOTEBOOK
+    policy_path = Path(policy).resolve()
+    data_path = Path(data).resolve()
+    champion_path = Path(champion).resolve() if champion else None
+    try:
+        params = check_review_parameters(dict(parameters or {}), notebook)
+        pol, champ, _ = _preflight(policy_path, data_path, champion_path, params)
+    except TrustlabError as exc:
+        return ReviewRun(EXIT_BAD_INPUT, None, None, str(exc))
+    folder = Path(out) if out else default_folder(pol.name, pol.version)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        return ReviewRun(EXIT_BAD_INPUT, None, None, (
+            f"Output folder '{folder}' already exists and is not empty; a review never "
+            "overwrites another. Give a new folder with --out, or leave --out out for a "
+            "timestamped one under reviews/."))
+    folder.mkdir(parents=True, exist_ok=True)
+    folder = folder.resolve()
+    injected = {"policy": str(policy_path), "data": str(data_path),
+                "champion": str(champion_path) if champion_path else "",
+                "output_dir": str(folder), **params}
+
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    executed = folder / REVIEW_NOTEBOOK
+    try:
+        pm.execute_notebook(str(notebook), str(executed), parameters=injected,
+                            cwd=str(notebook.parent), kernel_name="python3",
+                            progress_bar=progress, kernel_manager_class=_kernel_manager_class())
+    except PapermillExecutionError as exc:
+        _write_manifest(folder, notebook, policy_path, data_path, champion_path, pol, injected,
+                        started, outputs=False)
+        import nbformat
+
+        cells = nbformat.read(str(executed), as_version=4).cells
+        index, first_line = exc.cell_index, ""
+        for i, cell in enumerate(cells):  # the cell that holds the error output
+            if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+                index, lines = i, cell.source.strip().splitlines()
+                first_line = f" ({lines[0][:80]!r})" if lines else ""
+                break
+        return ReviewRun(EXIT_CELL_FAILED, folder, None, (
+            f"Cell {index} of the executed {notebook.name}{first_line}, execution count "
+            f"{exc.exec_count}, failed: {exc.ename}: {exc.evalue}. The partially executed "
+            f"notebook is kept: {executed}."))
+    from ._report import export_report
+
+    export_report(executed, folder / REPORT_FILE)
+    doc = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
+    _write_manifest(folder, notebook, policy_path, data_path, champion_path, pol, injected,
+                    started, outputs=True)
+    verdict = doc["verdict"]
+    code = EXIT_PASS if verdict == "pass" else EXIT_CHECK_FAILED
+    failed = [c["check"] for c in doc["checks"] if not c["passed"]]
+    message = (f"Review of {pol.identity}: {verdict.upper()}"
+               + (f" ({len(failed)} check(s) failed: {'; '.join(failed)})" if failed else "")
+               + f"\nReport: {folder / REPORT_FILE}")
+    return ReviewRun(code, folder, verdict, message)
+
+
+def _write_manifest(folder: Path, notebook: Path, policy_path: Path, data_path: Path,
+                    champion_path: Path | None, pol, injected: dict, started: str,
+                    outputs: bool) -> None:
+    manifest = {
+        "format": "trustlab-review-manifest/1",
+        "inputs": {
+            "policy": {"path": str(policy_path), "sha256": _input_hashes(policy_path)},
+            "data": {"path": str(data_path), "sha256": _input_hashes(data_path)},
+            "champion": None if champion_path is None else {
+                "path": str(champion_path), "sha256": _input_hashes(champion_path)},
+            "notebooks": {notebook.name: sha256_of(notebook)},
+            "parameter_files": {k: {"path": v, "sha256": _input_hashes(Path(v))}
+                                for k, v in injected.items() if k not in RESERVED
+                                and isinstance(v, str) and v and Path(v).is_file()},
+        },
+        "policy": {"name": pol.name, "version": pol.version, "hash": pol.content_hash},
+        "parameters": {k: v for k, v in injected.items() if k != "output_dir"},
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": _versions(),
+        "outputs": {name: sha256_of(folder / name) for name in (METRICS_FILE, DECISIONS_FILE)
+                    if outputs and (folder / name).exists()},
+        "started": started,
+        "finished": _now(),
+    }
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+                                        encoding="utf-8")
+
+
+def rerun_review(manifest_path: str | Path, *, out: str | Path | None = None,
+                 progress: bool = True) -> ReviewRun:
+    """Re-execute a review from its ``manifest.json`` and say whether the results match.
+
+    The inputs must still be the ones the manifest hashed (else exit 2, naming
+    the file that changed); the results match when ``metrics.json`` and
+    ``decisions.parquet`` are byte-identical to the recorded ones (else exit 1).
+    """
+    path = Path(manifest_path)
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))
+        inputs = m["inputs"]
+    except (OSError, ValueError, KeyError) as exc:
+        return ReviewRun(EXIT_BAD_INPUT, None, None, (
+            f"Manifest '{path}' cannot be read ({type(exc).__name__}: {exc}); give the "
+            "manifest.json of a review folder"))
+    changed = []
+    roles = [(r, inputs.get(r)) for r in ("policy", "data", "champion")]
+    roles += [(f"parameter '{k}'", v) for k, v in inputs.get("parameter_files", {}).items()]
+    for role, item in roles:
+        if not item:
+            continue
+        p = Path(item["path"])
+        if not p.exists():
+            changed.append(f"{role} file '{p}' no longer exists")
+            continue
+        now = _input_hashes(p)
+        for name, digest in item["sha256"].items():
+            if now.get(name) != digest:
+                changed.append(f"{role} file '{p / name if p.is_dir() else p}' changed since the "
+                               f"review (sha256 {digest[:12]}… then, "
+                               f"{(now.get(name) or 'missing')[:12]}… now)")
+    if changed:
+        return ReviewRun(EXIT_BAD_INPUT, None, None, (
+            "The inputs are not those of the manifest, so the review cannot be re-run as it "
+            "was: " + "; ".join(changed) + "."))
+    params = dict(m.get("parameters", {}))
+    extra = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in params.items()
+             if k not in RESERVED}
+    folder = Path(out) if out else path.parent.with_name(path.parent.name + "-rerun-"
+                                                         + _now().replace(":", ""))
+    run = run_review(params["policy"], params["data"], champion=params.get("champion") or None,
+                     out=folder, parameters=extra, progress=progress)
+    if run.exit_code in (EXIT_BAD_INPUT, EXIT_CELL_FAILED):
+        return run
+    recorded = m.get("outputs", {})
+    differ = [name for name in (METRICS_FILE, DECISIONS_FILE)
+              if recorded.get(name) != sha256_of(run.folder / name)]  # type: ignore[operator]
+    if differ:
+        return ReviewRun(EXIT_CHECK_FAILED, run.folder, run.verdict, (
+            f"Re-run in {run.folder}: results DIFFER from the manifest's "
+            f"({', '.join(differ)} not byte-identical)."))
+    return ReviewRun(run.exit_code, run.folder, run.verdict,
+                     f"Re-run in {run.folder}: results match the manifest "
+                     f"(metrics.json and decisions.parquet byte-identical).\n{run.message}")
