@@ -69,7 +69,8 @@ def _num(v) -> str:
 
 
 def _fmt(metric: str, v) -> str:
-    return _pct(v) if metric.endswith("_rate") or metric.startswith("share.") else _num(v)
+    rate = "_rate" in metric or metric.startswith("share.")
+    return _pct(v) if rate else _num(v)
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,7 +186,7 @@ class Review:
             reason = overall.at[name, "reason"]
             row["note"] = "" if reason is None or reason != reason else str(reason)
             rows.append(row)
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows).set_index("metric")
 
     def checks(self) -> pd.DataFrame:
         """The policy's checks: value, bound, pass or fail, and why a value is missing."""
