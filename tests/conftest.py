@@ -90,3 +90,22 @@ EXPECTED_TINY = [
     ("approve", "low"),      # amount missing: `amount > 100` unknown, does not fire
     ("review", "big"),       # amount 200
 ]
+
+
+CREDIT = REPO / "policies" / "consumer-credit.yaml"
+"""The example credit policy the simulation tests replay."""
+
+
+def credit_text(edits: dict[str, str] | None = None) -> str:
+    """The example credit policy's text with each ``old: new`` edit made (each ``old`` present)."""
+    text = CREDIT.read_text()
+    for old, new in (edits or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture(scope="module")
+def policy() -> trustlab.Policy:
+    """The example credit policy as written."""
+    return trustlab.load_policy(CREDIT)

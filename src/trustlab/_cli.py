@@ -68,11 +68,8 @@ def _cmd_review(args: argparse.Namespace) -> int:
             print("trustlab review: give POLICY and DATA (or --rerun MANIFEST); see "
                   "`trustlab review --help`", file=sys.stderr)
             return EXIT_BAD_INPUT
-        params: dict[str, str] = {}
-        for name, value in args.params or []:
-            params[name] = value
         run = run_review(args.policy, args.data, champion=args.champion, out=args.out,
-                         parameters=params, progress=not args.quiet)
+                         parameters=dict(args.params or []), progress=not args.quiet)
     stream = sys.stdout if run.exit_code in (0, 1) else sys.stderr
     prefix = "" if stream is sys.stdout else "trustlab review: "
     print(prefix + run.message, file=stream)

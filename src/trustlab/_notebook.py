@@ -37,11 +37,9 @@ def load_dataset(name_or_path: str | os.PathLike) -> pd.DataFrame:
     from . import datasets
     from ._io import read_data
 
-    loaders = {
-        "lending_club": datasets.load_lending_club,
-        "german_credit": datasets.load_german_credit,
-        "synthetic": datasets.load_synthetic_sample,
-    }
+    loaders = dict(zip(SHIPPED_DATASETS, (datasets.load_lending_club,
+                                          datasets.load_german_credit,
+                                          datasets.load_synthetic_sample)))
     if str(name_or_path) in loaders:
         return loaders[str(name_or_path)]()
     return read_data(repo_path(name_or_path))
@@ -247,7 +245,7 @@ def notebook_parameters(namespace: Mapping[str, object], notebook: str,
             name, "is declared but not defined: run the parameters cell first") for name in missing])
     given = {name: namespace[name] for name in declared}
     check_parameters(given, {k: d for k, (d, _) in declared.items()}, choices, notebook)
-    return {name: namespace[name] for name in declared}
+    return given
 
 
 

@@ -22,12 +22,6 @@ from trustlab.simulate._explorer import (
     explorer_html,
     explorer_state,
 )
-from conftest import REPO
-
-
-@pytest.fixture(scope="module")
-def policy():
-    return trustlab.load_policy(REPO / "policies" / "consumer-credit.yaml")
 
 
 @pytest.fixture(scope="module")

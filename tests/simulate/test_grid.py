@@ -14,7 +14,7 @@ import trustlab
 from trustlab.datasets import make_history
 from trustlab.simulate import band_grid, replay, without_guardrail
 from trustlab.simulate._edit import with_threshold
-from conftest import REPO
+from conftest import credit_text
 
 COMPARED = ("value_total", "value_per_decision", "automation_rate", "bad_rate_favourable",
             "peak_reviews_per_window")
@@ -30,15 +30,9 @@ def history():
     return make_history(n_days=40, applications_per_day=80, seed=12)
 
 
-@pytest.fixture(scope="module")
-def policy():
-    return trustlab.load_policy(REPO / "policies" / "consumer-credit.yaml")
-
-
 def approve_first_text(edits: dict[str, str] | None = None) -> str:
     """The example policy's text with the approve rule moved before the decline rule."""
-    text = (REPO / "policies" / "consumer-credit.yaml").read_text()
-    text = text.replace(LOW_RISK, "").replace("  - id: high-risk", LOW_RISK + "  - id: high-risk")
+    text = credit_text({LOW_RISK: ""}).replace("  - id: high-risk", LOW_RISK + "  - id: high-risk")
     for old, new in (edits or {}).items():
         assert old in text, old
         text = text.replace(old, new)
@@ -137,7 +131,7 @@ def test_errors_name_the_problem(policy, history):
         band_grid(policy, history, "low-risk", "high-risk", capacity=-1)
     with pytest.raises(trustlab.DataError, match="approve_thresholds"):
         band_grid(policy, history, "low-risk", "high-risk", approve_thresholds=["x"])
-    text = (REPO / "policies" / "consumer-credit.yaml").read_text().replace("  window: 1D\n", "")
+    text = credit_text({"  window: 1D\n": ""})
     with pytest.raises(trustlab.DataError, match="outcomes.window"):
         band_grid(trustlab.parse_policy(text), history, "low-risk", "high-risk", capacity=10)
 

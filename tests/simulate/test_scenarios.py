@@ -22,12 +22,7 @@ from trustlab.simulate._scenarios import (
     _Scenario,
     compare_scenarios,
 )
-from conftest import BASE, REPO
-
-
-@pytest.fixture(scope="module")
-def policy():
-    return trustlab.load_policy(REPO / "policies" / "consumer-credit.yaml")
+from conftest import BASE
 
 
 @pytest.fixture(scope="module")

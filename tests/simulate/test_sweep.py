@@ -14,7 +14,7 @@ import trustlab
 from trustlab.datasets import make_history
 from trustlab.simulate import replay, threshold_sweep
 from trustlab.simulate._edit import with_threshold
-from conftest import REPO
+from conftest import credit_text
 
 COMPARED = ("value_total", "value_per_decision", "automation_rate", "favourable_rate",
             "bad_rate_favourable")
@@ -25,17 +25,8 @@ def history():
     return make_history(n_days=40, applications_per_day=80, seed=11)
 
 
-@pytest.fixture(scope="module")
-def policy():
-    return trustlab.load_policy(REPO / "policies" / "consumer-credit.yaml")
-
-
 def policy_from(text_edits: dict[str, str]) -> trustlab.Policy:
-    text = (REPO / "policies" / "consumer-credit.yaml").read_text()
-    for old, new in text_edits.items():
-        assert old in text, old
-        text = text.replace(old, new)
-    return trustlab.parse_policy(text)
+    return trustlab.parse_policy(credit_text(text_edits))
 
 
 def assert_rows_equal_replays(p, data, sweep, rule, picks, **replay_kw):
@@ -112,11 +103,9 @@ def test_given_thresholds_and_a_kill_switch(history):
 def test_simulated_reviewer_and_pessimistic_labels(history):
     """Check a simulated reviewer (no recorded decisions) and `unlabelled: bad`."""
     data = history.drop(columns="underwriter_decision")
-    p = trustlab.parse_policy(
-        (REPO / "policies" / "consumer-credit.yaml").read_text()
-        .replace("unlabelled: exclude", "unlabelled: bad")
-        .replace("    decision: underwriter_decision\n    map: {approved: approve, declined: decline}\n",
-                 ""))
+    p = policy_from({"unlabelled: exclude": "unlabelled: bad",
+                     "    decision: underwriter_decision\n"
+                     "    map: {approved: approve, declined: decline}\n": ""})
     s = threshold_sweep(p, data, "low-risk", seed=5, reviewer_accuracy=0.7)
     assert_rows_equal_replays(p, data, s, "low-risk", sampled(len(s.frame), seed=5), seed=5,
                               reviewer_accuracy=0.7)

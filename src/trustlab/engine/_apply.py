@@ -114,13 +114,32 @@ def _signal_problems(policy: Policy, data: pd.DataFrame,
     return problems
 
 
-def first_rules(policy: Policy, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+def over_limit(windows: np.ndarray, max_count: int) -> np.ndarray:
+    """Which candidates a rate limit stops: those ranked ``max_count`` or later in their window.
+
+    ``windows`` holds each candidate's window id, candidates in time order
+    (so each window's candidates are one run).
+
+    Examples
+    --------
+    >>> over_limit(np.array([5, 5, 5, 6, 6]), 2).tolist()
+    [False, False, True, False, False]
+    """
+    starts = np.r_[0, np.flatnonzero(windows[1:] != windows[:-1]) + 1]
+    rank = np.arange(len(windows)) - np.repeat(starts, np.diff(np.r_[starts, len(windows)]))
+    return rank >= max_count
+
+
+def first_rules(policy: Policy, data: pd.DataFrame, *, skip: frozenset[int] = frozenset()
+                ) -> tuple[np.ndarray, np.ndarray | None, dict[str, PreparedColumn]]:
     """Validate ``data`` as :func:`apply_policy` does and give each row's deciding rule.
 
-    Returns the index of the first rule that holds for each row (int16) and
-    the rows' times as nanoseconds (None when no guardrail needs them). No
-    guardrail is applied and no reason rendered: sweeps and grids need only
-    the rules.
+    Returns the index of the first rule that holds for each row (int16), the
+    rows' times as nanoseconds (None when no guardrail needs them) and every
+    column the rules and signals read, prepared. No guardrail is applied and
+    no reason rendered: sweeps and grids need only the rules. The rules whose
+    indices are in ``skip`` are validated like the others but never fire
+    (a sweep decides them itself).
 
     Raises
     ------
@@ -172,11 +191,13 @@ def first_rules(policy: Policy, data: pd.DataFrame) -> tuple[np.ndarray, np.ndar
     rule_idx = np.full(n, n_rules - 1, dtype=np.int16)
     undecided = np.ones(n, dtype=bool)
     for i, rule in enumerate(policy.rules[:-1]):
+        if i in skip:
+            continue
         fire = holds(rule.when, cols)  # type: ignore[arg-type]
         fire &= undecided
         rule_idx[fire] = i
         undecided &= ~fire
-    return rule_idx, ns
+    return rule_idx, ns, cols
 
 
 def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
@@ -226,7 +247,7 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
     """
     source = _source(policy)
     plan = plan_for(policy)
-    rule_idx, ns = first_rules(policy, data)
+    rule_idx, ns, _ = first_rules(policy, data)
     n = len(data)
     rule_action = plan.rule_then[rule_idx]
     action = rule_action.copy()
@@ -243,10 +264,7 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
                 continue
             if not in_order:  # time order among the candidates only; ties keep input order
                 cand = cand[np.argsort(ns[cand], kind="stable")]
-            w = window_ids(ns[cand], g.per)
-            starts = np.r_[0, np.flatnonzero(w[1:] != w[:-1]) + 1]
-            rank = np.arange(len(w)) - np.repeat(starts, np.diff(np.r_[starts, len(w)]))
-            over = cand[rank >= g.max]
+            over = cand[over_limit(window_ids(ns[cand], g.per), g.max)]
             action[over] = plan.action_code[g.overflow]
             guard[over] = g_i
     ks = policy.kill_switch

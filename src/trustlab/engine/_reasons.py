@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import Problem
-from ..policy._template import MISSING_TEXT, Template, format_value
+from ..policy._template import MISSING_TEXT, Template, format_value, no_negative_zero
 
 __all__ = ["format_array", "render_rows", "CategoryBuilder", "first_occurrences"]
 
@@ -64,6 +64,7 @@ def format_array(values: np.ndarray, spec: str, min_bucketed: int = _BUCKETS_FRO
     """
     if values.dtype.kind != "f" or len(values) < min_bucketed:
         return [format_value(v, spec) for v in values.tolist()]
+    spec = no_negative_zero(spec)  # as format_value: never '-0.0
     m = _FIXED.match(spec)
     if m is None:
         return [format_value(v, spec) for v in values.tolist()]
@@ -125,6 +126,7 @@ def _bucketed_codes(v: np.ndarray, spec: str, digits: int) -> tuple[np.ndarray, 
 
 def _field_codes(values: pd.Series, spec: str) -> tuple[np.ndarray, np.ndarray]:
     """Codes per row and the formatted text of each code (distinct texts)."""
+    spec = no_negative_zero(spec)  # as format_value: never '-0.0'
     if values.dtype.kind == "f" and not isinstance(values.dtype, pd.api.extensions.ExtensionDtype) \
             and len(values) >= _BUCKETS_FROM and (m := _FIXED.match(spec)) is not None:
         digits = int(m.group(1)) + (2 if m.group(2) == "%" else 0)

@@ -455,6 +455,11 @@ def parse_condition(text: str) -> Condition:
     return _Parser(text).parse()
 
 
+OP_WORDS = {"<": "below", "<=": "at or below", ">": "above", ">=": "at or above",
+            "==": "equal to", "!=": "not equal to"}
+"""Each comparison with a threshold in words: ``x is <words> t``."""
+
+
 def flip(op: str) -> str:
     """The operator that gives the same test with its sides swapped (``<`` ↔ ``>``)."""
     return _FLIP[op]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from typing import Any
 
 import pandas as pd
 
-from ._spec import Policy, Window
-from ._template import Template
+from ._load import _canonical
+from ._spec import Policy
 
 __all__ = ["policy_changes", "CHANGE_COLUMNS"]
 
@@ -18,29 +17,6 @@ CHANGE_COLUMNS = ("where", "change", "champion", "challenger")
 """Columns of :func:`policy_changes`."""
 
 _ITEM = re.compile(r"^[a-z_]+\[[^\]]+\]")
-
-
-_SKIP = ("source", "_cache", "content_hash", "when_text")
-
-
-def _readable(value: Any) -> Any:
-    """The policy as the file says it: conditions, templates and windows as their text."""
-    if isinstance(value, Template):
-        return value.source
-    if isinstance(value, Window):
-        return value.text
-    if dataclasses.is_dataclass(value):
-        if hasattr(value, "canonical"):
-            return value.canonical()
-        return {f.name: _readable(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if f.name not in _SKIP}
-    if isinstance(value, (list, tuple)):
-        return [_readable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _readable(v) for k, v in value.items()}
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def _flatten(value: Any, path: str, out: dict[str, Any]) -> None:
@@ -92,8 +68,8 @@ def policy_changes(champion: Policy, challenger: Policy) -> pd.DataFrame:
     """
     old: dict[str, Any] = {}
     new: dict[str, Any] = {}
-    _flatten(_readable(champion), "", old)
-    _flatten(_readable(challenger), "", new)
+    _flatten(_canonical(champion, as_written=True), "", old)
+    _flatten(_canonical(challenger, as_written=True), "", new)
     rows = []
     whole = set()  # items (a rule, a guardrail) present on one side only: one row each
     for side, other, change in ((old, new, "removed"), (new, old, "added")):

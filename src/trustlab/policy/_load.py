@@ -22,6 +22,7 @@ from ._metric_names import is_metric, supported_metrics_text
 from ._reach import unreachable_rules
 from ._spec import (
     MODES,
+    UNLABELLED_RULES,
     Action,
     ActionValue,
     Check,
@@ -504,7 +505,7 @@ def _parse_outcomes(r: _Reader, raw: Any, actions: dict[str, Action]) -> Outcome
         r.add(f"{p}.values", f"must map each action to its values; got {_kind(raw_values)}")
     reviewer = _parse_reviewer(r, raw.get("reviewer"), f"{p}.reviewer", actions)
     window = r.window(raw, "window", p)
-    unlabelled = r.choice(raw, "unlabelled", p, ("exclude", "good", "bad"), "exclude")
+    unlabelled = r.choice(raw, "unlabelled", p, UNLABELLED_RULES, "exclude")
     if label is None:
         return None
     return Outcomes(label, tuple(values), bad_when, "bad_when" in raw, reviewer, window,
@@ -733,27 +734,32 @@ def _version(r: _Reader, raw: dict) -> str | None:
 # --------------------------------------------------------------------------- identity
 
 
-def _canonical(value: Any) -> Any:
-    """A JSON-ready form of the parsed policy: conditions and templates as text."""
+NOT_CONTENT = ("source", "_cache", "content_hash", "when_text")
+"""Fields of a parsed policy that are not its content (never hashed, never compared)."""
+
+
+def _canonical(value: Any, *, as_written: bool = False) -> Any:
+    """A JSON-ready form of the parsed policy: conditions as text.
+
+    The content hash reads templates and windows as parsed (their fields);
+    ``as_written`` gives them as the file writes them (``because`` text,
+    ``1D``), for people reading a comparison.
+    """
+    if as_written and isinstance(value, Template):
+        return value.source
+    if as_written and isinstance(value, Window):
+        return value.text
     if dataclasses.is_dataclass(value):
-        out = {}
-        for f in dataclasses.fields(value):
-            if f.name in ("source", "_cache", "content_hash", "when_text"):
-                continue
-            out[f.name] = _canonical(getattr(value, f.name))
         if hasattr(value, "canonical") and not isinstance(value, (Template, Window)):
             return value.canonical()
-        return out
-    if isinstance(value, Template):
-        return value.source
-    if isinstance(value, Window):
-        return value.text
+        return {f.name: _canonical(getattr(value, f.name), as_written=as_written)
+                for f in dataclasses.fields(value) if f.name not in NOT_CONTENT}
     if hasattr(value, "canonical"):
         return value.canonical()
     if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
+        return [_canonical(v, as_written=as_written) for v in value]
     if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in value.items()}
+        return {str(k): _canonical(v, as_written=as_written) for k, v in value.items()}
     if isinstance(value, float) and value.is_integer():
         return int(value) if abs(value) < 2**53 else value
     if isinstance(value, (str, int, float, bool)) or value is None:
@@ -762,8 +768,7 @@ def _canonical(value: Any) -> Any:
 
 
 def _canonical_text(fields: dict[str, Any]) -> str:
-    canonical = {k: _canonical(v) for k, v in fields.items()
-                 if k not in ("source", "content_hash", "_cache")}
+    canonical = {k: _canonical(v) for k, v in fields.items() if k not in NOT_CONTENT}
     return json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

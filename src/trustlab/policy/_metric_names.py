@@ -6,7 +6,8 @@ simulation layer computes exactly these (a test keeps the two in step).
 
 from __future__ import annotations
 
-__all__ = ["METRICS", "is_metric", "supported_metrics_text"]
+__all__ = ["METRICS", "METRIC_WORDS", "format_metric", "is_metric", "metric_words",
+           "supported_metrics_text"]
 
 METRICS: dict[str, str] = {
     "decisions": "rows decided",
@@ -49,3 +50,64 @@ def supported_metrics_text(actions: tuple[str, ...]) -> str:
     """The supported names, for error messages."""
     names = list(METRICS) + [f"share.{a}" for a in actions]
     return ", ".join(names)
+
+
+METRIC_WORDS: dict[str, str] = {
+    "decisions": "Decisions",
+    "automation_rate": "Decided automatically",
+    "favourable_rate": "Favourable decisions",
+    "bad_rate_favourable": "Bad outcomes among favourable decisions",
+    "bad_capture_rate": "Bad outcomes caught",
+    "value_total": "Total value",
+    "value_per_decision": "Value per decision",
+    "reviews_per_window_mean": "Reviews per window (mean)",
+    "peak_reviews_per_window": "Reviews in the busiest window",
+    "guardrail_interventions": "Decisions a guardrail changed",
+    "fallback_rate": "Decisions with a missing signal",
+    "unlabelled_share": "Decisions with no observed outcome",
+    "favourable_rate_ratio": "Lowest over highest segment favourable rate",
+    "alignment": "Agreement with recorded human decisions",
+    "override_rate": "Disagreement with recorded human decisions",
+    "max_signal_psi": "Largest signal drift (PSI)",
+    "max_feature_psi": "Largest feature drift (PSI)",
+}
+"""Metric name → words for a reader; ``share.<action>`` reads "Share '<action>'"."""
+
+_COUNTS = frozenset({"decisions", "peak_reviews_per_window", "guardrail_interventions"})
+_SHARES = frozenset({"automation_rate", "favourable_rate", "bad_rate_favourable",
+                     "bad_capture_rate", "fallback_rate", "unlabelled_share",
+                     "favourable_rate_ratio", "alignment", "override_rate"})
+
+
+def metric_words(name: str) -> str:
+    """Words for a metric.
+
+    Examples
+    --------
+    >>> metric_words("automation_rate"), metric_words("share.review")
+    ('Decided automatically', "Share 'review'")
+    """
+    if name.startswith("share."):
+        return f"Share '{name[len('share.'):]}'"
+    return METRIC_WORDS.get(name, name)
+
+
+def format_metric(name: str, value) -> str:
+    """A metric's value as a reader expects it: shares in %, counts whole, 'n/a' when missing.
+
+    Examples
+    --------
+    >>> format_metric("alignment", 0.912), format_metric("decisions", 9857.0)
+    ('91.2%', '9,857')
+    >>> format_metric("value_per_decision", 605.78), format_metric("max_signal_psi", None)
+    ('606', 'n/a')
+    """
+    if value is None or value != value:  # None, NaN
+        return "n/a"
+    if name in _SHARES or name.startswith("share."):
+        return f"{value:.1%}"
+    if name in _COUNTS:
+        return f"{value:,.0f}"
+    if name.endswith("_psi"):
+        return f"{value:.3f}"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"

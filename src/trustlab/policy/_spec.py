@@ -100,6 +100,16 @@ class Window:
         """The window's length in seconds."""
         return self.count * {"s": 1, "min": 60, "h": 3600, "D": 86400, "W": 604800}[self.unit]
 
+    @property
+    def unit_words(self) -> str:
+        """The unit in words: ``"day"`` for ``7D``."""
+        return {"s": "second", "min": "minute", "h": "hour", "D": "day", "W": "week"}[self.unit]
+
+    @property
+    def words(self) -> str:
+        """The window in words: ``"day"`` for ``1D``, ``"12 hours"`` for ``12h``."""
+        return self.unit_words if self.count == 1 else f"{self.count} {self.unit_words}s"
+
 
 @dataclass(frozen=True)
 class RateLimit:
@@ -166,6 +176,10 @@ class Reviewer:
     decision: str | None = None
     map: tuple[tuple[str, str], ...] = ()
     accuracy: float | None = None
+
+
+UNLABELLED_RULES = ("exclude", "good", "bad")
+"""The values ``outcomes.unlabelled`` may take."""
 
 
 @dataclass(frozen=True)

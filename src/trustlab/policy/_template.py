@@ -9,6 +9,7 @@ floating-point presentation types).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import string
@@ -90,12 +91,13 @@ def format_value(value, spec: str) -> str:
         value = item()
     if isinstance(value, float) and value == 0.0:
         value = 0.0  # never '-0.0'
-    return format(value, spec)
+    return format(value, no_negative_zero(spec))
 
 
 _SPEC_HEAD = re.compile(r"^((?:.?[<>=^])?[+\- ]?)(z?)(.*)$", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=256)
 def no_negative_zero(spec: str) -> str:
     """``spec`` with the ``z`` option for floating-point presentation types.
 
@@ -163,7 +165,7 @@ def parse_template(text: str) -> Template:
                 "or a text (see Python's format specification mini-language, "
                 "e.g. '.0%', ',.2f', '>8')"
             )
-        parts.append((literal, field, no_negative_zero(spec)))
+        parts.append((literal, field, spec))
     return Template(text, tuple(parts))
 
 

@@ -10,7 +10,6 @@ sections of the report, top-down like a decision memo, and whose
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -18,7 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._json import json_safe
 from ..policy._diff import policy_changes
+from ..policy._metric_names import format_metric, metric_words
 from ..policy._spec import Policy
 from ..signals import TrainedSignal, train_missing_signals
 from ..simulate import BootstrapResult, Replay, SwapResult, bootstrap_metrics, replay, swap_analysis
@@ -31,47 +32,6 @@ HEADLINE = ("value_per_decision", "value_total", "bad_rate_favourable", "automat
             "favourable_rate", "share.review", "reviews_per_window_mean",
             "peak_reviews_per_window")
 """The metrics of the report's headline table, in order."""
-
-_WORDS = {
-    "value_per_decision": "Value per decision", "value_total": "Total value",
-    "bad_rate_favourable": "Bad outcomes among favourable decisions",
-    "automation_rate": "Decided without a person", "favourable_rate": "Favourable decisions",
-    "share.review": "Sent to a person", "reviews_per_window_mean": "Reviews per window (mean)",
-    "peak_reviews_per_window": "Reviews in the busiest window",
-}
-
-
-def _plain(v):
-    """A JSON value: numpy scalars to Python, NaN and NA to None."""
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if math.isnan(v) else float(v)
-    return v
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def _pct(v) -> str:
-    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.1%}"
-
-
-def _num(v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "n/a"
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
-
-
-def _fmt(metric: str, v) -> str:
-    rate = "_rate" in metric or metric.startswith("share.")
-    return _pct(v) if rate else _num(v)
-
 
 @dataclass(frozen=True, eq=False)
 class Review:
@@ -176,13 +136,14 @@ class Review:
             if name not in overall.index:
                 continue
             v = overall.at[name, "value"]
-            row = {"metric": name, "in words": _WORDS[name], "value": _fmt(name, v)}
+            row = {"metric": name, "in words": metric_words(name),
+                   "value": format_metric(name, v)}
             if iv is not None:
-                row["95% interval"] = (f"{_fmt(name, iv.at[name, 'low'])} to "
-                                       f"{_fmt(name, iv.at[name, 'high'])}"
+                row["95% interval"] = (f"{format_metric(name, iv.at[name, 'low'])} to "
+                                       f"{format_metric(name, iv.at[name, 'high'])}"
                                        if name in iv.index else "")
             if champ is not None:
-                row["champion"] = _fmt(name, champ.get(name, float("nan")))
+                row["champion"] = format_metric(name, champ.get(name, float("nan")))
             reason = overall.at[name, "reason"]
             row["note"] = "" if reason is None or reason != reason else str(reason)
             rows.append(row)
@@ -193,7 +154,7 @@ class Review:
         c = self.replay.checks
         out = pd.DataFrame({
             "check": c["check"], "segment": c["segment"].fillna(""),
-            "value": [_fmt(m, v) for m, v in zip(c["metric"], c["value"])],
+            "value": [format_metric(m, v) for m, v in zip(c["metric"], c["value"])],
             "result": np.where(c["passed"], "pass", "FAIL"),
             "reason": c["reason"].fillna(""),
         })
@@ -204,7 +165,7 @@ class Review:
         d = self.records
         t = (d.groupby(["rule", "rule_action", "action"], observed=True).size()
              .rename("decisions").reset_index())
-        t["share"] = (t["decisions"] / len(d)).map(_pct)
+        t["share"] = (t["decisions"] / len(d)).map("{:.1%}".format)
         return t.sort_values("decisions", ascending=False, kind="stable").reset_index(drop=True)
 
     def guardrail_activity(self) -> pd.DataFrame:
@@ -278,7 +239,6 @@ class Review:
     def metrics_document(self) -> dict:
         """Everything ``metrics.json`` holds: every metric, every check, the verdict."""
         p = self.policy
-        checks = self.replay.checks.rename(columns={"at_least": "at_least", "at_most": "at_most"})
         doc = {
             "format": "trustlab-review-metrics/1",
             "policy": {"name": p.name, "version": p.version, "hash": p.content_hash,
@@ -288,16 +248,16 @@ class Review:
                 "hash": self.champion.policy.content_hash},
             "data": {"name": self.data_name, "rows": len(self.records)},
             "signals_trained": [{"signal": t.name, "note": t.note,
-                                 "oof_auc": _plain(t.result.card.oof_auc)} for t in self.trained],
+                                 "oof_auc": t.result.card.oof_auc} for t in self.trained],
             "seed": self.seed,
-            "metrics": _records(self.replay.metrics),
-            "checks": _records(checks),
-            "intervals": None if self.intervals is None else _records(self.intervals.frame),
-            "champion_metrics": None if self.champion is None else _records(
-                self.champion.metrics[self.champion.metrics["by"].isna()]),
+            "metrics": self.replay.metrics.to_dict("records"),
+            "checks": self.replay.checks.to_dict("records"),
+            "intervals": None if self.intervals is None else self.intervals.frame.to_dict("records"),
+            "champion_metrics": None if self.champion is None else
+                self.champion.metrics[self.champion.metrics["by"].isna()].to_dict("records"),
             "verdict": self.verdict,
         }
-        return doc
+        return json_safe(doc)
 
     def write(self, folder: str | Path) -> tuple[Path, Path]:
         """Write ``metrics.json`` and ``decisions.parquet`` into ``folder`` (made if missing).
@@ -354,20 +314,14 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
     trustlab.DataError, trustlab.ConfigError
         For data the policy or the champion cannot be replayed on.
     """
-    from .._errors import DataError, Problem
-
-    missing = [s.name for s in policy.signals if s.name not in data.columns]
-    if missing and not train_signal:
-        raise DataError(f"Data '{data_name}'", [Problem(
-            f"column '{missing[0]}'", "is a signal the policy reads and the data lacks; add the "
-                                      "scores, or let the review train it with "
-                                      "`-p train_signal true`")])
     prohibited = tuple(exclude) + tuple(getattr(glossary, "prohibited", ()) or ())
-    scored, trained = train_missing_signals(data, policy, exclude=prohibited, seed=seed)
+    scored, trained = train_missing_signals(data, policy, exclude=prohibited, seed=seed,
+                                            allow_training=train_signal)
     result = replay(policy, scored, seed=seed)
     champ = None
     if champion is not None:
-        scored_c, more = train_missing_signals(scored, champion, exclude=prohibited, seed=seed)
+        scored_c, more = train_missing_signals(scored, champion, exclude=prohibited, seed=seed,
+                                               allow_training=train_signal)
         trained = trained + more
         champ = replay(champion, scored_c, seed=seed)
     intervals = bootstrap_metrics(result, n=bootstrap, seed=seed) if bootstrap else None
@@ -380,12 +334,12 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
     records = result.records
     codes = None
     picked: list = []
-    model = next((t.result.model for t in trained if t.name in
-                  {s.name for s in policy.signals}), None)
+    own = next((t for t in trained if t.name in {s.name for s in policy.signals}), None)
     from ..explain import ReasonExplainer, pick_cases
 
-    if model is not None:
-        codes = ReasonExplainer(model, glossary).reason_codes(scored, records, policy)
+    if own is not None:
+        codes = ReasonExplainer(own.result.model, glossary).reason_codes(scored, records, policy,
+                                                                        signal=own.name)
         records = codes.add_to(records)
     if cases:
         picked = pick_cases(result.records, cases, seed=seed)

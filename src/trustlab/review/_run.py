@@ -74,8 +74,8 @@ def _input_hashes(path: Path) -> dict[str, str]:
     return {path.name: sha256_of(path)}
 
 
-def _coerce(name: str, text: str, default: object) -> object:
-    """A ``-p`` value (text) as the declared parameter's type."""
+def _coerce(text: str, default: object) -> object:
+    """A ``-p`` value given as text, as the declared parameter's type."""
     if isinstance(default, bool):
         low = text.strip().lower()
         if low in ("true", "yes", "1", "on"):
@@ -96,75 +96,78 @@ def _coerce(name: str, text: str, default: object) -> object:
     return text
 
 
-def check_review_parameters(given: dict[str, str], notebook: Path) -> dict[str, object]:
-    """``-p`` values checked against the notebook's parameters cell, typed; refuses unknown names."""
+def check_review_parameters(given: dict[str, object], notebook: Path
+                            ) -> tuple[dict[str, object], dict[str, object]]:
+    """``-p`` values checked against the notebook's parameters cell; refuses unknown names.
+
+    Values given as text are converted to the declared type; values already
+    typed (a re-run's, from its manifest) are kept. Returns the given values,
+    typed, and every declared parameter's value for this run (defaults filled in).
+    """
     from .._notebook import read_parameters
 
-    declared = read_parameters(notebook)
+    declared = {k: d for k, (d, _) in read_parameters(notebook).items()}
     valid = [n for n in declared if n not in RESERVED]
     problems = []
     out: dict[str, object] = {}
-    for name, text in given.items():
+    for name, value in given.items():
         if name in RESERVED:
+            how = "an argument" if name in ("policy", "data") else \
+                "--" + name.replace("output_dir", "out")
             problems.append(Problem(f"-p {name}", f"is set by the command itself; give it as "
-                                                  f"{'an argument' if name in ('policy', 'data') else '--' + name.replace('output_dir', 'out')}"))
+                                                  f"{how}"))
         elif name not in declared:
             problems.append(Problem(f"-p {name}", f"is not a parameter of {notebook.name}; valid "
                                                   f"names: {', '.join(valid)}"))
-        else:
+        elif isinstance(value, str) and not isinstance(declared[name], str):
             try:
-                out[name] = _coerce(name, text, declared[name][0])
+                out[name] = _coerce(value, declared[name])
             except ValueError as exc:
                 problems.append(Problem(f"-p {name}", str(exc)))
+        else:
+            out[name] = value
     if problems:
         raise ConfigError("Review parameters", problems)
     for name, value in out.items():  # a file named relative to the caller: made absolute
         if isinstance(value, str) and value and Path(value).is_file():
             out[name] = str(Path(value).resolve())
-    return out
-
-
-def _declared_default(name: str):
-    from .._notebook import read_parameters
-
-    declared = read_parameters(review_notebooks() / REVIEW_NOTEBOOK)
-    return declared[name][0] if name in declared else None
+    return out, {n: out.get(n, d) for n, d in declared.items() if n not in RESERVED}
 
 
 def _preflight(policy_path: Path, data_path: Path, champion_path: Path | None,
-               params: dict[str, object]):
-    """Load the policies and the data and check the data fits, before any kernel starts."""
+               settings: dict[str, object]):
+    """Load the policies, the glossary and the data and check the data fits, before any kernel.
+
+    Returns the policy under review.
+    """
     import numpy as np
 
     from .._io import read_data
     from ..policy import load_policy
+    from ..signals import train_missing_signals
     from ..simulate import replay
 
     policy = load_policy(policy_path)
     champion = load_policy(champion_path) if champion_path is not None else None
     data = read_data(data_path)
-    glossary = params.get("glossary", _declared_default("glossary"))
-    if glossary:
+    if settings.get("glossary"):
         from .._notebook import repo_path
         from ..explain import load_glossary
 
-        load_glossary(repo_path(str(glossary)))
-    for p in (policy, champion):
+        load_glossary(repo_path(str(settings["glossary"])))
+    for p, path in ((policy, policy_path), (champion, champion_path)):
         if p is None:
             continue
         if p.outcomes is None:
-            raise ConfigError(f"Policy file '{policy_path if p is policy else champion_path}'", [
+            raise ConfigError(f"Policy file '{path}'", [
                 Problem("outcomes", "is missing: a review values decisions from it; add an "
                                     "outcomes section (label, values, reviewer)")])
         missing = [s.name for s in p.signals if s.name not in data.columns]
-        if missing and not params.get("train_signal", True):
-            raise ConfigError(f"Data file '{data_path}'", [Problem(
-                f"column '{missing[0]}'", "is a signal the policy reads and the data lacks; add "
-                                          "the scores or drop `-p train_signal false`")])
+        if missing and not settings.get("train_signal", True):
+            train_missing_signals(data, p, allow_training=False)  # raises, naming the column
         probe = data.assign(**{m: np.full(len(data), 0.5) for m in missing}) if missing else data
         replay(p, probe, seed=0)  # every column the replay reads, checked without a kernel
-    return policy, champion, data
-
+    return policy
 
 
 def _kernel_manager_class():
@@ -206,7 +209,7 @@ def default_folder(policy_name: str, version: str) -> Path:
 
 
 def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | None = None,
-               out: str | Path | None = None, parameters: dict[str, str] | None = None,
+               out: str | Path | None = None, parameters: dict[str, object] | None = None,
                progress: bool = True) -> ReviewRun:
     """Run a review; see the module docstring and ``trustlab review --help``.
 
@@ -223,8 +226,8 @@ def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | N
     data_path = Path(data).resolve()
     champion_path = Path(champion).resolve() if champion else None
     try:
-        params = check_review_parameters(dict(parameters or {}), notebook)
-        pol, champ, _ = _preflight(policy_path, data_path, champion_path, params)
+        params, settings = check_review_parameters(dict(parameters or {}), notebook)
+        pol = _preflight(policy_path, data_path, champion_path, settings)
     except TrustlabError as exc:
         return ReviewRun(EXIT_BAD_INPUT, None, None, str(exc))
     folder = Path(out) if out else default_folder(pol.name, pol.version)
@@ -344,8 +347,7 @@ def rerun_review(manifest_path: str | Path, *, out: str | Path | None = None,
             "The inputs are not those of the manifest, so the review cannot be re-run as it "
             "was: " + "; ".join(changed) + "."))
     params = dict(m.get("parameters", {}))
-    extra = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in params.items()
-             if k not in RESERVED}
+    extra = {k: v for k, v in params.items() if k not in RESERVED}
     folder = Path(out) if out else path.parent.with_name(path.parent.name + "-rerun-"
                                                          + _now().replace(":", ""))
     run = run_review(params["policy"], params["data"], champion=params.get("champion") or None,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._json import json_safe
 
 __all__ = ["ModelCard", "model_id", "data_fingerprint", "estimator_prefix"]
 
@@ -117,20 +118,6 @@ def model_id(estimator, features, fingerprint: str, name: str | None = None) -> 
 _TUPLE_FIELDS = ("features", "period", "calibration", "excluded_columns")
 
 
-def _json_safe(value):
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
 def _tuples(value):
     if isinstance(value, list):
         return tuple(_tuples(v) for v in value)
@@ -229,7 +216,7 @@ class ModelCard:
         >>> card.to_dict()["features"]
         ['amount', 'grade']
         """
-        return _json_safe(asdict(self))
+        return json_safe(asdict(self))
 
     def save(self, path) -> Path:
         """Write the card to ``path`` as JSON with sorted keys; returns the path.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .._errors import ConfigError, Problem
+from .._errors import ConfigError, DataError, Problem
 from ._oof import SignalResult, score_out_of_fold, select_features
 
 __all__ = ["TrainedSignal", "train_missing_signals"]
@@ -41,7 +41,8 @@ class TrainedSignal:
 
 
 def train_missing_signals(data: pd.DataFrame, policy, *, exclude: Sequence[str] = (),
-                          seed: int = 0) -> tuple[pd.DataFrame, tuple[TrainedSignal, ...]]:
+                          seed: int = 0, allow_training: bool = True
+                          ) -> tuple[pd.DataFrame, tuple[TrainedSignal, ...]]:
     """``data`` with every signal ``policy`` reads; each missing one scored out of fold.
 
     A data set of outcomes without model scores (Lending Club, German credit)
@@ -51,6 +52,8 @@ def train_missing_signals(data: pd.DataFrame, policy, *, exclude: Sequence[str] 
     reading the columns :func:`select_features` picks minus ``exclude`` and
     the policy's other signals.
 
+    With ``allow_training=False`` a missing signal is refused instead.
+
     Returns
     -------
     (pandas.DataFrame, tuple of TrainedSignal)
@@ -59,6 +62,8 @@ def train_missing_signals(data: pd.DataFrame, policy, *, exclude: Sequence[str] 
 
     Raises
     ------
+    trustlab.DataError
+        When a signal is missing and ``allow_training`` is False.
     trustlab.ConfigError
         When a signal is missing and the policy has no ``outcomes`` to train on,
         or its label is not a column of ``data``.
@@ -76,6 +81,11 @@ def train_missing_signals(data: pd.DataFrame, policy, *, exclude: Sequence[str] 
     missing = [s for s in policy.signals if s.name not in data.columns]
     if not missing:
         return data, ()
+    if not allow_training:
+        raise DataError(f"Data for policy '{policy.name}'", [Problem(
+            f"column '{s.name}'", "is a signal the policy reads and the data lacks; add its "
+                                  "scores to the data, or allow training it out of fold "
+                                  "(review parameter `train_signal`)") for s in missing])
     out = policy.outcomes
     where = f"Policy '{policy.name}'"
     if out is None:

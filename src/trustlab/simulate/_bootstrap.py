@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ._metrics import _RATIOS, _indicators
+from ..policy._metric_names import metric_words
+from ._metrics import _indicators, ratio_values
 from ._replay import DECISION_COLUMNS, Replay
 
 __all__ = ["BootstrapResult", "BootstrapDisplay", "bootstrap_metrics", "BOOTSTRAP_METRICS",
@@ -38,22 +39,11 @@ BOOTSTRAP_COLUMNS = ("metric", "by", "segment", "estimate", "low", "high", "leve
                      "replicates", "undefined")
 """Columns of :attr:`BootstrapResult.frame`."""
 
-_LABELS = {
-    "value_per_decision": "Value per decision",
-    "value_total": "Total value",
-    "bad_rate_favourable": "Bad outcomes among favourable decisions",
-    "automation_rate": "Decided automatically",
-    "favourable_rate": "Favourable decisions",
-}
 
 _RATES = {"bad_rate_favourable": "Share of favourable decisions (%)",
           "automation_rate": "Share of all decisions (%)",
           "favourable_rate": "Share of all decisions (%)"}
 
-# metric: (numerator, denominator) among the indicator sums; value_total is the
-# numerator of value_per_decision, defined when at least one decision is valued.
-_PARTS = {name: _RATIOS[name][:2] for name in BOOTSTRAP_METRICS if name in _RATIOS}
-_PARTS["value_total"] = ("value", "valued")
 _SUMS = ("rows", "automated", "favourable", "fav_bad", "fav_labelled", "value", "valued")
 
 _CELLS = 4_000_000
@@ -145,7 +135,7 @@ class BootstrapResult:
             err = np.vstack([np.abs(est - low), np.abs(high - est)]) * scale
             a.errorbar(est * scale, y[:len(est)], xerr=err, fmt="o", color="#4c72b0",
                        ecolor="#8fa8d6", elinewidth=3, capsize=0)
-            a.set_title(_LABELS[name], fontsize=10)
+            a.set_title(metric_words(name), fontsize=10)
             a.set_xlabel(_RATES.get(name, "Value (outcome units)"))
             a.xaxis.set_major_formatter(PercentFormatter(decimals=0) if rate else
                                         FuncFormatter(lambda v, _: _compact(v)))
@@ -166,7 +156,7 @@ class BootstrapResult:
             return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
 
         body = "".join(
-            f"<tr><th style='text-align:left'>{escape(_LABELS[r.metric])}</th>"
+            f"<tr><th style='text-align:left'>{escape(metric_words(r.metric))}</th>"
             f"<td>{'' if r.segment is None else escape(str(r.segment))}</td>"
             f"<td>{fmt(r.metric, r.estimate)}</td>"
             f"<td>{fmt(r.metric, r.low)} – {fmt(r.metric, r.high)}</td>"
@@ -219,16 +209,8 @@ def _check(replay: Replay, n, seed, level, by) -> None:
 
 def _ratios(sums: np.ndarray) -> np.ndarray:
     """Metric values from indicator sums of shape (..., groups, len(_SUMS)) → (..., groups, metrics)."""
-    at = {name: i for i, name in enumerate(_SUMS)}
-    out = np.full(sums.shape[:-1] + (len(BOOTSTRAP_METRICS),), np.nan)
-    for j, name in enumerate(BOOTSTRAP_METRICS):
-        num, den = sums[..., at[_PARTS[name][0]]], sums[..., at[_PARTS[name][1]]]
-        ok = den > 0
-        if name == "value_total":
-            out[..., j] = np.where(ok, num, np.nan)
-        else:
-            np.divide(num, den, out=out[..., j], where=ok)
-    return out
+    values = ratio_values({name: sums[..., i] for i, name in enumerate(_SUMS)}, BOOTSTRAP_METRICS)
+    return np.stack([values[name] for name in BOOTSTRAP_METRICS], axis=-1)
 
 
 def _resample_counts(rng: np.random.Generator, rows: int, size: int) -> np.ndarray:
@@ -240,6 +222,24 @@ def _resample_counts(rng: np.random.Generator, rows: int, size: int) -> np.ndarr
     pos = rng.integers(0, rows, size=(size, rows))
     pos += (np.arange(size, dtype=pos.dtype) * rows)[:, None]
     return np.bincount(pos.ravel(), minlength=size * rows).reshape(size, rows)
+
+
+def weight_blocks(rng: np.random.Generator, rows: int, replicates: int, *, poisson: bool = False,
+                  row_cost: int | None = None):
+    """Bootstrap weights, replicates × rows, in blocks of at most about :data:`_CELLS` cells.
+
+    Multinomial counts (:func:`_resample_counts`) by default; ``poisson``
+    gives independent Poisson(1) weights. Blocks come from one stream of
+    ``rng``, so the weights do not depend on the block size. ``row_cost``
+    (default ``rows``) is the cells one replicate holds in the caller.
+    """
+    width = max(1, _CELLS // max(row_cost or rows, 1))
+    done = 0
+    while done < replicates:
+        k = min(width, replicates - done)
+        w = rng.poisson(1.0, size=(k, rows)) if poisson else _resample_counts(rng, rows, k)
+        yield w.astype(float)
+        done += k
 
 
 def bootstrap_metrics(replay: Replay, *, n: int = 1000, seed: int = 0, level: float = 0.95,
@@ -321,12 +321,12 @@ def bootstrap_metrics(replay: Replay, *, n: int = 1000, seed: int = 0, level: fl
     estimate = _ratios(x.sum(axis=0).reshape(groups, k))  # groups × metrics
 
     rng = np.random.default_rng(seed)
-    chunk = max(1, min(n, _CELLS // rows))
     stats = np.empty((n, groups, len(BOOTSTRAP_METRICS)))
-    for start in range(0, n, chunk):  # a loop over chunks of replicates, never over rows
-        size = min(chunk, n - start)
-        w = _resample_counts(rng, rows, size).astype(float)
+    start = 0
+    for w in weight_blocks(rng, rows, n):  # a loop over blocks of replicates, never over rows
+        size = len(w)
         stats[start:start + size] = _ratios((w @ x).reshape(size, groups, k))
+        start += size
 
     flat = stats.reshape(n, -1)  # column g * metrics + m
     undefined = np.isnan(flat).sum(axis=0)

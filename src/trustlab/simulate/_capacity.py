@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ._plots import UNIT_WORDS
 from ._replay import Replay
 
 __all__ = ["ReviewLoad", "ReviewLoadDisplay", "review_load", "REVIEW_LOAD_COLUMNS"]
@@ -79,6 +78,8 @@ class ReviewLoad:
         Reviews never reviewed (only with ``carry_over=False``).
     utilisation : float
         Reviews done over the capacity of all windows.
+    window_seconds : int
+        Length of one window in seconds.
     """
 
     frame: pd.DataFrame
@@ -94,6 +95,7 @@ class ReviewLoad:
     max_delay_windows: float
     unreviewed: float
     utilisation: float
+    window_seconds: int
 
     def summary(self) -> pd.Series:
         """The summary numbers as one Series."""
@@ -111,7 +113,7 @@ class ReviewLoad:
             fig = ax.figure
         f = self.frame
         x = f["window_start"]
-        width = (x.iloc[1] - x.iloc[0]) * 0.9 if len(f) > 1 else pd.Timedelta(self._seconds(), "s")
+        width = pd.Timedelta(self.window_seconds * 0.9, "s")
         u = self.unit
         ax.bar(x, f["reviews"], width=width, color="#9db4d6",
                label=f"Reviews arriving per {u}")
@@ -133,10 +135,6 @@ class ReviewLoad:
         fig.tight_layout()
         return ReviewLoadDisplay(fig, ax)
 
-    def _seconds(self) -> int:
-        deltas = self.frame["window_start"].diff().dropna()
-        return int(deltas.iloc[0].total_seconds()) if len(deltas) else 86400
-
     def _repr_html_(self) -> str:
         u = escape(self.unit)
         rows = [
@@ -156,7 +154,7 @@ class ReviewLoad:
 
 
 def _unit(window) -> str:
-    name = UNIT_WORDS[window.unit]
+    name = window.unit_words
     return name if window.count == 1 else f"{window.count}-{name} window"
 
 
@@ -291,4 +289,5 @@ def review_load(replay: Replay, capacity: float, *, carry_over: bool = True) -> 
         mean_delay_windows=mean_delay, max_delay_windows=max_delay,
         unreviewed=float(unreviewed.sum()),
         utilisation=float(processed.sum() / (capacity * len(frame))) if len(frame) else float("nan"),
+        window_seconds=window.seconds,
     )

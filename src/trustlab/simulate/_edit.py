@@ -12,8 +12,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from .._errors import PolicyError, Problem
-from ..policy._condition import And, Column, Compare, Condition, Literal, Not, Or
-from ..policy._spec import Policy, RateLimit, Rule
+from ..policy._condition import And, Column, Compare, Condition, Literal, Not, Or, flip
+from ..policy._spec import UNLABELLED_RULES, Policy, RateLimit, Rule
 
 __all__ = ["RuleThreshold", "rule_threshold", "with_threshold", "without_guardrail",
            "with_rate_limit", "with_unlabelled"]
@@ -35,7 +35,6 @@ class RuleThreshold:
     conjunct: bool
 
 
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
 def _comparisons(cond: Condition, column: str, top: bool):
@@ -94,7 +93,7 @@ def rule_threshold(policy: Policy, rule_id: str, column: str | None = None) -> R
     if isinstance(cmp.left, Column):
         op, lit = cmp.op, cmp.right
     else:
-        op, lit = _FLIP[cmp.op], cmp.left
+        op, lit = flip(cmp.op), cmp.left
     return RuleThreshold(rule_id, c, op, float(lit.value), top)  # type: ignore[union-attr,arg-type]
 
 
@@ -163,9 +162,6 @@ def with_rate_limit(policy: Policy, guardrail_id: str, max_count: int) -> Policy
     return rehash(policy, guardrails=tuple(guards))
 
 
-
-
-UNLABELLED_RULES = ("exclude", "good", "bad")
 
 
 def with_unlabelled(policy: Policy, rule: str) -> Policy:

@@ -25,8 +25,10 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, PolicyError, Problem
+from ..policy._condition import OP_WORDS
 from ..policy._spec import Policy
 from ._open import (
+    PREFIX,
     OpenHistory,
     OpenRule,
     fired_bins,
@@ -36,7 +38,7 @@ from ._open import (
     rates_from,
     sums_over_fired,
 )
-from ._plots import OP_WORDS, window_words
+from ._plots import window_words
 
 __all__ = ["BandGrid", "BandGridDisplay", "band_grid", "GRID_COLUMNS", "DEFAULT_STEPS"]
 
@@ -489,7 +491,7 @@ def _guard_effect(h: OpenHistory, early: OpenRule, late: OpenRule, te: np.ndarra
     movable_e = early.eligible & (rest != early.then)
     depends = movable_e.any() and bool(
         capped & {early.then, *present_codes(rest[movable_e], len(h.actions))})
-    prefix = op_prefix(early.threshold.op)
+    prefix = PREFIX[early.threshold.op]
     auto = h.automated[h.ks_map].astype(float)  # by rule action, after the kill switch
     delta = np.zeros((6, ke))
     per_window = np.zeros((ke, n_w))
@@ -511,11 +513,6 @@ def _guard_effect(h: OpenHistory, early: OpenRule, late: OpenRule, te: np.ndarra
     names = ", ".join(f"'{g.id}'" for g in h.rate_limits if h.code(g.action) in capped)
     return delta, per_window, (f"; rate limit {names} applied exactly at each of the {ke} "
                                f"thresholds of rule '{early.threshold.rule}'")
-
-
-def op_prefix(op: str) -> bool:
-    """True when the cases that fire are those in the low bins (``<``, ``<=``)."""
-    return op in ("<", "<=")
 
 
 def _peak(h: OpenHistory, human, early, late, both: np.ndarray, guard_win) -> np.ndarray:

@@ -89,6 +89,31 @@ def _from_sums(sums: pd.DataFrame, actions: tuple[str, ...]) -> dict[str, tuple[
     return out
 
 
+def ratio_values(sums: dict[str, np.ndarray], names, out: dict[str, np.ndarray] | None = None
+                 ) -> dict[str, np.ndarray]:
+    """Metrics ``names`` from indicator sums (any shape), NaN where a ratio has no cases.
+
+    The same definitions as :func:`metric_table` (:data:`_RATIOS`, and
+    ``value_total`` defined when a decision was valued), for arrays of sums:
+    one per bootstrap replicate, sweep threshold or grid cell. Written into
+    ``out[name]`` when given.
+    """
+    res = {} if out is None else out
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name in names:
+            num, den = ("value", "valued") if name == "value_total" else _RATIOS[name][:2]
+            d = np.asarray(sums[den])
+            target = res.get(name)
+            if target is None:
+                target = res[name] = np.empty(np.shape(d))
+            if name == "value_total":
+                np.copyto(target, sums[num])
+            else:
+                np.divide(sums[num], d, out=target)
+            target[d == 0] = np.nan
+    return res
+
+
 def _window_stats(frame: pd.DataFrame, by: str | None, policy: Policy,
                   window_span: tuple[int, int] | None) -> tuple[pd.Series, pd.Series, str]:
     """Mean and peak human-review rows per window, per group; or a reason why not."""

@@ -27,14 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._errors import DataError, PolicyError, Problem
-from ..engine._apply import first_rules
-from ..engine._columns import prepare_column
+from .._errors import DataError, Problem
+from ..engine._apply import first_rules, over_limit
 from ..engine._time import times_ns, window_ids
-from ..engine._vector import OPS, holds, type_problems
-from ..policy._condition import And, Compare, columns_of
+from ..engine._vector import OPS, holds
+from ..policy._condition import And, Compare
 from ..policy._spec import Policy, RateLimit
-from ._edit import RuleThreshold, _find, rule_threshold
+from ._edit import RuleThreshold, _error, _find, rule_threshold
+from ._metrics import ratio_values
 from ._value import (
     Outcome,
     ReviewerDecisions,
@@ -53,7 +53,8 @@ COMPONENTS = ("value", "valued", "automated", "favourable", "fav_bad", "fav_labe
 ORDERING_OPS = ("<", "<=", ">", ">=")
 """Comparisons whose firing rows, in order of the column, are a prefix or a suffix."""
 
-_PREFIX = {"<": True, "<=": True, ">": False, ">=": False}
+PREFIX = {"<": True, "<=": True, ">": False, ">=": False}
+"""For each ordering comparison: do the cases that fire lie in the low bins (a prefix)?"""
 
 
 @dataclass(frozen=True)
@@ -189,10 +190,7 @@ class OpenHistory:
             cand = np.flatnonzero(out == self.code(g.action))
             if len(cand) <= g.max:
                 continue
-            wc = w[cand]
-            starts = np.r_[0, np.flatnonzero(wc[1:] != wc[:-1]) + 1]
-            rank = np.arange(len(wc)) - np.repeat(starts, np.diff(np.r_[starts, len(wc)]))
-            over = cand[rank >= g.max]
+            over = cand[over_limit(w[cand], g.max)]
             if len(over):
                 if out is codes and not in_place:
                     out = codes.copy()
@@ -203,10 +201,6 @@ class OpenHistory:
     def limits_on(self, actions: set[int]) -> list[RateLimit]:
         """The rate limits that cap one of ``actions`` (codes)."""
         return [g for g in self.rate_limits if self.code(g.action) in actions]
-
-
-def _error(policy: Policy, where: str, message: str) -> PolicyError:
-    return PolicyError(f"Policy '{policy.name}'", [Problem(where, message)])
 
 
 def open_rule_threshold(policy: Policy, rule_id: str, column: str | None, *, caller: str,
@@ -233,41 +227,6 @@ def _others(rule_when, cmp: Compare):
         rest = tuple(item for item in rule_when.items if item is not cmp)
         return None if not rest else (rest[0] if len(rest) == 1 else And(rest))
     return None
-
-
-def _check_rule_data(policy: Policy, data: pd.DataFrame, idx: list[int]) -> None:
-    """Refuse data the open rules cannot read, as :meth:`Policy.apply` would."""
-    source = f"Data for policy '{policy.name}@{policy.version}'"
-    have = set(data.columns)
-    listing = ", ".join(map(str, list(data.columns)[:40])) + (", …" if len(data.columns) > 40
-                                                              else "")
-    problems = []
-    for i in idx:
-        rule = policy.rules[i]
-        for c in columns_of(rule.when):  # type: ignore[arg-type]
-            if c not in have:
-                problems.append(Problem(f"rules[{i}].when", f"the condition reads the column "
-                                                            f"'{c}', which the data lacks. "
-                                                            f"Columns: {listing}"))
-        for c in rule.because.columns:
-            if c not in have:
-                problems.append(Problem(f"rules[{i}].because", f"the reason reads the column "
-                                                               f"'{c}', which the data lacks. "
-                                                               f"Columns: {listing}"))
-    if problems:
-        raise DataError(source, problems)
-    for i in idx:
-        cols = {}
-        for c in columns_of(policy.rules[i].when):  # type: ignore[arg-type]
-            prepared = prepare_column(c, data[c])
-            if isinstance(prepared, str):
-                problems.append(Problem(f"column '{c}'", prepared))
-            else:
-                cols[c] = prepared
-        if len(cols) == len(columns_of(policy.rules[i].when)):  # type: ignore[arg-type]
-            problems += type_problems(policy.rules[i].when, cols, f"rules[{i}].when")  # type: ignore[arg-type]
-    if problems:
-        raise DataError(source, problems)
 
 
 def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, str | None]], *,
@@ -302,8 +261,6 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
     >>> h.open[0].threshold.value, h.actions[h.open[0].then]
     (0.08, 'approve')
     """
-    from ..policy._load import rehash
-
     if not isinstance(data, pd.DataFrame):
         raise DataError(caller, [Problem("data", f"must be a pandas DataFrame; got "
                                                  f"{type(data).__name__}")])
@@ -313,11 +270,8 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
         i, rule, cmp, _, _ = _find(policy, rule_id, column)
         found.append((i, th, rule, cmp))
     found.sort(key=lambda f: f[0])
-    idx = [f[0] for f in found]
-    _check_rule_data(policy, data, idx)
-    keep = [i for i in range(len(policy.rules)) if i not in idx]
-    rest = rehash(policy, rules=tuple(policy.rules[i] for i in keep))
-    rules_idx, ns = first_rules(rest, data)  # validates everything else, as apply does
+    # validates the data as apply does; the open rules never fire here
+    rest_rule, ns, cols = first_rules(policy, data, skip=frozenset(f[0] for f in found))
     if not len(data):
         ns = None
     outcome = observed_outcome(policy, data)
@@ -326,7 +280,6 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
 
     actions = policy.action_names
     code = {a: k for k, a in enumerate(actions)}
-    rest_rule = np.asarray(keep, dtype=np.int16)[rules_idx]
     rest_action = np.array([code[r.then] for r in policy.rules], dtype=np.int16)[rest_rule]
 
     # time order: the order rate limits count in and windows are cut in
@@ -348,17 +301,11 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
 
     open_rules = []
     for i, th, rule, cmp in found:
-        prepared = prepare_column(th.column, data[th.column])
-        if isinstance(prepared, str) or prepared.kind != "num":
-            x = np.full(n, np.nan)
-        else:
-            x = np.asarray(prepared.values, dtype=float)
+        prepared = cols[th.column]
+        x = (np.asarray(prepared.values, dtype=float) if prepared.kind == "num"
+             else np.full(n, np.nan))
         other = _others(rule.when, cmp)
-        if other is None:
-            ok = np.ones(n, dtype=bool)
-        else:
-            cols = {c: prepare_column(c, data[c]) for c in columns_of(other)}
-            ok = holds(other, cols)  # type: ignore[arg-type]
+        ok = np.ones(n, dtype=bool) if other is None else holds(other, cols)  # type: ignore[arg-type]
         eligible = (rest_rule > i) & ok & ~np.isnan(x)
         open_rules.append(OpenRule(th, i, code[rule.then], t(x), t(eligible)))
 
@@ -418,26 +365,19 @@ def _case_types(policy: Policy, outcome: Outcome, reviewer: ReviewerDecisions):
     return case_type, table
 
 
-def rates_from(totals: np.ndarray, n: int, out: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """The rates of a sweep or grid from summed :data:`COMPONENTS` (first axis), as replay has them.
+RATES = ("value_total", "value_per_decision", "automation_rate", "favourable_rate",
+         "bad_rate_favourable")
+"""The metrics of a sweep or grid, in the order :func:`rates_from` gives them."""
 
-    Returns ``value_total``, ``value_per_decision``, ``automation_rate``,
-    ``favourable_rate`` and ``bad_rate_favourable`` (NaN where a rate has no
-    cases), written into the rows of ``out`` when given.
-    """
-    value, valued, auto, fav, fav_bad, fav_lab = totals
-    if out is None:
-        out = np.empty((5,) + np.shape(value))
-    with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 is NaN: the rate has no cases
-        np.copyto(out[0], value)
-        out[0][valued == 0] = np.nan
-        np.divide(value, valued, out=out[1])
-        np.divide(auto, n, out=out[2])
-        np.divide(fav, n, out=out[3])
-        np.divide(fav_bad, fav_lab, out=out[4])
-    names = ("value_total", "value_per_decision", "automation_rate", "favourable_rate",
-             "bad_rate_favourable")
-    return dict(zip(names, out))
+
+def rates_from(totals: np.ndarray, n: int, out: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The :data:`RATES` of a sweep or grid from summed :data:`COMPONENTS` (first axis), as
+    replay has them (:func:`trustlab.simulate._metrics.ratio_values`), written into the rows
+    of ``out`` when given."""
+    sums = dict(zip(COMPONENTS, totals))
+    sums["rows"] = np.full(np.shape(totals[0]), float(n))
+    targets = None if out is None else dict(zip(RATES, out))
+    return ratio_values(sums, RATES, targets)
 
 
 def present_codes(codes: np.ndarray, n_codes: int) -> list[int]:
@@ -467,7 +407,7 @@ def fired_bins(x: np.ndarray, thresholds: np.ndarray, op: str) -> np.ndarray:
 def sums_over_fired(hist: np.ndarray, op: str, axis: int) -> np.ndarray:
     """Sums of ``hist`` (bins along ``axis``, one more than thresholds) over the bins that fire."""
     hist = np.moveaxis(hist, axis, -1)
-    if _PREFIX[op]:
+    if PREFIX[op]:
         out = np.cumsum(hist, axis=-1)[..., :-1]
     else:
         out = np.cumsum(hist[..., ::-1], axis=-1)[..., ::-1][..., 1:]

@@ -24,14 +24,6 @@ _GOOD, _BAD, _UNKNOWN, _NEUTRAL, _ALERT = "#4c956c", "#c8553d", "#bbbbbb", "#4c7
 MAX_SEGMENTS_SHOWN = 25
 """At most this many segments (the largest) are drawn by :func:`plot_segment_rates`."""
 
-UNIT_WORDS = {"s": "second", "min": "minute", "h": "hour", "D": "day", "W": "week"}
-"""Each window unit of the policy format in words."""
-
-OP_WORDS = {"<": "below", "<=": "at or below", ">": "above", ">=": "at or above",
-            "==": "equal to", "!=": "not equal to"}
-"""Each comparison of a threshold in words: ``x is <words> t``."""
-
-
 def window_words(policy) -> str | None:
     """The policy's ``outcomes.window`` in words: ``"day"``, ``"2 hours"``; None without one.
 
@@ -44,8 +36,7 @@ def window_words(policy) -> str | None:
     out = policy.outcomes
     if out is None or out.window is None:
         return None
-    word = UNIT_WORDS[out.window.unit]
-    return word if out.window.count == 1 else f"{out.window.count} {word}s"
+    return out.window.words
 
 
 @dataclass(frozen=True)

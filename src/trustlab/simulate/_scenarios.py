@@ -283,10 +283,7 @@ def _guardrail(policy: Policy, gid: str):
 
 
 def _limit_words(g: RateLimit) -> str:
-    per = g.per.text
-    unit = {"s": "second", "min": "minute", "h": "hour", "D": "day", "W": "week"}[g.per.unit]
-    if g.per.count == 1:
-        per = unit
+    per = g.per.words if g.per.count == 1 else g.per.text
     return f"at most {g.max:,} '{g.action}' per {per}"
 
 
@@ -723,6 +720,8 @@ def compare_scenarios(policy: Policy, data: pd.DataFrame, scenarios, *, seed: in
     parts = []
     for name, sc in named.items():
         q, d, kwargs = sc.apply(policy, data)
+        if q is policy and d is data and "records" not in kwargs:  # same decisions: reuse them
+            kwargs = {**kwargs, "records": base.records}
         r = replay(q, d, seed=seed, segments=segments, **kwargs)
         dec = r.decisions
         if len(dec) != len(data) or not dec.index.equals(data.index):

@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from ..policy._condition import OP_WORDS
 from ..policy._spec import Policy
+from ._bootstrap import weight_blocks
 from ._open import COMPONENTS, OpenHistory, OpenRule, open_history, present_codes, rates_from
-from ._plots import OP_WORDS
 
 __all__ = ["SweepResult", "SweepDisplay", "threshold_sweep", "SWEEP_COLUMNS"]
 
@@ -36,7 +37,6 @@ SWEEP_COLUMNS = ("threshold", "value_total", "value_per_decision", "automation_r
 SAMPLED_THRESHOLDS = 101
 """Quantiles swept by default when a rate limit must be applied at each threshold."""
 
-_BOOTSTRAP_CELLS = 4_000_000  # weights held at once: cases x replicates per block
 _MAX_DRAWN = 2_000
 
 
@@ -284,23 +284,6 @@ def _distinct(xs: np.ndarray, current: float) -> tuple[np.ndarray, np.ndarray, n
     return np.insert(values, k, current), np.insert(left, k, at), np.insert(right, k, at)
 
 
-def _with_value(ascending: np.ndarray, v: float) -> np.ndarray:
-    """Sorted distinct ``ascending`` with ``v`` added where it is missing."""
-    k = int(np.searchsorted(ascending, v))
-    if k < len(ascending) and ascending[k] == v:
-        return ascending
-    return np.insert(ascending, k, v)
-
-
-def _poisson_blocks(rng: np.random.Generator, n: int, replicates: int, width: int):
-    """Blocks of Poisson(1) bootstrap weights, shape (block, n): one stream whatever ``width``."""
-    done = 0
-    while done < replicates:
-        k = min(width, replicates - done)
-        yield rng.poisson(1.0, size=(k, n)).astype(float)
-        done += k
-
-
 # --------------------------------------------------------------------------- the sweep
 
 def threshold_sweep(policy: Policy, data: pd.DataFrame, rule: str, *, column: str | None = None,
@@ -504,9 +487,8 @@ def _bootstrap_cumsum(h, op, base, sorted_delta, replicates, seed):
     delta = change[:2][:, keys]
     ref = h.components(base)[:2]
     rng = np.random.default_rng(seed)
-    width = max(1, _BOOTSTRAP_CELLS // max(h.n, len(idx) * 2, 1))
     value, valued = [], []
-    for w in _poisson_blocks(rng, h.n, replicates, width):
+    for w in weight_blocks(rng, h.n, replicates, poisson=True, row_cost=max(h.n, len(idx) * 2)):
         fixed = ref @ w.T  # (2, b)
         wi = w[:, idx].T  # (m, b)
         value.append((fixed[0] + _fired(delta[0][:, None] * wi, *span, op)).T)
@@ -523,9 +505,8 @@ def _bootstrap_sparse(h, base, sparse, replicates, seed):
     mv = csr_matrix((dv, (k_rows, cases)), shape=(n_grid, h.n))
     mn = csr_matrix((dn, (k_rows, cases)), shape=(n_grid, h.n))
     rng = np.random.default_rng(seed)
-    width = max(1, _BOOTSTRAP_CELLS // max(h.n, 1))
     value, valued = [], []
-    for w in _poisson_blocks(rng, h.n, replicates, width):
+    for w in weight_blocks(rng, h.n, replicates, poisson=True):
         value.append((ref[0] @ w.T)[:, None] + (mv @ w.T).T)
         valued.append((ref[1] @ w.T)[:, None] + (mn @ w.T).T)
     return np.vstack(value), np.vstack(valued)
