@@ -102,6 +102,8 @@ def test_existing_folder_is_refused(first_run, inputs, capsys):
     (["-p", "seed", "seven"], "-p seed: must be a whole number"),
     (["-p", "policy", "x.yaml"], "is set by the command itself"),
     (["-p", "train_signal", "false"], "column 'p_default'"),
+    (["-p", "label", "nope"], "column 'nope': is not in the data"),
+    (["-p", "label", "defaulted"], "'bad' is not a value of label 'Class' (values: False, True)"),
 ])
 def test_bad_parameters_exit_2_before_any_kernel(inputs, tmp_path, capsys, args, fragment):
     """Check that unknown, mistyped and reserved parameters are refused, listing valid names."""

@@ -84,6 +84,13 @@ def test_plot_replay_without_windows_or_segments(unwindowed):
         plot_reviews_per_window(unwindowed)
 
 
+def test_plot_replay_can_leave_segments_out(replayed):
+    """Check ``segments=False``: value, outcomes and reviews, no segment panel."""
+    d = plot_replay(replayed, segments=False)
+    assert d.segment_ax_ is None and d.reviews_ax_ is not None
+    assert len(d.figure_.axes) == 3
+
+
 def test_plot_replay_on_given_axes(replayed):
     """Check that one Axes is split into the panels, and that a list needs enough axes."""
     fig, ax = plt.subplots(figsize=(10, 8))

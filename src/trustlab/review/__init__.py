@@ -9,7 +9,7 @@
   from a manifest and says whether the results match.
 """
 
-from ._assess import DECISIONS_FILE, HEADLINE, METRICS_FILE, Review, assess
+from ._assess import DECISIONS_FILE, HEADLINE, METRICS_FILE, Review, assess, outcome_read_from
 from ._report import export_report
 from ._run import (
     EXIT_BAD_INPUT,
@@ -22,6 +22,7 @@ from ._run import (
 )
 
 __all__ = [
+    "outcome_read_from",
     "DECISIONS_FILE",
     "EXIT_BAD_INPUT",
     "EXIT_CELL_FAILED",

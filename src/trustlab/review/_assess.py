@@ -24,7 +24,7 @@ from ..policy._spec import Policy
 from ..signals import TrainedSignal, train_missing_signals
 from ..simulate import BootstrapResult, Replay, SwapResult, bootstrap_metrics, replay, swap_analysis
 
-__all__ = ["Review", "assess", "HEADLINE", "METRICS_FILE", "DECISIONS_FILE"]
+__all__ = ["Review", "assess", "outcome_read_from", "HEADLINE", "METRICS_FILE", "DECISIONS_FILE"]
 
 METRICS_FILE = "metrics.json"
 DECISIONS_FILE = "decisions.parquet"
@@ -59,6 +59,8 @@ class Review:
     cases : list
         Index labels of the example cases.
     seed : int
+    label : str
+        The data column read as the outcome, when not the policy's own (else empty).
     """
 
     policy: Policy
@@ -73,6 +75,7 @@ class Review:
     records: pd.DataFrame
     cases: list
     seed: int
+    label: str = ""
 
     @property
     def verdict(self) -> str:
@@ -183,7 +186,11 @@ class Review:
         return t.rename(columns={"rule_action": "the rules said", "action": "final action"})
 
     def segments(self) -> pd.DataFrame:
-        """Per segment of every segment column: decisions, automation, favourable and bad rates."""
+        """Per segment of every segment column: decisions, automation, favourable and bad rates.
+
+        Formatted for reading (shares in %, counts whole); the numbers are in
+        ``replay.metrics``.
+        """
         m = self.replay.metrics
         s = m[m["by"].notna()]
         keep = ["decisions", "automation_rate", "favourable_rate", "bad_rate_favourable",
@@ -191,7 +198,9 @@ class Review:
         s = s[s["metric"].isin(keep)]
         wide = s.pivot_table(index=["by", "segment"], columns="metric", values="value",
                              aggfunc="first", observed=True).reindex(columns=keep)
-        return wide.reset_index()
+        shown = pd.DataFrame({metric_words(k): [format_metric(k, v) for v in wide[k]]
+                              for k in keep}, index=wide.index)
+        return shown.rename_axis(["column", "segment"])
 
     def limitations(self) -> list[str]:
         """What the numbers cannot say, in sentences."""
@@ -222,6 +231,9 @@ class Review:
         missing = m[m["by"].isna() & m["value"].isna()]
         for row in missing.itertuples():
             out.append(f"{row.metric} could not be computed: {row.reason}")
+        if self.label and self.label != self.policy.outcomes.label:  # type: ignore[union-attr]
+            out.append(f"Outcomes were read from the data's column '{self.label}' in place of "
+                       f"the policy's '{self.policy.outcomes.label}' (parameter `label`).")  # type: ignore[union-attr]
         out.append("Intervals are from a bootstrap over decisions, which treats cases as "
                    "independent; cases that share a borrower, a day or a channel are not.")
         out.append("Drift: this review measures one history as a whole; drift over time is "
@@ -250,6 +262,8 @@ class Review:
             "signals_trained": [{"signal": t.name, "note": t.note,
                                  "oof_auc": t.result.card.oof_auc} for t in self.trained],
             "seed": self.seed,
+            "label": self.policy.outcomes.label if not self.label or self.policy.outcomes is None
+            else self.label,
             "metrics": self.replay.metrics.to_dict("records"),
             "checks": self.replay.checks.to_dict("records"),
             "intervals": None if self.intervals is None else self.intervals.frame.to_dict("records"),
@@ -279,10 +293,45 @@ class Review:
         return self.banner().data
 
 
+def outcome_read_from(data: pd.DataFrame, label: str, policies, source: str = "data"
+                      ) -> pd.DataFrame:
+    """``data`` with column ``label`` read as each policy's outcome column.
+
+    For a history whose outcome column is named differently from the policy's
+    ``outcomes.label``: the policies are reviewed exactly as written (same
+    content hash) and the data is mapped to them. An empty ``label`` returns
+    ``data`` unchanged.
+
+    Raises
+    ------
+    trustlab.DataError
+        When ``label`` is not a column of ``data``.
+    trustlab.ConfigError
+        When a policy has no ``outcomes`` section to map to.
+    """
+    from .._errors import ConfigError, DataError, Problem
+
+    if not label:
+        return data
+    if label not in data.columns:
+        raise DataError(f"{source}", [Problem(
+            f"column '{label}'", f"is not in the data, so it cannot be read as the outcome; "
+                                 f"columns: {', '.join(map(str, data.columns))}")])
+    targets = {}
+    for p in policies:
+        if p is None:
+            continue
+        if p.outcomes is None:
+            raise ConfigError(f"Policy '{p.name}'", [Problem(
+                "outcomes", f"is missing, so there is no outcome column to read '{label}' as")])
+        targets[p.outcomes.label] = data[label]
+    return data.assign(**{k: v for k, v in targets.items() if k != label})
+
+
 def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
            champion: Policy | None = None, seed: int = 0, bootstrap: int = 1000,
            cases: int = 5, glossary=None, exclude: tuple[str, ...] = (),
-           train_signal: bool = True) -> Review:
+           train_signal: bool = True, label: str = "") -> Review:
     """Review ``policy`` on ``data``: everything the report and its files say.
 
     Parameters
@@ -308,6 +357,9 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
         Further columns a trained signal must not read.
     train_signal : bool
         False refuses a data set that lacks a signal instead of training one.
+    label : str
+        A column of ``data`` to read as the outcome instead of the policy's
+        ``outcomes.label`` (see :func:`outcome_read_from`); empty for the policy's own.
 
     Raises
     ------
@@ -315,6 +367,9 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
         For data the policy or the champion cannot be replayed on.
     """
     prohibited = tuple(exclude) + tuple(getattr(glossary, "prohibited", ()) or ())
+    data = outcome_read_from(data, label, (policy, champion))
+    if label and policy.outcomes is not None and label != policy.outcomes.label:
+        prohibited += (label,)  # the copy of the outcome is no feature either
     scored, trained = train_missing_signals(data, policy, exclude=prohibited, seed=seed,
                                             allow_training=train_signal)
     result = replay(policy, scored, seed=seed)
@@ -347,4 +402,4 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
         records = records.copy()
         records.insert(0, "row", np.arange(len(records), dtype=np.int64))
     return Review(policy, data_name, scored, result, intervals, swaps, champ, trained, codes, records,
-                  picked, seed)
+                  picked, seed, label)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import os
 import platform
 import sys
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -150,6 +152,10 @@ def _preflight(policy_path: Path, data_path: Path, champion_path: Path | None,
     policy = load_policy(policy_path)
     champion = load_policy(champion_path) if champion_path is not None else None
     data = read_data(data_path)
+    from ._assess import outcome_read_from
+
+    data = outcome_read_from(data, str(settings.get("label") or ""), (policy, champion),
+                             source=f"Data '{data_path}'")
     if settings.get("glossary"):
         from .._notebook import repo_path
         from ..explain import load_glossary
@@ -170,12 +176,28 @@ def _preflight(policy_path: Path, data_path: Path, champion_path: Path | None,
     return policy
 
 
-def _kernel_manager_class():
+def _kernel_manager_class(sockets: str):
+    """A kernel manager class whose Unix sockets (on POSIX) live in the folder ``sockets``."""
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
 
     class SameEnvironmentKernel(AsyncKernelManager):
-        """The python3 kernel of this interpreter, whatever kernelspecs the machine has."""
+        """The python3 kernel of this interpreter, whatever kernelspecs the machine has.
+
+        It talks over Unix sockets in a private folder rather than unencrypted
+        TCP ports, where the operating system supports them.
+        """
+
+        @default("transport")
+        def _transport_default(self):
+            return "ipc" if os.name == "posix" else "tcp"
+
+        @default("ip")
+        def _ip_default(self):
+            if self.transport != "ipc":
+                return "127.0.0.1"
+            return str(Path(sockets) / "kernel")
 
         @property
         def kernel_spec(self):
@@ -247,9 +269,11 @@ def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | N
 
     executed = folder / REVIEW_NOTEBOOK
     try:
-        pm.execute_notebook(str(notebook), str(executed), parameters=injected,
-                            cwd=str(notebook.parent), kernel_name="python3",
-                            progress_bar=progress, kernel_manager_class=_kernel_manager_class())
+        with tempfile.TemporaryDirectory(prefix="trustlab-kernel-") as sockets:
+            pm.execute_notebook(str(notebook), str(executed), parameters=injected,
+                                cwd=str(notebook.parent), kernel_name="python3",
+                                progress_bar=progress,
+                                kernel_manager_class=_kernel_manager_class(sockets))
     except PapermillExecutionError as exc:
         _write_manifest(folder, notebook, policy_path, data_path, champion_path, pol, injected,
                         started, outputs=False)

@@ -293,7 +293,7 @@ def _draw_segments(ax, replay, by: str | None) -> pd.DataFrame:
 
 # ----------------------------------------------------------------- public
 
-def plot_replay(replay, ax=None) -> ReplayDisplay:
+def plot_replay(replay, ax=None, segments: bool = True) -> ReplayDisplay:
     """Overview of a replay: value and outcomes by action, reviews per window, segment rates.
 
     Parameters
@@ -302,6 +302,8 @@ def plot_replay(replay, ax=None) -> ReplayDisplay:
     ax : matplotlib Axes or sequence of Axes, optional
         One Axes (made with ``plt.subplots``) whose area is split into the
         panels, or one Axes per panel; by default a new figure.
+    segments : bool
+        False leaves out the segment panel (when segments are drawn on their own).
 
     Returns
     -------
@@ -325,7 +327,7 @@ def plot_replay(replay, ax=None) -> ReplayDisplay:
     'Reviews per day'
     >>> plt.close(d.figure_)
     """
-    segs = _segment_columns(replay)
+    segs = _segment_columns(replay) if segments else []
     windows = replay.window_span is not None
     n = 2 + windows + bool(segs)
     layout = (1, n) if n <= 2 else (2, 2)

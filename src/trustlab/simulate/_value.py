@@ -62,8 +62,8 @@ def observed_outcome(policy: Policy, data: pd.DataFrame) -> Outcome:
     Raises
     ------
     trustlab.DataError
-        When the policy has no ``outcomes``, the label column is absent, or a
-        text label has no ``bad_when``.
+        When the policy has no ``outcomes``, the label column is absent, a
+        text label has no ``bad_when``, or ``bad_when`` is none of the label's values.
 
     Examples
     --------
@@ -86,7 +86,14 @@ def observed_outcome(policy: Policy, data: pd.DataFrame) -> Outcome:
     labelled = label.notna().to_numpy()
     codes, uniques = pd.factorize(label, use_na_sentinel=True)
     if out.bad_when_given:
-        is_bad = [bool(u == out.bad_when) for u in uniques.tolist()]
+        values = uniques.tolist()
+        is_bad = [bool(u == out.bad_when) for u in values]
+        if values and not any(is_bad):
+            shown = ", ".join(sorted(map(repr, values))[:10])
+            raise DataError(_source(policy), [Problem(
+                "outcomes.bad_when", f"{out.bad_when!r} is not a value of label '{out.label}' "
+                                     f"(values: {shown}), so no case would count as bad; set "
+                                     f"`bad_when` to the value that means the bad outcome")])
     else:
         values = uniques.tolist()
         if any(isinstance(v, str) for v in values):

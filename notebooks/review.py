@@ -1,0 +1,150 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=[]
+# # Policy review
+#
+# What this policy would have done on this history, whether it meets its own
+# checks, and what the numbers cannot say. Produced by `trustlab review`
+# (papermill); every number is computed by `trustlab.review.assess`, tested in
+# `tests/review/`.
+
+# %% tags=["parameters"]
+policy: str = "policies/lending-club-risk.yaml"  # the policy under review
+data: str = "datasets/lending_club.csv"  # the history: CSV, Parquet, or a folder of Parquet files
+champion: str = "policies/lending-club-intake.yaml"  # the live policy to compare with (empty for none)
+output_dir: str = "build/review"  # where metrics.json and decisions.parquet are written
+glossary: str = "glossaries/lending-club.yaml"  # plain phrases for reason codes (empty for feature names)
+exclude: str = ""  # comma-separated columns a trained signal must never read (besides the glossary's prohibited ones)
+label: str = ""  # a data column to read as the outcome in place of the policy's outcomes.label (empty: the policy's own)
+train_signal: bool = True  # train a signal the data lacks out of fold (false: refuse such data)
+bootstrap: int = 1000  # bootstrap replicates for the headline intervals (0 for none)
+cases: int = 5  # example decisions to explain
+seed: int = 0  # seeds the simulated reviewer, the folds, the bootstrap and the cases
+
+# %% tags=["nbval-check-output"]
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from IPython.display import HTML, display
+
+import trustlab
+from trustlab import _notebook as nb
+from trustlab.explain import explain_case, load_glossary
+from trustlab.review import assess
+from trustlab.simulate import plot_replay, plot_segment_rates
+
+nb.notebook_parameters(globals(), "review")
+rules = trustlab.load_policy(nb.repo_path(policy))
+history = nb.load_dataset(data)
+review = assess(
+    rules, history, data_name=Path(data).name,
+    champion=trustlab.load_policy(nb.repo_path(champion)) if champion else None,
+    seed=seed, bootstrap=bootstrap, cases=cases,
+    glossary=load_glossary(nb.repo_path(glossary)) if glossary else None,
+    exclude=tuple(nb.split_list(exclude) or ()), train_signal=train_signal,
+    label=label)
+metrics_file, decisions_file = review.write(nb.repo_path(output_dir))
+print(f"verdict: {review.verdict}; {len(review.records):,} decision records "
+      f"for {len(history):,} rows")
+
+# %% tags=[]
+review.banner()
+
+# %% [markdown] tags=[]
+# ## What changed since the champion
+#
+# Every field of the policy file that differs from the live policy, then how
+# the same cases would be decided by each (rows: the champion; columns: this
+# policy).
+
+# %% tags=[]
+if review.champion is None:
+    display(HTML("<p>No champion was given: this review stands alone.</p>"))
+else:
+    display(review.changes().fillna("—"))  # "—": the field is absent on that side
+    display(review.moves())
+
+# %% [markdown] tags=[]
+# ## Value, risk and workload
+#
+# The headline numbers with 95% bootstrap intervals (and the champion's, when
+# given). A number the data cannot support is shown as n/a with the reason.
+
+# %% tags=[]
+review.headline()
+
+# %% tags=[]
+plot_replay(review.replay, segments=False)  # segments have their own section
+plt.show()
+
+# %% [markdown] tags=[]
+# ## Checks
+#
+# The policy's own acceptance criteria. A check whose metric cannot be
+# computed fails.
+
+# %% tags=["nbval-check-output"]
+print(review.checks().to_string(index=False))
+
+# %% [markdown] tags=[]
+# ## Rules and guardrails at work
+#
+# Which rule decided how many cases, and every decision a guardrail or the
+# kill switch changed (a guardrail that never acted is listed with 0).
+
+# %% tags=[]
+display(review.rule_activity())
+activity = review.guardrail_activity()
+if activity.empty:
+    display(HTML("<p>The policy declares no guardrails.</p>"))
+else:
+    display(activity)
+
+# %% [markdown] tags=[]
+# ## Segments
+#
+# Every segment of the policy's segment columns. Favourable rates are drawn
+# against the overall rate; a segment approved at under four-fifths of the
+# best one deserves a question.
+
+# %% tags=[]
+display(review.segments())
+for column in [c for c in rules.segments if c in history.columns]:
+    plot_segment_rates(review.replay, column)
+    plt.show()
+
+# %% [markdown] tags=[]
+# ## Example decisions, explained
+#
+# Cases of different kinds: the rule that decided, the signal against its
+# threshold and, where this review trained the signal, the reasons in plain
+# words.
+
+# %% tags=[]
+if review.codes is None:
+    show = ["rule", "action", "reason"]
+    display(review.records.loc[review.cases, show])
+else:
+    for case in review.cases:
+        display(explain_case(rules, review.data, review.records, review.codes, case))
+
+# %% [markdown] tags=[]
+# ## Limitations
+#
+# What these numbers cannot tell, stated so that nobody has to discover it.
+
+# %% tags=[]
+review.limitations_html()
