@@ -127,6 +127,35 @@ for column in [c for c in rules.segments if c in history.columns]:
     plt.show()
 
 # %% [markdown] tags=[]
+# ## Drift over time
+#
+# Whether the applicants (data), the model's score (signal), the decisions
+# (action, rule and guardrail mix) or the segment mix (context) moved away from
+# the reference, window by window. Dashed lines are the warn and act levels.
+
+# %% tags=[]
+if review.drift is None:
+    display(HTML("<p>Not assessed: the policy names no time column in this data.</p>"))
+else:
+    display(review.drift_summary())
+    review.drift.plot(top=3)
+    plt.show()
+
+# %% [markdown] tags=[]
+# ## Trust and the autonomy gate
+#
+# How far people agree with the policy's automated decisions, and whether the
+# evidence lets the policy take the next mode on the ladder advisory → shadow →
+# supervised → autonomous.
+
+# %% tags=[]
+if review.gate is None:
+    display(HTML("<p>Not assessed: the policy names no time column in this data.</p>"))
+else:
+    display(review.trust_summary())
+    display(review.gate)
+
+# %% [markdown] tags=[]
 # ## Example decisions, explained
 #
 # Cases of different kinds: the rule that decided, the signal against its

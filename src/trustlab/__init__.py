@@ -6,10 +6,13 @@ guardrails and a kill switch, and every decision carries its rule and reason.
 """
 
 from ._errors import ConfigError, DataError, PolicyError, Problem, TrustlabError
-from .engine import Decision, RateLimitState, apply_policy, decide
+from .drift import (Reference, drift_over_time, expected_vs_realised, load_reference,
+                    policy_drift)
+from .engine import Decision, GuardrailState, apply_policy, decide
 from .explain import ReasonExplainer, explain_case, global_view, load_glossary
 from .policy import Policy, load_policy, parse_policy
 from .signals import ModelCard, SignalResult, load_model, save_model, score_out_of_fold
+from .trust import promotion_gate, trust_over_time
 
 __version__ = "0.1.0"
 
@@ -21,18 +24,25 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Problem",
-    "RateLimitState",
+    "GuardrailState",
     "ReasonExplainer",
+    "Reference",
     "SignalResult",
     "TrustlabError",
     "apply_policy",
     "decide",
+    "drift_over_time",
+    "expected_vs_realised",
     "explain_case",
     "global_view",
     "load_glossary",
     "load_model",
     "load_policy",
+    "load_reference",
     "parse_policy",
+    "policy_drift",
+    "promotion_gate",
     "save_model",
     "score_out_of_fold",
+    "trust_over_time",
 ]

@@ -210,14 +210,3 @@ def test_time_column_problems():
     iso = _rate_frame(30)
     as_text = iso.assign(t=iso["t"].dt.strftime("%Y-%m-%dT%H:%M:%S"))
     assert p.apply(as_text)["action"].tolist() == p.apply(iso)["action"].tolist()
-
-
-def test_drift_brake_is_refused_not_ignored(tiny_frame):
-    """Check that a policy with a drift brake is refused until brakes are evaluated."""
-    p = trustlab.parse_policy(policy_text("""
-guardrails:
-  - {id: brake, kind: drift_brake, watch: [p], metric: psi, reference: {first: 30D},
-     window: 7D, warn: 0.1, act: 0.25, then: review}
-"""))
-    with pytest.raises(trustlab.DataError, match="does not evaluate drift brakes yet"):
-        p.apply(tiny_frame)

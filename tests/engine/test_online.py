@@ -34,7 +34,7 @@ def test_rate_limit_state_matches_bulk():
     p = trustlab.parse_policy(policy_text(RATE))
     df = _rate_frame(300, seed=4).sort_values("t", kind="stable")
     bulk = p.apply(df)
-    state = trustlab.RateLimitState()
+    state = trustlab.GuardrailState()
     online = [p.decide(r, state=state) for r in df.to_dict("records")]
     assert [d.action for d in online] == bulk["action"].tolist()
     assert [d.guardrail for d in online] == [None if pd.isna(g) else g for g in bulk["guardrail"]]
@@ -45,11 +45,11 @@ def test_rate_limit_needs_state_and_time():
     """Check that a rate-limited policy asks for a state and a time, clearly."""
     p = trustlab.parse_policy(policy_text(RATE))
     rec = {"p": 0.9, "amount": 1, "grade": "A", "t": "2025-01-01T10:00"}
-    with pytest.raises(trustlab.DataError, match="pass state=trustlab.RateLimitState()"):
+    with pytest.raises(trustlab.DataError, match="pass state=trustlab.GuardrailState()"):
         p.decide(rec)
     with pytest.raises(trustlab.DataError, match="column 't'"):
-        p.decide({**rec, "t": None}, state=trustlab.RateLimitState())
-    state = trustlab.RateLimitState()
+        p.decide({**rec, "t": None}, state=trustlab.GuardrailState())
+    state = trustlab.GuardrailState()
     p.decide(rec, state=state)
     with pytest.raises(trustlab.DataError, match="time order"):
         p.decide({**rec, "t": "2024-12-30T10:00"}, state=state)
@@ -59,7 +59,7 @@ def test_kill_switch_online():
     """Check that an engaged kill switch applies online too."""
     p = trustlab.parse_policy(policy_text(RATE)).with_kill_switch(True)
     d = p.decide({"p": 0.05, "amount": 1, "grade": "A", "t": "2025-01-01"},
-                 state=trustlab.RateLimitState())
+                 state=trustlab.GuardrailState())
     assert (d.action, d.rule, d.rule_action, d.guardrail) == ("review", "low", "approve", "kill_switch")
     assert d.reason.startswith("Paused (risk was 5%). The rules alone said 'approve'")
     assert "kill_switch" in d._repr_html_()

@@ -116,7 +116,7 @@ def test_bulk_equals_online_and_every_row_decided(text, df):
     assert rec["action"].notna().all() and set(rec["action"]) <= set(ACTIONS)
     assert rec["rule"].notna().all() and rec["reason"].notna().all()
     assert rec["key"].tolist() == df["key"].tolist()
-    state = trustlab.RateLimitState()
+    state = trustlab.GuardrailState()
     order = df.sort_values("t", kind="stable").index  # the online stream arrives in time order
     for idx in order:
         record = df.loc[idx].to_dict()

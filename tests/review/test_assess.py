@@ -44,3 +44,34 @@ def test_label_parameter_errors_name_the_column(loans, risk):
     with pytest.raises(ConfigError, match="outcomes: is missing"):
         outcome_read_from(loans, "Class", (bare,))
     assert outcome_read_from(loans, "", (risk,)) is loans
+
+
+def test_review_with_time_measures_drift_trust_and_the_gate():
+    """Check a timed history gets drift, trust and gate sections and drift metrics filled in."""
+    from trustlab.datasets import FeatureDrift, make_history
+
+    policy = load_policy(REPO / "policies" / "consumer-credit-braked.yaml")
+    history = make_history(n_days=150, applications_per_day=60, seed=1,
+                           scenarios=[FeatureDrift("2025-04-15")])
+    review = assess(policy, history, bootstrap=0, cases=0)
+    assert review.drift is not None and review.trust is not None and review.gate is not None
+    summary = review.drift_summary()
+    assert summary.loc["data", "column"] == "debt_to_income"
+    assert summary.loc["data", "first act"] == "2025-04-14"
+    psi = review.replay.metric("max_feature_psi")
+    assert psi == pytest.approx(review.drift.max("psi", "data")) and psi > 0.25
+    assert review.replay.metric("max_signal_psi") == pytest.approx(review.drift.max("psi", "signal"))
+    doc = review.metrics_document()
+    assert doc["drift"]["reference"].startswith("the first 90 days")
+    assert doc["drift"]["alerts"][0]["column"] == "debt_to_income"
+    assert doc["promotion"]["next_mode"] == "autonomous"
+    assert any("Drift is measured against the first 90 days" in t for t in review.limitations())
+    assert "override_rate" in review.trust_summary().index
+
+
+def test_review_without_time_says_drift_is_not_assessed(loans, risk):
+    """Check a history without a time column says so instead of inventing drift numbers."""
+    review = assess(risk, loans, bootstrap=0, cases=0)
+    assert review.drift is None and review.drift_summary() is None
+    assert any("Drift and trust over time are not assessed" in t for t in review.limitations())
+    assert review.metrics_document()["drift"] is None

@@ -7,9 +7,10 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from ..policy._condition import columns_of
-from ..policy._spec import Policy, RateLimit
+from ..policy._spec import DriftBrake, Policy, RateLimit
 from ._columns import PreparedColumn, prepare_column
-from ._plan import combined_reason, plan_for, rate_limit_reason, refuse_unevaluated
+from ._brake import braked_rows
+from ._plan import combined_reason, plan_for, rate_limit_reason
 from ._reasons import CategoryBuilder, first_occurrences, render_rows
 from ._time import times_ns, window_ids
 from ._vector import holds, type_problems
@@ -65,6 +66,10 @@ def _missing_columns(policy: Policy, data: pd.DataFrame) -> list[Problem]:
     if policy.kill_switch is not None:
         for c in policy.kill_switch.because.columns:
             need(c, "kill_switch.because", "the reason reads the")
+    for i, g in enumerate(policy.guardrails):
+        if isinstance(g, DriftBrake):
+            for c in g.watch:
+                need(c, f"guardrails[{i}].watch", "the drift brake watches the")
     need(policy.id_column, "columns.id", "the policy declares the row key")
     need(policy.time_column, "columns.time", "the policy declares the time")
     # keep one problem per (where, column)
@@ -150,7 +155,6 @@ def first_rules(policy: Policy, data: pd.DataFrame, *, skip: frozenset[int] = fr
     if not isinstance(data, pd.DataFrame):
         raise DataError(source, [Problem("data", f"must be a pandas DataFrame; got "
                                                  f"{type(data).__name__}")])
-    refuse_unevaluated(policy, source)
     if data.columns.has_duplicates:
         dupes = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
         raise DataError(source, [Problem("columns", f"appear more than once: {', '.join(dupes)}; "
@@ -253,11 +257,19 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
     action = rule_action.copy()
     guard = np.full(n, -1, dtype=np.int16)
 
-    # guardrails in order, in time order
+    # guardrails in order, in time order; each changed row keeps the code of its text
+    gtexts: list[str] = []
+    gtext = np.full(n, -1, dtype=np.int64)
     if policy.guardrails:
         in_order = bool(np.all(ns[1:] >= ns[:-1]))  # histories usually arrive sorted
         for g_i, g in enumerate(policy.guardrails):
-            if not isinstance(g, RateLimit):
+            if isinstance(g, DriftBrake):
+                window_text, texts = braked_rows(policy, g, data, ns, source)
+                hit = np.flatnonzero((window_text >= 0) & plan.automated[action])
+                action[hit] = plan.action_code[g.then]
+                guard[hit] = g_i
+                gtext[hit] = len(gtexts) + window_text[hit]
+                gtexts += texts
                 continue
             cand = np.flatnonzero(action == plan.action_code[g.action])
             if len(cand) <= g.max:
@@ -267,6 +279,8 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
             over = cand[over_limit(window_ids(ns[cand], g.per), g.max)]
             action[over] = plan.action_code[g.overflow]
             guard[over] = g_i
+            gtext[over] = len(gtexts)
+            gtexts.append(rate_limit_reason(g))
     ks = policy.kill_switch
     ks_rows = None
     if ks is not None and ks.engaged:
@@ -292,8 +306,7 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
     changed = np.flatnonzero(guard >= 0)
     if len(changed):
         # each changed row: the guardrail's sentence, then what the rules alone said
-        gtexts = [rate_limit_reason(g) if isinstance(g, RateLimit) else "" for g in policy.guardrails]
-        gcode = guard.astype(np.int64)
+        gcode = gtext
         if ks_rows is not None and ks_rows.any():
             ks_builder = CategoryBuilder()
             ks_idx = np.flatnonzero(ks_rows)

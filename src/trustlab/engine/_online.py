@@ -9,13 +9,14 @@ from html import escape
 from typing import Any
 
 from .._errors import DataError, Problem
-from ..policy._spec import Policy, RateLimit
+from ..policy._spec import DriftBrake, Policy, RateLimit
 from ..policy._template import is_missing
-from ._plan import KILL_SWITCH, combined_reason, plan_for, rate_limit_reason, refuse_unevaluated
+from ._brake import BrakeTracker
+from ._plan import KILL_SWITCH, combined_reason, plan_for, rate_limit_reason
 from ._scalar import value_kind
 from ._time import time_ns, window_id
 
-__all__ = ["Decision", "RateLimitState", "decide"]
+__all__ = ["Decision", "GuardrailState", "decide"]
 
 
 @dataclass(frozen=True)
@@ -63,20 +64,22 @@ class Decision:
 
 
 @dataclass
-class RateLimitState:
-    """Counts the online path keeps for rate limits; the caller owns one per stream.
+class GuardrailState:
+    """What the online path keeps for guardrails; the caller owns one per stream.
 
-    Feed records in time order; counts for windows older than the newest seen
-    are dropped.
+    Rate limits keep their counts in the current window; drift brakes keep
+    their reference and the current window's values. Feed records in time
+    order; older windows are dropped.
 
     Examples
     --------
-    >>> state = RateLimitState()
-    >>> state.counts
-    {}
+    >>> state = GuardrailState()
+    >>> state.counts, state.brakes
+    ({}, {})
     """
 
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (window, count)
+    brakes: dict[str, BrakeTracker] = field(default_factory=dict)  # id -> tracker
 
     def take(self, guard: RateLimit, window: int) -> bool:
         """Count one ``guard.action`` in ``window``; False when the cap is already reached."""
@@ -86,7 +89,7 @@ class RateLimitState:
                 raise DataError("Record", [Problem(
                     f"guardrails '{guard.id}'",
                     f"records must arrive in time order: window {window} comes after window "
-                    f"{current}; use a fresh RateLimitState to replay out of order")])
+                    f"{current}; use a fresh GuardrailState to replay out of order")])
             n = 0
         if n >= guard.max:
             self.counts[guard.id] = (window, n)
@@ -117,7 +120,8 @@ def _signal_problem(policy: Policy, get) -> Problem | None:
     return None
 
 
-def decide(policy: Policy, record: Mapping[str, Any], state: RateLimitState | None = None) -> Decision:
+def decide(policy: Policy, record: Mapping[str, Any], state: GuardrailState | None = None
+           ) -> Decision:
     """Decide one record with ``policy``.
 
     Parameters
@@ -125,8 +129,9 @@ def decide(policy: Policy, record: Mapping[str, Any], state: RateLimitState | No
     policy : Policy
     record : mapping
         Column name → value. An absent key counts as a missing value.
-    state : RateLimitState, optional
-        Required when the policy has rate limits: the counts live with the caller.
+    state : GuardrailState, optional
+        Required when the policy has guardrails: rate-limit counts and
+        drift-brake windows live with the caller.
 
     Returns
     -------
@@ -137,14 +142,13 @@ def decide(policy: Policy, record: Mapping[str, Any], state: RateLimitState | No
     ------
     trustlab.DataError
         For a signal outside its kind, a value of the wrong type, or a missing time
-        where a rate limit needs one.
+        where a guardrail needs one.
     """
     plan = plan_for(policy)
     get = record.get
     problem = _signal_problem(policy, get)
     if problem is not None:
         raise DataError("Record", [problem])
-    refuse_unevaluated(policy, "Record")
     rules = policy.rules
     idx = len(rules) - 1
     for i, test in enumerate(plan.scalar_tests):
@@ -158,17 +162,25 @@ def decide(policy: Policy, record: Mapping[str, Any], state: RateLimitState | No
     if policy.guardrails:
         if state is None:
             raise DataError("Record", [Problem(
-                "state", "this policy has rate limits, whose counts the caller keeps: pass "
-                         "state=trustlab.RateLimitState() and reuse it for every record")])
+                "state", "this policy has guardrails, whose counts and windows the caller keeps: "
+                         "pass state=trustlab.GuardrailState() and reuse it for every record")])
         t = get(policy.time_column) if policy.time_column else None
         try:
             ns = time_ns(t)
         except (ValueError, TypeError):
             raise DataError("Record", [Problem(
-                f"column '{policy.time_column}'", f"must hold the decision time for rate limits; "
+                f"column '{policy.time_column}'", f"must hold the decision time for guardrails; "
                                                   f"got {t!r}")]) from None
         for g in policy.guardrails:
-            if isinstance(g, RateLimit) and action == g.action:
+            if isinstance(g, DriftBrake):
+                tracker = state.brakes.get(g.id)
+                if tracker is None:
+                    tracker = state.brakes[g.id] = BrakeTracker.for_brake(policy, g)
+                text = tracker.observe(ns, record)
+                if text is not None and plan.automated[plan.action_code[action]]:
+                    action, guardrail = g.then, g.id
+                    reason = combined_reason(text, rule_action, rule_reason)
+            elif action == g.action:
                 if not state.take(g, window_id(ns, g.per)):
                     action, guardrail = g.overflow, g.id
                     reason = combined_reason(rate_limit_reason(g), rule_action, rule_reason)

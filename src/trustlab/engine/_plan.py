@@ -10,7 +10,7 @@ from .._errors import DataError, Problem
 from ..policy._spec import DriftBrake, Policy, RateLimit
 from ._scalar import compile_scalar
 
-__all__ = ["Plan", "plan_for", "KILL_SWITCH", "rate_limit_reason", "refuse_unevaluated"]
+__all__ = ["Plan", "plan_for", "KILL_SWITCH", "rate_limit_reason", "refuse_brakes"]
 
 KILL_SWITCH = "kill_switch"
 
@@ -69,12 +69,13 @@ def combined_reason(guard_text: str, rule_action: str, rule_reason: str) -> str:
     return f"{guard_text} The rules alone said '{rule_action}': {rule_reason}"
 
 
-def refuse_unevaluated(policy: Policy, source: str) -> None:
-    """Refuse a policy with guardrails this version validates but does not evaluate."""
+def refuse_brakes(policy: Policy, source: str, what: str) -> None:
+    """Refuse a policy with drift brakes in a computation that does not apply them."""
     brakes = [i for i, g in enumerate(policy.guardrails) if isinstance(g, DriftBrake)]
     if brakes:
         raise DataError(source, [Problem(
             f"guardrails[{i}]",
-            f"drift_brake '{policy.guardrails[i].id}' is validated but this version of the "
-            "kit does not evaluate drift brakes yet; remove it to replay the policy, rather "
-            "than replay it as if the brake could never engage") for i in brakes])
+            f"drift_brake '{policy.guardrails[i].id}' is not applied by {what}; compute it on "
+            f"without_guardrail(policy, '{policy.guardrails[i].id}') (the brake engages the same "
+            "windows whatever the thresholds, since it watches inputs) and replay the chosen "
+            "policy with the brake") for i in brakes])

@@ -8,7 +8,7 @@ from pandas.api import types as ptypes
 
 from ..policy._spec import Window
 
-__all__ = ["times_ns", "time_ns", "window_ids", "window_id", "WEEK_ORIGIN_NS"]
+__all__ = ["times_ns", "time_ns", "window_ids", "window_id", "window_starts", "WEEK_ORIGIN_NS"]
 
 WEEK_ORIGIN_NS = 4 * 86_400 * 10**9
 """Weeks start on Mondays: 1970-01-05 is the first Monday after the epoch."""
@@ -55,3 +55,9 @@ def window_id(ns: int, window: Window) -> int:
     length = window.seconds * 10**9
     origin = WEEK_ORIGIN_NS if window.unit == "W" else 0
     return (ns - origin) // length
+
+
+def window_starts(ids: np.ndarray, window: Window) -> pd.DatetimeIndex:
+    """The start time of each window id (the inverse of :func:`window_ids`)."""
+    origin = WEEK_ORIGIN_NS if window.unit == "W" else 0
+    return pd.DatetimeIndex(origin + np.asarray(ids, dtype=np.int64) * (window.seconds * 10**9))

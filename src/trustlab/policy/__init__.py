@@ -2,7 +2,7 @@
 
 from ._condition import ConditionSyntaxError, columns_of, parse_condition
 from ._diff import policy_changes
-from ._load import FORMAT_VERSION, canonical_json, load_policy, parse_policy
+from ._load import FORMAT_VERSION, canonical_json, load_policy, parse_policy, read_window
 from ._metric_names import METRICS
 from ._spec import (
     MODES,
@@ -48,6 +48,7 @@ __all__ = [
     "load_policy",
     "parse_condition",
     "parse_policy",
+    "read_window",
     "parse_template",
     "policy_changes",
 ]

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .._errors import PolicyError, Problem
+from .._errors import DataError, PolicyError, Problem
 from ._condition import ConditionSyntaxError, parse_condition
 from ._metric_names import is_metric, supported_metrics_text
 from ._reach import unreachable_rules
@@ -41,7 +41,7 @@ from ._spec import (
 from ._template import Template, TemplateError, parse_template
 from ._yaml import YamlProblem, read_yaml
 
-__all__ = ["load_policy", "parse_policy", "FORMAT_VERSION", "RESERVED_COLUMNS"]
+__all__ = ["load_policy", "parse_policy", "read_window", "FORMAT_VERSION", "RESERVED_COLUMNS"]
 
 FORMAT_VERSION = 1
 
@@ -74,7 +74,8 @@ class _Reader:
         if line is None:  # fall back to the nearest enclosing field
             parent = path
             while line is None and parent:
-                parent = re.sub(r"(\.[^.\[\]]*|\[\d+\])$", "", parent)
+                shorter = re.sub(r"(\.[^.\[\]]*|\[\d+\])$", "", parent)
+                parent = "" if shorter == parent else shorter
                 line = self.lines.get(parent)
         self.problems.append(Problem(path or "(document)", message, line))
 
@@ -679,6 +680,28 @@ def parse_policy(text: str, source: str = "<policy text>") -> Policy:
         promotion=promotion, source=None if source == "<policy text>" else source,
     )
     return Policy(content_hash=_hash(fields), **fields)
+
+
+def read_window(value: Any, source: str, where: str) -> Window:
+    """A window given as text (``"7D"``, ``"1W"``, ``"12h"``) as a :class:`Window`.
+
+    Raises
+    ------
+    trustlab.DataError
+        Naming ``source`` and ``where`` when ``value`` is not a window.
+
+    Examples
+    --------
+    >>> read_window("7D", "drift_over_time", "window").seconds
+    604800
+    """
+    if isinstance(value, Window):
+        return value
+    r = _Reader({})
+    w = r.parse_window(value, where)
+    if w is None:
+        raise DataError(source, r.problems)
+    return w
 
 
 def load_policy(path: str | os.PathLike) -> Policy:

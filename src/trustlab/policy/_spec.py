@@ -17,7 +17,7 @@ from ._template import Template
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..engine._online import Decision, RateLimitState
+    from ..engine._online import Decision, GuardrailState
 
 __all__ = [
     "MODES",
@@ -285,7 +285,7 @@ class Policy:
 
         return apply_policy(self, data)
 
-    def decide(self, record: Mapping[str, Any], state: RateLimitState | None = None) -> Decision:
+    def decide(self, record: Mapping[str, Any], state: GuardrailState | None = None) -> Decision:
         """Decide one record; see :func:`trustlab.engine.decide`."""
         from ..engine import decide
 

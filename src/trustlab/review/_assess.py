@@ -9,6 +9,7 @@ sections of the report, top-down like a decision memo, and whose
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from html import escape
@@ -22,7 +23,8 @@ from ..policy._diff import policy_changes
 from ..policy._metric_names import format_metric, metric_words
 from ..policy._spec import Policy
 from ..signals import TrainedSignal, train_missing_signals
-from ..simulate import BootstrapResult, Replay, SwapResult, bootstrap_metrics, replay, swap_analysis
+from ..simulate import (BootstrapResult, Replay, SwapResult, bootstrap_metrics, evaluate_checks,
+                        replay, swap_analysis)
 
 __all__ = ["Review", "assess", "outcome_read_from", "HEADLINE", "METRICS_FILE", "DECISIONS_FILE"]
 
@@ -61,6 +63,13 @@ class Review:
     seed : int
     label : str
         The data column read as the outcome, when not the policy's own (else empty).
+    drift : DriftResult or None
+        Data, signal, decision and context drift over time (None without a
+        time column).
+    trust : TrustResult or None
+        Automation, deferral, override and reliance over time.
+    gate : GateResult or None
+        Whether the policy may take the next mode on the ladder.
     """
 
     policy: Policy
@@ -76,6 +85,9 @@ class Review:
     cases: list
     seed: int
     label: str = ""
+    drift: object | None = None
+    trust: object | None = None
+    gate: object | None = None
 
     @property
     def verdict(self) -> str:
@@ -236,9 +248,45 @@ class Review:
                        f"the policy's '{self.policy.outcomes.label}' (parameter `label`).")  # type: ignore[union-attr]
         out.append("Intervals are from a bootstrap over decisions, which treats cases as "
                    "independent; cases that share a borrower, a day or a channel are not.")
-        out.append("Drift: this review measures one history as a whole; drift over time is "
-                   "not assessed here.")
+        if self.drift is None:
+            out.append("Drift and trust over time are not assessed: the policy names no time "
+                       "column (`columns.time`) in this data, so the history cannot be cut into "
+                       "windows.")
+        else:
+            out.append(f"Drift is measured against {self.drift.reference.description} in "
+                       f"{self.drift.window.words} windows; a reference taken from the same "
+                       "history only shows change within it, not against the data the model "
+                       "was trained on.")
         return out
+
+    def drift_summary(self) -> pd.DataFrame | None:
+        """Per kind of drift: the worst PSI after the reference, where, and the first alerts."""
+        if self.drift is None:
+            return None
+        s = self.drift.summary()
+        s = s[s["metric"] == "psi"]
+        rows = []
+        for kind in ("data", "signal", "decision", "context"):
+            part = s[s["kind"] == kind]
+            if part.empty:
+                continue
+            worst = part.loc[part["worst"].idxmax()]
+            first = part["first_act"].dropna()
+            rows.append({"kind": kind, "columns": len(part),
+                         "worst PSI": f"{worst['worst']:.3f}",
+                         "column": str(worst["column"]),
+                         "week of worst": f"{worst['worst_window']:%Y-%m-%d}",
+                         "columns at act level": int(part["first_act"].notna().sum()),
+                         "first act": f"{first.min():%Y-%m-%d}" if len(first) else "—"})
+        return pd.DataFrame(rows).set_index("kind")
+
+    def trust_summary(self) -> pd.DataFrame | None:
+        """The trust metrics over the whole history, formatted."""
+        if self.trust is None:
+            return None
+        t = self.trust.summary()
+        shown = t["value"].map(lambda v: "n/a" if v != v else f"{v:.1%}")
+        return pd.DataFrame({"value": shown, "note": t["reason"].fillna("")}, index=t.index)
 
     def limitations_html(self):
         """:meth:`limitations` as a list, for a notebook or the report."""
@@ -270,6 +318,17 @@ class Review:
             "champion_metrics": None if self.champion is None else
                 self.champion.metrics[self.champion.metrics["by"].isna()].to_dict("records"),
             "verdict": self.verdict,
+            "drift": None if self.drift is None else {
+                "reference": self.drift.reference.description,
+                "reference_hash": self.drift.reference.content_hash,
+                "window": self.drift.window.text,
+                "alerts": self.drift.alerts("act")[
+                    ["window_start", "column", "kind", "metric", "value", "act"]
+                ].to_dict("records")},
+            "promotion": None if self.gate is None else {
+                "current_mode": self.gate.current_mode, "next_mode": self.gate.next_mode,
+                "may_promote": self.gate.may_promote,
+                "criteria": self.gate.frame.to_dict("records")},
         }
         return json_safe(doc)
 
@@ -373,6 +432,10 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
     scored, trained = train_missing_signals(data, policy, exclude=prohibited, seed=seed,
                                             allow_training=train_signal)
     result = replay(policy, scored, seed=seed)
+    drift = trust = gate = None
+    if policy.time_column is not None and policy.time_column in scored.columns:
+        drift, trust, gate = _over_time(policy, scored, result)
+        result = _with_drift_metrics(policy, result, drift)
     champ = None
     if champion is not None:
         scored_c, more = train_missing_signals(scored, champion, exclude=prohibited, seed=seed,
@@ -402,4 +465,26 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
         records = records.copy()
         records.insert(0, "row", np.arange(len(records), dtype=np.int64))
     return Review(policy, data_name, scored, result, intervals, swaps, champ, trained, codes, records,
-                  picked, seed, label)
+                  picked, seed, label, drift, trust, gate)
+
+
+def _over_time(policy: Policy, data: pd.DataFrame, result: Replay):
+    """Drift (the policy's reference, or the first quarter), trust and the promotion gate."""
+    from ..drift import policy_drift
+    from ..trust import promotion_gate, trust_over_time
+
+    drift = policy_drift(policy, data, records=result.records)
+    trust = trust_over_time(result, window=drift.window)
+    gate = promotion_gate(result, signal_psi=drift.max("psi", "signal"))
+    return drift, trust, gate
+
+
+def _with_drift_metrics(policy: Policy, result: Replay, drift) -> Replay:
+    """``result`` with ``max_signal_psi`` and ``max_feature_psi`` measured, checks re-evaluated."""
+    m = result.metrics.copy()
+    for name, kind in (("max_signal_psi", "signal"), ("max_feature_psi", "data")):
+        value = drift.max("psi", kind)
+        rows = (m["metric"] == name) & m["by"].isna()
+        m.loc[rows, "value"] = value
+        m.loc[rows, "reason"] = "" if value == value else f"no {kind} column was monitored"
+    return dataclasses.replace(result, metrics=m, checks=evaluate_checks(policy, m))

@@ -29,6 +29,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from ..engine._apply import first_rules, over_limit
+from ..engine._plan import refuse_brakes
 from ..engine._time import times_ns, window_ids
 from ..engine._vector import OPS, holds
 from ..policy._condition import And, Compare
@@ -270,6 +271,7 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
         i, rule, cmp, _, _ = _find(policy, rule_id, column)
         found.append((i, th, rule, cmp))
     found.sort(key=lambda f: f[0])
+    refuse_brakes(policy, f"Policy '{policy.name}'", "threshold sweeps and band grids")
     # validates the data as apply does; the open rules never fire here
     rest_rule, ns, cols = first_rules(policy, data, skip=frozenset(f[0] for f in found))
     if not len(data):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..engine._time import times_ns, window_ids
+from ..engine._time import times_ns, window_ids, window_starts
 from ..policy._spec import Policy
 from ._metrics import evaluate_checks, metric_table
 from ._value import NO_REVIEWER, _values_from, observed_outcome, reviewer_decisions
@@ -117,13 +117,8 @@ class Replay:
         human = ~self.decisions["automated"].to_numpy(dtype=bool)
         counts = np.bincount(self.decisions["window"].to_numpy()[human] - lo,
                              minlength=hi - lo + 1)
-        window = self.policy.outcomes.window  # type: ignore[union-attr]
-        from ..engine._time import WEEK_ORIGIN_NS
-
-        origin = WEEK_ORIGIN_NS if window.unit == "W" else 0
-        starts = pd.to_datetime(origin + (np.arange(lo, hi + 1) * window.seconds * 10**9))
-        return pd.Series(counts, index=pd.DatetimeIndex(starts, name="window_start"),
-                         name="reviews")
+        starts = window_starts(np.arange(lo, hi + 1), self.policy.outcomes.window)  # type: ignore[union-attr]
+        return pd.Series(counts, index=starts.rename("window_start"), name="reviews")
 
     def plot(self, ax=None):
         """Value, workload and segment rates in one figure; see :mod:`trustlab.simulate._plots`."""

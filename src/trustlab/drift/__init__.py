@@ -1,0 +1,42 @@
+"""Drift over time: data, signal, decision and context drift against a saved reference.
+
+* :class:`Reference` bins and counts each monitored column once
+  (:meth:`Reference.from_data`), is saved with :meth:`Reference.save` and read
+  back with :func:`load_reference`, so later windows and later reviews compare
+  with the very same bins.
+* :func:`drift_over_time` measures every column in every time window — PSI,
+  KS and Jensen–Shannon for numeric columns, PSI and chi-square for
+  categorical ones — with fixed or learned warn/act levels.
+* :func:`policy_drift` does it for a policy: its signals, the features its
+  rules read, its decisions (action, rule, guardrail) and its segments.
+* :func:`expected_vs_realised` is the label-free early warning: the bad rate
+  the calibrated signal expects among approved cases, beside the realised rate
+  once outcomes arrive.
+"""
+
+from ._detect import detection
+from ._measures import EPSILON, MEASURES, Measure
+from ._monitor import DEFAULT_WINDOW, DriftResult, drift_over_time
+from ._outcomes import ExpectedResult, expected_vs_realised
+from ._plots import DriftDisplay, plot_drift
+from ._policy import policy_drift
+from ._reference import KINDS, ColumnReference, Reference, load_reference
+
+__all__ = [
+    "DEFAULT_WINDOW",
+    "EPSILON",
+    "KINDS",
+    "MEASURES",
+    "ColumnReference",
+    "DriftDisplay",
+    "DriftResult",
+    "ExpectedResult",
+    "Measure",
+    "Reference",
+    "detection",
+    "drift_over_time",
+    "expected_vs_realised",
+    "load_reference",
+    "plot_drift",
+    "policy_drift",
+]

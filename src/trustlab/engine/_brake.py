@@ -1,0 +1,206 @@
+"""The drift brake, in time order and without look-ahead, in bulk and one record at a time.
+
+A window's brake state depends only on data up to the end of the previous
+window: window ``k`` is braked when window ``k - 1`` (the one just before it)
+drifted to ``act`` or more on any watched column, measured against a
+reference that was complete by the end of window ``k - 1``. While braked,
+automated actions become the brake's ``then``. The bulk path
+(:func:`braked_rows`) and the online path (:class:`BrakeTracker`) compute the
+same windows, bins and values, so they brake the same records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import DataError, Problem
+from ..policy._spec import DriftBrake, DriftReference, Policy
+from ._time import window_ids, window_starts
+
+__all__ = ["braked_rows", "BrakeTracker", "brake_reference", "brake_reason"]
+
+
+def brake_reference(policy: Policy, brake: DriftBrake) -> DriftReference:
+    """The brake's reference, a ``file`` read relative to the policy file's folder."""
+    ref = brake.reference
+    if ref.file is not None and policy.source and not Path(ref.file).is_absolute():
+        return DriftReference(file=str(Path(policy.source).parent / ref.file))
+    return ref
+
+
+def brake_reason(brake: DriftBrake, start: pd.Timestamp, column: str, value: float) -> str:
+    """The sentence a braked decision carries."""
+    return (f"The drift brake {brake.id} is engaged: in the {brake.window.words} from "
+            f"{start:%Y-%m-%d %H:%M} the {brake.metric.upper()} of '{column}' was "
+            f"{value:.3g}, at or over {brake.act:g}, so automated decisions became "
+            f"'{brake.then}'.")
+
+
+def _check_types(brake: DriftBrake, ref, where: str) -> None:
+    from ..drift._measures import MEASURES
+
+    m = MEASURES[brake.metric]
+    bad = [c for c in ref.columns if c.type not in m.types]
+    if bad:
+        raise DataError(where, [Problem(
+            f"guardrails '{brake.id}'.metric",
+            f"{brake.metric} applies to {' and '.join(m.types)} columns; "
+            f"{', '.join(repr(c.name) for c in bad)} {'is' if len(bad) == 1 else 'are'} "
+            f"{bad[0].type}: watch numeric columns or use psi")])
+
+
+def _window_drift(brake: DriftBrake, ref, frame: pd.DataFrame, codes: np.ndarray, n: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The largest watched value per window, and which column gave it."""
+    from ..drift._monitor import window_values
+
+    values = np.stack([window_values(c, frame[c.name], codes, n, (brake.metric,))[brake.metric]
+                       for c in ref.columns])
+    filled = np.where(np.isnan(values), -np.inf, values)
+    which = filled.argmax(axis=0)
+    return filled.max(axis=0), which
+
+
+def braked_rows(policy: Policy, brake: DriftBrake, data: pd.DataFrame, ns: np.ndarray,
+                source: str) -> tuple[np.ndarray, list[str]]:
+    """Each row's braked-window text code (-1 where the brake is off) and the texts."""
+    from ..drift._monitor import reference_rows
+    from ..drift._reference import Reference, load_reference
+
+    spec = brake_reference(policy, brake)
+    kinds = {c: "signal" if c in {s.name for s in policy.signals} else "data" for c in brake.watch}
+    if spec.file is not None:
+        ref = load_reference(spec.file)
+        lacking = [c for c in brake.watch if c not in ref.names]
+        if lacking:
+            raise DataError(source, [Problem(f"guardrails '{brake.id}'.reference", f"the saved "
+                                             f"reference has no {', '.join(lacking)}; it holds "
+                                             f"{', '.join(ref.names)}")])
+        ref = Reference(tuple(ref.column(c) for c in brake.watch), ref.rows, ref.description)
+        complete = None
+    else:
+        rows, _, complete = reference_rows(spec, ns, source, f"guardrails '{brake.id}'.reference")
+        ref = Reference.from_data(data.iloc[rows], list(brake.watch), kinds=kinds)
+    _check_types(brake, ref, source)
+    ids, codes = np.unique(window_ids(ns, brake.window), return_inverse=True)
+    top, which = _window_drift(brake, ref, data, codes, len(ids))
+    ends = window_starts(ids + 1, brake.window).asi8
+    measured = np.ones(len(ids), dtype=bool) if complete is None else complete <= ends
+    hot = measured & (top >= brake.act)
+    # window ids whose previous window was hot, and the text each carries
+    starts = window_starts(ids, brake.window)
+    texts = [brake_reason(brake, starts[i], ref.columns[which[i]].name, float(top[i]))
+             for i in np.flatnonzero(hot)]
+    braked_ids = ids[hot] + 1
+    if not len(braked_ids):
+        return np.full(len(ns), -1, dtype=np.int64), texts
+    pos = np.minimum(np.searchsorted(braked_ids, ids), len(braked_ids) - 1)
+    window_code = np.where(braked_ids[pos] == ids, pos, -1)
+    return window_code[codes], texts
+
+
+@dataclass
+class BrakeTracker:
+    """What the online path keeps for one drift brake: the reference and the current window."""
+
+    brake: DriftBrake
+    spec: DriftReference
+    kinds: dict
+    start_ns: int | None = None
+    reference_rows: int = 0
+    complete_ns: int | None = None
+    reference_values: dict = field(default_factory=dict)
+    reference: Any = None
+    window: int | None = None
+    values: dict = field(default_factory=dict)
+    braked: tuple[int, str] | None = None  # (window id, text)
+
+    @classmethod
+    def for_brake(cls, policy: Policy, brake: DriftBrake) -> BrakeTracker:
+        spec = brake_reference(policy, brake)
+        kinds = {c: "signal" if c in {s.name for s in policy.signals} else "data"
+                 for c in brake.watch}
+        t = cls(brake, spec, kinds)
+        if spec.file is not None:
+            from ..drift._reference import Reference, load_reference
+
+            ref = load_reference(spec.file)
+            t.reference = Reference(tuple(ref.column(c) for c in brake.watch), ref.rows,
+                                    ref.description)
+            _check_types(brake, t.reference, "Record")
+        return t
+
+    def _ready_by(self, end_ns: int) -> bool:
+        if self.spec.file is not None:
+            return True
+        if self.spec.first is not None:
+            return self.start_ns is not None and \
+                self.start_ns + self.spec.first.seconds * 10**9 <= end_ns
+        return self.complete_ns is not None and self.complete_ns <= end_ns
+
+    def _close(self) -> None:
+        """Measure the window that just ended; brake the next one if it drifted."""
+        if self.window is None:
+            return
+        end = int(window_starts(np.array([self.window + 1]), self.brake.window).asi8[0])
+        if not self._ready_by(end):
+            return
+        if self.reference is None:
+            from ..drift._reference import Reference
+
+            frame = pd.DataFrame({c: pd.Series(v) for c, v in self.reference_values.items()})
+            self.reference = Reference.from_data(frame, list(self.brake.watch), kinds=self.kinds)
+            _check_types(self.brake, self.reference, "Record")
+            self.reference_values = {}
+        frame = pd.DataFrame({c: pd.Series(v) for c, v in self.values.items()})
+        top, which = _window_drift(self.brake, self.reference, frame,
+                                   np.zeros(len(frame), dtype=np.int64), 1)
+        if top[0] >= self.brake.act:
+            start = window_starts(np.array([self.window]), self.brake.window)[0]
+            self.braked = (self.window + 1, brake_reason(
+                self.brake, start, self.reference.columns[which[0]].name, float(top[0])))
+
+    def observe(self, ns: int, record: Mapping[str, Any]) -> str | None:
+        """Take one record (in time order); the brake's text when its window is braked."""
+        from ._time import window_id
+
+        w = int(window_id(ns, self.brake.window))
+        if self.window is not None and w < self.window:
+            raise DataError("Record", [Problem(
+                f"guardrails '{self.brake.id}'",
+                f"records must arrive in time order: window {w} comes after window "
+                f"{self.window}; use a fresh GuardrailState to replay out of order")])
+        if w != self.window:
+            self._close()
+            self.window, self.values = w, {c: [] for c in self.brake.watch}
+        row = {c: _value(record.get(c)) for c in self.brake.watch}
+        for c, v in row.items():
+            self.values[c].append(v)
+        if self.start_ns is None:
+            self.start_ns = ns
+        in_reference = (self.spec.first is not None
+                        and ns < self.start_ns + self.spec.first.seconds * 10**9) or \
+                       (self.spec.rows is not None and self.reference_rows < self.spec.rows)
+        if in_reference and self.reference is None:
+            for c, v in row.items():
+                self.reference_values.setdefault(c, []).append(v)
+            self.reference_rows += 1
+            if self.spec.rows is not None and self.reference_rows == self.spec.rows:
+                self.complete_ns = ns
+        if self.braked is not None and self.braked[0] == w:
+            return self.braked[1]
+        return None
+
+
+def _value(v: Any) -> Any:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return np.nan
+    if isinstance(v, float) and v != v:
+        return np.nan
+    return v
