@@ -66,16 +66,19 @@ review.banner()
 # %% [markdown] tags=[]
 # ## What changed since the champion
 #
-# Every field of the policy file that differs from the live policy, then how
-# the same cases would be decided by each (rows: the champion; columns: this
-# policy).
+# Every change from the live policy in words, then how the same cases would be
+# decided by each (rows: the champion; columns: this policy), which rules made
+# the flips, and what the change does to the headline numbers, with paired
+# bootstrap intervals (both policies on the same resampled cases).
 
 # %% tags=[]
 if review.champion is None:
     display(HTML("<p>No champion was given: this review stands alone.</p>"))
 else:
-    display(review.changes().fillna("—"))  # "—": the field is absent on that side
+    display(review.change_words())
     display(review.moves())
+    display(review.impact.causes.head(10))
+    display(review.change_impact())
 
 # %% [markdown] tags=[]
 # ## Value, risk and workload

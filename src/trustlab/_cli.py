@@ -76,6 +76,40 @@ def _cmd_review(args: argparse.Namespace) -> int:
     return run.exit_code
 
 
+def _cmd_diff(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .change import describe_changes, policy_impact, require_version_bump
+    from .policy import load_policy
+
+    old, new = load_policy(args.old), load_policy(args.new)
+    require_version_bump(old, new)
+    changes = describe_changes(old, new)
+    print(f"{old.identity} → {new.identity}: {len(changes)} change"
+          f"{'s' if len(changes) != 1 else ''}")
+    for r in changes.itertuples():
+        print(f"  [{r.kind}] {r.change}")
+    if not args.data:
+        return EXIT_OK
+    from ._io import read_data
+
+    impact = policy_impact(old, new, read_data(args.data), seed=args.seed,
+                           bootstrap=args.bootstrap, examples=args.examples)
+    with pd.option_context("display.width", 120, "display.max_colwidth", 90):
+        print(f"\nImpact on {args.data}:")
+        print(impact.summary())
+        print("\nDecisions, old action (rows) × new action (columns):")
+        print(impact.flips.to_string())
+        if len(impact.causes):
+            print("\nWhich rules made the flips:")
+            shown = impact.causes.assign(share=impact.causes["share"].map("{:.1%}".format))
+            print(shown.to_string(index=False))
+        for key, r in impact.examples.iterrows():
+            print(f"\nCase {key}: {r['old_action']} → {r['new_action']}\n"
+                  f"  old: {r['old_reason']}\n  new: {r['new_reason']}")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trustlab",
@@ -94,6 +128,20 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--kill-switch", action="store_true",
                    help="replay with the policy's kill switch engaged")
     d.set_defaults(run=_cmd_decide)
+    f = sub.add_parser(
+        "diff", help="what changed between two policy versions (and, with data, its impact)",
+        description="The structural difference between two policy files in words; with DATA, "
+                    "both replayed over it: the flip matrix, the rules behind the flips, value, "
+                    "bad-rate and automation changes with paired bootstrap intervals, and "
+                    "flipped cases with both reasons. A changed policy that keeps its "
+                    "name@version is refused (exit 2).")
+    f.add_argument("old", help="the current policy YAML file")
+    f.add_argument("new", help="the proposed policy YAML file")
+    f.add_argument("data", nargs="?", help="optional history (CSV, Parquet or a folder of Parquet)")
+    f.add_argument("--seed", type=int, default=0, help="seeds the reviewer, bootstrap, examples")
+    f.add_argument("--bootstrap", type=int, default=1000, help="bootstrap replicates (0: none)")
+    f.add_argument("--examples", type=int, default=3, help="flipped cases to show")
+    f.set_defaults(run=_cmd_diff)
     r = sub.add_parser(
         "review", help="execute the review notebook over a policy and a data set",
         description="Execute notebooks/review.ipynb with papermill and write the executed "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.spatial.distance import jensenshannon
-from scipy.stats import chi2_contingency, ks_2samp
+from scipy.stats import chi2_contingency, entropy, ks_2samp
 
 from trustlab.drift._measures import (EPSILON, MEASURES, chi2_pvalue, js_distance, ks_statistic,
                                       psi)
@@ -18,6 +18,17 @@ def test_psi_by_hand_and_zero_bins():
     got = psi(np.array([[10, 0]]), np.array([5, 5]))[0]
     assert got == pytest.approx((1 - 0.5) * np.log(1 / 0.5) + (EPSILON - 0.5) * np.log(EPSILON / 0.5))
     assert psi(np.array([[3, 7]]), np.array([30, 70]))[0] == pytest.approx(0.0)
+
+
+def test_psi_is_scipy_symmetric_kl_on_the_same_bins():
+    """Check PSI equals KL(p||q) + KL(q||p) from scipy.stats.entropy where no bin is empty."""
+    rng = np.random.default_rng(11)
+    windows = rng.integers(1, 60, size=(15, 8))
+    ref = rng.integers(1, 500, size=8)
+    got = psi(windows, ref)
+    for k in range(15):
+        assert got[k] == pytest.approx(entropy(windows[k], ref) + entropy(ref, windows[k]),
+                                       rel=1e-12)
 
 
 def test_js_and_chi2_match_scipy():

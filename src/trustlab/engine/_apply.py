@@ -7,7 +7,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from ..policy._condition import columns_of
-from ..policy._spec import DriftBrake, Policy, RateLimit
+from ..policy._spec import DriftBrake, Policy
 from ._columns import PreparedColumn, prepare_column
 from ._brake import braked_rows
 from ._plan import combined_reason, plan_for, rate_limit_reason

@@ -70,6 +70,8 @@ class Review:
         Automation, deferral, override and reliance over time.
     gate : GateResult or None
         Whether the policy may take the next mode on the ladder.
+    impact : ImpactResult or None
+        The change from the champion on this history (None without one).
     """
 
     policy: Policy
@@ -88,6 +90,7 @@ class Review:
     drift: object | None = None
     trust: object | None = None
     gate: object | None = None
+    impact: object | None = None
 
     @property
     def verdict(self) -> str:
@@ -125,6 +128,27 @@ class Review:
         if self.champion is None:
             return None
         return policy_changes(self.champion.policy, self.policy)
+
+    def change_words(self) -> pd.DataFrame | None:
+        """What changed since the champion, one sentence a change (None without a champion)."""
+        if self.impact is None:
+            return None
+        return self.impact.changes[["kind", "change"]].set_index("kind")
+
+    def change_impact(self) -> pd.DataFrame | None:
+        """The change in the headline metrics with paired bootstrap intervals, formatted."""
+        if self.impact is None:
+            return None
+        d = self.impact.deltas
+        fmt = {c: [format_metric(m, v) for m, v in zip(d["metric"], d[c])]
+               for c in ("old", "new", "change", "low", "high")}
+        return pd.DataFrame({
+            "in words": [metric_words(m) for m in d["metric"]],
+            "champion": fmt["old"], "this policy": fmt["new"], "change": fmt["change"],
+            "95% interval of the change": [
+                "" if lo != lo else f"{a} to {b}"
+                for lo, a, b in zip(d["low"], fmt["low"], fmt["high"])]},
+            index=pd.Index(d["metric"], name="metric"))
 
     def moves(self) -> pd.DataFrame | None:
         """Decisions of the champion (rows) against this policy's (columns), in cases."""
@@ -443,6 +467,12 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
         trained = trained + more
         champ = replay(champion, scored_c, seed=seed)
     intervals = bootstrap_metrics(result, n=bootstrap, seed=seed) if bootstrap else None
+    impact = None
+    if champ is not None:
+        from ..change import policy_impact
+
+        impact = policy_impact(champion, policy, scored, seed=seed, bootstrap=bootstrap,
+                               examples=cases, old_replay=champ, new_replay=result)
     swaps = None
     rev = policy.outcomes.reviewer if policy.outcomes else None
     if champ is not None:
@@ -465,7 +495,7 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
         records = records.copy()
         records.insert(0, "row", np.arange(len(records), dtype=np.int64))
     return Review(policy, data_name, scored, result, intervals, swaps, champ, trained, codes, records,
-                  picked, seed, label, drift, trust, gate)
+                  picked, seed, label, drift, trust, gate, impact)
 
 
 def _over_time(policy: Policy, data: pd.DataFrame, result: Replay):

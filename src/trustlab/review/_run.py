@@ -151,6 +151,10 @@ def _preflight(policy_path: Path, data_path: Path, champion_path: Path | None,
 
     policy = load_policy(policy_path)
     champion = load_policy(champion_path) if champion_path is not None else None
+    if champion is not None:
+        from ..change import require_version_bump
+
+        require_version_bump(champion, policy)
     data = read_data(data_path)
     from ._assess import outcome_read_from
 

@@ -53,6 +53,7 @@ from pandas.api import types as ptypes
 
 from .._errors import DataError, Problem
 from ..engine._time import time_ns, times_ns, window_ids, window_starts
+from .._windowed import WindowGrid
 from ..policy._load import read_window
 from ..policy._spec import Policy, Window
 from ..simulate._metrics import _RATIOS, _indicators
@@ -578,48 +579,11 @@ def trust_over_time(replay: Replay, *, window: str | Window = "7D", by: str | No
     rev = policy.outcomes.reviewer if policy.outcomes is not None else None
     recorded = rev is not None and rev.decision is not None
 
-    ids = window_ids(ns, w)
-    lo = int(ids.min()) if len(ids) else 0
-    n_w = int(ids.max()) - lo + 1 if len(ids) else 0
-    wcode = (ids - lo).astype(np.int64)
-    if seg_key is None:
-        seg_labels: list[str] = []
-        seg_code = np.zeros(len(ids), dtype=np.int64)
-    else:
-        codes, uniq = pd.factorize(seg_key, sort=True)
-        seg_labels = [str(u) for u in uniq]
-        seg_code = codes.astype(np.int64)
-    n_s = len(seg_labels)
-    groups = 1 + n_s  # column 0: all decisions
-    sums: dict[str, np.ndarray] = {}
-    for col in ind.columns:
-        weights = ind[col].to_numpy()
-        grid = np.zeros((groups, n_w))
-        grid[0] = np.bincount(wcode, weights=weights, minlength=n_w)
-        if n_s:
-            grid[1:] = np.bincount(seg_code * n_w + wcode, weights=weights,
-                                   minlength=n_s * n_w).reshape(n_s, n_w)
-        sums[col] = grid
-    vals = metric_values(sums, recorded=recorded, reversal=reversed_ is not None)
-    names = list(vals)
-    n_m = len(names)
-    starts = window_starts(np.arange(lo, lo + n_w), w).rename("window_start")
-
-    def stacked(i: int) -> np.ndarray:  # (metric, group, window) → (group, metric, window)
-        return np.stack([vals[m][i] for m in names]).transpose(1, 0, 2).ravel()
-
-    frame = pd.DataFrame({
-        "window_start": np.tile(starts.to_numpy(), groups * n_m),
-        "by": np.repeat(np.array([None] + [by] * n_s, dtype=object), n_m * n_w),
-        "segment": np.repeat(np.array([None] + seg_labels, dtype=object), n_m * n_w),
-        "metric": np.tile(np.repeat(np.array(names, dtype=object), n_w), groups),
-        "value": stacked(0), "numerator": stacked(1), "denominator": stacked(2),
-        "reason": stacked(3),
-    })
-    frame = frame.astype({"window_start": "datetime64[ns]", "by": object, "segment": object,
-                          "metric": object, "value": float, "numerator": float,
-                          "denominator": float, "reason": object})
-    pairs = _pairs(replay, ind, wcode, seg_code, seg_labels, starts)
+    grid = WindowGrid.build(ns, w, seg_key)
+    vals = metric_values(grid.sums({c: ind[c].to_numpy() for c in ind.columns}),
+                         recorded=recorded, reversal=reversed_ is not None)
+    frame = grid.tidy(vals, by)
+    pairs = _pairs(replay, ind, grid.wcode, grid.seg_code, grid.seg_labels, grid.starts)
     return TrustResult(frame, pairs, policy, w, by, reversed_column, recorded)
 
 

@@ -1,0 +1,387 @@
+"""A policy change in words, and its impact on history: flips, their causes, deltas with intervals.
+
+:func:`describe_changes` reads :func:`~trustlab.policy.policy_changes` (every
+field that differs) and says each change the way a reviewer would: a rule
+added or removed, rules reordered, a threshold moved, a guardrail or check
+changed, the owner or mode changed. :func:`policy_impact` replays both
+versions over the same history and reports the flip matrix (old action × new
+action), which rules made the flips, the change in value, bad rate and
+workload with paired bootstrap intervals, and example flipped cases with both
+reasons.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from html import escape
+
+import numpy as np
+import pandas as pd
+
+from .._errors import PolicyError, Problem
+from ..policy._diff import policy_changes
+from ..policy._load import rehash
+from ..policy._metric_names import format_metric, metric_words
+from ..policy._spec import Policy
+from ..simulate import Replay, bootstrap_metrics, replay
+
+__all__ = ["ImpactResult", "bump_version", "describe_changes", "policy_impact",
+           "require_version_bump",
+           "CHANGE_KINDS", "DELTA_METRICS"]
+
+CHANGE_KINDS = ("identity", "owner", "mode", "rule added", "rule removed", "rules reordered",
+                "threshold moved", "condition changed", "rule action changed", "rule changed",
+                "guardrail added", "guardrail removed", "guardrail changed", "kill switch",
+                "check added", "check removed", "checks", "signals", "actions", "outcomes",
+                "promotion", "segments", "columns", "description", "other")
+"""What a change can be, in the order :func:`describe_changes` lists them."""
+
+DELTA_METRICS = ("value_per_decision", "value_total", "bad_rate_favourable", "automation_rate",
+                 "favourable_rate")
+"""Metrics whose change :func:`policy_impact` gives with a paired bootstrap interval."""
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_ITEM = re.compile(r"^(rules|guardrails)\[([^\]]+)\](?:\.(.*))?$")
+
+
+def require_version_bump(old: Policy, new: Policy) -> None:
+    """Refuse two different policies that claim the same ``name@version``.
+
+    Raises
+    ------
+    trustlab.PolicyError
+        Naming both content hashes: a change must bump ``version``.
+    """
+    if (old.name, old.version) == (new.name, new.version) and \
+            old.content_hash != new.content_hash:
+        raise PolicyError(f"Policy '{new.name}@{new.version}'", [Problem(
+            "version", f"is the same as the other policy's but the content differs (hashes "
+                       f"{old.content_hash[:12]} and {new.content_hash[:12]}); a change must "
+                       f"bump `version`, e.g. to a later number than {old.version}")])
+
+
+def bump_version(policy: Policy, version: str) -> Policy:
+    """A copy of ``policy`` with ``version`` (and its content hash recomputed).
+
+    Examples
+    --------
+    >>> from trustlab import load_policy
+    >>> bump_version(load_policy("policies/consumer-credit.yaml"), "1.2.1").version
+    '1.2.1'
+    """
+    if not isinstance(version, str) or not version.strip():
+        raise PolicyError(f"Policy '{policy.name}'", [Problem("version", f"must be text such as "
+                                                                         f"'1.2.1'; got {version!r}")])
+    return rehash(policy, version=version)
+
+
+def _load(text: str | None):
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _checks(p: Policy) -> set[str]:
+    return {c.describe() for c in p.checks}
+
+
+def _item_words(family: str, fields) -> str:
+    if not isinstance(fields, dict):
+        return str(fields)
+    if family == "rules":
+        when = "otherwise" if fields.get("otherwise") else f"when {fields.get('when')}"
+        return f"{when} → {fields.get('then')}"
+    first = {k: fields[k] for k in ("kind",) if k in fields}
+    return ", ".join(f"{k}: {v if not isinstance(v, list) else ', '.join(map(str, v))}"
+                     for k, v in {**first, **fields}.items() if v is not None)
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending with one full stop."""
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def describe_changes(old: Policy, new: Policy) -> pd.DataFrame:
+    """Every change from ``old`` to ``new`` as a sentence, with its kind.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind`` (one of :data:`CHANGE_KINDS`), ``where`` (the field) and
+        ``change`` (a sentence), in the order of :data:`CHANGE_KINDS`.
+
+    Examples
+    --------
+    >>> from trustlab import load_policy
+    >>> from trustlab.simulate import with_threshold
+    >>> p = load_policy("policies/consumer-credit.yaml")
+    >>> describe_changes(p, with_threshold(p, "high-risk", 0.3))["change"].tolist()
+    ["Rule 'high-risk': threshold moved, p_default >= 0.35 → p_default >= 0.3."]
+    """
+    rows = []
+
+    def add(kind: str, where: str, text: str) -> None:
+        rows.append((kind, where, _sentence(text.rstrip(".").rstrip() if text.endswith("..")
+                                            else text)))
+
+    for r in policy_changes(old, new).itertuples():
+        where, change = r.where, r.change
+        a, b = (v if isinstance(v, str) else None for v in (r.champion, r.challenger))
+        m = _ITEM.match(where)
+        if m:
+            family, item, field = m.groups()
+            noun = "Rule" if family == "rules" else "Guardrail"
+            if field is None:
+                fields = _load(a if change == "removed" else b)
+                words = _item_words(family, fields)
+                kind = f"{noun.lower()} {'added' if change == 'added' else 'removed'}"
+                add(kind, where, f"{noun} '{item}' {change}: {words}.")
+            elif family == "rules" and field == "when":
+                skeleton = [_NUMBER.sub("#", t or "") for t in (a, b)]
+                moved = a is not None and b is not None and skeleton[0] == skeleton[1]
+                add("threshold moved" if moved else "condition changed", where,
+                    f"Rule '{item}': {'threshold moved' if moved else 'condition changed'}, "
+                    f"{a} → {b}.")
+            elif family == "rules" and field == "then":
+                add("rule action changed", where, f"Rule '{item}' now gives '{_load(b)}' "
+                                                  f"instead of '{_load(a)}'.")
+            else:
+                kind = "rule changed" if family == "rules" else "guardrail changed"
+                add(kind, where, f"{noun} '{item}': {field} {a or '(none)'} → {b or '(none)'}.")
+            continue
+        if where in ("rules.order", "guardrails.order"):
+            a_l, b_l = _load(a) or [], _load(b) or []
+            common_a = [x for x in a_l if x in b_l]
+            common_b = [x for x in b_l if x in a_l]
+            if common_a != common_b:
+                what = "Rules" if where.startswith("rules") else "Guardrails"
+                kind = "rules reordered" if where.startswith("rules") else "guardrail changed"
+                add(kind, where, f"{what} reordered: {', '.join(common_a)} → "
+                                 f"{', '.join(common_b)} (the first that holds decides).")
+            continue
+        top = where.split(".")[0].split("[")[0]
+        if where in ("rules", "guardrails"):
+            continue  # an emptied list: its items are listed as removed
+        if top in ("name", "version"):
+            add("identity", where, f"{top.capitalize()} {a} → {b}.")
+        elif top == "owner":
+            add("owner", where, f"Owner changed from {a} to {b}: the accountable person moves.")
+        elif top == "mode":
+            add("mode", where, f"Mode {_load(a) or 'advisory'} → {_load(b)}.")
+        elif top == "checks":
+            before, after = _checks(old), _checks(new)
+            for c in sorted(after - before):
+                add("check added", "checks", f"Check added: {c}.")
+            for c in sorted(before - after):
+                add("check removed", "checks", f"Check removed: {c}.")
+            if before == after:
+                add("checks", "checks", "Checks reordered.")
+        elif top == "kill_switch":
+            add("kill switch", where, f"Kill switch {where.partition('.')[2] or ''}: "
+                                      f"{a or '(none)'} → {b or '(none)'}.".replace(" :", ":"))
+        elif top in ("signals", "actions", "outcomes", "promotion", "segments", "columns",
+                     "description"):
+            add(top, where, f"{where}: {a or '(none)'} → {b or '(none)'}.")
+        else:
+            add("other", where, f"{where}: {a or '(none)'} → {b or '(none)'}.")
+    order = {k: i for i, k in enumerate(CHANGE_KINDS)}
+    rows.sort(key=lambda r: order[r[0]])
+    return pd.DataFrame(rows, columns=["kind", "where", "change"])
+
+
+@dataclass(frozen=True, eq=False)
+class ImpactResult:
+    """Two versions of a policy replayed over the same history.
+
+    Attributes
+    ----------
+    old, new : Policy
+    changes : pandas.DataFrame
+        :func:`describe_changes`.
+    old_replay, new_replay : Replay
+    flips : pandas.DataFrame
+        Rows by old action (index) × new action (columns), with totals: the
+        grand total is the number of rows.
+    causes : pandas.DataFrame
+        Flipped rows by the rule (and guardrail) that decided them under each
+        version: ``old_rule``, ``new_rule``, ``old_action``, ``new_action``,
+        ``rows``, ``share`` of all flips.
+    deltas : pandas.DataFrame
+        ``metric``, ``old``, ``new``, ``change`` and the paired bootstrap
+        interval of the change (``low``, ``high``; NaN without a bootstrap).
+    examples : pandas.DataFrame
+        Flipped cases with both actions and both reasons.
+    """
+
+    old: Policy
+    new: Policy
+    changes: pd.DataFrame
+    old_replay: Replay
+    new_replay: Replay
+    flips: pd.DataFrame
+    causes: pd.DataFrame
+    deltas: pd.DataFrame
+    examples: pd.DataFrame
+
+    @property
+    def flipped(self) -> int:
+        """Rows whose final action differs between the versions."""
+        return int(self.causes["rows"].sum()) if len(self.causes) else 0
+
+    def summary(self) -> str:
+        """The change and its impact in a few plain sentences."""
+        n = int(self.flips.loc["total", "total"])
+        lines = [f"{self.old.identity} → {self.new.identity}: {len(self.changes)} change"
+                 f"{'s' if len(self.changes) != 1 else ''}; {self.flipped:,} of {n:,} decisions "
+                 f"({self.flipped / max(n, 1):.1%}) would flip."]
+        if len(self.causes):
+            top = self.causes.iloc[0]
+            lines.append(f"Most flips ({int(top['rows']):,}) go from '{top['old_action']}' by "
+                         f"rule {top['old_rule']} to '{top['new_action']}' by rule "
+                         f"{top['new_rule']}.")
+        for r in self.deltas.itertuples():
+            iv = ("" if r.low != r.low else
+                  f" (95% interval {format_metric(r.metric, r.low)} to "
+                  f"{format_metric(r.metric, r.high)})")
+            lines.append(f"{metric_words(r.metric).capitalize()}: {format_metric(r.metric, r.old)}"
+                         f" → {format_metric(r.metric, r.new)}, change "
+                         f"{format_metric(r.metric, r.change)}{iv}.")
+        return "\n".join(lines)
+
+    def plot(self, ax=None):
+        """The flip matrix as a heat map (share of rows), changes annotated."""
+        import matplotlib.pyplot as plt
+
+        m = self.flips.drop(index="total", columns="total")
+        fig, ax = plt.subplots(figsize=(1.2 * m.shape[1] + 3, 0.8 * m.shape[0] + 2)) \
+            if ax is None else (ax.figure, ax)
+        total = max(int(self.flips.loc["total", "total"]), 1)
+        ax.imshow(m.to_numpy() / total, cmap="Blues", vmin=0, vmax=1)
+        for i in range(m.shape[0]):
+            for j in range(m.shape[1]):
+                v = int(m.iat[i, j])
+                colour = "#c0392b" if m.index[i] != m.columns[j] and v else "#222222"
+                ax.text(j, i, f"{v:,}", ha="center", va="center", color=colour)
+        ax.set_xticks(range(m.shape[1]), m.columns)
+        ax.set_yticks(range(m.shape[0]), m.index)
+        ax.set_xlabel(f"new: {self.new.identity}")
+        ax.set_ylabel(f"old: {self.old.identity}")
+        ax.set_title("Decisions by old and new action (flips in red)", loc="left", fontsize=10)
+        fig.tight_layout()
+        return ax
+
+    def _repr_html_(self) -> str:
+        changes = "".join(f"<li>{escape(t)}</li>" for t in self.changes["change"])
+        deltas = self.deltas.assign(
+            **{c: [format_metric(m, v) for m, v in zip(self.deltas["metric"], self.deltas[c])]
+               for c in ("old", "new", "change", "low", "high")})
+        return (f"<div><b>{escape(self.old.identity)} → {escape(self.new.identity)}</b>"
+                f"<ul>{changes or '<li>no change</li>'}</ul>"
+                f"<p>{self.flipped:,} decisions flip.</p>{self.flips.to_html()}"
+                f"{deltas.to_html(index=False)}</div>")
+
+
+def _flip_causes(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    moved = a["action"].astype(object).to_numpy() != b["action"].astype(object).to_numpy()
+    key = pd.DataFrame({
+        "old_rule": _rule_and_guard(a)[moved], "new_rule": _rule_and_guard(b)[moved],
+        "old_action": a["action"].astype(object).to_numpy()[moved],
+        "new_action": b["action"].astype(object).to_numpy()[moved]})
+    if key.empty:
+        return key.assign(rows=pd.Series(dtype=np.int64), share=pd.Series(dtype=float))
+    t = key.value_counts(sort=False).rename("rows").reset_index()
+    t = t.sort_values(["rows", "old_rule", "new_rule"], ascending=[False, True, True],
+                      kind="stable").reset_index(drop=True)
+    t["share"] = t["rows"] / t["rows"].sum()
+    return t
+
+
+def _rule_and_guard(records: pd.DataFrame) -> np.ndarray:
+    rule = records["rule"].astype(object).to_numpy()
+    guard = records["guardrail"].astype(object)
+    with_guard = guard.notna().to_numpy()
+    out = rule.copy()
+    out[with_guard] = [f"{r} + {g}" for r, g in zip(rule[with_guard], guard[with_guard])]
+    return out
+
+
+def policy_impact(old: Policy, new: Policy, data: pd.DataFrame, *, seed: int = 0,
+                  bootstrap: int = 1000, examples: int = 5,
+                  old_replay: Replay | None = None, new_replay: Replay | None = None
+                  ) -> ImpactResult:
+    """Replay ``old`` and ``new`` over ``data`` and say what the change does.
+
+    Parameters
+    ----------
+    old, new : Policy
+        Both with ``outcomes``. The same ``name@version`` with different
+        content is refused.
+    data : pandas.DataFrame
+    seed : int
+        Seeds both replays' simulated reviewer, the bootstrap and the examples.
+    bootstrap : int
+        Replicates of the paired bootstrap (the same resampled rows for both
+        versions); 0 for no intervals.
+    examples : int
+        Flipped cases to show.
+    old_replay, new_replay : Replay, optional
+        Replays already made of ``data`` (a review has them).
+
+    Returns
+    -------
+    ImpactResult
+
+    Examples
+    --------
+    >>> from trustlab import load_policy
+    >>> from trustlab.datasets import make_history
+    >>> from trustlab.simulate import with_threshold
+    >>> p = load_policy("policies/consumer-credit.yaml")
+    >>> q = bump_version(with_threshold(p, "high-risk", 0.3), "1.2.1")
+    >>> r = policy_impact(p, q, make_history(n_days=20, applications_per_day=40), bootstrap=0)
+    >>> int(r.flips.loc["total", "total"]) == len(r.old_replay.decisions)
+    True
+    >>> r.causes[["old_rule", "new_rule", "old_action", "new_action"]].iloc[0].tolist()
+    ['uncertain', 'high-risk', 'review', 'decline']
+    """
+    require_version_bump(old, new)
+    a = old_replay if old_replay is not None else replay(old, data, seed=seed)
+    b = new_replay if new_replay is not None else replay(new, data, seed=seed)
+    flips = pd.crosstab(a.decisions["action"].astype(object).rename("old"),
+                        b.decisions["action"].astype(object).rename("new"),
+                        margins=True, margins_name="total")
+    causes = _flip_causes(a.records, b.records)
+    ma = a.metrics[a.metrics["by"].isna()].set_index("metric")["value"]
+    mb = b.metrics[b.metrics["by"].isna()].set_index("metric")["value"]
+    low = high = np.full(len(DELTA_METRICS), np.nan)
+    if bootstrap and len(data):
+        ba = bootstrap_metrics(a, n=bootstrap, seed=seed)
+        bb = bootstrap_metrics(b, n=bootstrap, seed=seed)  # same seed, same rows: paired
+        cols = [int(np.flatnonzero((ba.frame["metric"] == m) & ba.frame["by"].isna())[0])
+                for m in DELTA_METRICS]
+        diff = bb.samples[:, cols] - ba.samples[:, cols]
+        with np.errstate(invalid="ignore"):
+            low, high = np.nanpercentile(diff, [2.5, 97.5], axis=0)
+    deltas = pd.DataFrame({
+        "metric": DELTA_METRICS,
+        "old": [float(ma.get(m, np.nan)) for m in DELTA_METRICS],
+        "new": [float(mb.get(m, np.nan)) for m in DELTA_METRICS]})
+    deltas["change"] = deltas["new"] - deltas["old"]
+    deltas["low"], deltas["high"] = low, high
+    moved = np.flatnonzero(a.records["action"].astype(object).to_numpy()
+                           != b.records["action"].astype(object).to_numpy())
+    pick = np.random.default_rng(seed).choice(moved, size=min(examples, len(moved)),
+                                              replace=False) if examples else moved[:0]
+    pick = np.sort(pick)
+    ex = pd.DataFrame({
+        "old_action": a.records["action"].astype(object).to_numpy()[pick],
+        "old_reason": a.records["reason"].astype(object).to_numpy()[pick],
+        "new_action": b.records["action"].astype(object).to_numpy()[pick],
+        "new_reason": b.records["reason"].astype(object).to_numpy()[pick],
+    }, index=a.records.index[pick])
+    return ImpactResult(old, new, describe_changes(old, new), a, b, flips, causes, deltas, ex)
