@@ -119,19 +119,30 @@ def _signal_problems(policy: Policy, data: pd.DataFrame,
     return problems
 
 
-def over_limit(windows: np.ndarray, max_count: int) -> np.ndarray:
+def over_limit(windows: np.ndarray, max_count: int,
+               carried: tuple[int, int] | None = None) -> np.ndarray:
     """Which candidates a rate limit stops: those ranked ``max_count`` or later in their window.
 
     ``windows`` holds each candidate's window id, candidates in time order
-    (so each window's candidates are one run).
+    (so each window's candidates are one run). ``carried`` is ``(window,
+    taken)`` from an earlier batch: candidates in that window rank after the
+    ``taken`` already counted.
 
     Examples
     --------
     >>> over_limit(np.array([5, 5, 5, 6, 6]), 2).tolist()
     [False, False, True, False, False]
+    >>> over_limit(np.array([5, 5, 6]), 2, carried=(5, 1)).tolist()
+    [False, True, False]
     """
     starts = np.r_[0, np.flatnonzero(windows[1:] != windows[:-1]) + 1]
     rank = np.arange(len(windows)) - np.repeat(starts, np.diff(np.r_[starts, len(windows)]))
+    if carried is not None and len(windows):
+        if windows[0] < carried[0]:
+            raise DataError("Batch", [Problem(
+                "time", f"starts before the end of the previous batch (window {int(windows[0])} "
+                        f"after window {carried[0]}); feed batches in time order")])
+        rank = rank + np.where(windows == carried[0], carried[1], 0)
     return rank >= max_count
 
 
@@ -204,7 +215,7 @@ def first_rules(policy: Policy, data: pd.DataFrame, *, skip: frozenset[int] = fr
     return rule_idx, ns, cols
 
 
-def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
+def apply_policy(policy: Policy, data: pd.DataFrame, state=None) -> pd.DataFrame:
     """Decide every row of ``data`` and return one decision record per row.
 
     Parameters
@@ -212,6 +223,11 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
     policy : Policy
     data : pandas.DataFrame
         One row per case, with every column the policy reads.
+    state : GuardrailState, optional
+        When ``data`` is one batch of a longer history fed in time order:
+        the rate-limit counts carried from the batches before, updated in
+        place, so the batches decide exactly what the whole history decides.
+        (Drift brakes are not carried across batches yet and are refused.)
 
     Returns
     -------
@@ -252,6 +268,10 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
     source = _source(policy)
     plan = plan_for(policy)
     rule_idx, ns, _ = first_rules(policy, data)
+    if state is not None and any(isinstance(g, DriftBrake) for g in policy.guardrails):
+        raise DataError(source, [Problem(
+            "guardrails", "a drift brake is not yet carried from batch to batch; replay a "
+                          "policy with a drift brake in one piece")])
     n = len(data)
     rule_action = plan.rule_then[rule_idx]
     action = rule_action.copy()
@@ -272,11 +292,19 @@ def apply_policy(policy: Policy, data: pd.DataFrame) -> pd.DataFrame:
                 gtexts += texts
                 continue
             cand = np.flatnonzero(action == plan.action_code[g.action])
-            if len(cand) <= g.max:
+            carried = state.counts.get(g.id) if state is not None else None
+            if len(cand) <= g.max and carried is None and state is None:
                 continue
             if not in_order:  # time order among the candidates only; ties keep input order
                 cand = cand[np.argsort(ns[cand], kind="stable")]
-            over = cand[over_limit(window_ids(ns[cand], g.per), g.max)]
+            wins = window_ids(ns[cand], g.per)
+            over_mask = over_limit(wins, g.max, carried)
+            if state is not None and len(cand):
+                last = int(wins[-1])
+                taken = int((~over_mask & (wins == last)).sum())
+                before = carried[1] if carried is not None and carried[0] == last else 0
+                state.counts[g.id] = (last, min(before + taken, g.max))
+            over = cand[over_mask]
             action[over] = plan.action_code[g.overflow]
             guard[over] = g_i
             gtext[over] = len(gtexts)

@@ -31,7 +31,8 @@ from ._edit import (
 from ._grid import BandGrid, band_grid
 from ._explorer import ExplorerState, PolicyExplorer, band_policy, explorer_state
 from ._labels import SwapResult, swap_analysis
-from ._metrics import MIN_SEGMENT_ROWS, evaluate_checks, metric_table
+from ._metrics import (MIN_SEGMENT_ROWS, MetricTotals, evaluate_checks, metric_table,
+                       metric_table_from, metric_totals)
 from ._plots import plot_replay, plot_reviews_per_window, plot_segment_rates
 from ._replay import DECISION_COLUMNS, Replay, replay
 from ._scenarios import (
@@ -53,6 +54,7 @@ __all__ = [
     "BootstrapResult",
     "ExplorerState",
     "KillSwitch",
+    "MetricTotals",
     "Outage",
     "Outcome",
     "PolicyExplorer",
@@ -72,6 +74,8 @@ __all__ = [
     "evaluate_checks",
     "explorer_state",
     "metric_table",
+    "metric_table_from",
+    "metric_totals",
     "observed_outcome",
     "plot_replay",
     "plot_reviews_per_window",

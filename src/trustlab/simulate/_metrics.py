@@ -7,12 +7,15 @@ metric that cannot be computed is ``NaN`` with a reason, never a default.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from ..policy._spec import Check, Policy
 
-__all__ = ["metric_table", "evaluate_checks", "MIN_SEGMENT_ROWS", "CHECK_COLUMNS"]
+__all__ = ["metric_table", "metric_table_from", "metric_totals", "MetricTotals", "evaluate_checks",
+           "MIN_SEGMENT_ROWS", "CHECK_COLUMNS"]
 
 MIN_SEGMENT_ROWS = 30
 """A check with ``by`` holds when it holds in every segment with at least this many rows."""
@@ -114,29 +117,90 @@ def ratio_values(sums: dict[str, np.ndarray], names, out: dict[str, np.ndarray] 
     return res
 
 
-def _window_stats(frame: pd.DataFrame, by: str | None, policy: Policy,
-                  window_span: tuple[int, int] | None) -> tuple[pd.Series, pd.Series, str]:
-    """Mean and peak human-review rows per window, per group; or a reason why not."""
-    if "window" not in frame.columns or window_span is None:
-        if policy.time_column is None:
-            why = "the policy names no time column (`columns.time`), so there are no windows"
-        elif policy.outcomes is None or policy.outcomes.window is None:
-            why = "the policy gives no `outcomes.window` to count reviews in"
-        else:
-            why = "no rows to place in windows"
-        return None, None, why  # type: ignore[return-value]
+def _no_window_reason(policy: Policy) -> str:
+    if policy.time_column is None:
+        return "the policy names no time column (`columns.time`), so there are no windows"
+    if policy.outcomes is None or policy.outcomes.window is None:
+        return "the policy gives no `outcomes.window` to count reviews in"
+    return "no rows to place in windows"
+
+
+def _window_stats(human: pd.Series | None, window_span: tuple[int, int] | None,
+                  segments: pd.Index) -> tuple[pd.Series | None, pd.Series | None]:
+    """Mean and peak human-review rows per window for each of ``segments``.
+
+    ``human`` counts human-action rows by (segment, window id); windows
+    without any count as 0 over the whole span.
+    """
+    if human is None or window_span is None:
+        return None, None
     lo, hi = window_span
     n_windows = hi - lo + 1
-    human = ~frame["automated"].to_numpy(dtype=bool)
-    w = frame["window"].to_numpy()[human] - lo
-    if by is None:
-        counts = np.bincount(w, minlength=n_windows)
-        return (pd.Series([counts.mean()], index=["(all)"]),
-                pd.Series([counts.max(initial=0)], index=["(all)"]), "")
-    seg_codes, segs = pd.factorize(frame[by].astype(object).where(frame[by].notna(), "(missing)"))
-    grid = np.zeros((len(segs), n_windows))
-    np.add.at(grid, (seg_codes[human], w), 1)
-    return (pd.Series(grid.mean(axis=1), index=segs), pd.Series(grid.max(axis=1), index=segs), "")
+    grid = np.zeros((len(segments), n_windows))
+    if len(human):
+        seg = segments.get_indexer(human.index.get_level_values(0))
+        win = human.index.get_level_values(1).to_numpy() - lo
+        grid[seg, win] = human.to_numpy()
+    return (pd.Series(grid.mean(axis=1), index=segments),
+            pd.Series(grid.max(axis=1, initial=0), index=segments))
+
+
+@dataclass(frozen=True, eq=False)
+class MetricTotals:
+    """The sums every metric is a ratio of, overall and per segment: mergeable.
+
+    Two histories' totals added (:meth:`merge`) are the totals of the two
+    together, so a history can be measured in batches or partitions and give
+    the metrics of the whole.
+
+    Attributes
+    ----------
+    sums : dict
+        ``None`` (overall, one row ``(all)``) or a segment column → a frame of
+        indicator sums, one row per segment (sorted).
+    human : dict or None
+        The same keys → human-action rows by (segment, window id); None
+        without time windows.
+    """
+
+    sums: dict
+    human: dict | None
+
+    def merge(self, other: MetricTotals) -> MetricTotals:
+        """The totals of both histories."""
+        def add(a, b):
+            return a.add(b, fill_value=0).sort_index()
+
+        if (self.human is None) != (other.human is None):
+            raise ValueError("cannot merge totals with and without time windows")
+        sums = {k: add(self.sums[k], other.sums[k]) for k in self.sums}
+        human = None if self.human is None else {
+            k: add(self.human[k], other.human[k]) for k in self.human}
+        return MetricTotals(sums, human)
+
+
+def metric_totals(frame: pd.DataFrame, policy: Policy, by: tuple[str, ...] = ()) -> MetricTotals:
+    """The :class:`MetricTotals` of a per-decision frame (:attr:`Replay.decisions`)."""
+    actions = tuple(a.name for a in policy.actions)
+    ind = _indicators(frame, actions)
+    total = ind.sum().to_frame().T
+    total.index = pd.Index(["(all)"])
+    sums: dict = {None: total}
+    keys: dict = {None: np.full(len(frame), "(all)", dtype=object)}
+    for col in by:
+        key = frame[col].astype(object).where(frame[col].notna(), "(missing)").to_numpy()
+        sums[col] = ind.groupby(key, sort=True).sum()
+        keys[col] = key
+    human = None
+    if "window" in frame.columns:
+        h = ~frame["automated"].to_numpy(dtype=bool)
+        w = frame["window"].to_numpy()[h]
+        human = {}
+        for col, key in keys.items():
+            counts = pd.Series(1.0, index=pd.MultiIndex.from_arrays(
+                [key[h], w], names=["segment", "window"])).groupby(level=[0, 1]).sum()
+            human[col] = counts
+    return MetricTotals(sums, human)
 
 
 def metric_table(frame: pd.DataFrame, policy: Policy, *, by: tuple[str, ...] = (),
@@ -160,17 +224,24 @@ def metric_table(frame: pd.DataFrame, policy: Policy, *, by: tuple[str, ...] = (
         ``value`` (float, NaN when it cannot be computed), ``rows`` and
         ``reason`` (why the value is missing; empty otherwise).
     """
-    actions = tuple(a.name for a in policy.actions)
-    ind = _indicators(frame, actions)
-    parts = []
+    return metric_table_from(metric_totals(frame, policy, by), policy, window_span)
 
-    def emit(by_col, sums: pd.DataFrame, mean_w, peak_w, w_reason):
+
+def metric_table_from(totals: MetricTotals, policy: Policy,
+                      window_span: tuple[int, int] | None = None) -> pd.DataFrame:
+    """:func:`metric_table` from (possibly merged) :class:`MetricTotals`."""
+    actions = tuple(a.name for a in policy.actions)
+    parts = []
+    w_reason = _no_window_reason(policy)
+
+    def emit(by_col, sums: pd.DataFrame):
         metrics = _from_sums(sums, actions)
+        human = None if totals.human is None else totals.human[by_col]
+        mean_w, peak_w = _window_stats(human, window_span, sums.index)
+        blank = pd.Series("", index=sums.index, dtype=object)
         if mean_w is not None:
-            metrics["reviews_per_window_mean"] = (mean_w.reindex(sums.index),
-                                                  pd.Series("", index=sums.index, dtype=object))
-            metrics["peak_reviews_per_window"] = (peak_w.reindex(sums.index),
-                                                  pd.Series("", index=sums.index, dtype=object))
+            metrics["reviews_per_window_mean"] = (mean_w, blank)
+            metrics["peak_reviews_per_window"] = (peak_w, blank)
         else:
             nan = pd.Series(np.nan, index=sums.index)
             why = pd.Series(w_reason, index=sums.index, dtype=object)
@@ -187,13 +258,10 @@ def metric_table(frame: pd.DataFrame, policy: Policy, *, by: tuple[str, ...] = (
                 "reason": reasons.to_numpy(dtype=object),
             }))
 
-    total = ind.sum().to_frame().T
-    total.index = pd.Index(["(all)"])
-    emit(None, total, *_window_stats(frame, None, policy, window_span))
-    for col in by:
-        key = frame[col].astype(object).where(frame[col].notna(), "(missing)")
-        sums = ind.groupby(key.to_numpy(), sort=True).sum()
-        emit(col, sums, *_window_stats(frame, col, policy, window_span))
+    emit(None, totals.sums[None])
+    for col in [k for k in totals.sums if k is not None]:
+        sums = totals.sums[col]
+        emit(col, sums)
         fav = sums["favourable"] / sums["rows"]
         big = sums["rows"] >= MIN_SEGMENT_ROWS
         rates = fav[big]

@@ -14,7 +14,7 @@ from ..policy._spec import Policy
 from ._metrics import evaluate_checks, metric_table
 from ._value import NO_REVIEWER, _values_from, observed_outcome, reviewer_decisions
 
-__all__ = ["Replay", "replay", "DECISION_COLUMNS"]
+__all__ = ["Checked", "Replay", "replay", "DECISION_COLUMNS"]
 
 DECISION_COLUMNS = ("action", "rule", "guardrail", "automated", "favourable", "signal_missing",
                     "labelled", "bad", "reviewer_action", "reviewer_recorded", "recorded_action",
@@ -22,8 +22,24 @@ DECISION_COLUMNS = ("action", "rule", "guardrail", "automated", "favourable", "s
 """Columns of :attr:`Replay.decisions` (then ``window`` and the segment columns)."""
 
 
+class Checked:
+    """The verdict of a result that holds the policy's ``checks`` frame."""
+
+    checks: pd.DataFrame
+
+    @property
+    def passed(self) -> bool:
+        """True when every check holds (and vacuously when there are none)."""
+        return bool(self.checks["passed"].all())
+
+    @property
+    def verdict(self) -> str:
+        """``"pass"`` or ``"fail"``."""
+        return "pass" if self.passed else "fail"
+
+
 @dataclass(frozen=True, eq=False)
-class Replay:
+class Replay(Checked):
     """A policy replayed over history.
 
     Attributes
@@ -60,16 +76,6 @@ class Replay:
     seed: int
     window_span: tuple[int, int] | None = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def passed(self) -> bool:
-        """True when every check holds (and vacuously when there are none)."""
-        return bool(self.checks["passed"].all())
-
-    @property
-    def verdict(self) -> str:
-        """``"pass"`` or ``"fail"``."""
-        return "pass" if self.passed else "fail"
 
     def metric(self, name: str, by: str | None = None) -> float | pd.Series:
         """One metric: a float overall, or a Series by segment with ``by``.
@@ -172,7 +178,8 @@ def _windows(policy: Policy, data: pd.DataFrame) -> tuple[np.ndarray | None, tup
 
 def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
            reviewer_accuracy: float | None = None, segments: tuple[str, ...] | None = None,
-           records: pd.DataFrame | None = None) -> Replay:
+           records: pd.DataFrame | None = None, offset: int = 0, batch: bool = False
+           ) -> Replay:
     """Replay ``policy`` over ``data``: decide, value, measure and check.
 
     Parameters
@@ -190,6 +197,12 @@ def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
         Segment columns (default: the policy's ``segments``).
     records : pandas.DataFrame, optional
         Decision records already made for ``data`` (saves applying again).
+    offset : int, default 0
+        Position of ``data``'s first row in a longer history it is a batch of
+        (the simulated reviewer draws as in the whole history).
+    batch : bool, default False
+        ``data`` is one batch of a longer history: a ``bad_when`` that matches
+        no label value here is not refused (the whole history is judged).
 
     Returns
     -------
@@ -208,12 +221,13 @@ def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
         raise DataError(f"Data for policy '{policy.name}'", [Problem(
             "segments", f"names columns the data lacks: {', '.join(missing)}. Columns: "
                         f"{', '.join(map(str, data.columns))}")])
-    outcome = observed_outcome(policy, data)
+    outcome = observed_outcome(policy, data, batch=batch)
     rec = policy.apply(data) if records is None else records
     if len(rec) != len(data) or not rec.index.equals(data.index):
         raise DataError("replay", [Problem("records", "must be policy.apply(data): same rows "
                                                       "and index as data")])
-    reviewer = reviewer_decisions(policy, data, outcome, seed=seed, accuracy=reviewer_accuracy)
+    reviewer = reviewer_decisions(policy, data, outcome, seed=seed, accuracy=reviewer_accuracy,
+                                  offset=offset)
     values = _values_from(policy, data, outcome, reviewer)
     names = [a.name for a in policy.actions]
     code = {a: i for i, a in enumerate(names)}

@@ -53,7 +53,7 @@ class Outcome:
         return float(1.0 - self.labelled.mean()) if len(self.labelled) else float("nan")
 
 
-def observed_outcome(policy: Policy, data: pd.DataFrame) -> Outcome:
+def observed_outcome(policy: Policy, data: pd.DataFrame, *, batch: bool = False) -> Outcome:
     """Read ``outcomes.label``: which cases have an outcome, and which outcomes were bad.
 
     Without ``bad_when`` the label is truthy for the bad outcome: true, 1 or
@@ -88,7 +88,7 @@ def observed_outcome(policy: Policy, data: pd.DataFrame) -> Outcome:
     if out.bad_when_given:
         values = uniques.tolist()
         is_bad = [bool(u == out.bad_when) for u in values]
-        if values and not any(is_bad):
+        if values and not any(is_bad) and not batch:  # a batch may hold no bad case
             shown = ", ".join(sorted(map(repr, values))[:10])
             raise DataError(_source(policy), [Problem(
                 "outcomes.bad_when", f"{out.bad_when!r} is not a value of label '{out.label}' "
@@ -132,14 +132,37 @@ def _simulated_choices(policy: Policy) -> tuple[str, str]:
     return good, bad
 
 
+def case_draws(seed: int, n: int, offset: int = 0) -> np.ndarray:
+    """The uniform draws of cases ``offset .. offset + n - 1`` of a history, by seed.
+
+    Equal to ``numpy.random.default_rng(seed).random(offset + n)[offset:]``
+    without drawing the first ``offset``: the generator jumps ahead. So a
+    history replayed in batches draws exactly what it draws in one piece.
+
+    Examples
+    --------
+    >>> whole = np.random.default_rng(3).random(10)
+    >>> bool((case_draws(3, 4, offset=6) == whole[6:]).all())
+    True
+    """
+    g = np.random.PCG64(seed)
+    if offset:
+        g.advance(offset)
+    return np.random.Generator(g).random(n)
+
+
 def reviewer_decisions(policy: Policy, data: pd.DataFrame, outcome: Outcome, *, seed: int = 0,
-                       accuracy: float | None = None) -> ReviewerDecisions:
+                       accuracy: float | None = None, offset: int = 0) -> ReviewerDecisions:
     """The reviewer's decision on every case: recorded where known, else simulated by seed.
 
     Parameters
     ----------
     accuracy : float, optional
         Overrides ``outcomes.reviewer.accuracy`` (a what-if on reviewer skill).
+    offset : int, default 0
+        Position of ``data``'s first row in the whole history, when ``data``
+        is one batch of it: the simulated reviewer then draws what it draws
+        for these cases in the whole (see :func:`case_draws`).
     """
     out = policy.outcomes
     assert out is not None
@@ -177,7 +200,7 @@ def reviewer_decisions(policy: Policy, data: pd.DataFrame, outcome: Outcome, *, 
                                      f"and no `accuracy` is given to simulate one; add "
                                      f"`reviewer.accuracy`")])
         good, bad = _simulated_choices(policy)
-        u = np.random.default_rng(seed).random(n)  # one draw per case, whatever the policy
+        u = case_draws(seed, n, offset)  # one draw per case, whatever the policy
         treat_bad = _effective_bad(out.unlabelled, outcome)
         right = u < acc
         says_good = np.where(right, ~treat_bad, treat_bad)
