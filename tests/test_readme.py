@@ -52,3 +52,25 @@ def test_readme_simulation_example_runs():
     assert f"{swaps.breakeven_bad_rate:.1%}" == "10.8%" and f"{swaps.base_bad_rate:.1%}" == "5.7%"
     assert swaps.stress["beats_baseline"].tolist() == [True, True, False]
     assert "3,107 swap-ins default at under 10.8%" in " ".join(text.split())
+
+
+def test_readme_drift_example_runs(tmp_path):
+    """Check that the README's drift, trust and gate example runs and finds the drift."""
+    text = (REPO / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S)
+                 if "policy_drift" in b)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)  # build/ is made here, not in the repository
+    (tmp_path / "policies").symlink_to(REPO / "policies")
+    try:
+        namespace: dict = {}
+        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own docs
+    finally:
+        os.chdir(cwd)
+        matplotlib.pyplot.close("all")
+    assert namespace["drift"].first_alert("debt_to_income") is not None
+    assert namespace["later"].max("psi") > 0.25
+    assert namespace["gate"].may_promote is False

@@ -299,8 +299,10 @@ class Reference:
         return hashlib.sha256(buf.getvalue()).hexdigest()
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the reference to ``path`` (a ``.npz`` file; no pickles) and return the path."""
+        """Write the reference to ``path`` (a ``.npz`` file; no pickles; folders made) and
+        return the path."""
         p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
         with open(p, "wb") as fh:
             self._write(fh)
         return p
