@@ -38,6 +38,7 @@ seed: int = 0  # seeds the simulated reviewer, the folds, the bootstrap and the 
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from IPython.display import HTML, display
 
 import trustlab
@@ -75,9 +76,10 @@ review.banner()
 if review.champion is None:
     display(HTML("<p>No champion was given: this review stands alone.</p>"))
 else:
-    display(review.change_words())
+    with pd.option_context("display.max_colwidth", None):  # whole sentences
+        display(review.change_words())
     display(review.moves())
-    display(review.impact.causes.head(10))
+    display(review.flip_causes())
     display(review.change_impact())
 
 # %% [markdown] tags=[]

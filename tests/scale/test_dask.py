@@ -18,13 +18,18 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def client():
-    """Two worker processes on loopback."""
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None)
-    c = distributed.Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
+    """Two worker processes on loopback (generous timeouts: CI machines are shared)."""
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "120s",
+                          "distributed.comm.timeouts.tcp": "120s"}):
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           host="127.0.0.1", dashboard_address=None,
+                                           timeout="120s")
+        c = distributed.Client(cluster, timeout="120s")
+        yield c
+        c.close()
+        cluster.close()
 
 
 @pytest.fixture(scope="module")

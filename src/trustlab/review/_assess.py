@@ -135,6 +135,16 @@ class Review:
             return None
         return self.impact.changes[["kind", "change"]].set_index("kind")
 
+    def flip_causes(self, top: int = 10) -> pd.DataFrame | None:
+        """The rules behind the flips (the ``top`` most frequent), shares in %."""
+        if self.impact is None:
+            return None
+        c = self.impact.causes.head(top)
+        return c.assign(share=c["share"].map("{:.1%}".format)).rename(columns={
+            "old_rule": "champion rule", "new_rule": "this policy's rule",
+            "old_action": "champion action", "new_action": "this policy's action",
+            "rows": "decisions"})
+
     def change_impact(self) -> pd.DataFrame | None:
         """The change in the headline metrics with paired bootstrap intervals, formatted."""
         if self.impact is None:
