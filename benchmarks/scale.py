@@ -1,0 +1,116 @@
+"""Benchmark replay beyond memory: streamed Parquet batches and a Dask LocalCluster, side by side.
+
+Run::
+
+    .venv/bin/python benchmarks/scale.py [--rows 20000000] [--files 20] [--batch-rows 100000]
+                                         [--workers 2] [--skip-cluster]
+
+Data: ``make_history`` with ``--rows`` applications over a year (seed 0),
+written to ``--files`` Parquet files in time order in a temporary folder; the
+size of that history as one in-memory pandas frame (``memory_usage(deep=True)``)
+is the yardstick for memory.
+
+Measured, each in a fresh child process so that its peak resident memory is
+its own:
+
+* ``stream_replay(policy, folder, batch_rows=...)`` — rows per second and peak
+  RSS beside the in-memory frame's size (target: under a quarter of it);
+* ``dask_replay(policy, folder, client=Client(LocalCluster(n_workers=...)))``
+  — rows per second (the workers are separate processes; their memory is
+  reported by the cluster).
+
+Both must give the same metrics (printed: the largest difference). The policy
+is ``policies/consumer-credit.yaml`` (rules, a rate limit, the kill switch off,
+a simulated reviewer where no decision is recorded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+_CHILD = r"""
+import json, resource, sys, time
+import trustlab
+from trustlab.scale import dask_replay, stream_replay
+mode, folder, batch_rows, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+policy = trustlab.load_policy(sys.argv[5])
+t = time.perf_counter()
+if mode == "stream":
+    r = stream_replay(policy, folder, batch_rows=batch_rows)
+    extra = {}
+else:
+    from distributed import Client, LocalCluster
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address=None) as cluster, Client(cluster) as c:
+        t = time.perf_counter()
+        r = dask_replay(policy, folder, client=c)
+        mem = c.run(lambda: __import__("resource").getrusage(
+            __import__("resource").RUSAGE_SELF).ru_maxrss)
+        extra = {"worker_peak_mb": max(mem.values()) / 1024}
+seconds = time.perf_counter() - t
+print(json.dumps({"seconds": seconds, "rows": r.rows, "batches": r.batches,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "metrics": r.metrics["value"].fillna(-1).tolist(), **extra}))
+"""
+
+
+def _child(mode: str, folder: Path, batch_rows: int, workers: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(folder), str(batch_rows),
+                          str(workers), str(REPO / "policies" / "consumer-credit.yaml")],
+                         capture_output=True, text=True, check=True, cwd=REPO)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rows", type=int, default=20_000_000)
+    ap.add_argument("--files", type=int, default=20)
+    ap.add_argument("--batch-rows", type=int, default=100_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--skip-cluster", action="store_true")
+    args = ap.parse_args(argv)
+
+    import numpy as np
+
+    from trustlab.datasets import make_history
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "history"
+        folder.mkdir()
+        t = time.perf_counter()
+        df = make_history(n_days=365, applications_per_day=args.rows / 365, seed=0)
+        frame_mb = df.memory_usage(deep=True).sum() / 2**20
+        for i, part in enumerate(np.array_split(np.arange(len(df)), args.files)):
+            df.iloc[part].to_parquet(folder / f"part-{i:03d}.parquet")
+        rows = len(df)
+        del df
+        disk_mb = sum(f.stat().st_size for f in folder.iterdir()) / 2**20
+        print(f"history: {rows:,} rows, {frame_mb:,.0f} MiB as a pandas frame, "
+              f"{disk_mb:,.0f} MiB as {args.files} Parquet files "
+              f"(made in {time.perf_counter() - t:.0f} s)")
+        s = _child("stream", folder, args.batch_rows, args.workers)
+        print(f"streamed, {args.batch_rows:,}-row batches: {s['seconds']:.1f} s, "
+              f"{rows / s['seconds']:,.0f} rows/s, peak RSS {s['peak_mb']:,.0f} MiB = "
+              f"{s['peak_mb'] / frame_mb:.2f} of the in-memory frame "
+              f"({'PASS' if s['peak_mb'] < frame_mb / 4 else 'FAIL'}: target < 0.25)")
+        if not args.skip_cluster:
+            d = _child("dask", folder, args.batch_rows, args.workers)
+            diff = float(np.nanmax(np.abs(np.array(s["metrics"]) - np.array(d["metrics"]))))
+            print(f"LocalCluster, {args.workers} worker processes, {args.files} partitions: "
+                  f"{d['seconds']:.1f} s, {rows / d['seconds']:,.0f} rows/s "
+                  f"({s['seconds'] / d['seconds']:.2f}x the streamed path), worker peak RSS "
+                  f"{d['worker_peak_mb']:,.0f} MiB; largest metric difference from the "
+                  f"streamed replay: {diff:.3g}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
