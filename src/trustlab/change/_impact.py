@@ -102,8 +102,8 @@ def _item_words(family: str, fields) -> str:
 
 
 def _sentence(text: str) -> str:
-    """``text`` ending with one full stop."""
-    return text if text.endswith((".", "!", "?")) else text + "."
+    """``text`` (without trailing full stops) ending with one."""
+    return text if text.endswith(("!", "?")) else text + "."
 
 
 def describe_changes(old: Policy, new: Policy) -> pd.DataFrame:
@@ -126,8 +126,7 @@ def describe_changes(old: Policy, new: Policy) -> pd.DataFrame:
     rows = []
 
     def add(kind: str, where: str, text: str) -> None:
-        rows.append((kind, where, _sentence(text.rstrip(".").rstrip() if text.endswith("..")
-                                            else text)))
+        rows.append((kind, where, _sentence(text.rstrip("."))))
 
     for r in policy_changes(old, new).itertuples():
         where, change = r.where, r.change

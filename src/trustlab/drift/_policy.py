@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from ..engine._brake import brake_reference
 from ..policy._condition import columns_of
 from ..policy._spec import DriftBrake, Policy
 from ._monitor import DEFAULT_WINDOW, DriftResult, drift_over_time
@@ -71,7 +72,7 @@ def policy_drift(policy: Policy, data: pd.DataFrame, *, records: pd.DataFrame | 
     for c in signals:
         frame[c], kinds[c] = data[c].to_numpy(), "signal"
     for c in inputs:
-        frame[c], kinds[c] = data[c], "data"
+        frame[c], kinds[c] = data[c].to_numpy(), "data"
     for c in DECISION_COLUMNS:
         col = rec[c].astype(object)
         if c == "guardrail":
@@ -79,16 +80,11 @@ def policy_drift(policy: Policy, data: pd.DataFrame, *, records: pd.DataFrame | 
         frame[f"decision.{c}"], kinds[f"decision.{c}"] = col.to_numpy(), "decision"
     for c in policy.segments:
         if c not in frame:
-            frame[c], kinds[c] = data[c], "context"
-    df = pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) else v)
-                       for k, v in frame.items()})
-    for c in inputs + list(policy.segments):  # keep categorical dtypes (their order)
-        if c in df.columns and isinstance(data[c].dtype, pd.CategoricalDtype):
-            df[c] = data[c].to_numpy()
-            df[c] = df[c].astype(data[c].dtype)
+            frame[c], kinds[c] = data[c].to_numpy(), "context"
+    df = pd.DataFrame(frame)  # categories become text: references sort them by text anyway
     if reference is None:
         if brake is not None:
-            reference = brake.reference
+            reference = brake_reference(policy, brake)  # a file relative to the policy
         else:
             ns = data[policy.time_column]
             span = (pd.Timestamp(ns.max()) - pd.Timestamp(ns.min())) / 4

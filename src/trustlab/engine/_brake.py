@@ -34,6 +34,11 @@ def brake_reference(policy: Policy, brake: DriftBrake) -> DriftReference:
     return ref
 
 
+def _kinds(policy: Policy, brake: DriftBrake) -> dict[str, str]:
+    signals = {s.name for s in policy.signals}
+    return {c: "signal" if c in signals else "data" for c in brake.watch}
+
+
 def brake_reason(brake: DriftBrake, start: pd.Timestamp, column: str, value: float) -> str:
     """The sentence a braked decision carries."""
     return (f"The drift brake {brake.id} is engaged: in the {brake.window.words} from "
@@ -74,7 +79,7 @@ def braked_rows(policy: Policy, brake: DriftBrake, data: pd.DataFrame, ns: np.nd
     from ..drift._reference import Reference, load_reference
 
     spec = brake_reference(policy, brake)
-    kinds = {c: "signal" if c in {s.name for s in policy.signals} else "data" for c in brake.watch}
+    kinds = _kinds(policy, brake)
     if spec.file is not None:
         ref = load_reference(spec.file)
         lacking = [c for c in brake.watch if c not in ref.names]
@@ -124,8 +129,7 @@ class BrakeTracker:
     @classmethod
     def for_brake(cls, policy: Policy, brake: DriftBrake) -> BrakeTracker:
         spec = brake_reference(policy, brake)
-        kinds = {c: "signal" if c in {s.name for s in policy.signals} else "data"
-                 for c in brake.watch}
+        kinds = _kinds(policy, brake)
         t = cls(brake, spec, kinds)
         if spec.file is not None:
             from ..drift._reference import Reference, load_reference
