@@ -13,11 +13,13 @@ is the yardstick for memory.
 Measured, each in a fresh child process so that its peak resident memory is
 its own:
 
-* ``stream_replay(policy, folder, batch_rows=...)`` — rows per second and peak
-  RSS beside the in-memory frame's size (target: under a quarter of it);
-* ``dask_replay(policy, folder, client=Client(LocalCluster(n_workers=...)))``
-  — rows per second (the workers are separate processes; their memory is
-  reported by the cluster).
+* ``trustlab.scale.replay(policy, folder, batch_rows=...)`` streamed here —
+  rows per second and peak RSS beside the in-memory frame's size (target:
+  under a quarter of it);
+* ``trustlab.scale.threshold_sweep`` of the approve rule, streamed the same way;
+* ``trustlab.scale.replay(policy, folder, client=Client(LocalCluster(...)))``
+  — rows per second (the workers are separate processes; their peak memory
+  is reported by the cluster).
 
 Both must give the same metrics (printed: the largest difference). The policy
 is ``policies/consumer-credit.yaml`` (rules, a rate limit, the kill switch off,
@@ -36,29 +38,49 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
+_MAKE = r"""
+import json, sys
+from pathlib import Path
+import numpy as np
+from trustlab.datasets import make_history
+rows, files, folder = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
+df = make_history(n_days=365, applications_per_day=rows / 365, seed=0)
+for i, part in enumerate(np.array_split(np.arange(len(df)), files)):
+    df.iloc[part].to_parquet(folder / f"part-{i:03d}.parquet")
+print(json.dumps({"rows": len(df), "frame_mb": df.memory_usage(deep=True).sum() / 2**20}))
+"""
+
+# Peak memory is the process's high-water mark (VmHWM), not getrusage's
+# ru_maxrss: Linux carries ru_maxrss over fork and exec, so a child started
+# from a large parent would report the parent's size.
 _CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
+def hwm_mb():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmHWM")) / 1024
 import trustlab
-from trustlab.scale import dask_replay, stream_replay
+from trustlab import scale
 mode, folder, batch_rows, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 policy = trustlab.load_policy(sys.argv[5])
 t = time.perf_counter()
+extra = {}
 if mode == "stream":
-    r = stream_replay(policy, folder, batch_rows=batch_rows)
-    extra = {}
+    r = scale.replay(policy, folder, batch_rows=batch_rows)
+elif mode == "sweep":
+    r = scale.threshold_sweep(policy, folder, "low-risk", batch_rows=batch_rows)
+    extra = {"best": float(r.best["threshold"])}
 else:
     from distributed import Client, LocalCluster
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       host="127.0.0.1", dashboard_address=None) as cluster, Client(cluster) as c:
         t = time.perf_counter()
-        r = dask_replay(policy, folder, client=c)
-        mem = c.run(lambda: __import__("resource").getrusage(
-            __import__("resource").RUSAGE_SELF).ru_maxrss)
-        extra = {"worker_peak_mb": max(mem.values()) / 1024}
+        r = scale.replay(policy, folder, client=c)
+        mem = c.run(hwm_mb)
+        extra = {"worker_peak_mb": max(mem.values())}
 seconds = time.perf_counter() - t
-print(json.dumps({"seconds": seconds, "rows": r.rows, "batches": r.batches,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "metrics": r.metrics["value"].fillna(-1).tolist(), **extra}))
+values = r.frame["value_total"] if mode == "sweep" else r.metrics["value"]
+print(json.dumps({"seconds": seconds, "rows": getattr(r, "rows", None),
+                  "peak_mb": hwm_mb(), "metrics": values.fillna(-1).tolist(), **extra}))
 """
 
 
@@ -80,18 +102,14 @@ def main(argv=None) -> int:
 
     import numpy as np
 
-    from trustlab.datasets import make_history
-
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "history"
         folder.mkdir()
         t = time.perf_counter()
-        df = make_history(n_days=365, applications_per_day=args.rows / 365, seed=0)
-        frame_mb = df.memory_usage(deep=True).sum() / 2**20
-        for i, part in enumerate(np.array_split(np.arange(len(df)), args.files)):
-            df.iloc[part].to_parquet(folder / f"part-{i:03d}.parquet")
-        rows = len(df)
-        del df
+        made = json.loads(subprocess.run(
+            [sys.executable, "-c", _MAKE, str(args.rows), str(args.files), str(folder)],
+            capture_output=True, text=True, check=True, cwd=REPO).stdout.strip().splitlines()[-1])
+        rows, frame_mb = made["rows"], made["frame_mb"]
         disk_mb = sum(f.stat().st_size for f in folder.iterdir()) / 2**20
         print(f"history: {rows:,} rows, {frame_mb:,.0f} MiB as a pandas frame, "
               f"{disk_mb:,.0f} MiB as {args.files} Parquet files "
@@ -101,6 +119,11 @@ def main(argv=None) -> int:
               f"{rows / s['seconds']:,.0f} rows/s, peak RSS {s['peak_mb']:,.0f} MiB = "
               f"{s['peak_mb'] / frame_mb:.2f} of the in-memory frame "
               f"({'PASS' if s['peak_mb'] < frame_mb / 4 else 'FAIL'}: target < 0.25)")
+        w = _child("sweep", folder, args.batch_rows, args.workers)
+        print(f"threshold sweep in parts (low-risk, 201 thresholds, streamed): "
+              f"{w['seconds']:.1f} s, {rows / w['seconds']:,.0f} rows/s, peak RSS "
+              f"{w['peak_mb']:,.0f} MiB = {w['peak_mb'] / frame_mb:.2f} of the frame; best "
+              f"threshold {w['best']:.3f}")
         if not args.skip_cluster:
             d = _child("dask", folder, args.batch_rows, args.workers)
             diff = float(np.nanmax(np.abs(np.array(s["metrics"]) - np.array(d["metrics"]))))

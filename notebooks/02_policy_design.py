@@ -47,6 +47,7 @@ capacity: float = 80.0  # reviews the team can do per window (per day here); 0 f
 bootstrap: int = 500  # bootstrap replicates for intervals (0 for none)
 exclude: str = "age_band"  # columns never used when a missing signal is scored out of fold
 seed: int = 0  # seeds the simulated reviewer and the bootstrap
+dask_scheduler: str = ""  # a Dask scheduler address (tcp://host:8786) for the sweep in parts; empty: stream here
 
 # %% tags=["nbval-check-output"]
 import math
@@ -212,6 +213,29 @@ else:
 
 # %% tags=[]
 grid.pareto
+
+# %% [markdown] tags=[]
+# ## The same line when the history outgrows memory
+#
+# A history of hundreds of millions of decisions does not fit in one frame.
+# `trustlab.scale` sweeps it in parts — Parquet batches streamed here, or the
+# partitions of a Dask DataFrame on a cluster (set `dask_scheduler`) — each
+# part summing value, reviews and outcomes at every threshold of a fixed grid
+# (201 thresholds 0.005 apart for a probability), the parts added up. At a
+# grid threshold the numbers are exactly the sweep's above; between grid
+# values nothing is measured, so the step is the resolution of the best line.
+# The table sets the exact best (every distinct score) beside the grid's.
+
+# %% tags=["nbval-check-output"]
+from trustlab import scale
+
+parts = (nb.repo_path(dataset) if str(dataset).endswith((".parquet", "/")) else
+         scale.write_parts(data, nb.scratch_folder("02-history-parts"), 8))
+gridded = scale.threshold_sweep(rules, parts, approve_rule, seed=seed,
+                                client=dask_scheduler or None)
+resolution = scale.sweep_resolution(sweep, gridded)
+print(f"{gridded.method}\n")
+print(resolution.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
 # %% [markdown] tags=[]
 # ## Explore

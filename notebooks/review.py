@@ -33,6 +33,8 @@ train_signal: bool = True  # train a signal the data lacks out of fold (false: r
 bootstrap: int = 1000  # bootstrap replicates for the headline intervals (0 for none)
 cases: int = 5  # example decisions to explain
 seed: int = 0  # seeds the simulated reviewer, the folds, the bootstrap and the cases
+dask_scheduler: str = ""  # a Dask scheduler address (tcp://host:8786): replay the whole Parquet history there (empty: in memory here)
+recent_rows: int = 200000  # with dask_scheduler: the most recent rows read here for intervals, drift, trust and cases
 
 # %% tags=["nbval-check-output"]
 from pathlib import Path
@@ -44,22 +46,24 @@ from IPython.display import HTML, display
 import trustlab
 from trustlab import _notebook as nb
 from trustlab.explain import explain_case, load_glossary
-from trustlab.review import assess
+from trustlab.review import assess, assess_on_cluster
 from trustlab.simulate import plot_replay, plot_segment_rates
 
 nb.notebook_parameters(globals(), "review")
 rules = trustlab.load_policy(nb.repo_path(policy))
-history = nb.load_dataset(data)
-review = assess(
-    rules, history, data_name=Path(data).name,
-    champion=trustlab.load_policy(nb.repo_path(champion)) if champion else None,
-    seed=seed, bootstrap=bootstrap, cases=cases,
-    glossary=load_glossary(nb.repo_path(glossary)) if glossary else None,
-    exclude=tuple(nb.split_list(exclude) or ()), train_signal=train_signal,
-    label=label)
+shared = dict(data_name=Path(data).name, seed=seed, bootstrap=bootstrap, cases=cases,
+              champion=trustlab.load_policy(nb.repo_path(champion)) if champion else None,
+              glossary=load_glossary(nb.repo_path(glossary)) if glossary else None)
+if dask_scheduler:  # the whole history on the cluster, the most recent rows here
+    review = assess_on_cluster(rules, nb.repo_path(data), client=dask_scheduler,
+                               out=nb.repo_path(output_dir), recent_rows=recent_rows,
+                               label=label, **shared)
+else:
+    review = assess(rules, nb.load_dataset(data), exclude=tuple(nb.split_list(exclude) or ()),
+                    train_signal=train_signal, label=label, **shared)
+history = review.data
 metrics_file, decisions_file = review.write(nb.repo_path(output_dir))
-print(f"verdict: {review.verdict}; {len(review.records):,} decision records "
-      f"for {len(history):,} rows")
+print(f"verdict: {review.verdict}; {review.rows:,} decision records")
 
 # %% tags=[]
 review.banner()

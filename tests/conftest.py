@@ -109,3 +109,50 @@ def credit_text(edits: dict[str, str] | None = None) -> str:
 def policy() -> trustlab.Policy:
     """The example credit policy as written."""
     return trustlab.load_policy(CREDIT)
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    """A Dask cluster of two worker processes on loopback for one test module (generous
+    timeouts: CI machines are shared; not kept idle through the rest of the run)."""
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "120s",
+                          "distributed.comm.timeouts.tcp": "120s"}):
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           host="127.0.0.1", dashboard_address=None,
+                                           timeout="120s")
+        client = distributed.Client(cluster, timeout="120s")
+        yield client
+        client.close()
+        cluster.close()
+
+
+def write_cuts(frame, folder, cuts) -> Path:
+    """``frame`` as Parquet files cut at row positions ``cuts`` (``part-00.parquet``…) in a new
+    folder, in row order: uneven parts, cut wherever the positions fall."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    bounds = [0, *cuts, len(frame)]
+    for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        frame.iloc[a:b].to_parquet(folder / f"part-{i:02d}.parquet")
+    return folder
+
+
+DRIFT_COLUMNS = ["channel", "loan_amount", "annual_income", "debt_to_income",
+                 "credit_history_years", "delinquencies_2y", "employment_years", "grade",
+                 "purpose", "p_default", "underwriter_decision", "defaulted"]
+"""The synthetic history's columns the drift-in-parts tests monitor."""
+
+
+def drifting_history(seed: int):
+    """120 days of applications whose debt-to-income drifts and gain a broker channel, and a
+    reference of its first eight weeks with levels learned from its weekly windows."""
+    from trustlab.datasets import FeatureDrift, NewChannel, make_history
+    from trustlab.drift import Reference
+
+    history = make_history(n_days=120, applications_per_day=60, seed=seed, scenarios=[
+        FeatureDrift("2025-03-12", "debt_to_income", 8.0), NewChannel("2025-03-20", share=0.3)])
+    early = history[history["decision_time"] < "2025-02-26"]
+    return history, Reference.from_data(early, DRIFT_COLUMNS, time="decision_time", window="1W")

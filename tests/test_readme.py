@@ -5,21 +5,31 @@ from __future__ import annotations
 import os
 import re
 
+from pathlib import Path
+
 from conftest import REPO
+
+
+def run_block(marker: str | None, cwd: Path = REPO) -> dict:
+    """Run the README's first Python block containing ``marker`` (None: the first block) in
+    ``cwd``; its namespace."""
+    text = (REPO / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks, "README has no Python example"
+    block = blocks[0] if marker is None else next(b for b in blocks if marker in b)
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        namespace: dict = {}
+        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own docs
+    finally:
+        os.chdir(here)
+    return namespace
 
 
 def test_readme_python_example_runs(capsys):
     """Check that the README's Python example runs from the repository root."""
-    text = (REPO / "README.md").read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
-    assert blocks, "README has no Python example"
-    cwd = os.getcwd()
-    os.chdir(REPO)
-    try:
-        namespace: dict = {}
-        exec(compile(blocks[0], "README.md", "exec"), namespace)  # noqa: S102 - our own docs
-    finally:
-        os.chdir(cwd)
+    namespace = run_block(None)
     one = namespace["one"]
     assert (one.action, one.rule) == ("approve", "low-risk")
     assert len(namespace["records"]) == len(namespace["history"])
@@ -36,15 +46,7 @@ def test_readme_first_screen_has_the_two_commands():
 def test_readme_simulation_example_runs():
     """Check that the README's simulation example runs and its stated findings hold."""
     text = (REPO / "README.md").read_text()
-    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S)
-                 if "trustlab.simulate" in b)
-    cwd = os.getcwd()
-    os.chdir(REPO)
-    try:
-        namespace: dict = {}
-        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own docs
-    finally:
-        os.chdir(cwd)
+    namespace = run_block("trustlab.simulate")
     from trustlab.simulate import swap_analysis
 
     swaps = swap_analysis(namespace["result"], stress=(1, 1.5, 2))
@@ -56,21 +58,28 @@ def test_readme_simulation_example_runs():
 
 def test_readme_drift_example_runs(tmp_path):
     """Check that the README's drift, trust and gate example runs and finds the drift."""
-    text = (REPO / "README.md").read_text()
-    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S)
-                 if "policy_drift" in b)
     import matplotlib
 
     matplotlib.use("Agg")
-    cwd = os.getcwd()
-    os.chdir(tmp_path)  # build/ is made here, not in the repository
     (tmp_path / "policies").symlink_to(REPO / "policies")
     try:
-        namespace: dict = {}
-        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own docs
+        namespace = run_block("policy_drift", tmp_path)  # build/ is made there, not in the repo
     finally:
-        os.chdir(cwd)
         matplotlib.pyplot.close("all")
     assert namespace["drift"].first_alert("debt_to_income") is not None
     assert namespace["later"].max("psi") > 0.25
     assert namespace["gate"].may_promote is False
+
+
+def test_readme_scale_example_runs():
+    """Check that the README's example in parts runs and gives the in-memory numbers."""
+    import numpy as np
+
+    from trustlab.simulate import replay
+
+    namespace = run_block("scale.replay")
+    whole = replay(namespace["policy"], namespace["history"])
+    r = namespace["r"]
+    assert r.rows == len(namespace["history"]) and r.verdict == whole.verdict
+    assert np.allclose(r.metrics["value"], whole.metrics["value"], rtol=1e-12, equal_nan=True)
+    assert len(namespace["s"].frame) == 201 and len(namespace["g"].frame) == 9

@@ -118,6 +118,14 @@ def _repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def scratch_folder(name: str) -> Path:
+    """A new empty temporary folder whose name starts with ``name``, for files a notebook
+    writes only to read them back (Parquet parts, a saved reference)."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=f"trustlab-{name}-"))
+
+
 def repo_path(relative: str | os.PathLike) -> Path:
     """``relative`` as given when absolute or present from here, else under the repository root.
 

@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import trustlab
-from trustlab.datasets import make_history
-from trustlab.scale import dask_replay
+from trustlab.datasets import FeatureDrift, make_history
+from trustlab.scale import replay as scaled_replay
 from trustlab.simulate import replay, with_rate_limit
 from conftest import REPO
+from test_scale_replay import assert_same
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
-
-
-@pytest.fixture(scope="module")
-def client():
-    """Two worker processes on loopback (generous timeouts: CI machines are shared)."""
-    import dask
-
-    with dask.config.set({"distributed.comm.timeouts.connect": "120s",
-                          "distributed.comm.timeouts.tcp": "120s"}):
-        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None,
-                                           timeout="120s")
-        c = distributed.Client(cluster, timeout="120s")
-        yield c
-        c.close()
-        cluster.close()
 
 
 @pytest.fixture(scope="module")
@@ -44,29 +28,44 @@ def policy():
 
 
 @pytest.mark.slow
-def test_cluster_replay_equals_in_memory(client, policy, history, tmp_path):
+def test_cluster_replay_equals_in_memory(dask_client, policy, history, tmp_path):
     """Check metrics, checks and records from two workers equal the in-memory replay."""
     whole = replay(policy, history, seed=2)
     ddf = dd.from_pandas(history, npartitions=7, sort=False)
-    got = dask_replay(policy, ddf, client=client, seed=2, out=tmp_path / "rec")
-    assert got.rows == len(history) and got.batches == 7
-    a, b = whole.metrics.reset_index(drop=True), got.metrics.reset_index(drop=True)
-    pd.testing.assert_frame_equal(a.drop(columns="value"), b.drop(columns="value"))
-    assert np.allclose(a["value"], b["value"], rtol=1e-12, atol=0, equal_nan=True)
-    pd.testing.assert_frame_equal(whole.checks, got.checks)
+    got = scaled_replay(policy, ddf, client=dask_client, seed=2, out=tmp_path / "rec")
+    assert got.rows == len(history)
+    assert got.where == "7 Dask partitions on a distributed cluster"
+    assert 7 <= got.parts <= 8  # re-cut at day boundaries: the last day of each goes on
     assert (whole.records["guardrail"] == "decline-rate-limit").sum() > 10
-    records = pd.read_parquet(tmp_path / "rec")
-    assert records["action"].tolist() == whole.records["action"].astype(str).tolist()
+    assert_same(whole, got, got.records)
 
 
-def test_threads_and_refusals(policy, history):
-    """Check the local scheduler gives the same numbers, and out-of-order partitions are refused."""
-    whole = replay(policy, history, seed=0)
-    got = dask_replay(policy, dd.from_pandas(history, npartitions=3, sort=False))
-    assert np.allclose(whole.metrics["value"], got.metrics["value"], equal_nan=True)
-    shuffled = pd.concat([history.iloc[3000:], history.iloc[:3000]])
-    with pytest.raises(trustlab.DataError, match="partitions are not in time order"):
-        dask_replay(policy, dd.from_pandas(shuffled, npartitions=2, sort=False))
-    braked = trustlab.load_policy(REPO / "policies" / "consumer-credit-braked.yaml")
-    with pytest.raises(trustlab.DataError, match="drift brake is not yet carried"):
-        dask_replay(braked, dd.from_pandas(history, npartitions=2, sort=False))
+@pytest.mark.slow
+def test_cluster_by_address_with_a_drift_brake(dask_client, tmp_path):
+    """Check a scheduler address and a Parquet folder on a braked policy give the in-memory
+    numbers, and the client opened from the address is closed again."""
+    p = trustlab.load_policy(REPO / "policies" / "consumer-credit-braked.yaml")
+    data = make_history(n_days=160, applications_per_day=30, seed=4,
+                        scenarios=[FeatureDrift("2025-04-20")])
+    for i, part in enumerate(np.array_split(np.arange(len(data)), 4)):
+        data.iloc[part].to_parquet(tmp_path / f"h-{i}.parquet")
+    whole = replay(p, data, seed=0)
+    assert (whole.records["guardrail"] == "drift-brake").any()
+    info = dask_client.scheduler_info()
+    before = len(info["clients"]) if "clients" in info else None
+    got = scaled_replay(p, tmp_path, client=dask_client.scheduler.address)
+    assert_same(whole, got)
+    if before is not None:
+        assert len(dask_client.scheduler_info()["clients"]) == before
+
+
+def test_unreachable_scheduler_is_named(policy, tmp_path):
+    """Check an address nobody answers at gives a DataError naming it."""
+    history = make_history(n_days=3, applications_per_day=20, seed=0)
+    history.to_parquet(tmp_path / "h.parquet")
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), \
+            pytest.raises(trustlab.DataError, match="no Dask scheduler answered at "
+                                                    "'tcp://127.0.0.1:9'"):
+        scaled_replay(policy, tmp_path, client="tcp://127.0.0.1:9")

@@ -78,6 +78,20 @@ def test_every_distinct_value_is_a_threshold(policy, history):
     assert len(s.frame) > 0.5 * len(history)
 
 
+@pytest.mark.parametrize("rule, edit, end", [
+    ("low-risk", {}, -1), ("low-risk", {"p_default < 0.08 and": "p_default <= 0.08 and"}, 0),
+    ("high-risk", {"p_default >= 0.35": "p_default > 0.35"}, 0), ("high-risk", {}, -1)])
+def test_the_threshold_past_every_value_is_swept(history, rule, edit, end):
+    """Check the sweep reaches the line that moves every case (or none): past the largest value
+    for < and >=, below the smallest for <= and >, equal to a threshold far beyond the data."""
+    p = policy_from(edit | {"max: 40": "max: 4000"})
+    s = threshold_sweep(p, history, rule)
+    far = threshold_sweep(p, history, rule, thresholds=[-1.0 if end == 0 else 2.0])
+    row = s.frame.iloc[end]
+    assert row["value_total"] == pytest.approx(far.frame.iloc[end]["value_total"], rel=1e-12)
+    assert s.best["value_total"] >= far.frame["value_total"].max() - 1e-9
+
+
 @pytest.mark.parametrize("op, edit", [
     ("<=", {"p_default < 0.08 and": "p_default <= 0.08 and"}),
     (">", {"p_default >= 0.35": "p_default > 0.35"}),
@@ -115,7 +129,7 @@ def test_binding_rate_limit_is_applied_exactly(policy, history):
     """Check a sweep that changes a rate-limited action: exact, and never over the limit."""
     s = threshold_sweep(policy, history, "high-risk")
     assert "applied exactly at each threshold" in s.method
-    assert len(s.frame) <= 102
+    assert len(s.frame) <= 103  # 101 quantiles, the current line and the line past them
     lowest = s.frame.iloc[0]
     r = replay(with_threshold(policy, "high-risk", float(lowest["threshold"])), history)
     assert r.metric("guardrail_interventions") > 0  # the limit binds at a low decline line

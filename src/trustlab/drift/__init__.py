@@ -12,11 +12,14 @@
 * :func:`expected_vs_realised` is the label-free early warning: the bad rate
   the calibrated signal expects among approved cases, beside the realised rate
   once outcomes arrive.
+* :class:`DriftCounts` holds the counts drift is measured from, for one
+  part of a history; parts merge exactly (see :func:`trustlab.scale.drift_over_time`).
 """
 
 from ._detect import detection
 from ._measures import EPSILON, MEASURES, Measure
 from ._monitor import DEFAULT_WINDOW, DriftResult, drift_over_time
+from ._partial import DriftCounts
 from ._outcomes import ExpectedResult, expected_vs_realised
 from ._plots import DriftDisplay, plot_drift
 from ._policy import policy_drift
@@ -28,6 +31,7 @@ __all__ = [
     "KINDS",
     "MEASURES",
     "ColumnReference",
+    "DriftCounts",
     "DriftDisplay",
     "DriftResult",
     "ExpectedResult",

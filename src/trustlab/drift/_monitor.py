@@ -19,14 +19,17 @@ from ._measures import MEASURES, chi2_pvalue, js_distance, ks_statistic, psi, su
 from ._reference import (LEARNED_ACT_SD, LEARNED_WARN_SD, ColumnReference, Reference,
                          _empty_levels, load_reference)
 
-__all__ = ["DriftResult", "drift_over_time", "window_values", "learn_levels", "reference_rows",
-           "FRAME_COLUMNS", "DEFAULT_WINDOW", "LEVELS"]
+__all__ = ["DriftResult", "drift_over_time", "window_values", "binned_values", "learn_levels",
+           "reference_rows", "check_columns", "check_options", "drift_result", "FRAME_COLUMNS",
+           "DEFAULT_WINDOW", "LEVELS", "BINNED"]
 
 DEFAULT_WINDOW = "1W"
 """Calendar weeks, Monday to Sunday."""
 LEVELS = ("fixed", "learned")
 FRAME_COLUMNS = ("window_start", "column", "kind", "type", "metric", "value", "warn", "act",
                  "status", "rows", "in_reference")
+BINNED = {"psi": psi, "js": js_distance, "chi2": chi2_pvalue}
+"""The measures read from the reference's bin counts, by name."""
 _MIN_LEARN_SHARE = 0.5  # reference windows with fewer rows than this share of the median are
 #                         left out of learned levels (a partial first or last week)
 
@@ -47,6 +50,21 @@ def _metrics_for(ref: ColumnReference, metrics: tuple[str, ...] | None) -> tuple
     return tuple(m for m in names if ref.type in MEASURES[m].types)
 
 
+def binned_values(counts: np.ndarray, reference_counts: np.ndarray, metrics: tuple[str, ...]
+                  ) -> dict[str, np.ndarray]:
+    """Each measure of ``metrics`` read from bin counts (PSI, JS, chi-square) for every window.
+
+    ``counts`` is windows × the reference's bins; a window without rows gives NaN.
+    """
+    out: dict[str, np.ndarray] = {}
+    for m in metrics:
+        if m in BINNED:
+            v = BINNED[m](counts, reference_counts)
+            v[counts.sum(axis=1) == 0] = np.nan
+            out[m] = v
+    return out
+
+
 def window_values(ref: ColumnReference, series: pd.Series, codes: np.ndarray, n_windows: int,
                   metrics: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Each measure of ``metrics`` (that applies to the column) for every window.
@@ -54,16 +72,11 @@ def window_values(ref: ColumnReference, series: pd.Series, codes: np.ndarray, n_
     ``codes`` gives each row's window, ``0 .. n_windows - 1``.
     """
     out: dict[str, np.ndarray] = {}
-    binned = [m for m in metrics if m in ("psi", "js", "chi2")]
-    if binned:
+    if any(m in BINNED for m in metrics):
         nb = len(ref.counts)
         counts = np.bincount(codes * nb + ref.codes(series),
                              minlength=n_windows * nb).reshape(n_windows, nb)
-        fns = {"psi": psi, "js": js_distance, "chi2": chi2_pvalue}
-        for m in binned:
-            v = fns[m](counts, ref.counts)
-            v[counts.sum(axis=1) == 0] = np.nan
-            out[m] = v
+        out.update(binned_values(counts, ref.counts, metrics))
     if "ks" in metrics:
         values = series.to_numpy(dtype=float, na_value=np.nan)
         present = ~np.isnan(values)
@@ -183,12 +196,32 @@ class DriftResult:
     window : Window
     levels : str
         ``"fixed"`` or ``"learned"``.
+    fine_bins : int or None
+        None when KS is exact (read from the raw values, in memory). Otherwise
+        KS was read from counts over this many fine bins per numeric column
+        (:class:`~trustlab.drift._partial.DriftCounts`): a lower bound of the
+        exact KS, off by at most the window's ``error_bound`` in
+        :attr:`ks_error`.
+    ks_error : pandas.DataFrame or None
+        With ``fine_bins``: ``window_start``, ``column``, ``error_bound`` for
+        every window and numeric column with values.
     """
 
     frame: pd.DataFrame
     reference: Reference
     window: Window
     levels: str
+    fine_bins: int | None = None
+    ks_error: pd.DataFrame | None = None
+
+    @property
+    def ks_method(self) -> str:
+        """How KS was computed, in words: exact, or from fine bins with its largest error."""
+        if self.fine_bins is None:
+            return "KS exact"
+        bound = self.ks_error["error_bound"].max() if self.ks_error is not None else np.nan
+        worst = "no KS" if pd.isna(bound) else f"error at most {bound:.2g}"
+        return f"KS from {self.fine_bins:,} fine bins; {worst}"
 
     def _after(self) -> pd.DataFrame:
         f = self.frame
@@ -270,6 +303,7 @@ class DriftResult:
         return (f"<div><b>Drift over {self.window.words} windows</b> against "
                 f"{escape(self.reference.description)}; {self.levels} levels; "
                 f"<b>{n_act}</b> window-measures at the act level"
+                f"{'' if self.fine_bins is None else f'; {escape(self.ks_method)}'}"
                 f"<table><tr><th>kind</th><th>column</th><th>measure</th><th>worst</th>"
                 f"<th>worst window</th><th>first act</th></tr>{rows}</table></div>")
 
@@ -355,6 +389,36 @@ def drift_over_time(data: pd.DataFrame, reference, *, time: str, window=DEFAULT_
     if not isinstance(data, pd.DataFrame):
         raise DataError(source, [Problem("data", f"must be a pandas DataFrame; got "
                                                  f"{type(data).__name__}")])
+    metrics, thresholds = check_options(metrics, levels, thresholds, source)
+    w = read_window(window, source, "window")
+    ns = _times(data, time, source)
+    ref, _ = _resolve(reference, data, ns, columns, kinds, bins, time, w, source)
+    check_columns(ref, data, source)
+    ids, codes = np.unique(window_ids(ns, w), return_inverse=True)
+    n_w = len(ids)
+    return drift_result(ref, w, ids, np.bincount(codes, minlength=n_w),
+                        lambda c, wanted: window_values(c, data[c.name], codes, n_w, wanted),
+                        metrics=metrics, levels=levels, thresholds=thresholds, source=source)
+
+
+def check_columns(ref: Reference, data: pd.DataFrame, source: str) -> None:
+    """Raise a :class:`~trustlab.DataError` naming the reference's columns ``data`` lacks."""
+    missing = [c for c in ref.names if c not in data.columns]
+    if missing:
+        raise DataError(source, [Problem("data", f"lacks the reference's columns "
+                                                 f"{', '.join(missing)}. Columns: "
+                                                 f"{', '.join(map(str, data.columns))}")])
+
+
+def check_options(metrics, levels: str, thresholds, source: str
+                  ) -> tuple[tuple[str, ...] | None, dict[str, tuple[float, float]]]:
+    """``metrics`` as a tuple (or None) and ``thresholds`` as a dict, once checked.
+
+    Raises
+    ------
+    trustlab.DataError
+        Naming every bad one of ``levels``, ``metrics`` and ``thresholds``.
+    """
     problems = []
     if levels not in LEVELS:
         problems.append(Problem("levels", f"must be one of {', '.join(LEVELS)}; got {levels!r}"))
@@ -371,24 +435,38 @@ def drift_over_time(data: pd.DataFrame, reference, *, time: str, window=DEFAULT_
                                                           f"({supported_text()}) to (warn, act)"))
     if problems:
         raise DataError(source, problems)
-    w = read_window(window, source, "window")
-    ns = _times(data, time, source)
-    ref, _ = _resolve(reference, data, ns, columns, kinds, bins, time, w, source)
-    missing = [c for c in ref.names if c not in data.columns]
-    if missing:
-        raise DataError(source, [Problem("data", f"lacks the reference's columns "
-                                                 f"{', '.join(missing)}. Columns: "
-                                                 f"{', '.join(map(str, data.columns))}")])
-    ids, codes = np.unique(window_ids(ns, w), return_inverse=True)
-    n_w = len(ids)
-    starts = window_starts(ids, w)
-    rows = np.bincount(codes, minlength=n_w)
-    in_ref = (np.zeros(n_w, dtype=bool) if ref.ends is None
+    return metrics, thresholds
+
+
+def drift_result(ref: Reference, window: Window, ids: np.ndarray, rows: np.ndarray,
+                 values, *, metrics: tuple[str, ...] | None, levels: str,
+                 thresholds: dict[str, tuple[float, float]], source: str) -> DriftResult:
+    """The tidy result from each window's measures: levels, statuses, one row per measure.
+
+    Parameters
+    ----------
+    ref : Reference
+    window : Window
+    ids : ndarray of int64
+        The global window ids (:func:`~trustlab.engine._time.window_ids`) with
+        rows, increasing.
+    rows : ndarray of int64
+        Rows in each window.
+    values : callable
+        ``values(column_reference, metrics)`` gives ``{metric: value per window}``
+        for the measures that apply to the column; called once per column.
+    metrics, levels, thresholds
+        As checked by :func:`check_options`.
+    source : str
+        For error messages.
+    """
+    starts = window_starts(ids, window)
+    in_ref = (np.zeros(len(ids), dtype=bool) if ref.ends is None
               else np.asarray(starts <= ref.ends))
-    parts = []
+    parts, problems = [], []
     for c in ref.columns:
         wanted = _metrics_for(c, metrics)
-        vals = window_values(c, data[c.name], codes, n_w, wanted)
+        vals = values(c, wanted)
         for m in wanted:
             lv = _level_arrays(ref, c.name, m, levels, thresholds)
             if isinstance(lv, Problem):
@@ -404,4 +482,4 @@ def drift_over_time(data: pd.DataFrame, reference, *, time: str, window=DEFAULT_
         raise DataError(source, problems[:1])  # the same problem for every column: say it once
     frame = (pd.concat(parts, ignore_index=True) if parts
              else pd.DataFrame({c: [] for c in FRAME_COLUMNS}))
-    return DriftResult(frame[list(FRAME_COLUMNS)], ref, w, levels)
+    return DriftResult(frame[list(FRAME_COLUMNS)], ref, window, levels)

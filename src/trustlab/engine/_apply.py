@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -9,7 +11,7 @@ from .._errors import DataError, Problem
 from ..policy._condition import columns_of
 from ..policy._spec import DriftBrake, Policy
 from ._columns import PreparedColumn, prepare_column
-from ._brake import braked_rows
+from ._brake import BrakeWindows, braked_rows
 from ._plan import combined_reason, plan_for, rate_limit_reason
 from ._reasons import CategoryBuilder, first_occurrences, render_rows
 from ._time import times_ns, window_ids
@@ -215,7 +217,8 @@ def first_rules(policy: Policy, data: pd.DataFrame, *, skip: frozenset[int] = fr
     return rule_idx, ns, cols
 
 
-def apply_policy(policy: Policy, data: pd.DataFrame, state=None) -> pd.DataFrame:
+def apply_policy(policy: Policy, data: pd.DataFrame, state=None,
+                 brakes: Mapping[str, BrakeWindows] | None = None) -> pd.DataFrame:
     """Decide every row of ``data`` and return one decision record per row.
 
     Parameters
@@ -227,7 +230,11 @@ def apply_policy(policy: Policy, data: pd.DataFrame, state=None) -> pd.DataFrame
         When ``data`` is one batch of a longer history fed in time order:
         the rate-limit counts carried from the batches before, updated in
         place, so the batches decide exactly what the whole history decides.
-        (Drift brakes are not carried across batches yet and are refused.)
+        A policy with a drift brake then needs ``brakes``.
+    brakes : mapping of str to BrakeWindows, optional
+        For each drift brake (by id), the windows it engages in, decided
+        beforehand over the whole history (as :mod:`trustlab.scale` does);
+        by default each brake is decided from ``data``.
 
     Returns
     -------
@@ -268,10 +275,15 @@ def apply_policy(policy: Policy, data: pd.DataFrame, state=None) -> pd.DataFrame
     source = _source(policy)
     plan = plan_for(policy)
     rule_idx, ns, _ = first_rules(policy, data)
-    if state is not None and any(isinstance(g, DriftBrake) for g in policy.guardrails):
+    brakes = dict(brakes or {})
+    undecided = [g.id for g in policy.guardrails if isinstance(g, DriftBrake)
+                 and g.id not in brakes]
+    if state is not None and undecided:
         raise DataError(source, [Problem(
-            "guardrails", "a drift brake is not yet carried from batch to batch; replay a "
-                          "policy with a drift brake in one piece")])
+            "guardrails", f"drift brake {', '.join(map(repr, undecided))} cannot be decided "
+                          "from one batch (it compares each window with a reference over the "
+                          "whole history); replay with trustlab.scale.replay, which decides "
+                          "the brake's windows first")])
     n = len(data)
     rule_action = plan.rule_then[rule_idx]
     action = rule_action.copy()
@@ -284,7 +296,8 @@ def apply_policy(policy: Policy, data: pd.DataFrame, state=None) -> pd.DataFrame
         in_order = bool(np.all(ns[1:] >= ns[:-1]))  # histories usually arrive sorted
         for g_i, g in enumerate(policy.guardrails):
             if isinstance(g, DriftBrake):
-                window_text, texts = braked_rows(policy, g, data, ns, source)
+                bw = brakes[g.id] if g.id in brakes else braked_rows(policy, g, data, ns, source)
+                window_text, texts = bw.codes(ns), list(bw.texts)
                 hit = np.flatnonzero((window_text >= 0) & plan.automated[action])
                 action[hit] = plan.action_code[g.then]
                 guard[hit] = g_i

@@ -23,7 +23,8 @@ from .._errors import DataError, Problem
 from ..policy._spec import DriftBrake, DriftReference, Policy
 from ._time import window_ids, window_starts
 
-__all__ = ["braked_rows", "BrakeTracker", "brake_reference", "brake_reason"]
+__all__ = ["braked_rows", "BrakeTracker", "BrakeWindows", "brake_reference", "brake_reason",
+           "brake_reference_of", "window_tops", "engaged"]
 
 
 def brake_reference(policy: Policy, brake: DriftBrake) -> DriftReference:
@@ -72,14 +73,45 @@ def _window_drift(brake: DriftBrake, ref, frame: pd.DataFrame, codes: np.ndarray
     return filled.max(axis=0), which
 
 
-def braked_rows(policy: Policy, brake: DriftBrake, data: pd.DataFrame, ns: np.ndarray,
-                source: str) -> tuple[np.ndarray, list[str]]:
-    """Each row's braked-window text code (-1 where the brake is off) and the texts."""
+@dataclass(frozen=True, eq=False)
+class BrakeWindows:
+    """The windows a drift brake engages in over a history, and the sentence each carries.
+
+    Decided once over the whole history (in memory, or from parts of it by
+    :mod:`trustlab.scale`), then applied to any rows of it.
+
+    Attributes
+    ----------
+    window : Window
+        The brake's window.
+    ids : ndarray of int64
+        The braked window ids, increasing.
+    texts : tuple of str
+        The reason of each braked window.
+    """
+
+    window: Any
+    ids: np.ndarray
+    texts: tuple[str, ...]
+
+    def codes(self, ns: np.ndarray) -> np.ndarray:
+        """Each time's index into :attr:`texts`, or -1 where the brake is off."""
+        if not len(self.ids):
+            return np.full(len(ns), -1, dtype=np.int64)
+        w = window_ids(ns, self.window)
+        pos = np.minimum(np.searchsorted(self.ids, w), len(self.ids) - 1)
+        return np.where(self.ids[pos] == w, pos, -1).astype(np.int64)
+
+
+def brake_reference_of(policy: Policy, brake: DriftBrake, data: pd.DataFrame | None,
+                       ns: np.ndarray | None, source: str):
+    """The brake's :class:`~trustlab.drift.Reference` and when it is complete (ns; None: before
+    any data). ``data`` (with times ``ns``) holds at least the reference rows unless the
+    reference is a file."""
     from ..drift._monitor import reference_rows
     from ..drift._reference import Reference, load_reference
 
     spec = brake_reference(policy, brake)
-    kinds = _kinds(policy, brake)
     if spec.file is not None:
         ref = load_reference(spec.file)
         lacking = [c for c in brake.watch if c not in ref.names]
@@ -91,23 +123,37 @@ def braked_rows(policy: Policy, brake: DriftBrake, data: pd.DataFrame, ns: np.nd
         complete = None
     else:
         rows, _, complete = reference_rows(spec, ns, source, f"guardrails '{brake.id}'.reference")
-        ref = Reference.from_data(data.iloc[rows], list(brake.watch), kinds=kinds)
+        ref = Reference.from_data(data.iloc[rows], list(brake.watch), kinds=_kinds(policy, brake))
     _check_types(brake, ref, source)
+    return ref, complete
+
+
+def window_tops(brake: DriftBrake, ref, data: pd.DataFrame, ns: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each window's id, its largest watched drift and the reference column that gave it."""
     ids, codes = np.unique(window_ids(ns, brake.window), return_inverse=True)
     top, which = _window_drift(brake, ref, data, codes, len(ids))
+    return ids, top, which
+
+
+def engaged(brake: DriftBrake, ref, complete: int | None, ids: np.ndarray, top: np.ndarray,
+            which: np.ndarray) -> BrakeWindows:
+    """The windows braked because the window before drifted to ``act`` against a complete
+    reference."""
     ends = window_starts(ids + 1, brake.window).asi8
     measured = np.ones(len(ids), dtype=bool) if complete is None else complete <= ends
     hot = measured & (top >= brake.act)
-    # window ids whose previous window was hot, and the text each carries
     starts = window_starts(ids, brake.window)
-    texts = [brake_reason(brake, starts[i], ref.columns[which[i]].name, float(top[i]))
-             for i in np.flatnonzero(hot)]
-    braked_ids = ids[hot] + 1
-    if not len(braked_ids):
-        return np.full(len(ns), -1, dtype=np.int64), texts
-    pos = np.minimum(np.searchsorted(braked_ids, ids), len(braked_ids) - 1)
-    window_code = np.where(braked_ids[pos] == ids, pos, -1)
-    return window_code[codes], texts
+    texts = tuple(brake_reason(brake, starts[i], ref.columns[which[i]].name, float(top[i]))
+                  for i in np.flatnonzero(hot))
+    return BrakeWindows(brake.window, (ids[hot] + 1).astype(np.int64), texts)
+
+
+def braked_rows(policy: Policy, brake: DriftBrake, data: pd.DataFrame, ns: np.ndarray,
+                source: str) -> BrakeWindows:
+    """The windows ``brake`` engages in over ``data`` (a whole history, times ``ns``)."""
+    ref, complete = brake_reference_of(policy, brake, data, ns, source)
+    return engaged(brake, ref, complete, *window_tops(brake, ref, data, ns))
 
 
 @dataclass

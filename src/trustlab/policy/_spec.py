@@ -279,11 +279,12 @@ class Policy:
         return tuple(a.name for a in self.actions)
 
     # ------------------------------------------------------------------ evaluation
-    def apply(self, data: pd.DataFrame, state: GuardrailState | None = None) -> pd.DataFrame:
+    def apply(self, data: pd.DataFrame, state: GuardrailState | None = None,
+              brakes: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Decide every row of ``data``; see :func:`trustlab.engine.apply_policy`."""
         from ..engine import apply_policy
 
-        return apply_policy(self, data, state=state)
+        return apply_policy(self, data, state=state, brakes=brakes)
 
     def decide(self, record: Mapping[str, Any], state: GuardrailState | None = None) -> Decision:
         """Decide one record; see :func:`trustlab.engine.decide`."""

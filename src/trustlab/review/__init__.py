@@ -9,7 +9,8 @@
   from a manifest and says whether the results match.
 """
 
-from ._assess import DECISIONS_FILE, HEADLINE, METRICS_FILE, Review, assess, outcome_read_from
+from ._assess import (DECISIONS_FILE, HEADLINE, METRICS_FILE, Review, assess,
+                      assess_on_cluster, outcome_read_from)
 from ._report import export_report
 from ._run import (
     EXIT_BAD_INPUT,
@@ -33,6 +34,7 @@ __all__ = [
     "Review",
     "ReviewRun",
     "assess",
+    "assess_on_cluster",
     "export_report",
     "rerun_review",
     "run_review",

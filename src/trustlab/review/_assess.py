@@ -23,10 +23,11 @@ from ..policy._diff import policy_changes
 from ..policy._metric_names import format_metric, metric_words
 from ..policy._spec import Policy
 from ..signals import TrainedSignal, train_missing_signals
+from ..simulate._metrics import activity_counts
 from ..simulate import (BootstrapResult, Replay, SwapResult, bootstrap_metrics, evaluate_checks,
                         replay, swap_analysis)
 
-__all__ = ["Review", "assess", "outcome_read_from", "HEADLINE", "METRICS_FILE", "DECISIONS_FILE"]
+__all__ = ["Review", "assess", "assess_on_cluster", "outcome_read_from", "HEADLINE", "METRICS_FILE", "DECISIONS_FILE"]
 
 METRICS_FILE = "metrics.json"
 DECISIONS_FILE = "decisions.parquet"
@@ -72,6 +73,11 @@ class Review:
         Whether the policy may take the next mode on the ladder.
     impact : ImpactResult or None
         The change from the champion on this history (None without one).
+    whole : ScaledReplay or None
+        With a Dask cluster (:func:`assess_on_cluster`): the whole history
+        replayed in parts. Its metrics, checks and decision records are the
+        review's; the other sections describe the most recent rows in
+        ``data``.
     """
 
     policy: Policy
@@ -91,11 +97,30 @@ class Review:
     trust: object | None = None
     gate: object | None = None
     impact: object | None = None
+    whole: object | None = None
 
     @property
     def verdict(self) -> str:
         """``"pass"`` when every check of the policy passed, else ``"fail"``."""
-        return "pass" if self.replay.passed else "fail"
+        return "pass" if self._checked.passed else "fail"
+
+    @property
+    def _checked(self):
+        """Where the metrics and checks come from: the whole history when replayed in parts."""
+        return self.replay if self.whole is None else self.whole
+
+    @property
+    def rows(self) -> int:
+        """Decisions reviewed: the whole history's."""
+        return len(self.records) if self.whole is None else self.whole.rows
+
+    def _data_words(self) -> str:
+        if self.whole is None:
+            return f"{escape(self.data_name)}: {len(self.records):,} decisions"
+        return (f"{escape(self.data_name)}: {self.whole.rows:,} decisions replayed in "
+                f"{self.whole.parts:,} parts ({escape(self.whole.where)}); the sections on "
+                f"rows (intervals, drift, trust, cases) describe the most recent "
+                f"{len(self.records):,}")
 
     # ------------------------------------------------------------------ sections
     def banner(self):
@@ -104,7 +129,7 @@ class Review:
 
         p = self.policy
         ok = self.verdict == "pass"
-        checks = self.replay.checks
+        checks = self._checked.checks
         failed = checks.loc[~checks["passed"], "check"].tolist()
         colour = "#2e7d32" if ok else "#c62828"
         what = ("every check passed" if ok else
@@ -120,8 +145,7 @@ class Review:
             f"<table><tr><th>Policy</th><td>{escape(p.identity)}</td></tr>"
             f"<tr><th>Owner</th><td>{escape(p.owner)}</td></tr>"
             f"<tr><th>Mode</th><td>{escape(p.mode)}</td></tr>{champion}"
-            f"<tr><th>Data</th><td>{escape(self.data_name)}: {len(self.records):,} decisions"
-            f"</td></tr></table>{trained}</div>")
+            f"<tr><th>Data</th><td>{self._data_words()}</td></tr></table>{trained}</div>")
 
     def changes(self) -> pd.DataFrame | None:
         """What changed since the champion, field by field (None without a champion)."""
@@ -170,7 +194,7 @@ class Review:
 
     def headline(self) -> pd.DataFrame:
         """Value, risk and workload, with bootstrap intervals where drawn (and the champion's)."""
-        m = self.replay.metrics
+        m = self._checked.metrics
         overall = m[m["by"].isna()].set_index("metric")
         iv = None
         if self.intervals is not None:
@@ -188,7 +212,7 @@ class Review:
             row = {"metric": name, "in words": metric_words(name),
                    "value": format_metric(name, v)}
             if iv is not None:
-                row["95% interval"] = (f"{format_metric(name, iv.at[name, 'low'])} to "
+                row["95% interval" if self.whole is None else "95% interval, recent rows"] = (f"{format_metric(name, iv.at[name, 'low'])} to "
                                        f"{format_metric(name, iv.at[name, 'high'])}"
                                        if name in iv.index else "")
             if champ is not None:
@@ -200,7 +224,7 @@ class Review:
 
     def checks(self) -> pd.DataFrame:
         """The policy's checks: value, bound, pass or fail, and why a value is missing."""
-        c = self.replay.checks
+        c = self._checked.checks
         out = pd.DataFrame({
             "check": c["check"], "segment": c["segment"].fillna(""),
             "value": [format_metric(m, v) for m, v in zip(c["metric"], c["value"])],
@@ -209,20 +233,28 @@ class Review:
         })
         return out
 
+    def _activity(self) -> pd.DataFrame:
+        """Decisions by rule, what the rules said, final action and guardrail (whole history)."""
+        if self.whole is not None:
+            return self.whole.activity
+        return activity_counts(self.records)
+
     def rule_activity(self) -> pd.DataFrame:
         """Decisions by deciding rule and final action, with shares."""
-        d = self.records
-        t = (d.groupby(["rule", "rule_action", "action"], observed=True).size()
-             .rename("decisions").reset_index())
-        t["share"] = (t["decisions"] / len(d)).map("{:.1%}".format)
+        a = self._activity()
+        t = (a.groupby(["rule", "rule_action", "action"], observed=True)["decisions"].sum()
+             .reset_index())
+        t = t[t["decisions"] > 0]
+        t["share"] = (t["decisions"] / a["decisions"].sum()).map("{:.1%}".format)
         return t.sort_values("decisions", ascending=False, kind="stable").reset_index(drop=True)
 
     def guardrail_activity(self) -> pd.DataFrame:
         """Every guardrail and the kill switch: how many decisions each changed, from what to what."""
-        d = self.records
-        g = d[d["guardrail"].notna()]
-        t = (g.groupby(["guardrail", "rule_action", "action"], observed=True).size()
+        a = self._activity()
+        g = a[a["guardrail"].notna()]
+        t = (g.groupby(["guardrail", "rule_action", "action"], observed=True)["decisions"].sum()
              .rename("decisions changed").reset_index())
+        t = t[t["decisions changed"] > 0]
         ids = [x.id for x in self.policy.guardrails]
         quiet = [i for i in ids if i not in set(t["guardrail"].astype(str))]
         if quiet:
@@ -237,7 +269,7 @@ class Review:
         Formatted for reading (shares in %, counts whole); the numbers are in
         ``replay.metrics``.
         """
-        m = self.replay.metrics
+        m = self._checked.metrics
         s = m[m["by"].notna()]
         keep = ["decisions", "automation_rate", "favourable_rate", "bad_rate_favourable",
                 "value_per_decision"]
@@ -250,8 +282,14 @@ class Review:
 
     def limitations(self) -> list[str]:
         """What the numbers cannot say, in sentences."""
-        r = self.replay
+        r = self._checked
         out = []
+        if self.whole is not None:
+            out.append(f"The verdict, metrics, checks, segments and decision records cover all "
+                       f"{self.whole.rows:,} rows, replayed in parts on a Dask cluster; "
+                       f"intervals, drift, trust, the gate and the example cases describe the "
+                       f"most recent {len(self.records):,} rows only, replayed on their own "
+                       "(their simulated reviews and rate-limit windows start afresh).")
         unl = r.metric("unlabelled_share")
         if unl == unl and unl > 0:
             out.append(f"Selective labels: {unl:.1%} of the cases have no observed outcome "
@@ -340,14 +378,17 @@ class Review:
             "champion": None if self.champion is None else {
                 "name": self.champion.policy.name, "version": self.champion.policy.version,
                 "hash": self.champion.policy.content_hash},
-            "data": {"name": self.data_name, "rows": len(self.records)},
+            "data": {"name": self.data_name, "rows": self.rows},
+            "detail": None if self.whole is None else {
+                "rows": len(self.records), "of": "the most recent rows",
+                "covers": ["intervals", "drift", "promotion"], "whole_history": self.whole.where},
             "signals_trained": [{"signal": t.name, "note": t.note,
                                  "oof_auc": t.result.card.oof_auc} for t in self.trained],
             "seed": self.seed,
             "label": self.policy.outcomes.label if not self.label or self.policy.outcomes is None
             else self.label,
-            "metrics": self.replay.metrics.to_dict("records"),
-            "checks": self.replay.checks.to_dict("records"),
+            "metrics": self._checked.metrics.to_dict("records"),
+            "checks": self._checked.checks.to_dict("records"),
             "intervals": None if self.intervals is None else self.intervals.frame.to_dict("records"),
             "champion_metrics": None if self.champion is None else
                 self.champion.metrics[self.champion.metrics["by"].isna()].to_dict("records"),
@@ -370,7 +411,9 @@ class Review:
         """Write ``metrics.json`` and ``decisions.parquet`` into ``folder`` (made if missing).
 
         Both are byte-identical for the same inputs and parameters: keys sorted,
-        no times, the row order of the data.
+        no times, the row order of the data. A review on a cluster has its
+        decision records written by the workers already, as the folder
+        ``decisions.parquet/`` of one file per part (read back as one table).
         """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -379,6 +422,8 @@ class Review:
                           allow_nan=False)
         metrics.write_text(text + "\n", encoding="utf-8")
         decisions = folder / DECISIONS_FILE
+        if self.whole is not None:
+            return metrics, self.whole.records
         self.records.reset_index(drop=True).to_parquet(decisions, index=False)
         return metrics, decisions
 
@@ -508,6 +553,80 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
                   picked, seed, label, drift, trust, gate, impact)
 
 
+def assess_on_cluster(policy: Policy, data, *, client, out: str | Path,
+                      recent_rows: int = 200_000, data_name: str = "data",
+                      champion: Policy | None = None, seed: int = 0, bootstrap: int = 1000,
+                      cases: int = 5, glossary=None, label: str = "") -> Review:
+    """Review ``policy`` on a history too large for memory, replayed on a Dask cluster.
+
+    The whole history is replayed in parts (:func:`trustlab.scale.replay`):
+    the verdict, metrics, checks, segments, trust and decision records are
+    its. The sections that need rows in memory — bootstrap intervals, drift,
+    the promotion gate, the champion comparison and the example cases — are
+    computed by :func:`assess` on the most recent ``recent_rows`` rows, and
+    the report says so. ``max_signal_psi`` and ``max_feature_psi`` come from
+    that drift.
+
+    Parameters
+    ----------
+    policy : Policy
+    data : path or dask.dataframe.DataFrame
+        A Parquet file or folder the workers can read, in time order where
+        the policy has rate limits or a drift brake.
+    client : distributed.Client or str
+        The cluster, or its scheduler address (``"tcp://host:8786"``).
+    out : path
+        The review folder; the workers write ``decisions.parquet/`` into it,
+        so it must be a path they reach.
+    recent_rows : int
+        Rows read into memory for the detail sections.
+    data_name, champion, seed, bootstrap, cases, glossary
+        As for :func:`assess`.
+    label : str
+        Must be empty: on a cluster the outcome is the policy's own
+        ``outcomes.label`` column.
+
+    Raises
+    ------
+    trustlab.DataError
+        When the data lacks a signal the policy reads (signals are not
+        trained on a cluster), for a ``label``, or for what
+        :func:`trustlab.scale.replay` refuses.
+    """
+    from .._errors import DataError, Problem
+    from ..scale import replay as replay_in_parts
+    from ..scale._run import read_recent
+
+    if label:
+        raise DataError(f"Data '{data_name}'", [Problem(
+            "label", f"is '{label}'; on a cluster the outcome is read from the policy's own "
+                     "outcomes.label column: name the column so in the data, or review without "
+                     "dask_scheduler")])
+
+    recent = read_recent(data, recent_rows) if isinstance(data, (str, Path)) \
+        else data.tail(recent_rows, npartitions=-1).reset_index(drop=True)
+    for p in (policy, champion):
+        missing = [] if p is None else [s.name for s in p.signals if s.name not in recent.columns]
+        if missing:
+            raise DataError(f"Data '{data_name}'", [Problem(
+                f"column '{missing[0]}'", f"is the signal policy '{p.name}' reads, and the data "
+                                          "lacks it; on a cluster signals are not trained: "
+                                          "score the history first, or review without "
+                                          "dask_scheduler")])
+    whole = replay_in_parts(policy, data, client=client, seed=seed,
+                            out=Path(out) / DECISIONS_FILE)
+    review = assess(policy, recent, data_name=data_name, champion=champion, seed=seed,
+                    bootstrap=bootstrap, cases=cases, glossary=glossary, train_signal=False)
+    metrics = whole.metrics
+    if review.drift is not None:
+        metrics = _with_drift_metrics(policy, whole, review.drift).metrics
+        rows = metrics["metric"].isin(["max_signal_psi", "max_feature_psi"]) & \
+            metrics["by"].isna() & metrics["value"].notna()
+        metrics.loc[rows, "reason"] = f"measured on the most recent {len(recent):,} rows"
+    whole = dataclasses.replace(whole, metrics=metrics, checks=evaluate_checks(policy, metrics))
+    return dataclasses.replace(review, whole=whole)
+
+
 def _over_time(policy: Policy, data: pd.DataFrame, result: Replay):
     """Drift (the policy's reference, or the first quarter), trust and the promotion gate."""
     from ..drift import policy_drift
@@ -519,7 +638,7 @@ def _over_time(policy: Policy, data: pd.DataFrame, result: Replay):
     return drift, trust, gate
 
 
-def _with_drift_metrics(policy: Policy, result: Replay, drift) -> Replay:
+def _with_drift_metrics(policy: Policy, result, drift):
     """``result`` with ``max_signal_psi`` and ``max_feature_psi`` measured, checks re-evaluated."""
     m = result.metrics.copy()
     for name, kind in (("max_signal_psi", "signal"), ("max_feature_psi", "data")):

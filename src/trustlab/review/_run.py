@@ -60,8 +60,13 @@ def review_notebooks() -> Path:
 
 
 def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
+    """Hex sha256 of a file's bytes; of a folder (decision records written in parts), of each
+    file's relative path and sha256 in name order."""
     h = hashlib.sha256()
+    if path.is_dir():
+        for p in sorted(q for q in path.rglob("*") if q.is_file()):
+            h.update(f"{p.relative_to(path).as_posix()}\0{sha256_of(p)}\n".encode())
+        return h.hexdigest()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
@@ -155,7 +160,12 @@ def _preflight(policy_path: Path, data_path: Path, champion_path: Path | None,
         from ..change import require_version_bump
 
         require_version_bump(champion, policy)
-    data = read_data(data_path)
+    if settings.get("dask_scheduler"):  # the whole history stays on disk: check recent rows
+        from ..scale._run import read_recent
+
+        data = read_recent(data_path, int(settings.get("recent_rows") or 200_000))
+    else:
+        data = read_data(data_path)
     from ._assess import outcome_read_from
 
     data = outcome_read_from(data, str(settings.get("label") or ""), (policy, champion),

@@ -28,6 +28,7 @@ from .._errors import DataError, PolicyError, Problem
 from ..policy._condition import OP_WORDS
 from ..policy._spec import Policy
 from ._open import (
+    threshold_problem,
     PREFIX,
     OpenHistory,
     OpenRule,
@@ -251,13 +252,9 @@ def _edges(centres: np.ndarray) -> np.ndarray:
 def _axis(given, rule: OpenRule, name: str) -> np.ndarray:
     """The thresholds of one axis: given, or quantiles of the column where the rule can fire."""
     if given is not None:
-        try:
-            t = np.asarray(given, dtype=float).ravel()
-        except (TypeError, ValueError):
-            t = np.empty(0)
-        if t.size == 0 or not np.all(np.isfinite(t)):
-            raise DataError("band_grid", [Problem(name, f"must be one or more finite numbers; "
-                                                        f"got {given!r}")])
+        t, problem = threshold_problem(given, name)
+        if problem is not None:
+            raise DataError("band_grid", [problem])
     else:
         x = rule.x[rule.eligible]
         t = np.quantile(x, np.linspace(0, 1, DEFAULT_STEPS)) if len(x) else np.empty(0)
@@ -328,20 +325,7 @@ def band_grid(policy: Policy, data: pd.DataFrame, approve_rule: str, decline_rul
     >>> bool(g.optimum["feasible"])
     True
     """
-    if approve_rule == decline_rule:
-        raise PolicyError(f"Policy '{policy.name}'", [Problem(
-            "rules", f"band_grid needs two different rules; got '{approve_rule}' for both the "
-                     "approve and the decline line (use threshold_sweep for one rule)")])
-    for rule_id in (approve_rule, decline_rule):  # refuse a bad rule before deciding anything
-        open_rule_threshold(policy, rule_id, None, caller="band_grid", ordering=True)
-    cap = None
-    if capacity is not None:
-        if isinstance(capacity, bool) or not isinstance(capacity, (int, float, np.number)) \
-                or not np.isfinite(capacity) or capacity < 0:
-            raise DataError("band_grid", [Problem("capacity", f"must be a number of reviews per "
-                                                              f"window, at least 0; got "
-                                                              f"{capacity!r}")])
-        cap = float(capacity)
+    cap = check_grid_args(policy, approve_rule, decline_rule, capacity)
     h = open_history(policy, data, [(approve_rule, None), (decline_rule, None)],
                      caller="band_grid", seed=seed, reviewer_accuracy=reviewer_accuracy,
                      ordering=True)
@@ -356,15 +340,50 @@ def band_grid(policy: Policy, data: pd.DataFrame, approve_rule: str, decline_rul
     td = _axis(decline_thresholds, rule_d, "decline_thresholds")
     te, tl = (ta, td) if first_is_approve else (td, ta)
 
-    cells = _cells(h, early, late, te, tl)  # components (6, KE, KL) and peak (KE, KL)
-    totals, peak, method = cells
+    totals, peak, method = _cells(h, early, late, te, tl)  # (6, KE, KL) and (KE, KL)
+    return grid_result(policy, h.n, totals, peak, method, h.window is not None, cap,
+                       (rule_a.threshold, ta), (rule_d.threshold, td), first_is_approve)
+
+
+def check_grid_args(policy: Policy, approve_rule: str, decline_rule: str,
+                    capacity) -> float | None:
+    """Refuse the same rule twice, a rule a band grid cannot open, or a bad capacity."""
+    if approve_rule == decline_rule:
+        raise PolicyError(f"Policy '{policy.name}'", [Problem(
+            "rules", f"band_grid needs two different rules; got '{approve_rule}' for both the "
+                     "approve and the decline line (use threshold_sweep for one rule)")])
+    for rule_id in (approve_rule, decline_rule):  # refuse a bad rule before deciding anything
+        open_rule_threshold(policy, rule_id, None, caller="band_grid", ordering=True)
+    if capacity is None:
+        return None
+    if isinstance(capacity, bool) or not isinstance(capacity, (int, float, np.number)) \
+            or not np.isfinite(capacity) or capacity < 0:
+        raise DataError("band_grid", [Problem("capacity", f"must be a number of reviews per "
+                                                          f"window, at least 0; got "
+                                                          f"{capacity!r}")])
+    return float(capacity)
+
+
+def grid_result(policy: Policy, n: int, totals: np.ndarray, peak: np.ndarray, method: str,
+                windowed: bool, cap: float | None, approve, decline,
+                first_is_approve: bool) -> BandGrid:
+    """The :class:`BandGrid` from summed components and peak loads on the (early, late) axes.
+
+    ``approve`` and ``decline`` are ``(RuleThreshold, thresholds)`` of each line.
+
+    Raises
+    ------
+    trustlab.DataError
+        When no case can be valued.
+    """
+    (th_a, ta), (th_d, td) = approve, decline
     if not np.any(totals[1] > 0):
         label = policy.outcomes.label  # type: ignore[union-attr]
-        why = "the data has no rows" if h.n == 0 else f"label '{label}' is missing on every case"
+        why = "the data has no rows" if n == 0 else f"label '{label}' is missing on every case"
         raise DataError(f"Data for policy '{policy.name}'", [Problem(
             "outcomes.label", f"no case can be valued ({why}), so no pair of thresholds can be "
                               "preferred to another")])
-    m = rates_from(totals, h.n)
+    m = rates_from(totals, n)
     if not first_is_approve:  # axes as (approve, decline)
         m = {k: v.T for k, v in m.items()}
         peak = peak.T
@@ -378,17 +397,14 @@ def band_grid(policy: Policy, data: pd.DataFrame, approve_rule: str, decline_rul
     })
     frame["feasible"] = (frame["peak_reviews_per_window"] <= cap).to_numpy() if cap is not None \
         else np.ones(len(frame), dtype=bool)
-    ia = int(np.searchsorted(ta, rule_a.threshold.value))
-    id_ = int(np.searchsorted(td, rule_d.threshold.value))
+    ia = int(np.searchsorted(ta, th_a.value))
+    id_ = int(np.searchsorted(td, th_d.value))
     current = frame.iloc[ia * len(td) + id_].rename("current")
     optimum = _optimum(frame, ta, td, ia, id_)
-    window = window_words(policy) if h.window is not None else None
-
-    def test(r: OpenRule) -> str:
-        return f"{r.threshold.column} {r.threshold.op} t"
-
-    return BandGrid(frame, optimum, current, _pareto(frame), cap, approve_rule, decline_rule,
-                    test(rule_a), test(rule_d), window, policy.identity, method)
+    window = window_words(policy) if windowed else None
+    return BandGrid(frame, optimum, current, _pareto(frame), cap, th_a.rule, th_d.rule,
+                    f"{th_a.column} {th_a.op} t", f"{th_d.column} {th_d.op} t", window,
+                    policy.identity, method)
 
 
 def _optimum(frame: pd.DataFrame, ta: np.ndarray, td: np.ndarray, ia: int, id_: int):

@@ -14,8 +14,8 @@ import pandas as pd
 
 from ..policy._spec import Check, Policy
 
-__all__ = ["metric_table", "metric_table_from", "metric_totals", "MetricTotals", "evaluate_checks",
-           "MIN_SEGMENT_ROWS", "CHECK_COLUMNS"]
+__all__ = ["activity_counts", "metric_table", "metric_table_from", "metric_totals", "MetricTotals",
+           "evaluate_checks", "MIN_SEGMENT_ROWS", "CHECK_COLUMNS"]
 
 MIN_SEGMENT_ROWS = 30
 """A check with ``by`` holds when it holds in every segment with at least this many rows."""
@@ -323,3 +323,11 @@ def evaluate_checks(policy: Policy, metrics: pd.DataFrame) -> pd.DataFrame:
                      "passed": bool(passed), "segment": segment,
                      "reason": reason if np.isnan(value) else ""})
     return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
+
+
+def activity_counts(records: pd.DataFrame) -> pd.DataFrame:
+    """Decision records counted by ``rule``, ``rule_action``, ``action`` and ``guardrail``
+    (missing guardrail kept): a small table that adds up across parts of a history."""
+    keys = ["rule", "rule_action", "action", "guardrail"]
+    return (records[keys].astype(object).groupby(keys, dropna=False).size()
+            .rename("decisions").reset_index())

@@ -232,7 +232,7 @@ def _others(rule_when, cmp: Compare):
 
 def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, str | None]], *,
                  caller: str, seed: int = 0, reviewer_accuracy: float | None = None,
-                 ordering: bool = False) -> OpenHistory:
+                 ordering: bool = False, offset: int = 0, batch: bool = False) -> OpenHistory:
     """Decide ``data`` with the rules ``(rule_id, column)`` left open.
 
     Parameters
@@ -243,6 +243,9 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
         The function's name, for error messages.
     ordering : bool
         Refuse comparisons other than ``< <= > >=``.
+    offset, batch
+        ``data`` is one part of a longer history starting at row ``offset``,
+        as in :func:`trustlab.simulate.replay`.
 
     Raises
     ------
@@ -276,8 +279,9 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
     rest_rule, ns, cols = first_rules(policy, data, skip=frozenset(f[0] for f in found))
     if not len(data):
         ns = None
-    outcome = observed_outcome(policy, data)
-    reviewer = reviewer_decisions(policy, data, outcome, seed=seed, accuracy=reviewer_accuracy)
+    outcome = observed_outcome(policy, data, batch=batch)
+    reviewer = reviewer_decisions(policy, data, outcome, seed=seed, accuracy=reviewer_accuracy,
+                                  offset=offset)
     case_type, table = _case_types(policy, outcome, reviewer)
 
     actions = policy.action_names
@@ -370,6 +374,17 @@ def _case_types(policy: Policy, outcome: Outcome, reviewer: ReviewerDecisions):
 RATES = ("value_total", "value_per_decision", "automation_rate", "favourable_rate",
          "bad_rate_favourable")
 """The metrics of a sweep or grid, in the order :func:`rates_from` gives them."""
+
+
+def threshold_problem(given, name: str) -> tuple[np.ndarray | None, Problem | None]:
+    """Thresholds given as one or more finite numbers, or the problem with them."""
+    try:
+        t = np.asarray(given, dtype=float).ravel()
+    except (TypeError, ValueError):
+        t = np.empty(0)
+    if t.size == 0 or not np.all(np.isfinite(t)):
+        return None, Problem(name, f"must be one or more finite numbers; got {given!r}")
+    return t, None
 
 
 def rates_from(totals: np.ndarray, n: int, out: np.ndarray | None = None) -> dict[str, np.ndarray]:

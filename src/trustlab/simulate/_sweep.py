@@ -26,13 +26,16 @@ from .._errors import DataError, Problem
 from ..policy._condition import OP_WORDS
 from ..policy._spec import Policy
 from ._bootstrap import weight_blocks
-from ._open import COMPONENTS, OpenHistory, OpenRule, open_history, present_codes, rates_from
+from ._open import (COMPONENTS, OpenHistory, OpenRule, open_history, present_codes,
+                    rates_from, threshold_problem)
 
 __all__ = ["SweepResult", "SweepDisplay", "threshold_sweep", "SWEEP_COLUMNS"]
 
 SWEEP_COLUMNS = ("threshold", "value_total", "value_per_decision", "automation_rate",
                  "favourable_rate", "bad_rate_favourable", "reviews", "decisions")
 """Columns of :attr:`SweepResult.frame`, one row per threshold."""
+
+ORDERING = ("<", "<=", ">", ">=")
 
 SAMPLED_THRESHOLDS = 101
 """Quantiles swept by default when a rate limit must be applied at each threshold."""
@@ -210,13 +213,8 @@ def _check_params(thresholds, bootstrap, bootstrap_seed) -> np.ndarray | None:
     problems = []
     out = None
     if thresholds is not None:
-        try:
-            out = np.asarray(thresholds, dtype=float).ravel()
-        except (TypeError, ValueError):
-            out = None
-        if out is None or out.size == 0 or not np.all(np.isfinite(out)):
-            problems.append(Problem("thresholds", f"must be one or more finite numbers; got "
-                                                  f"{thresholds!r}"))
+        out, problem = threshold_problem(thresholds, "thresholds")
+        problems += [problem] if problem is not None else []
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
         problems.append(Problem("bootstrap", f"must be a whole number of replicates, 0 for none "
                                              f"(200 or more for an interval); got {bootstrap!r}"))
@@ -282,6 +280,27 @@ def _distinct(xs: np.ndarray, current: float) -> tuple[np.ndarray, np.ndarray, n
         return values, left, right
     at = first[k] if k < len(first) else m
     return np.insert(values, k, current), np.insert(left, k, at), np.insert(right, k, at)
+
+
+def _past(xs: np.ndarray, op: str) -> np.ndarray:
+    """The threshold past sorted values ``xs`` that fires all or none of them (see
+    :func:`_beyond`), as an array of zero or one value."""
+    if not len(xs) or op not in ORDERING:
+        return xs[:0]
+    return np.array([np.nextafter(xs[-1], np.inf) if op in ("<", ">=")
+                     else np.nextafter(xs[0], -np.inf)])
+
+
+def _beyond(grid: np.ndarray, left: np.ndarray, right: np.ndarray, op: str, m: int):
+    """The distinct values plus the one threshold past them they miss: above the largest for
+    ``<`` and ``>=`` (all cases, or none, fire), below the smallest for ``<=`` and ``>``."""
+    if not len(grid) or op not in ORDERING:
+        return grid, left, right
+    if op in ("<", ">="):
+        t = np.nextafter(grid[-1], np.inf)
+        return np.r_[grid, t], np.r_[left, m], np.r_[right, m]
+    t = np.nextafter(grid[0], -np.inf)
+    return np.r_[t, grid], np.r_[0, left], np.r_[0, right]
 
 
 # --------------------------------------------------------------------------- the sweep
@@ -356,16 +375,13 @@ def threshold_sweep(policy: Policy, data: pd.DataFrame, rule: str, *, column: st
                      reviewer_accuracy=reviewer_accuracy)
     r = h.open[0]
     th = r.threshold
-    fall = h.rest_action
-    movable = r.eligible & (fall != r.then)
-    changing = {r.then, *present_codes(fall[movable], len(h.actions))} if movable.any() else set()
-    binding = h.limits_on(changing)
+    movable, binding = movable_cases(h, r)
     idx = np.flatnonzero(movable)
     xm = r.x[idx]
     order = np.argsort(xm)  # the movable cases by the column
     xs = xm[order]
     if given is None and not binding:
-        grid, left, right = _distinct(xs, th.value)
+        grid, left, right = _beyond(*_distinct(xs, th.value), th.op, len(xs))
         how = f"every distinct value of {th.column} among the {len(xs):,} cases it can move"
     else:
         if given is not None:
@@ -373,42 +389,20 @@ def threshold_sweep(policy: Policy, data: pd.DataFrame, rule: str, *, column: st
             how = f"{len(np.unique(given)):,} thresholds given"
         else:
             grid = np.quantile(xs, np.linspace(0, 1, SAMPLED_THRESHOLDS)) if len(xs) else xs
-            grid = np.unique(np.r_[grid, th.value])
-            how = f"{SAMPLED_THRESHOLDS} quantiles of {th.column}"
+            grid = np.unique(np.r_[grid, th.value, _past(xs, th.op)])
+            how = f"{SAMPLED_THRESHOLDS} quantiles of {th.column} and the line past them"
         left = np.searchsorted(xs, grid, side="left")
         right = np.searchsorted(xs, grid, side="right")
-    if binding:
-        names = ", ".join(f"'{g.id}'" for g in binding)
-        method = (f"{how}; rate limit {names} caps an action this sweep changes, so it was "
-                  f"applied exactly at each threshold (one pass each)")
-        totals, base, sparse_delta = _per_threshold(h, r, movable, grid, bootstrap > 0)
-    else:
-        method = f"{how}; exact by cumulative sums"
-        span = _span(left, right, len(xs), th.op)
-        totals, base, sorted_delta = _by_cumsum(h, r, idx, order, span)
-    if not np.any(totals[1] > 0):
-        label = policy.outcomes.label  # type: ignore[union-attr]
-        why = ("the data has no rows" if h.n == 0 else
-               f"label '{label}' is missing on every case and `unlabelled: exclude` leaves them "
-               "unvalued")
-        raise DataError(f"Data for policy '{policy.name}'", [Problem(
-            "outcomes.label", f"no case can be valued ({why}), so no threshold can be "
-                              "preferred to another")])
-    table = np.empty((6, len(grid)))  # the float columns, filled in place: no copies
-    table[0] = grid
-    rates_from(totals, h.n, out=table[1:])
-    frame = pd.DataFrame(table.T, columns=list(SWEEP_COLUMNS[:6]), copy=False)
-    frame["reviews"] = np.rint(h.n - totals[2]).astype(np.int64)
-    frame["decisions"] = np.full(len(grid), h.n, dtype=np.int64)
-    k_best = int(best_index(frame["value_total"].to_numpy(), grid, th.value))
-    k_cur = int(np.searchsorted(grid, th.value))
+    totals, base, delta = grid_totals(h, r, movable, binding, grid, (idx, order, left, right),
+                                      keep=bootstrap > 0)
+    method = _method(how, binding)
+    frame, k_best, k_cur = sweep_frame(policy, totals, h.n, grid, th.value)
     intervals = replicates = None
     if bootstrap:
         if binding:
-            boot = _bootstrap_sparse(h, base, sparse_delta, bootstrap, bootstrap_seed)
+            boot = _bootstrap_sparse(h, base, delta, bootstrap, bootstrap_seed)
         else:
-            boot = _bootstrap_cumsum(h, r.threshold.op, base, sorted_delta, bootstrap,
-                                     bootstrap_seed)
+            boot = _bootstrap_cumsum(h, r.threshold.op, base, delta, bootstrap, bootstrap_seed)
         value_b, valued_b = boot  # (B, K) each
         best_b = grid[best_index(np.where(valued_b > 0, value_b, np.nan), grid, th.value)]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -422,9 +416,74 @@ def threshold_sweep(policy: Policy, data: pd.DataFrame, rule: str, *, column: st
             "estimate": [grid[k_best], frame["value_per_decision"].iloc[k_best]],
             "low": [lo_t, lo_v], "high": [hi_t, hi_v]})
         method += f"; {bootstrap} Poisson bootstrap replicates (seed {bootstrap_seed})"
+    return sweep_result(policy, frame, k_best, k_cur, th, h.actions[r.then], method, intervals,
+                        replicates)
+
+
+def movable_cases(h: OpenHistory, r: OpenRule) -> tuple[np.ndarray, list]:
+    """The cases the threshold can move, and the rate limits capping an action it changes."""
+    fall = h.rest_action
+    movable = r.eligible & (fall != r.then)
+    changing = {r.then, *present_codes(fall[movable], len(h.actions))} if movable.any() else set()
+    return movable, h.limits_on(changing)
+
+
+def _method(how: str, binding: list) -> str:
+    if binding:
+        names = ", ".join(f"'{g.id}'" for g in binding)
+        return (f"{how}; rate limit {names} caps an action this sweep changes, so it was "
+                f"applied exactly at each threshold (one pass each)")
+    return f"{how}; exact by cumulative sums"
+
+
+def grid_totals(h: OpenHistory, r: OpenRule, movable: np.ndarray, binding: list,
+                grid: np.ndarray, positions, *, keep: bool = False):
+    """The :data:`COMPONENTS` summed at every threshold of ``grid``: shape (6, K).
+
+    ``positions`` is ``(idx, order, left, right)``: the movable cases, their
+    order by the column, and each threshold's first sorted case at or above
+    it and first above it. Also returns the reference actions and what the
+    bootstrap needs (kept only with ``keep`` where a limit binds).
+    """
+    idx, order, left, right = positions
+    if binding:
+        return _per_threshold(h, r, movable, grid, keep)
+    return _by_cumsum(h, r, idx, order, _span(left, right, len(idx), r.threshold.op))
+
+
+def sweep_frame(policy: Policy, totals: np.ndarray, n: int, grid: np.ndarray,
+                current: float) -> tuple[pd.DataFrame, int, int]:
+    """The sweep's frame from summed components over ``n`` cases, with the best and current rows.
+
+    Raises
+    ------
+    trustlab.DataError
+        When no case can be valued.
+    """
+    if not np.any(totals[1] > 0):
+        label = policy.outcomes.label  # type: ignore[union-attr]
+        why = ("the data has no rows" if n == 0 else
+               f"label '{label}' is missing on every case and `unlabelled: exclude` leaves them "
+               "unvalued")
+        raise DataError(f"Data for policy '{policy.name}'", [Problem(
+            "outcomes.label", f"no case can be valued ({why}), so no threshold can be "
+                              "preferred to another")])
+    table = np.empty((6, len(grid)))  # the float columns, filled in place: no copies
+    table[0] = grid
+    rates_from(totals, n, out=table[1:])
+    frame = pd.DataFrame(table.T, columns=list(SWEEP_COLUMNS[:6]), copy=False)
+    frame["reviews"] = np.rint(n - totals[2]).astype(np.int64)
+    frame["decisions"] = np.full(len(grid), n, dtype=np.int64)
+    k_best = int(best_index(frame["value_total"].to_numpy(), grid, current))
+    return frame, k_best, int(np.searchsorted(grid, current))
+
+
+def sweep_result(policy: Policy, frame: pd.DataFrame, k_best: int, k_cur: int, th, action: str,
+                 method: str, intervals=None, replicates=None) -> SweepResult:
+    """The :class:`SweepResult` of a finished frame."""
     return SweepResult(frame, frame.iloc[k_best].rename("best"),
                        frame.iloc[k_cur].rename("current"), th.rule, th.column, th.op,
-                       h.actions[r.then], policy.identity, method, intervals, replicates)
+                       action, policy.identity, method, intervals, replicates)
 
 
 def _by_cumsum(h: OpenHistory, r: OpenRule, idx: np.ndarray, order: np.ndarray, span):

@@ -7,7 +7,9 @@
   on it appropriately (accepting right recommendations, not wrong ones —
   counted only where outcomes were observed); and how often its automated
   decisions were later reversed. A value that cannot be computed is NaN with
-  a reason.
+  a reason. :class:`TrustPartial` holds the same counts for one part of a
+  history (a streamed batch, a Dask partition): parts merge exactly into the
+  result of the whole.
 * :func:`promotion_gate` weighs that evidence against the policy's
   ``promotion`` section and says whether the policy may take the next mode on
   the ladder advisory → shadow → supervised → autonomous: each criterion with
@@ -39,6 +41,7 @@ from ._gate import (
     wilson_interval,
 )
 from ._metrics import TRUST_COLUMNS, TRUST_METRICS, TrustMetric, TrustResult, trust_over_time
+from ._partial import TrustPartial
 from ._plots import GateDisplay, TrustDisplay, plot_gate, plot_trust
 
 __all__ = [
@@ -50,6 +53,7 @@ __all__ = [
     "GateResult",
     "TrustDisplay",
     "TrustMetric",
+    "TrustPartial",
     "TrustResult",
     "decisions_for_bound",
     "plot_gate",

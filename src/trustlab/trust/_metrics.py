@@ -53,8 +53,6 @@ from pandas.api import types as ptypes
 
 from .._errors import DataError, Problem
 from ..engine._time import time_ns, times_ns, window_ids, window_starts
-from .._windowed import WindowGrid
-from ..policy._load import read_window
 from ..policy._spec import Policy, Window
 from ..simulate._metrics import _RATIOS, _indicators
 from ..simulate._replay import Replay
@@ -570,45 +568,7 @@ def trust_over_time(replay: Replay, *, window: str | Window = "7D", by: str | No
     >>> t.metric("override_rate").round(3).tolist()
     [0.103, 0.105, 0.073, 0.119, 0.126]
     """
-    w = read_window(window, _SOURCE, "window")
-    ns = replay_times(replay, _SOURCE)
-    policy = replay.policy
-    reversed_ = None if reversed_column is None else _reversed(replay, reversed_column, data)
-    seg_key = None if by is None else _segment_key(replay, by, data)
-    ind = _sums_frame(replay, reversed_)
-    rev = policy.outcomes.reviewer if policy.outcomes is not None else None
-    recorded = rev is not None and rev.decision is not None
+    from ._partial import TrustPartial  # it builds on this module
 
-    grid = WindowGrid.build(ns, w, seg_key)
-    vals = metric_values(grid.sums({c: ind[c].to_numpy() for c in ind.columns}),
-                         recorded=recorded, reversal=reversed_ is not None)
-    frame = grid.tidy(vals, by)
-    pairs = _pairs(replay, ind, grid.wcode, grid.seg_code, grid.seg_labels, grid.starts)
-    return TrustResult(frame, pairs, policy, w, by, reversed_column, recorded)
-
-
-def _pairs(replay: Replay, ind: pd.DataFrame, wcode: np.ndarray, seg_code: np.ndarray,
-           seg_labels: list[str], starts: pd.DatetimeIndex) -> pd.DataFrame:
-    """Counts of compared decisions by window, segment, policy action and recorded action."""
-    names = list(replay.policy.action_names)
-    k = len(names)
-    d = replay.decisions
-    compared = ind["alignable"].to_numpy(dtype=bool)
-    act = pd.Categorical(d["action"].astype(object), categories=names).codes.astype(np.int64)
-    rec = pd.Categorical(d["recorded_action"].astype(object), categories=names).codes.astype(
-        np.int64)
-    n_s = max(len(seg_labels), 1)
-    key = ((wcode * n_s + seg_code) * k + act) * k + rec
-    uniq, counts = np.unique(key[compared], return_counts=True)
-    r, rest = uniq % k, uniq // k
-    a, rest = rest % k, rest // k
-    s, w = rest % n_s, rest // n_s
-    names_arr = np.array(names, dtype=object)
-    seg = (np.array(seg_labels, dtype=object)[s] if seg_labels
-           else np.full(len(uniq), None, dtype=object))
-    return pd.DataFrame({
-        "window_start": starts.to_numpy()[w],
-        "segment": pd.Series(seg, dtype=object),
-        "policy_action": names_arr[a], "recorded_action": names_arr[r],
-        "count": counts.astype(np.int64),
-    })
+    return TrustPartial.of(replay, window=window, by=by, reversed_column=reversed_column,
+                           data=data).result()
