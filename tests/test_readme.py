@@ -83,3 +83,10 @@ def test_readme_scale_example_runs():
     assert r.rows == len(namespace["history"]) and r.verdict == whole.verdict
     assert np.allclose(r.metrics["value"], whole.metrics["value"], rtol=1e-12, equal_nan=True)
     assert len(namespace["s"].frame) == 201 and len(namespace["g"].frame) == 9
+
+
+def test_readme_design_example_runs():
+    """Check that the README's design-framework example runs and recommends what it says."""
+    namespace = run_block("trustlab.design")
+    r = namespace["r"]
+    assert r.recommendation == "hybrid" and not r.changes.empty and r.costs is not None

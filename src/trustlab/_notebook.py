@@ -17,8 +17,8 @@ import pandas as pd
 from ._errors import ConfigError, Problem
 
 __all__ = ["SHIPPED_DATASETS", "ESTIMATORS", "check_parameters", "label_value", "load_dataset",
-           "make_estimator", "notebook_parameters", "read_parameters", "repo_path", "split_list",
-           "with_signals"]
+           "make_estimator", "notebook_parameters", "read_parameters", "repo_path", "scratch_folder",
+           "split_list", "with_signals"]
 
 #: Estimator names a notebook parameter may give.
 ESTIMATORS = ("hgb", "logistic")

@@ -1,0 +1,108 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=[]
+# # 07 · Build, buy or fine-tune — and is it ready for the critical path?
+#
+# **What this answers.** Two questions leaders ask before AI touches a
+# decision. First: should the capability be built, bought or a model
+# fine-tuned? Seven factors — core or not, time to market, data readiness,
+# team maturity, cost over time, risk and compliance, exit paths — are
+# weighted and scored, and the sensitivity view says which weight changes
+# would flip the answer. Second: is the policy ready for the critical path?
+# The checklist a senior engineer asks is scored from the policy file and its
+# latest review folder wherever they hold the evidence, and asked of you where
+# they do not.
+#
+# **How to use it.** Point `sourcing` and `readiness` at assessment files and
+# `review` at the policy's latest `trustlab review` folder. In JupyterLab,
+# move the weights and answer the open items in the forms. The logic lives in
+# `trustlab.design`, tested in `tests/design/` (flips against a brute-force
+# scan; readiness against review folders that change).
+
+# %% tags=["parameters"]
+sourcing: str = "assessments/credit-scoring-sourcing.yaml"  # the build-buy-or-fine-tune assessment file
+readiness: str = "assessments/consumer-credit-readiness.yaml"  # the critical-path readiness assessment file
+review: str = ""  # the policy's latest review folder (empty: the file's, or one made here on synthetic history)
+seed: int = 0  # seeds the synthetic history of a review made here
+
+# %% tags=["nbval-check-output"]
+import dataclasses
+
+import matplotlib.pyplot as plt
+
+from trustlab import _notebook as nb
+from trustlab.design import load_assessment, readiness_form, sourcing_form
+
+nb.notebook_parameters(globals(), "07_build_buy_and_readiness")
+options = load_assessment(nb.repo_path(sourcing))
+choice = options.assess()
+print(f"{options.decision}: {choice.recommendation} "
+      f"({', '.join(f'{o} {t:.2f}' for o, t in choice.totals.items())}; lead {choice.margin:.2f})")
+
+# %% [markdown] tags=[]
+# ## Build, buy or fine-tune
+#
+# Each bar is an option's weighted mean score (1–5), stacked by factor. The
+# table below it lists every factor whose weight, moved within 0–10, would
+# change the answer — solved exactly, nearest change first. A close call with
+# many flips is a decision to discuss, not to announce.
+
+# %% tags=[]
+choice.plot()
+plt.show()
+
+# %% tags=["nbval-check-output"]
+print(choice.flips.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+
+# %% tags=[]
+sourcing_form(options)
+
+# %% [markdown] tags=[]
+# ## Ready for the critical path?
+#
+# First from the policy file alone, then with a review folder: its verdict,
+# its hashed decision records, the champion it was compared with and the drift
+# it measured settle items the policy cannot. Items no file can settle (a
+# latency budget, an on-call rota) are asked; the assessment file answers them
+# here.
+
+# %% tags=["nbval-check-output"]
+ready = load_assessment(nb.repo_path(readiness))
+alone = ready.assess()
+if not (review or ready.review):  # a review made here, on synthetic history
+    import trustlab
+    from trustlab.datasets import make_history
+    from trustlab.review import assess
+
+    folder = nb.scratch_folder("07-review")
+    assess(trustlab.load_policy(ready.policy), make_history(n_days=180, seed=seed),
+           champion=trustlab.load_policy(nb.repo_path("policies/consumer-credit.yaml")),
+           bootstrap=0, cases=0, seed=seed).write(folder)
+    review = str(folder)
+evidenced = dataclasses.replace(ready, review=review or ready.review).assess()
+print(f"from the policy alone: {alone.score:.0%} of {len(alone.frame)} items met; "
+      f"with its review: {evidenced.score:.0%}")
+print(evidenced.gaps[["item", "status", "evidence"]].to_string(index=False))
+
+# %% tags=[]
+evidenced
+
+# %% tags=[]
+evidenced.plot()
+plt.show()
+
+# %% tags=[]
+readiness_form(dataclasses.replace(ready, review=review or ready.review))

@@ -1,0 +1,121 @@
+"""Answer an assessment with widgets: each change re-scores it and redraws the result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+__all__ = ["AnswerForm", "serving_form", "sourcing_form", "readiness_form"]
+
+
+class AnswerForm:
+    """Controls for an assessment's answers and the result they give, kept in step.
+
+    Attributes
+    ----------
+    assessment
+        The assessment as the controls now answer it.
+    result
+        Its result.
+    controls : dict
+        Answer name → ipywidgets control.
+    widget : ipywidgets.VBox
+        The controls above the result, for display in JupyterLab.
+    """
+
+    def __init__(self, assessment, controls: dict, answer: Callable, title: str) -> None:
+        import ipywidgets as w
+
+        self.assessment = assessment
+        self.result = assessment.assess()
+        self.controls = controls
+        self._answer = answer
+        self._out = w.Output()
+        for c in controls.values():
+            c.observe(self._changed, names="value")
+        self.widget = w.VBox([w.HTML(f"<b>{title}</b>"),
+                              w.GridBox(list(controls.values()),
+                                        layout=w.Layout(grid_template_columns="repeat(2, 1fr)")),
+                              self._out])
+        self._draw()
+
+    def _changed(self, _change=None) -> None:
+        self.assessment = self._answer(self.assessment,
+                                       {k: c.value for k, c in self.controls.items()})
+        self.result = self.assessment.assess()
+        self._draw()
+
+    def _draw(self) -> None:
+        from IPython.display import HTML, display
+
+        self._out.clear_output(wait=True)
+        with self._out:
+            display(HTML(self.result._repr_html_()))
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def _style():
+    import ipywidgets as w
+
+    return dict(style={"description_width": "initial"}, layout=w.Layout(width="98%"))
+
+
+def serving_form(assessment) -> AnswerForm:
+    """Dropdowns for the batch-or-real-time answers."""
+    import ipywidgets as w
+
+    from ._serving import QUESTIONS
+
+    controls = {}
+    for name, (question, options) in QUESTIONS.items():
+        labels = [(("yes" if o else "no") if isinstance(o, bool) else o.replace("_", " "), o)
+                  for o in options]
+        controls[name] = w.Dropdown(options=labels, value=getattr(assessment.answers, name),
+                                    description=question, **_style())
+    return AnswerForm(assessment, controls, lambda a, v: a.with_answers(**v),
+                      f"Batch or real time: {assessment.decision}")
+
+
+def sourcing_form(assessment) -> AnswerForm:
+    """A weight slider per factor for build, buy or fine-tune."""
+    import ipywidgets as w
+
+    from ._sourcing import WEIGHT_RANGE
+
+    controls = {f: w.FloatSlider(value=v, min=WEIGHT_RANGE[0], max=WEIGHT_RANGE[1], step=0.5,
+                                 description=f.replace("_", " "), continuous_update=False,
+                                 **_style())
+                for f, v in assessment.weights.items()}
+
+    def answer(a, values):
+        for f, v in values.items():
+            a = a.with_weight(f, v)
+        return a
+
+    return AnswerForm(assessment, controls, answer,
+                      f"Build, buy or fine-tune: {assessment.decision}")
+
+
+def readiness_form(assessment) -> AnswerForm:
+    """A yes / no / unknown choice for each item no file settles."""
+    import dataclasses
+
+    import ipywidgets as w
+
+    from ._readiness import ITEMS
+
+    open_items = [r.item for r in assessment.assess().frame.itertuples()
+                  if r.source in ("answer", "none")]
+    controls = {i: w.Dropdown(options=[("unknown", None), ("yes", True), ("no", False)],
+                              value=assessment.answers.get(i), description=ITEMS[i],
+                              **_style())
+                for i in open_items}
+
+    def answer(a, values):
+        return dataclasses.replace(a, answers={**a.answers, **values})
+
+    return AnswerForm(assessment, controls, answer,
+                      f"Ready for the critical path: {assessment.decision}")
