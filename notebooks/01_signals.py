@@ -16,8 +16,9 @@
 # %% [markdown] tags=[]
 # # 01 · Signals: honest scores on history, reasons in business language
 #
-# A policy consumes **signals**: probabilities or scores that a model emits.
-# Before a policy may act on a signal, three questions need answers:
+# **What this answers.** Can a policy act on this score? A policy consumes
+# **signals**: probabilities or scores that a model emits. Before a policy may
+# act on a signal, three questions need answers:
 #
 # 1. **Is the score honest?** Every row here is scored by a model that never saw
 #    its outcome (out-of-fold), and with a time column no model ever trains on
@@ -32,6 +33,10 @@
 # Run it as it is, change the parameters below, or let papermill inject them
 # (`trustlab review` does). All logic lives in `trustlab.signals` and
 # `trustlab.explain`, tested in `tests/`.
+#
+# **How to use it.** Set `dataset`, `label` and `policy` in the parameters cell
+# (or pass them with papermill's `-p`); run all cells. The model card and the
+# model file are written under `build/signals/`.
 
 # %% tags=["parameters"]
 dataset: str = "lending_club"  # shipped data set (lending_club, german_credit, synthetic) or a CSV/Parquet path

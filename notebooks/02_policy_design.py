@@ -16,7 +16,7 @@
 # %% [markdown] tags=[]
 # # 02 · Policy design: what the policy would have done, and where its lines should be
 #
-# The question analysts open the kit with: *what would this policy have done on
+# **What this answers.** The question analysts open the kit with: *what would this policy have done on
 # our history, and what would a different threshold, band or capacity have
 # done?* This notebook answers it in money and workload, with the uncertainty
 # stated:
@@ -35,6 +35,10 @@
 #
 # All logic lives in `trustlab.simulate` and is tested in `tests/simulate/`;
 # every number here is exactly what a full replay reports.
+#
+# **How to use it.** Point `dataset` and `policy` at your history and policy
+# (or pass them with papermill's `-p`) and run all cells; in JupyterLab, move
+# the lines and the capacity in the explorer at the end.
 
 # %% tags=["parameters"]
 dataset: str = "synthetic"  # shipped data set (synthetic, lending_club, german_credit) or a CSV/Parquet path

@@ -16,7 +16,7 @@
 # %% [markdown] tags=[]
 # # 03 · Guardrails: what the limits, the fallback and the kill switch would have done
 #
-# A policy is trusted when everyone can say what happens when the model is
+# **What this answers.** A policy is trusted when everyone can say what happens when the model is
 # wrong, slow or absent. This notebook replays the policy over history and then
 # replays the same history under what-ifs — a model outage, the kill switch, a
 # guardrail removed or tightened, reviewers better or worse than assumed — and
@@ -27,6 +27,10 @@
 # backlog that builds when capacity is short and the delay it adds.
 #
 # All logic lives in `trustlab.simulate` and is tested in `tests/simulate/`.
+#
+# **How to use it.** Set `policy` and the what-ifs in the parameters cell and
+# run all cells; in JupyterLab, tighten a rate limit, pull the kill switch or
+# change the reviewers' accuracy in the explorer at the end.
 
 # %% tags=["parameters"]
 dataset: str = "synthetic"  # shipped data set (synthetic, lending_club, german_credit) or a CSV/Parquet path
@@ -145,3 +149,16 @@ load.plot();
 # %% tags=[]
 if "outage" in comparison.replays:
     outage_load.plot();
+
+# %% [markdown] tags=[]
+# ## Explore
+#
+# Tighten or loosen each rate limit, pull the kill switch, make the reviewers
+# better or worse. The whole history is replayed once the controls are still
+# (about half a second on 100k rows), against the policy as written. Widgets
+# need a live kernel: a static copy of this notebook shows the starting view.
+
+# %% tags=[]
+from trustlab.simulate import GuardrailExplorer
+
+GuardrailExplorer(rules, data, seed=seed)

@@ -209,3 +209,21 @@ print(gate.summary())
 
 # %% tags=[]
 gate
+
+# %% [markdown] tags=[]
+# ## Explore
+#
+# How long a window is, which span is the reference, which measure is drawn and
+# whether the levels are fixed or learned from the reference: each choice
+# measures the scenario's history again (once the controls are still). A
+# shorter window sees a change sooner and raises more false alarms; a learned
+# level means the same at 500 and at 500,000 rows a window. Widgets need a
+# live kernel.
+
+# %% tags=[]
+from trustlab.drift import DriftExplorer
+
+DriftExplorer(history, time="decision_time",
+              columns=[c.name for c in drift.reference.columns if c.kind in ("signal", "data")],
+              kinds={c.name: c.kind for c in drift.reference.columns},
+              window=window, reference=reference, levels=levels)

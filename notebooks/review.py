@@ -16,10 +16,14 @@
 # %% [markdown] tags=[]
 # # Policy review
 #
-# What this policy would have done on this history, whether it meets its own
-# checks, and what the numbers cannot say. Produced by `trustlab review`
+# **What this answers.** What this policy would have done on this history,
+# whether it meets its own checks, and what the numbers cannot say. Produced by `trustlab review`
 # (papermill); every number is computed by `trustlab.review.assess`, tested in
 # `tests/review/`.
+#
+# **How to use it.** Run `trustlab review POLICY DATA` rather than opening
+# this notebook: the command checks the inputs first, runs it with papermill
+# and writes the report, metrics, decision records and manifest.
 
 # %% tags=["parameters"]
 policy: str = "policies/lending-club-risk.yaml"  # the policy under review

@@ -111,6 +111,19 @@ def policy() -> trustlab.Policy:
     return trustlab.load_policy(CREDIT)
 
 
+def pytest_addoption(parser):
+    parser.addoption("--no-browser", action="store_true",
+                     help="skip the tests that drive JupyterLab in headless Chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--no-browser"):
+        skip = pytest.mark.skip(reason="--no-browser given")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
 @pytest.fixture(scope="module")
 def dask_client():
     """A Dask cluster of two worker processes on loopback for one test module (generous

@@ -30,3 +30,14 @@ def test_script_matches_notebook(path):
     assert got == expected, (
         f"{script.name} and {path.name} differ; run `jupytext --sync {path}` after editing "
         f"either, then re-execute the notebook")
+
+
+def test_every_notebook_opens_with_what_it_answers_and_how_to_use_it():
+    """Check each notebook's first cell says what it answers and how to use it."""
+    import nbformat
+
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        first = nbformat.read(path, as_version=4).cells[0]
+        assert first.cell_type == "markdown", path.name
+        assert "**What this answers.**" in first.source, path.name
+        assert "**How to use it.**" in first.source, path.name

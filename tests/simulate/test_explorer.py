@@ -139,7 +139,7 @@ def test_widget_builds_and_redraws_without_a_browser(policy, history):
     assert ex.image != image
 
     # moving a slider (as a browser would) redraws through the observer
-    ex._decline.value = 0.3
+    ex.controls["decline"].value = 0.3
     assert ex.state.decline == 0.3
     assert ex.state.reviews < s.reviews
     assert "PolicyExplorer(" in repr(ex)

@@ -506,6 +506,17 @@ class RolloutPlan:
         """``period`` as a :class:`~trustlab.policy.Window`."""
         return read_window(self.period, "RolloutPlan", "period")
 
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        stages = "".join(f"<tr><td>{k + 1}</td><td>{escape(st.describe())}</td></tr>"
+                         for k, st in enumerate(self.stages))
+        stops = "".join(f"<li>{escape(c.describe())}</li>" for c in self.stop) or \
+            "<li>none: the rollout only stops by hand</li>"
+        return (f"<div><b>Rollout plan</b>, judged every {escape(self.period_window.words)}"
+                f"<table><tr><th>stage</th><th>exposure</th></tr>{stages}</table>"
+                f"<p>Stop when:</p><ul>{stops}</ul></div>")
+
     def describe(self) -> str:
         """The plan in one line."""
         shares = " → ".join(_pct(s.share) for s in self.stages)

@@ -12,11 +12,14 @@
 * :func:`expected_vs_realised` is the label-free early warning: the bad rate
   the calibrated signal expects among approved cases, beside the realised rate
   once outcomes arrive.
+* :class:`DriftExplorer` is the notebook widget: window, reference span,
+  measure and levels.
 * :class:`DriftCounts` holds the counts drift is measured from, for one
   part of a history; parts merge exactly (see :func:`trustlab.scale.drift_over_time`).
 """
 
 from ._detect import detection
+from ._explorer import DriftExplorer
 from ._measures import EPSILON, MEASURES, Measure
 from ._monitor import DEFAULT_WINDOW, DriftResult, drift_over_time
 from ._partial import DriftCounts
@@ -33,6 +36,7 @@ __all__ = [
     "ColumnReference",
     "DriftCounts",
     "DriftDisplay",
+    "DriftExplorer",
     "DriftResult",
     "ExpectedResult",
     "Measure",

@@ -15,7 +15,8 @@
 * :func:`compare_scenarios` replays what-ifs (:class:`Outage`,
   :class:`KillSwitch`, :class:`RemoveGuardrail`, :class:`TightenRateLimit`,
   :class:`ReviewerAccuracy`) against the baseline, keeping every row.
-* :class:`PolicyExplorer` is the notebook widget; its logic is
+* :class:`PolicyExplorer` (the review band) and :class:`GuardrailExplorer` (rate limits,
+  kill switch, reviewer accuracy) are the notebook widgets; the band's logic is
   :func:`explorer_state`.
 """
 
@@ -30,6 +31,7 @@ from ._edit import (
 )
 from ._grid import BandGrid, band_grid
 from ._explorer import ExplorerState, PolicyExplorer, band_policy, explorer_state
+from ._guard_explorer import GuardrailExplorer
 from ._labels import SwapResult, swap_analysis
 from ._metrics import (MIN_SEGMENT_ROWS, MetricTotals, evaluate_checks, metric_table,
                        metric_table_from, metric_totals)
@@ -57,6 +59,7 @@ __all__ = [
     "MetricTotals",
     "Outage",
     "Outcome",
+    "GuardrailExplorer",
     "PolicyExplorer",
     "RemoveGuardrail",
     "Replay",

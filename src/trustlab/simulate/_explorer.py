@@ -16,10 +16,7 @@ explorer is made).
 
 from __future__ import annotations
 
-import io
 import math
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from html import escape
 
@@ -27,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._explore import Explorer, change_note, numbers_table
 from ..policy._spec import Policy
 from ._edit import rule_threshold, with_threshold
 from ._plots import _by_action, _draw_reviews, _draw_segments, _draw_value, _fmt_value, \
@@ -310,12 +308,7 @@ def explorer_html(state: ExplorerState, reference: ExplorerState | None = None) 
     per = window_words(state.policy) or "window"
 
     def delta(now: float, then: float | None, kind: str) -> str:
-        if then is None or not np.isfinite(now) or not np.isfinite(then) or now == then:
-            return ""
-        d = now - then
-        text = (f"{d * 100:+.1f} pts" if kind == "rate" else
-                ("+" if d > 0 else "") + (_fmt_value(d) if kind == "value" else f"{d:,.0f}"))
-        return f" <span style='color:#666'>({text} vs the policy as written)</span>"
+        return change_note(now, then, kind, "the policy as written")
 
     ref = reference
     rows = [
@@ -342,12 +335,10 @@ def explorer_html(state: ExplorerState, reference: ExplorerState | None = None) 
                      else "Windows over capacity",
                      f"{state.windows_over_capacity:,} of {len(state.reviews_per_window):,} "
                      f"({state.reviews_over_capacity:,} reviews above capacity)", ""))
-    body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th>"
-                   f"<td style='text-align:left'>{escape(v)}{d}</td></tr>" for k, v, d in rows)
-    return f"<table>{body}</table>"
+    return numbers_table(rows)
 
 
-class PolicyExplorer:
+class PolicyExplorer(Explorer):
     """Sliders for a policy's review band, redrawing value, workload and segment rates.
 
     Parameters
@@ -378,6 +369,11 @@ class PolicyExplorer:
     last_update_seconds : float
         Time the last update took (replay, figure and image).
 
+    Notes
+    -----
+    Sliders report while they move; the replay and the figure wait until they
+    have been still for a quarter of a second (see :mod:`trustlab._explore`).
+
     Examples
     --------
     >>> import matplotlib
@@ -392,13 +388,9 @@ class PolicyExplorer:
     True
     """
 
-    #: Replays of edited policies kept, so moving the capacity or the segment is instant.
-    CACHE_SIZE = 4
-
     def __init__(self, policy: Policy, data: pd.DataFrame, approve_rule: str, decline_rule: str,
                  *, segments=None, capacity: int | None = None, seed: int = 0):
         import ipywidgets as w
-        from matplotlib.figure import Figure
 
         self.policy, self.data, self.seed = policy, data, seed
         self.approve_rule, self.decline_rule = approve_rule, decline_rule
@@ -411,7 +403,6 @@ class PolicyExplorer:
                 "segments", f"names columns the data lacks: {', '.join(missing)}; columns: "
                             f"{', '.join(map(str, data.columns))}")])
         self.segments = segs
-        self._cache: OrderedDict = OrderedDict()
         seg0 = segs[0] if segs else None
         self.reference = self._state(a0.value, d0.value, capacity, seg0)
         if capacity is None:
@@ -433,104 +424,50 @@ class PolicyExplorer:
         style = {"description_width": "initial"}
         layout = w.Layout(width="48%")
         lo, hi, step = bounds(a0.column)
-        self._approve = w.FloatSlider(value=a0.value, min=min(lo, a0.value),
-                                      max=max(hi, a0.value), step=step,
-                                      description=f"{approve_rule}: {a0.column} {a0.op}",
-                                      readout_format=".3f", continuous_update=False,
-                                      style=style, layout=layout)
+        approve = w.FloatSlider(value=a0.value, min=min(lo, a0.value), max=max(hi, a0.value),
+                                step=step, description=f"{approve_rule}: {a0.column} {a0.op}",
+                                readout_format=".3f", style=style, layout=layout)
         lo, hi, step = bounds(d0.column)
-        self._decline = w.FloatSlider(value=d0.value, min=min(lo, d0.value),
-                                      max=max(hi, d0.value), step=step,
-                                      description=f"{decline_rule}: {d0.column} {d0.op}",
-                                      readout_format=".3f", continuous_update=False,
-                                      style=style, layout=layout)
+        decline = w.FloatSlider(value=d0.value, min=min(lo, d0.value), max=max(hi, d0.value),
+                                step=step, description=f"{decline_rule}: {d0.column} {d0.op}",
+                                readout_format=".3f", style=style, layout=layout)
         peak = self.reference.peak_reviews_per_window
         cap_max = int(max(10, 2 * (peak if np.isfinite(peak) else 0), 1.5 * (capacity or 0)))
         per = window_words(policy) or "window"
-        self._capacity = w.IntSlider(value=int(round(capacity or 0)), min=0, max=cap_max,
-                                     description=f"Review capacity per {per}",
-                                     continuous_update=False, disabled=not windows,
-                                     style=style, layout=layout)
-        self._segment = w.Dropdown(options=list(segs) or [("(no segment columns)", None)],
-                                   value=seg0, description="Segments by", disabled=not segs,
-                                   style=style, layout=layout)
-        self._numbers = w.HTML()
-        self._image = w.Image(format="png")
-        self._figure = Figure(figsize=(14, 4.2), dpi=80)
-        self._busy = False
-        for c in (self._approve, self._decline, self._capacity, self._segment):
-            c.observe(self._on_change, names="value")
-        self.widget = w.VBox([
-            w.HTML(f"<b>Review band of {escape(policy.name)}@{escape(policy.version)}</b> on "
-                   f"{len(data):,} past decisions — move a slider and release it"),
-            w.HBox([self._approve, self._decline]), w.HBox([self._capacity, self._segment]),
-            self._numbers, self._image])
+        cap = w.IntSlider(value=int(round(capacity or 0)), min=0, max=cap_max,
+                          description=f"Review capacity per {per}", disabled=not windows,
+                          style=style, layout=layout)
+        segment = w.Dropdown(options=list(segs) or [("(no segment columns)", None)], value=seg0,
+                             description="Segments by", disabled=not segs, style=style,
+                             layout=layout)
         self.state = self.reference
-        self.last_update_seconds = float("nan")
-        self._refresh()
+        self._build(f"<b>Review band of {escape(policy.name)}@{escape(policy.version)}</b> on "
+                    f"{len(data):,} past decisions — move a slider",
+                    {"approve": approve, "decline": decline, "capacity": cap,
+                     "segment": segment}, [["approve", "decline"], ["capacity", "segment"]])
 
     # -------------------------------------------------------------- plumbing
     def _state(self, approve: float, decline: float, capacity, segment) -> ExplorerState:
-        key = (float(approve), float(decline))
-        made = self._cache.get(key)
-        if made is None:
-            edited = band_policy(self.policy, self.approve_rule, self.decline_rule, approve,
-                                 decline)
-            made = replay(edited, self.data, seed=self.seed, segments=self.segments)
-            self._cache[key] = made
-            while len(self._cache) > self.CACHE_SIZE:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
+        made = self._cached((float(approve), float(decline)), lambda: replay(
+            band_policy(self.policy, self.approve_rule, self.decline_rule, approve, decline),
+            self.data, seed=self.seed, segments=self.segments))
         return explorer_state(self.policy, self.data, self.approve_rule, self.decline_rule,
                               approve, decline, capacity, segment, seed=self.seed,
                               replayed=made)
 
-    def _on_change(self, _change=None) -> None:
-        if not self._busy:
-            self._refresh()
-
-    def _refresh(self) -> ExplorerState:
-        t0 = time.perf_counter()
+    def _render(self, values: dict) -> str:
         windows = self.reference.reviews_per_window is not None
-        self.state = self._state(self._approve.value, self._decline.value,
-                                 self._capacity.value if windows else None, self._segment.value)
+        self.state = self._state(values["approve"], values["decline"],
+                                 values["capacity"] if windows else None, values["segment"])
         explorer_figure(self.state, self._figure)
-        buf = io.BytesIO()
-        self._figure.savefig(buf, format="png")
-        self._image.value = buf.getvalue()
-        self._numbers.value = explorer_html(self.state, self.reference)
-        self.last_update_seconds = time.perf_counter() - t0
-        return self.state
+        return explorer_html(self.state, self.reference)
 
     # -------------------------------------------------------------- public
     def update(self, *, approve: float | None = None, decline: float | None = None,
                capacity: int | None = None, segment: str | None = None) -> ExplorerState:
         """Set any of the controls, then recompute and redraw once; returns the new state."""
-        self._busy = True
-        try:
-            for control, v in ((self._approve, approve), (self._decline, decline),
-                               (self._capacity, capacity), (self._segment, segment)):
-                if v is not None:
-                    control.value = v
-        finally:
-            self._busy = False
-        return self._refresh()
-
-    @property
-    def image(self) -> bytes:
-        """The PNG now shown."""
-        return self._image.value
-
-    @property
-    def numbers_html(self) -> str:
-        """The HTML table of numbers now shown."""
-        return self._numbers.value
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+        self.set(approve=approve, decline=decline, capacity=capacity, segment=segment)
+        return self.state
 
     def __repr__(self) -> str:
         return f"PolicyExplorer({self.policy.name}, {self.approve_rule}, {self.decline_rule})"

@@ -231,8 +231,18 @@ def metric_table_from(totals: MetricTotals, policy: Policy,
                       window_span: tuple[int, int] | None = None) -> pd.DataFrame:
     """:func:`metric_table` from (possibly merged) :class:`MetricTotals`."""
     actions = tuple(a.name for a in policy.actions)
-    parts = []
+    columns: dict[str, list[np.ndarray]] = {k: [] for k in ("metric", "by", "segment", "value",
+                                                            "rows", "reason")}
     w_reason = _no_window_reason(policy)
+
+    def add(name: str, by_col, segment, value, rows, reason) -> None:
+        n = len(value)
+        columns["metric"].append(np.full(n, name, dtype=object))
+        columns["by"].append(np.full(n, by_col, dtype=object))
+        columns["segment"].append(segment)
+        columns["value"].append(np.asarray(value, dtype=float))
+        columns["rows"].append(np.asarray(rows, dtype=np.int64))
+        columns["reason"].append(np.asarray(reason, dtype=object))
 
     def emit(by_col, sums: pd.DataFrame):
         metrics = _from_sums(sums, actions)
@@ -250,13 +260,12 @@ def metric_table_from(totals: MetricTotals, policy: Policy,
         for name in ("max_signal_psi", "max_feature_psi"):
             metrics[name] = (pd.Series(np.nan, index=sums.index),
                              pd.Series(_DRIFT_REASON, index=sums.index, dtype=object))
+        segment = (np.full(len(sums), None, dtype=object) if by_col is None
+                   else sums.index.astype(str).to_numpy(dtype=object))
+        rows = sums["rows"].to_numpy(dtype=np.int64)
         for name, (values, reasons) in metrics.items():
-            parts.append(pd.DataFrame({
-                "metric": name, "by": by_col,
-                "segment": None if by_col is None else sums.index.astype(str),
-                "value": values.to_numpy(dtype=float), "rows": sums["rows"].to_numpy(dtype=np.int64),
-                "reason": reasons.to_numpy(dtype=object),
-            }))
+            add(name, by_col, segment, values.to_numpy(dtype=float), rows,
+                reasons.to_numpy(dtype=object))
 
     emit(None, totals.sums[None])
     for col in [k for k in totals.sums if k is not None]:
@@ -271,12 +280,12 @@ def metric_table_from(totals: MetricTotals, policy: Policy,
             value, why = np.nan, f"no segment of '{col}' has a favourable decision"
         else:
             value, why = float(rates.min() / rates.max()), ""
-        parts.append(pd.DataFrame({"metric": ["favourable_rate_ratio"], "by": [col],
-                                   "segment": [None], "value": [value],
-                                   "rows": [int(sums["rows"].sum())], "reason": [why]}))
-    table = pd.concat(parts, ignore_index=True)
-    table["by"] = table["by"].astype(object)
-    return table
+        add("favourable_rate_ratio", col, np.array([None], dtype=object), [value],
+            [int(sums["rows"].sum())], [why])
+    # one frame built once, not one per metric (text columns inferred as pandas does)
+    mixed = ("by", "segment")  # None beside text: kept as objects
+    return pd.DataFrame({k: pd.Series(np.concatenate(v), dtype=object) if k in mixed
+                         else np.concatenate(v) for k, v in columns.items()})
 
 
 def _holds(value: float, check: Check) -> bool:
