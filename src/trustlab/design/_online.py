@@ -20,7 +20,7 @@ from pathlib import Path
 from .._errors import ConfigError, Problem
 from ..policy._spec import Policy
 
-__all__ = ["OnlinePolicy", "export_online_policy"]
+__all__ = ["OnlinePolicy", "export_online_policy", "missing_signal_rules"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,8 +36,8 @@ class OnlinePolicy:
     thresholds : dict
         Rule id → the threshold set in batch.
     fallback_rule : str
-        The rule that decides when a signal is missing (added here, or the
-        policy's own).
+        The rule that decides when the (first) signal is missing (added here,
+        or the policy's own); every other signal gets one too.
     """
 
     policy: Policy
@@ -78,12 +78,20 @@ def restate(text: str, old: float, new: float) -> str:
     return text
 
 
-def _catches_missing(policy: Policy, signal: str) -> str | None:
-    """The first rule whose whole condition is ``<signal> is missing``, if any."""
-    for r in policy.rules:
-        if r.when is not None and r.when.canonical() == f"{signal} is missing":
-            return r.id
-    return None
+def missing_signal_rules(policy: Policy) -> dict[str, str | None]:
+    """Each signal → the first rule whose whole condition is ``<signal> is missing`` (or None).
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> missing_signal_rules(trustlab.load_policy("policies/consumer-credit.yaml"))
+    {'p_default': 'model-unavailable'}
+    """
+    out: dict[str, str | None] = {}
+    for s in policy.signals:
+        out[s.name] = next((r.id for r in policy.rules if r.when is not None
+                            and r.when.canonical() == f"{s.name} is missing"), None)
+    return out
 
 
 def export_online_policy(policy: Policy, thresholds: Mapping[str, float], *,
@@ -147,9 +155,9 @@ def export_online_policy(policy: Policy, thresholds: Mapping[str, float], *,
             rule["when"] = by_id[rule["id"]].when.canonical()
             old = rule_threshold(policy, rule["id"]).value
             rule["because"] = restate(str(rule["because"]), old, float(thresholds[rule["id"]]))
-    signal = policy.signals[0].name
-    caught = _catches_missing(policy, signal)
-    if caught is None:
+    caught = missing_signal_rules(policy)
+    uncaught = [name for name, rule in caught.items() if rule is None]
+    if uncaught:
         names = [a.name for a in policy.actions]
         action = fallback or next((a.name for a in policy.actions if not a.automated), None)
         problems = []
@@ -161,11 +169,14 @@ def export_online_policy(policy: Policy, thresholds: Mapping[str, float], *,
                                                 "must go to a person or a safe manual action"))
         if problems:
             raise ConfigError(where, problems)
-        caught = "signal-missing-fallback"
-        doc["rules"].insert(0, {"id": caught, "when": f"{signal} is missing", "then": action,
-                                "because": f"No {signal} arrived in time, so the online path "
-                                           f"falls back to '{action}'."})
+        for k, signal in enumerate(uncaught):
+            caught[signal] = "signal-missing-fallback" + (f"-{signal}" if k else "")
+        doc["rules"][:0] = [{"id": caught[signal], "when": f"{signal} is missing",
+                             "then": action,
+                             "because": f"No {signal} arrived in time, so the online path "
+                                        f"falls back to '{action}'."} for signal in uncaught]
     doc["version"] = version or f"{policy.version}-online"
     text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
     online = parse_policy(text)
-    return OnlinePolicy(online, text, {k: float(v) for k, v in thresholds.items()}, caught)
+    return OnlinePolicy(online, text, {k: float(v) for k, v in thresholds.items()},
+                        caught[policy.signals[0].name])

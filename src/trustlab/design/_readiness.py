@@ -21,6 +21,7 @@ import pandas as pd
 from .._errors import ConfigError, Problem
 from ..policy._spec import DriftBrake, Policy, RateLimit
 from ._answers import Fields, read_yaml
+from ._online import missing_signal_rules
 
 __all__ = ["ITEMS", "ReviewEvidence", "ReadinessAssessment", "ReadinessResult",
            "assess_readiness"]
@@ -213,14 +214,6 @@ class ReadinessResult:
                 f"<th>status</th><th>source</th><th>evidence</th></tr>{rows}</table></div>")
 
 
-def _fallback_rule(policy: Policy) -> str | None:
-    for r in policy.rules:
-        if r.when is not None and any(r.when.canonical() == f"{s.name} is missing"
-                                      for s in policy.signals):
-            return r.id
-    return None
-
-
 def _from_policy(policy: Policy) -> dict[str, tuple[bool, str]]:
     """Items the policy file settles: item → (met, evidence)."""
     out: dict[str, tuple[bool, str]] = {}
@@ -232,9 +225,11 @@ def _from_policy(policy: Policy) -> dict[str, tuple[bool, str]]:
                     f"rules send cases to {', '.join(routed)}" if routed else
                     (f"rate limits {', '.join(limits)}" if limits else
                      "no rule sends a case to a person and no rate limit caps an action"))
-    fb = _fallback_rule(policy)
-    out["unavailable"] = (fb is not None, f"rule '{fb}' decides when the signal is missing"
-                          if fb else "no rule decides when the signal is missing")
+    caught = missing_signal_rules(policy)
+    bare = [s for s, rule in caught.items() if rule is None]
+    out["unavailable"] = (not bare, "; ".join(f"rule '{r}' decides when {s} is missing"
+                                              for s, r in caught.items()) if not bare else
+                          f"no rule decides when {', '.join(bare)} is missing")
     ks = policy.kill_switch
     out["kill_switch"] = (ks is not None, f"kill switch sends automated cases to '{ks.then}'"
                           if ks is not None else "no kill switch is defined")

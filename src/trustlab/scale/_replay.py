@@ -30,14 +30,14 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from ..engine._plan import plan_for
-from ..policy._spec import Policy, RateLimit
+from ..policy._spec import Policy
 from ..simulate._metrics import (MetricTotals, activity_counts, evaluate_checks,
                                 metric_table_from, metric_totals)
 from ..simulate._replay import Checked
 from ..simulate._replay import replay as replay_frame
 from ..trust._partial import TrustPartial
 from ._brakes import decide_brakes
-from ._run import DEFAULT_BATCH_ROWS, fold_partials, source_of
+from ._run import DEFAULT_BATCH_ROWS, fold_partials, limit_windows, source_of
 
 __all__ = ["ScaledReplay", "replay"]
 
@@ -218,7 +218,7 @@ def replay(policy: Policy, data, *, client=None, batch_rows: int = DEFAULT_BATCH
     """
     plan_for(policy)  # compile once here, so workers receive a ready policy
     segs = tuple(policy.segments if segments is None else segments)
-    align = tuple(dict.fromkeys(g.per for g in policy.guardrails if isinstance(g, RateLimit)))
+    align = limit_windows(policy)
     with source_of(data, client=client, batch_rows=batch_rows, caller=_SOURCE) as source:
         folder = new_folder(out, _SOURCE)
         brakes = decide_brakes(policy, source, _SOURCE)

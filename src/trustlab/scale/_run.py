@@ -102,13 +102,19 @@ def parquet_files(source: str | os.PathLike) -> list[Path]:
     return files
 
 
-def check_batch_rows(batch_rows, source: str) -> int:
-    """``batch_rows`` as a whole number of rows, at least 1."""
-    if isinstance(batch_rows, bool) or not isinstance(batch_rows, (int, np.integer)) \
-            or batch_rows < 1:
-        raise DataError(source, [Problem("batch_rows", f"must be a whole number of rows, at "
-                                                       f"least 1; got {batch_rows!r}")])
-    return int(batch_rows)
+def whole_number(value, field: str, source: str) -> int:
+    """``value`` as a whole number, at least 1; a DataError naming ``field`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise DataError(source, [Problem(field, f"must be a whole number, at least 1; got "
+                                                f"{value!r}")])
+    return int(value)
+
+
+def limit_windows(policy) -> tuple[Window, ...]:
+    """The windows the policy's rate limits count in, each once: where parts may be cut."""
+    from ..policy._spec import RateLimit
+
+    return tuple(dict.fromkeys(g.per for g in policy.guardrails if isinstance(g, RateLimit)))
 
 
 def source_of(data, *, client=None, batch_rows: int = DEFAULT_BATCH_ROWS,
@@ -119,7 +125,7 @@ def source_of(data, *, client=None, batch_rows: int = DEFAULT_BATCH_ROWS,
     as ``"tcp://10.0.0.5:8786"``) a path is read as a Dask DataFrame and its
     partitions run on that cluster; without one a path is streamed here.
     """
-    batch_rows = check_batch_rows(batch_rows, caller)
+    batch_rows = whole_number(batch_rows, "batch_rows", caller)
     is_path = isinstance(data, (str, os.PathLike))
     if not is_path and type(data).__module__.split(".")[0] not in ("dask", "dask_expr"):
         raise DataError(caller, [Problem("data", f"must be a Parquet file or folder, or a Dask "
@@ -322,6 +328,8 @@ def fold_partials(source: Source, partial: Callable[[pd.DataFrame], Any],
             return (source.client.compute(tasks, sync=True) if source.client is not None
                     else list(dask.compute(*tasks)))
 
+        # a column projection could let Dask regroup partitions, so the first pass reads
+        # the very partitions the second one will
         info = run([dask.delayed(_info)(p, time if align else None, align, caller)
                     for p in parts])
         rows = np.array([i[0] for i in info], dtype=np.int64)
@@ -362,7 +370,7 @@ def read_recent(source: str | os.PathLike, rows: int) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows = check_batch_rows(rows, "read_recent")
+    rows = whole_number(rows, "rows", "read_recent")
     tables, have = [], 0
     for f in reversed(parquet_files(source)):
         pf = pq.ParquetFile(f)
@@ -396,7 +404,7 @@ def write_parts(frame: pd.DataFrame, folder: str | os.PathLike, parts: int, *,
     >>> sorted(p.name for p in folder.iterdir())[:2]
     ['part-00000.parquet', 'part-00001.parquet']
     """
-    parts = check_batch_rows(parts, "write_parts")
+    parts = whole_number(parts, "parts", "write_parts")
     out = Path(folder)
     if out.exists() and any(out.iterdir()):
         raise DataError("write_parts", [Problem("folder", f"'{out}' exists and is not empty; "

@@ -21,13 +21,13 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from ..engine._plan import plan_for, refuse_brakes
-from ..policy._spec import Policy, RateLimit
+from ..policy._spec import Policy
 from ..simulate._edit import rule_threshold
 from ..simulate._grid import BandGrid, _cells, check_grid_args, grid_result
 from ..simulate._open import open_history, open_rule_threshold, threshold_problem
 from ..simulate._sweep import (SweepResult, grid_totals, movable_cases, sweep_frame,
                                sweep_result)
-from ._run import DEFAULT_BATCH_ROWS, fold_partials, source_of
+from ._run import DEFAULT_BATCH_ROWS, fold_partials, limit_windows, source_of
 
 __all__ = ["threshold_sweep", "band_grid", "sweep_resolution", "DEFAULT_STEPS"]
 
@@ -83,10 +83,6 @@ def _sweep_part(part: pd.DataFrame, *, policy: Policy, rule: str, column: str | 
     return _Sums(totals, h.n)
 
 
-def _limit_windows(policy: Policy) -> tuple:
-    return tuple(dict.fromkeys(g.per for g in policy.guardrails if isinstance(g, RateLimit)))
-
-
 def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = None,
                     thresholds=None, seed: int = 0, reviewer_accuracy: float | None = None,
                     client=None, batch_rows: int = DEFAULT_BATCH_ROWS) -> SweepResult:
@@ -136,7 +132,7 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
     refuse_brakes(policy, f"Policy '{policy.name}'", "threshold sweeps and band grids")
     grid, how = _grid(thresholds, policy, th.column, th.value, "thresholds", caller)
     plan_for(policy)
-    align = _limit_windows(policy)
+    align = limit_windows(policy)
     with source_of(data, client=client, batch_rows=batch_rows, caller=caller) as source:
         sums, _, _ = fold_partials(
             source, partial(_sweep_part, policy=policy, rule=rule, column=column, grid=grid,
@@ -216,7 +212,7 @@ def band_grid(policy: Policy, data, approve_rule: str, decline_rule: str, *,
             "capacity", "is reviews per window, and the policy has no review windows: it needs "
                         "`columns.time` and `outcomes.window` (e.g. `window: 1D`)")])
     plan_for(policy)
-    align = tuple(dict.fromkeys(_limit_windows(policy) + ((out.window,) if windowed else ())))
+    align = tuple(dict.fromkeys(limit_windows(policy) + ((out.window,) if windowed else ())))
     index = {r.id: i for i, r in enumerate(policy.rules)}
     first_is_approve = index[approve_rule] < index[decline_rule]
     rules = (approve_rule, decline_rule) if first_is_approve else (decline_rule, approve_rule)

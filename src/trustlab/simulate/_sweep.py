@@ -283,8 +283,9 @@ def _distinct(xs: np.ndarray, current: float) -> tuple[np.ndarray, np.ndarray, n
 
 
 def _past(xs: np.ndarray, op: str) -> np.ndarray:
-    """The threshold past sorted values ``xs`` that fires all or none of them (see
-    :func:`_beyond`), as an array of zero or one value."""
+    """The one threshold past sorted values ``xs`` that a grid of them misses, as an array of
+    zero or one value: above the largest for ``<`` and ``>=`` (all cases, or none, fire),
+    below the smallest for ``<=`` and ``>``."""
     if not len(xs) or op not in ORDERING:
         return xs[:0]
     return np.array([np.nextafter(xs[-1], np.inf) if op in ("<", ">=")
@@ -292,14 +293,13 @@ def _past(xs: np.ndarray, op: str) -> np.ndarray:
 
 
 def _beyond(grid: np.ndarray, left: np.ndarray, right: np.ndarray, op: str, m: int):
-    """The distinct values plus the one threshold past them they miss: above the largest for
-    ``<`` and ``>=`` (all cases, or none, fire), below the smallest for ``<=`` and ``>``."""
-    if not len(grid) or op not in ORDERING:
+    """The distinct values with :func:`_past`'s threshold added, and its positions among the
+    ``m`` sorted cases (past every one, or before the first)."""
+    t = _past(grid, op)
+    if not len(t):
         return grid, left, right
-    if op in ("<", ">="):
-        t = np.nextafter(grid[-1], np.inf)
+    if t[0] > grid[-1]:
         return np.r_[grid, t], np.r_[left, m], np.r_[right, m]
-    t = np.nextafter(grid[0], -np.inf)
     return np.r_[t, grid], np.r_[0, left], np.r_[0, right]
 
 
