@@ -48,10 +48,15 @@ def lab(tmp_path_factory):
     """JupyterLab on 127.0.0.1 with a token, its settings and state in a temporary folder."""
     root = tmp_path_factory.mktemp("lab")
     shutil.copy(REPO / "notebooks" / NOTEBOOK, root / NOTEBOOK)
-    settings = root / ".settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
+    settings = root / ".settings" / "@jupyterlab"
+    for plugin, text in (("apputils-extension/notification",
+                          '{"fetchNews": "false", "checkForUpdates": false}'),
+                         # open the notebook on its own kernel, never behind a "Select
+                         # Kernel" dialog
+                         ("docmanager-extension/plugin", '{"autoStartDefaultKernel": true}')):
+        path = settings / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".config"),
            "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
@@ -119,10 +124,17 @@ def test_policy_design_notebook_runs_and_its_slider_redraws(lab, chromium):
 
 def _run_and_move(page, url: str, token: str) -> None:
     """Open the notebook, run all cells, move the approve slider, check what changed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}")
     page.wait_for_selector(".jp-Notebook", timeout=120_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                            state="attached", timeout=120_000)
+    kernel_dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    try:  # should the setting not take, accept the notebook's own kernel
+        kernel_dialog.get_by_role("button", name="Select").click(timeout=5_000)
+    except PlaywrightTimeout:
+        pass
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
     slider = page.locator(".widget-slider", has_text="low-risk").first
