@@ -17,8 +17,9 @@ Definitions
 the same name.
 
 *Judgement of one side* on one case, against the observed outcome:
-``right`` when an automated favourable action met the good outcome or an
-automated unfavourable action met the bad outcome; ``wrong`` for the other
+``right`` when an automated action met the outcome its ``right_when`` names
+(by default a favourable action the good outcome, any other automated action
+the bad one; a retention offer is right for a customer who would churn); ``wrong`` for the other
 two; ``deferred`` for a human action (review), which is neither right nor
 wrong — a person decides; ``unknown`` for an automated action on a case with
 no observed outcome. Both sides are judged on the champion's outcome
@@ -187,8 +188,8 @@ def _metric_values(s: dict[str, np.ndarray]
 def _judge(d: pd.DataFrame, labelled: np.ndarray, bad: np.ndarray) -> np.ndarray:
     """:data:`JUDGEMENTS` codes of one side's final actions."""
     auto = d["automated"].to_numpy(dtype=bool)
-    fav = d["favourable"].to_numpy(dtype=bool)
-    return np.select([~auto, ~labelled, fav != bad], [_DEFERRED, _UNKNOWN, _RIGHT],
+    right_if_bad = d["right_if_bad"].to_numpy(dtype=bool)
+    return np.select([~auto, ~labelled, right_if_bad == bad], [_DEFERRED, _UNKNOWN, _RIGHT],
                      default=_WRONG).astype(np.int8)
 
 

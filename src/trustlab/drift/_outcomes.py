@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._outcome import bad_indicator, bad_when_text, yaml_boolean_hint
 from ..engine._time import window_ids, window_starts
 from ..policy._load import read_window
 from ..policy._spec import Window
@@ -182,15 +183,14 @@ def expected_vs_realised(data: pd.DataFrame, *, signal: str, label: str, time: s
         if mask.shape != (len(data),):
             raise DataError(source, [Problem("approved", f"must have one value per row "
                                                          f"({len(data):,}); got {mask.shape}")])
-    lab = data[label]
-    known = lab.notna().to_numpy().copy()
-    values = lab.to_numpy(dtype=object)
-    bad = np.zeros(len(data), dtype=bool)
-    bad[known] = values[known] == bad_when
-    if known.any() and not bad.any() and not (values[known] == bad_when).any():
-        seen = ", ".join(map(repr, pd.unique(values[known])[:6]))
-        raise DataError(source, [Problem("bad_when", f"{bad_when!r} matches no value of "
-                                                     f"'{label}' (values: {seen})")])
+    known, bad, matched = bad_indicator(data[label], bad_when)
+    known = known.copy()
+    if known.any() and not matched:
+        seen = pd.unique(data[label].dropna()).tolist()
+        raise DataError(source, [Problem("bad_when", f"{bad_when_text(bad_when)} matches no value "
+                                                     f"of '{label}' (values: "
+                                                     f"{', '.join(map(repr, seen[:6]))}). "
+                                                     f"{yaml_boolean_hint(bad_when, seen)}")])
     end = int(ns.max()) if as_of is None else int(pd.Timestamp(as_of).value)
     if label_delay is not None:
         delay = read_window(label_delay, source, "label_delay")

@@ -58,8 +58,8 @@ _TOP_KEYS = (
     "actions", "rules", "guardrails", "kill_switch", "outcomes", "segments", "checks",
     "promotion",
 )
-_WINDOW_RE = re.compile(r"^\s*(\d*)\s*(s|min|h|D|W)\s*$")
-_WINDOW_UNITS = "s (seconds), min, h, D (days), W (weeks)"
+_WINDOW_RE = re.compile(r"^\s*(\d*)\s*(s|min|h|D|W|M|Q)\s*$")
+_WINDOW_UNITS = "s (seconds), min, h, D (days), W (weeks), M (calendar months), Q (calendar quarters)"
 
 
 class _Reader:
@@ -164,7 +164,7 @@ class _Reader:
     def parse_window(self, value: Any, path: str) -> Window | None:
         m = _WINDOW_RE.match(value) if isinstance(value, str) else None
         if m is None or (m.group(1) and int(m.group(1)) == 0):
-            self.add(path, f"must be a time window such as 1D, 7D, 12h or 1W (a count and one of "
+            self.add(path, f"must be a time window such as 1D, 7D, 12h, 1W or 1M (a count and one of "
                            f"{_WINDOW_UNITS}); got {_kind(value)}")
             return None
         count = int(m.group(1) or 1)
@@ -263,14 +263,28 @@ def _parse_actions(r: _Reader, raw: Any) -> dict[str, Action]:
             r.add(p, "an action name must be a word of letters, digits, '_' or '-' "
                      f"starting with a letter; got {_kind(name)}")
             continue
-        if r.mapping(spec, p, ("automated",), ("favourable", "reversible", "queue")) is None:
+        if r.mapping(spec, p, ("automated",), ("favourable", "reversible", "queue", "right_when",
+                                               "safe")) is None:
             continue
         automated = r.boolean(spec, "automated", p, None)
         favourable = r.boolean(spec, "favourable", p, False)
         reversible = r.boolean(spec, "reversible", p, True)
         queue = r.text(spec, "queue", p, required=False)
+        right_when = r.choice(spec, "right_when", p, ("good", "bad"))
+        safe = r.boolean(spec, "safe", p, False)
+        if automated is False and "right_when" in spec:
+            r.add(f"{p}.right_when", "is for automated actions; a human action is neither right "
+                                     "nor wrong (the reviewer decides)")
+        if automated is False and spec.get("safe") is True:
+            r.add(f"{p}.safe", "is for automated actions; a human action is always a safe "
+                               "fallback")
         if automated is not None:
-            out[name] = Action(name, automated, bool(favourable), bool(reversible), queue)
+            # the default meaning (good for favourable, bad otherwise) is stored as None, so a
+            # policy that spells the default out has the hash of one that does not
+            default = "good" if favourable else "bad"
+            out[name] = Action(name, automated, bool(favourable), bool(reversible), queue,
+                               None if right_when in (None, default) else right_when,
+                               bool(safe) and automated)
     return out
 
 
@@ -422,9 +436,10 @@ def _parse_drift_brake(r: _Reader, item: dict, p: str, actions: dict[str, Action
     if warn is not None and act is not None and warn > act:
         r.add(f"{p}.warn", f"must not exceed `act` ({act:g}); got {warn:g}")
     then = r.text(item, "then", p)
-    if r.declared(then, f"{p}.then", actions) and actions[then].automated:  # type: ignore[index]
-        r.add(f"{p}.then", f"must be a human action (automated: false) so that the brake stops "
-                           f"automation; '{then}' is automated")
+    if r.declared(then, f"{p}.then", actions) and not actions[then].fallback_ok:  # type: ignore[index]
+        r.add(f"{p}.then", f"must be a human action (automated: false) or an automated action "
+                           f"declared `safe: true`, so that the brake stops risky automation; "
+                           f"'{then}' is automated and not declared safe")
     reference = _parse_reference(r, item.get("reference"), f"{p}.reference")
     if None in (gid, metric, window, warn, act, then, reference) or not watch:
         return None
@@ -457,9 +472,11 @@ def _parse_kill_switch(r: _Reader, raw: Any, actions: dict[str, Action]) -> Kill
         return None
     engaged = r.boolean(raw, "engaged", p, None)
     then = r.text(raw, "then", p)
-    if r.declared(then, f"{p}.then", actions) and actions[then].automated:  # type: ignore[index]
-        r.add(f"{p}.then", f"must be a human action (automated: false) so that engaging the "
-                           f"switch stops automation; '{then}' is automated")
+    if r.declared(then, f"{p}.then", actions) and not actions[then].fallback_ok:  # type: ignore[index]
+        r.add(f"{p}.then", f"must be a human action (automated: false) or an automated action "
+                           f"declared `safe: true` (e.g. `no_offer: {{automated: true, safe: "
+                           f"true}}`), so that engaging the switch stops risky automation; "
+                           f"'{then}' is automated and not declared safe")
     because = _template(r, raw, "because", p)
     if engaged is None or then is None or because is None:
         return None
@@ -475,8 +492,17 @@ def _parse_outcomes(r: _Reader, raw: Any, actions: dict[str, Action]) -> Outcome
         return None
     label = r.text(raw, "label", p)
     bad_when = raw.get("bad_when", True)
-    if isinstance(bad_when, (dict, list)) or bad_when is None:
-        r.add(f"{p}.bad_when", f"must be one value (true, 1, 'bad', ...); got {_kind(bad_when)}")
+    if isinstance(bad_when, list):
+        if not bad_when or any(isinstance(v, (dict, list)) or v is None for v in bad_when):
+            r.add(f"{p}.bad_when", "must be one value or a non-empty list of values (true, 1, "
+                                   f"'Charged Off', ...); got {_kind(bad_when)}")
+        elif len(bad_when) == 1:
+            bad_when = bad_when[0]
+        else:
+            bad_when = tuple(dict.fromkeys(bad_when))
+    elif isinstance(bad_when, dict) or bad_when is None:
+        r.add(f"{p}.bad_when", f"must be one value or a list of values (true, 1, 'bad', "
+                               f"['Charged Off', 'Default'], ...); got {_kind(bad_when)}")
     values: list[ActionValue] = []
     raw_values = raw.get("values")
     if isinstance(raw_values, dict):
@@ -648,12 +674,15 @@ def parse_policy(text: str, source: str = "<policy text>") -> Policy:
     owner = r.text(raw, "owner", "")
     description = r.text(raw, "description", "", required=False)
     mode = r.choice(raw, "mode", "", MODES, "advisory")
-    id_column = time_column = None
+    id_column = time_column = time_format = None
     if "columns" in raw:
-        cols = r.mapping(raw["columns"], "columns", (), ("id", "time"))
+        cols = r.mapping(raw["columns"], "columns", (), ("id", "time", "time_format"))
         if cols is not None:
             id_column = r.text(cols, "id", "columns", required=False)
             time_column = r.text(cols, "time", "columns", required=False)
+            time_format = _time_format(r, cols)
+            if time_format is not None and time_column is None:
+                r.add("columns.time_format", "reads the time column, so it needs `columns.time`")
             if id_column is not None and id_column == time_column:
                 r.add("columns", "`id` and `time` must be different columns")
     signals = _parse_signals(r, raw.get("signals"))
@@ -675,11 +704,23 @@ def parse_policy(text: str, source: str = "<policy text>") -> Policy:
     fields: dict[str, Any] = dict(
         name=name, version=version, owner=owner, signals=signals,
         actions=tuple(actions.values()), rules=rules, description=description, mode=mode,
-        id_column=id_column, time_column=time_column, guardrails=guardrails,
+        id_column=id_column, time_column=time_column, time_format=time_format,
+        guardrails=guardrails,
         kill_switch=kill_switch, outcomes=outcomes, segments=segments, checks=checks,
         promotion=promotion, source=None if source == "<policy text>" else source,
     )
     return Policy(content_hash=_hash(fields), **fields)
+
+
+def _time_format(r: _Reader, cols: dict) -> str | None:
+    fmt = r.text(cols, "time_format", "columns", required=False)
+    if fmt is None:
+        return None
+    if not re.search(r"%[A-Za-z]", fmt):
+        r.add("columns.time_format", f"must be a strftime pattern such as \"%b-%Y\" (Mar-2018) or "
+                                     f"\"%Y-%m-%d %H:%M\"; got {fmt!r}, which has no %-directive")
+        return None
+    return fmt
 
 
 def read_window(value: Any, source: str, where: str) -> Window:
@@ -760,6 +801,10 @@ def _version(r: _Reader, raw: dict) -> str | None:
 NOT_CONTENT = ("source", "_cache", "content_hash", "when_text")
 """Fields of a parsed policy that are not its content (never hashed, never compared)."""
 
+ADDED_FIELDS = {"right_when": None, "safe": False, "time_format": None}
+"""Fields added to the format after version 1 shipped, with their defaults. A field at its
+default is left out of the canonical form, so every earlier policy keeps its hash."""
+
 
 def _canonical(value: Any, *, as_written: bool = False) -> Any:
     """A JSON-ready form of the parsed policy: conditions as text.
@@ -776,7 +821,8 @@ def _canonical(value: Any, *, as_written: bool = False) -> Any:
         if hasattr(value, "canonical") and not isinstance(value, (Template, Window)):
             return value.canonical()
         return {f.name: _canonical(getattr(value, f.name), as_written=as_written)
-                for f in dataclasses.fields(value) if f.name not in NOT_CONTENT}
+                for f in dataclasses.fields(value) if f.name not in NOT_CONTENT
+                and not _at_added_default(f.name, getattr(value, f.name))}
     if hasattr(value, "canonical"):
         return value.canonical()
     if isinstance(value, (list, tuple)):
@@ -790,8 +836,13 @@ def _canonical(value: Any, *, as_written: bool = False) -> Any:
     return str(value)
 
 
+def _at_added_default(name: str, value: Any) -> bool:
+    return name in ADDED_FIELDS and value == ADDED_FIELDS[name]
+
+
 def _canonical_text(fields: dict[str, Any]) -> str:
-    canonical = {k: _canonical(v) for k, v in fields.items() if k not in NOT_CONTENT}
+    canonical = {k: _canonical(v) for k, v in fields.items() if k not in NOT_CONTENT
+                 and not _at_added_default(k, v)}
     return json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -61,6 +61,35 @@ class Action:
     favourable: bool = False
     reversible: bool = True
     queue: str | None = None
+    right_when: Literal["good", "bad"] | None = None
+    safe: bool = False
+
+    @property
+    def right_call(self) -> Literal["good", "bad"] | None:
+        """The outcome for which this automated action was the right call (``None`` for a human action).
+
+        ``right_when`` where the policy declares it; otherwise ``good`` for a
+        favourable action and ``bad`` for any other automated action.
+
+        Examples
+        --------
+        >>> Action("approve", True, favourable=True).right_call
+        'good'
+        >>> Action("offer", True, favourable=True, right_when="bad").right_call
+        'bad'
+        >>> Action("review", False).right_call is None
+        True
+        """
+        if not self.automated:
+            return None
+        if self.right_when is not None:
+            return self.right_when
+        return "good" if self.favourable else "bad"
+
+    @property
+    def fallback_ok(self) -> bool:
+        """May this action stand in when automation stops (kill switch, drift brake)?"""
+        return not self.automated or self.safe
 
 
 @dataclass(frozen=True)
@@ -85,25 +114,44 @@ class Rule:
 
 @dataclass(frozen=True)
 class Window:
-    """A fixed time window such as ``1D``, ``7D``, ``12h`` or ``1W``.
+    """A time window such as ``1D``, ``7D``, ``12h``, ``1W``, ``1M`` or ``1Q``.
 
-    Windows are aligned to the Unix epoch (weeks to Mondays), so the same
-    timestamp always falls in the same window.
+    Fixed windows are aligned to the Unix epoch (weeks to Mondays); calendar
+    months and quarters start on the first day of a month (quarters in January,
+    April, July and October). So the same timestamp always falls in the same
+    window.
     """
 
     text: str
     count: int
-    unit: Literal["s", "min", "h", "D", "W"]
+    unit: Literal["s", "min", "h", "D", "W", "M", "Q"]
+
+    @property
+    def calendar(self) -> bool:
+        """True for calendar months (``M``) and quarters (``Q``), whose lengths vary."""
+        return self.unit in ("M", "Q")
+
+    @property
+    def months(self) -> int:
+        """The window's length in calendar months (0 for a fixed-length window)."""
+        return self.count * {"M": 1, "Q": 3}.get(self.unit, 0)
 
     @property
     def seconds(self) -> int:
-        """The window's length in seconds."""
-        return self.count * {"s": 1, "min": 60, "h": 3600, "D": 86400, "W": 604800}[self.unit]
+        """The window's length in seconds; for a calendar window, its mean length.
+
+        Placing times in windows never uses this for ``M`` and ``Q``: it is
+        for widths of bars and rough spans only.
+        """
+        per = {"s": 1, "min": 60, "h": 3600, "D": 86400, "W": 604800,
+               "M": 2_629_746, "Q": 7_889_238}
+        return self.count * per[self.unit]
 
     @property
     def unit_words(self) -> str:
         """The unit in words: ``"day"`` for ``7D``."""
-        return {"s": "second", "min": "minute", "h": "hour", "D": "day", "W": "week"}[self.unit]
+        return {"s": "second", "min": "minute", "h": "hour", "D": "day", "W": "week",
+                "M": "month", "Q": "quarter"}[self.unit]
 
     @property
     def words(self) -> str:
@@ -188,7 +236,7 @@ class Outcomes:
 
     label: str
     values: tuple[ActionValue, ...]
-    bad_when: Any = True
+    bad_when: Any = True  # one value, or a tuple of values that all mean "bad"
     bad_when_given: bool = False
     reviewer: Reviewer | None = None
     window: Window | None = None
@@ -251,6 +299,7 @@ class Policy:
     mode: Mode = "advisory"
     id_column: str | None = None
     time_column: str | None = None
+    time_format: str | None = None
     guardrails: tuple[Guardrail, ...] = ()
     kill_switch: KillSwitch | None = None
     outcomes: Outcomes | None = None
@@ -277,6 +326,10 @@ class Policy:
     def action_names(self) -> tuple[str, ...]:
         """Declared action names, in declaration order."""
         return tuple(a.name for a in self.actions)
+
+    def right_call_of(self, name: str) -> Literal["good", "bad"] | None:
+        """The outcome that makes action ``name`` the right call; see :attr:`Action.right_call`."""
+        return self.action(name).right_call
 
     # ------------------------------------------------------------------ evaluation
     def apply(self, data: pd.DataFrame, state: GuardrailState | None = None,

@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._outcome import bad_when_text
 from ..engine._plan import plan_for
 from ..policy._spec import Policy
 from ..simulate._metrics import (MetricTotals, activity_counts, evaluate_checks,
@@ -233,7 +234,7 @@ def replay(policy: Policy, data, *, client=None, batch_rows: int = DEFAULT_BATCH
     if out_ is not None and out_.bad_when_given and float(sums["labelled_bad"].iloc[0]) == 0 \
             and float(sums["rows"].iloc[0]) > float(sums["unlabelled"].iloc[0]):
         raise DataError(f"Policy '{policy.name}'", [Problem(
-            "outcomes.bad_when", f"{out_.bad_when!r} matched no label value in the whole "
+            "outcomes.bad_when", f"{bad_when_text(out_.bad_when)} matched no label value in the whole "
                                  "history, so no case would count as bad")])
     metrics = metric_table_from(total.totals, policy, total.span)
     return ScaledReplay(policy, rows, parts, metrics, evaluate_checks(policy, metrics),

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._outcome import bad_indicator
 from ._calibration import _ece, calibration_table, describe_calibration, plot_reliability
 from ._card import ModelCard, _trustlab_version, data_fingerprint, model_id
 from ._pipeline import _check_columns, _inner, build_pipeline
@@ -132,10 +133,8 @@ def select_features(data: pd.DataFrame, label: str, *, time: str | None = None,
 # --------------------------------------------------------------------- checks
 
 def _bad_indicator(label: pd.Series, bad_when) -> np.ndarray:
-    """True where the label equals ``bad_when`` (False where missing)."""
-    codes, uniques = pd.factorize(label, use_na_sentinel=True)
-    is_bad = np.array([bool(u == bad_when) for u in uniques] + [False])  # one per distinct value
-    return is_bad[codes]  # code -1 (missing) picks the trailing False
+    """True where the label is one of ``bad_when``'s values (False where missing)."""
+    return bad_indicator(label, bad_when)[1]
 
 
 def _columns_problem(columns: Sequence, data: pd.DataFrame, what: str) -> Problem:

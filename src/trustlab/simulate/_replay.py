@@ -16,8 +16,8 @@ from ._value import NO_REVIEWER, _values_from, observed_outcome, reviewer_decisi
 
 __all__ = ["Checked", "Replay", "replay", "DECISION_COLUMNS"]
 
-DECISION_COLUMNS = ("action", "rule", "guardrail", "automated", "favourable", "signal_missing",
-                    "labelled", "bad", "reviewer_action", "reviewer_recorded", "recorded_action",
+DECISION_COLUMNS = ("action", "rule", "guardrail", "automated", "favourable", "right_if_bad",
+                    "signal_missing", "labelled", "bad", "reviewer_action", "reviewer_recorded", "recorded_action",
                     "value")
 """Columns of :attr:`Replay.decisions` (then ``window`` and the segment columns)."""
 
@@ -50,7 +50,8 @@ class Replay(Checked):
     decisions : pandas.DataFrame
         One row per case (same index as the data): the final ``action``,
         ``rule``, ``guardrail``, ``automated``, ``favourable``,
-        ``signal_missing``, the outcome (``labelled``, ``bad``), the reviewer's
+        ``right_if_bad`` (an automated action that is the right call when the
+        outcome is bad, per its ``right_when``), ``signal_missing``, the outcome (``labelled``, ``bad``), the reviewer's
         decision on human actions (``reviewer_action``, ``reviewer_recorded``),
         the recorded human decision as an action (``recorded_action``), the
         ``value`` of the decision (NaN when it cannot be valued), the time
@@ -237,6 +238,7 @@ def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
     act_code = pd.Series(action).map(lut).to_numpy(dtype=np.int64)
     value = np.take_along_axis(values.to_numpy(), act_code[:, None], axis=1)[:, 0]
     favourable = {a.name for a in policy.actions if a.favourable}
+    right_if_bad = {a.name for a in policy.actions if a.right_call == "bad"}
     human = ~rec["automated"].to_numpy(dtype=bool)
     names_arr = np.array(names + [None], dtype=object)
     rev_action = np.where(human, names_arr[reviewer.action], None)  # NO_REVIEWER (-1) → None
@@ -248,6 +250,7 @@ def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
         "action": rec["action"], "rule": rec["rule"], "guardrail": rec["guardrail"],
         "automated": rec["automated"].to_numpy(dtype=bool),
         "favourable": np.isin(action, list(favourable)),
+        "right_if_bad": np.isin(action, list(right_if_bad)),
         "signal_missing": signal_missing,
         "labelled": outcome.labelled, "bad": outcome.bad,
         "reviewer_action": pd.Categorical(rev_action, categories=names),

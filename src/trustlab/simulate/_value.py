@@ -11,8 +11,10 @@ with each other exactly.
   worth. The reviewer's decision is the recorded human decision where
   ``reviewer.decision`` names a column holding one (mapped through
   ``reviewer.map``); elsewhere it is simulated: right with probability
-  ``reviewer.accuracy`` — the favourable automated action for a good outcome,
-  the first other automated action for a bad one — by one seeded draw per case,
+  ``reviewer.accuracy`` — the first automated action that is the right call
+  for the case's outcome (``right_when``: a favourable approval for a good
+  outcome, a retention offer for a customer who would churn) — by one seeded
+  draw per case,
   so the same case gets the same reviewer whatever the policy.
 * A case with no observed outcome follows ``unlabelled``: ``good`` or ``bad``
   treat it as that outcome; ``exclude`` leaves its value missing (NaN) and it
@@ -27,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._outcome import bad_indicator, bad_when_text, yaml_boolean_hint
 from ..policy._spec import Policy
 
 __all__ = ["Outcome", "ReviewerDecisions", "observed_outcome", "reviewer_decisions",
@@ -83,25 +86,23 @@ def observed_outcome(policy: Policy, data: pd.DataFrame, *, batch: bool = False)
             "outcomes.label", f"names column '{out.label}', which the data lacks. Columns: "
                               f"{', '.join(map(str, data.columns))}")])
     label = data[out.label]
-    labelled = label.notna().to_numpy()
-    codes, uniques = pd.factorize(label, use_na_sentinel=True)
-    if out.bad_when_given:
-        values = uniques.tolist()
-        is_bad = [bool(u == out.bad_when) for u in values]
-        if values and not any(is_bad) and not batch:  # a batch may hold no bad case
-            shown = ", ".join(sorted(map(repr, values))[:10])
-            raise DataError(_source(policy), [Problem(
-                "outcomes.bad_when", f"{out.bad_when!r} is not a value of label '{out.label}' "
-                                     f"(values: {shown}), so no case would count as bad; set "
-                                     f"`bad_when` to the value that means the bad outcome")])
-    else:
-        values = uniques.tolist()
+    if not out.bad_when_given:
+        values = pd.unique(label.dropna()).tolist()
         if any(isinstance(v, str) for v in values):
             raise DataError(_source(policy), [Problem(
                 "outcomes.bad_when", f"label '{out.label}' holds text ({', '.join(map(repr, values[:5]))}); "
-                                     f"say which value is the bad outcome, e.g. `bad_when: {values[0]!r}`")])
-        is_bad = [bool(v) for v in values]
-    bad = np.array(is_bad + [False], dtype=bool)[codes]
+                                     f"say which value (or values) is the bad outcome, e.g. "
+                                     f"`bad_when: {values[0]!r}` or `bad_when: [{values[0]!r}, ...]`")])
+    labelled, bad, matched = bad_indicator(label, out.bad_when if out.bad_when_given else True)
+    if out.bad_when_given and not matched and labelled.any() and not batch:
+        # a batch may hold no bad case
+        values = pd.unique(label.dropna()).tolist()
+        shown = ", ".join(sorted(map(repr, values))[:10])
+        raise DataError(_source(policy), [Problem(
+            "outcomes.bad_when", f"{bad_when_text(out.bad_when)} is not a value of label "
+                                 f"'{out.label}' (values: {shown}), so no case would count as "
+                                 f"bad. {yaml_boolean_hint(out.bad_when, values)}Set `bad_when` "
+                                 f"to the value (or list of values) that means the bad outcome")])
     return Outcome(labelled, bad)
 
 
@@ -120,15 +121,19 @@ class ReviewerDecisions:
 
 
 def _simulated_choices(policy: Policy) -> tuple[str, str]:
+    """The reviewer's two choices: the first automated action that is right for a good
+    outcome, and the first that is right for a bad one (``right_when``)."""
     automated = [a for a in policy.actions if a.automated]
-    good = next((a.name for a in automated if a.favourable), None)
-    bad = next((a.name for a in automated if not a.favourable), None)
+    good = next((a.name for a in automated if a.right_call == "good"), None)
+    bad = next((a.name for a in automated if a.right_call == "bad"), None)
     if good is None or bad is None:
+        missing = "good" if good is None else "bad"
         raise DataError(_source(policy), [Problem(
-            "outcomes.reviewer.accuracy", "a simulated reviewer chooses between a favourable and "
-                                          "an unfavourable automated action, and the policy lacks "
-                                          f"{'a favourable' if good is None else 'an unfavourable'} "
-                                          "one; record human decisions in a column instead")])
+            "outcomes.reviewer.accuracy", "a simulated reviewer chooses the automated action that "
+                                          "is the right call for the case's outcome, and no "
+                                          f"automated action is the right call when the outcome "
+                                          f"is {missing}; declare one with `right_when: "
+                                          f"{missing}`, or record human decisions in a column")])
     return good, bad
 
 

@@ -25,8 +25,10 @@ reliance only when the recorded decisions were taken with the recommendation
 in view (records of an advisory or supervised policy). On history decided
 without the policy it is agreement, not reliance.
 
-A recommendation is *right* when a favourable automated action met the good
-outcome, or an unfavourable automated action met the bad outcome. The
+A recommendation is *right* when its automated action met the outcome its
+``right_when`` names (by default: a favourable action the good outcome, any
+other automated action the bad one; a retention offer declares
+``right_when: bad``). The
 appropriate-reliance split divides the compared decisions whose outcome was
 observed into four shares that sum to 1: ``accepted_right`` (appropriate
 reliance), ``over_reliance`` (accepted a wrong recommendation),
@@ -204,13 +206,13 @@ def _sums_frame(replay: Replay, reversed_: np.ndarray | None) -> pd.DataFrame:
     d = replay.decisions
     ind = _indicators(d, replay.policy.action_names)  # the replay's own definitions
     auto = d["automated"].to_numpy(dtype=bool)
-    fav = d["favourable"].to_numpy(dtype=bool)
+    right_if_bad = d["right_if_bad"].to_numpy(dtype=bool)
     bad = d["bad"].to_numpy(dtype=bool)
     compared = ind["alignable"].to_numpy(dtype=bool)
     aligned = ind["aligned"].to_numpy(dtype=bool)
     with_outcome = compared & d["labelled"].to_numpy(dtype=bool)
-    right = with_outcome & (fav != bad)  # favourable and good, or unfavourable and bad
-    wrong = with_outcome & (fav == bad)
+    right = with_outcome & (right_if_bad == bad)  # the action's `right_when` met its outcome
+    wrong = with_outcome & (right_if_bad != bad)
     cols = {
         "rows": ind["rows"].to_numpy(),
         "automated": auto,
