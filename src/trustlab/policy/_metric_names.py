@@ -14,7 +14,8 @@ METRICS: dict[str, str] = {
     "automation_rate": "share of rows whose final action is automated",
     "favourable_rate": "share of rows whose final action is favourable",
     "bad_rate_favourable": "among labelled rows with a favourable final action, the share with the bad outcome",
-    "bad_capture_rate": "among labelled rows with the bad outcome, the share not given a favourable automated action",
+    "bad_capture_rate": "among labelled rows with the bad outcome, the share not given an automated action that is right for the good outcome (by default: not automatically approved)",
+    "wrong_call_rate": "among labelled rows with an automated final action, the share where the action was not the right call for the outcome (actions' right_when)",
     "value_total": "value from outcomes.values, reviews included as modelled",
     "value_per_decision": "value_total divided by decisions",
     "reviews_per_window_mean": "mean rows with a human action per outcomes.window",
@@ -58,6 +59,7 @@ METRIC_WORDS: dict[str, str] = {
     "favourable_rate": "Favourable decisions",
     "bad_rate_favourable": "Bad outcomes among favourable decisions",
     "bad_capture_rate": "Bad outcomes caught",
+    "wrong_call_rate": "Automated decisions that were the wrong call",
     "value_total": "Total value",
     "value_per_decision": "Value per decision",
     "reviews_per_window_mean": "Reviews per window (mean)",
@@ -75,7 +77,7 @@ METRIC_WORDS: dict[str, str] = {
 
 _COUNTS = frozenset({"decisions", "peak_reviews_per_window", "guardrail_interventions"})
 _SHARES = frozenset({"automation_rate", "favourable_rate", "bad_rate_favourable",
-                     "bad_capture_rate", "fallback_rate", "unlabelled_share",
+                     "bad_capture_rate", "wrong_call_rate", "fallback_rate", "unlabelled_share",
                      "favourable_rate_ratio", "alignment", "override_rate"})
 
 

@@ -29,6 +29,7 @@ _RATIOS = {  # metric: (numerator, denominator, reason when the denominator is 0
     "bad_rate_favourable": ("fav_bad", "fav_labelled",
                             "no labelled rows with a favourable action"),
     "bad_capture_rate": ("bad_caught", "labelled_bad", "no labelled rows with the bad outcome"),
+    "wrong_call_rate": ("wrong_call", "auto_labelled", "no labelled rows with an automated action"),
     "value_per_decision": ("value", "valued", "no decision could be valued (no observed outcomes "
                                               "under `unlabelled: exclude`)"),
     "fallback_rate": ("signal_missing", "rows", "no decisions"),
@@ -44,6 +45,7 @@ def _indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
     """One numeric column per sum a metric needs."""
     fav = frame["favourable"].to_numpy(dtype=bool)
     auto = frame["automated"].to_numpy(dtype=bool)
+    right_if_bad = frame["right_if_bad"].to_numpy(dtype=bool)
     lab = frame["labelled"].to_numpy(dtype=bool)
     bad = frame["bad"].to_numpy(dtype=bool)
     value = frame["value"].to_numpy(dtype=float)
@@ -56,7 +58,10 @@ def _indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
         "favourable": fav,
         "fav_bad": fav & lab & bad,
         "fav_labelled": fav & lab,
-        "bad_caught": lab & bad & ~(fav & auto),
+        # caught: not given an automated action that is right for the good outcome
+        "bad_caught": lab & bad & ~(auto & ~right_if_bad),
+        "wrong_call": auto & lab & (right_if_bad != bad),
+        "auto_labelled": auto & lab,
         "labelled_bad": lab & bad,
         "value": np.nan_to_num(value),
         "valued": ~np.isnan(value),
