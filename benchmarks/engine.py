@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 import trustlab
-from trustlab import RateLimitState
+from trustlab import GuardrailState
 
 # --------------------------------------------------------------------------- the policy
 
@@ -457,10 +457,10 @@ def main(argv=None) -> int:
     m = min(args.online_records, n)
     online_frame = df.iloc[time_order[n - m:]]
     records = online_frame.to_dict("records")
-    warm = RateLimitState()
+    warm = GuardrailState()
     for r in records[: min(2000, m)]:
         policy.decide(r, state=warm)
-    state = RateLimitState()
+    state = GuardrailState()
     decisions = []
     lat = np.empty(m, dtype=np.int64)
     decide = policy.decide

@@ -38,6 +38,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--days", type=int, default=365,
+                        help="days of synthetic history (200 applications a day) to train on")
     args = parser.parse_args()
 
     import shap
@@ -49,7 +51,7 @@ def main() -> None:
 
     features = ["loan_amount", "annual_income", "debt_to_income", "credit_history_years",
                 "delinquencies_2y", "employment_years", "grade", "purpose", "channel", "age_band"]
-    history = make_history(n_days=365, applications_per_day=200, seed=args.seed)
+    history = make_history(n_days=args.days, applications_per_day=200, seed=args.seed)
     labelled = history[history["defaulted"].notna()]
     model = build_pipeline(labelled[features]).fit(labelled[features],
                                                    labelled["defaulted"].astype(bool))

@@ -1,0 +1,42 @@
+"""Every script in benchmarks/ runs end to end at a tiny size, so a rename in the
+package cannot break ``make bench`` unseen.
+
+Each script runs as ``make bench`` runs it (a fresh interpreter from the checkout's
+root); only the sizes are small. The ratios they print are not asserted: timings at
+this size say nothing, and these machines are shared.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+TINY = {
+    "engine.py": ["--rows", "3000", "--rowwise-rows", "500", "--online-records", "200"],
+    "simulate.py": ["--rows", "3000"],
+    "drift.py": ["--rows", "3000", "--columns", "3", "--weeks", "4", "--skip-evidently"],
+    "explain.py": ["--rows", "300", "--days", "20"],
+    "explorers.py": ["--rows", "2000", "--repeats", "1"],
+    "scale.py": ["--rows", "20000", "--files", "2", "--batch-rows", "5000", "--skip-cluster"],
+}
+
+
+def test_every_benchmark_is_covered():
+    """Check that a new script in benchmarks/ gets a tiny run here too."""
+    scripts = {p.name for p in (REPO / "benchmarks").glob("*.py") if not p.name.startswith("_")}
+    assert scripts == set(TINY)
+
+
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_benchmark_runs_at_a_tiny_size(script, tmp_path):
+    """Check that the script runs to the end and prints its comparison."""
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / script), *TINY[script]],
+                          cwd=REPO, capture_output=True, text=True, timeout=600,
+                          env={**__import__("os").environ, "TMPDIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip(), f"{script} printed nothing"
