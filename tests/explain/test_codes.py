@@ -9,8 +9,8 @@ import trustlab
 from trustlab.datasets import load_synthetic_sample
 from trustlab.explain import (
     ReasonExplainer,
+    deciding_thresholds,
     explain_case,
-    favourable_threshold,
     global_view,
     load_glossary,
     reference_rows,
@@ -58,15 +58,28 @@ def test_tree_contributions_add_up_to_the_log_odds(tree_codes):
 
 
 def test_every_reason_points_towards_the_decision(tree_codes):
-    """Check adverse decisions get risk-raising reasons, favourable ones risk-lowering reasons."""
+    """Check declines get risk-raising reasons, approvals risk-lowering ones, each towards its rule's action.
+
+    ``toward`` names the action (it said "adverse"/"favourable" when the kit
+    assumed favourable meant low risk). A catch-all review is explained
+    against the nearest threshold it missed: risk-raising reasons when that
+    is the approval's, risk-lowering when it is the decline's.
+    """
     _, codes, records = tree_codes
     f = codes.frame
-    adverse = f["toward"] == "adverse"
-    assert adverse.any() and (~adverse).any()
-    assert (f.loc[adverse, "contribution"] > 0).all()
-    assert (f.loc[~adverse, "contribution"] < 0).all()
-    fav = records["action"].eq("approve")
-    assert set(f.loc[~adverse, "row"]) <= set(records.index[fav])
+    rule = records["rule"].astype(str).reindex(f["row"]).to_numpy()
+    decline, approve = rule == "high-risk", rule == "low-risk"
+    assert decline.any() and approve.any()
+    assert (f.loc[decline, "contribution"] > 0).all() and (f.loc[decline, "toward"] == "decline").all()
+    assert (f.loc[approve, "contribution"] < 0).all() and (f.loc[approve, "toward"] == "approve").all()
+    review = rule == "uncertain"
+    assert (f.loc[review, "toward"] == "review").all()
+    missed_approval = f["threshold"].str.startswith("p_default < 0.08 (rule low-risk) not met")
+    assert (review == (missed_approval | f["threshold"].str.startswith(
+        "p_default >= 0.35 (rule high-risk) not met"))).all()
+    assert (f.loc[missed_approval, "contribution"] > 0).all()
+    assert (f.loc[review & ~missed_approval, "contribution"] < 0).all()
+    assert (f["contribution"] * codes.direction.reindex(f["row"]).to_numpy() > 0).all()
 
 
 def test_at_most_four_reasons_families_grouped_prohibited_never_given(tree_codes):
@@ -79,21 +92,30 @@ def test_at_most_four_reasons_families_grouped_prohibited_never_given(tree_codes
     assert "debt_burden" in set(f["reason"])
     assert not {"debt_to_income", "loan_amount", "annual_income"} & set(f["reason"])
     assert (f.groupby("row")["rank"].apply(lambda r: list(r) == list(range(1, len(r) + 1)))).all()
-    row = f[(f["reason"] == "debt_burden") & (f["toward"] == "adverse")].iloc[0]
+    row = f[(f["reason"] == "debt_burden") & (f["toward"] == "decline")].iloc[0]
     assert row["phrase"] == "Debt payments are high relative to income"
 
 
 def test_reference_population_is_just_across_the_threshold(setup, tree_codes):
-    """Check adverse cases are measured against the 200 cases that just passed p_default < 0.08."""
+    """Check each decision is measured against the 200 cases just across its own rule's threshold.
+
+    Declines (``p_default >= 0.35``) against the 200 highest scores under
+    0.35; approvals (``p_default < 0.08``) against the 200 lowest at or above 0.08.
+    """
     df, _, policy, _ = setup
     explainer, codes, records = tree_codes
-    thr = favourable_threshold(policy)
-    assert (thr.value, thr.favourable_below, thr.rule) == (0.08, True, "low-risk")
-    ref = reference_rows(df["p_default"].to_numpy(), thr, 200, favourable_side=True)
-    assert len(ref) == 200 and (df["p_default"].to_numpy()[ref] < 0.08).all()
-    adverse = ~records["action"].eq("approve").to_numpy()
-    expected_base = explainer.log_odds(df.iloc[ref]).mean()
-    np.testing.assert_allclose(codes.base_value.to_numpy()[adverse], expected_base)
+    high, low = deciding_thresholds(policy)
+    assert (high.op, high.value, high.rule, high.action) == (">=", 0.35, "high-risk", "decline")
+    assert (low.op, low.value, low.rule, low.action) == ("<", 0.08, "low-risk", "approve")
+    p = df["p_default"].to_numpy()
+    for thr, rule in ((high, "high-risk"), (low, "low-risk")):
+        ref = reference_rows(p, thr, 200, holds=False)
+        assert len(ref) == 200 and not thr.holds(p[ref]).any()
+        inside = p[~thr.holds(p) & ~np.isnan(p)]
+        assert np.abs(p[ref] - thr.value).max() <= np.sort(np.abs(inside - thr.value))[199]
+        rows = records["rule"].eq(rule).to_numpy()
+        np.testing.assert_allclose(codes.base_value.to_numpy()[rows],
+                                   explainer.log_odds(df.iloc[ref]).mean())
 
 
 def test_linear_model_uses_linear_explainer(setup):
@@ -183,10 +205,15 @@ def test_lending_club_reasons_are_additive_and_point_towards_the_decision():
     np.testing.assert_allclose(codes.log_odds, np.log(result.model.predict_proba(
         data[features])[:, 1] / result.model.predict_proba(data[features])[:, 0]), atol=1e-8)
     f = codes.frame
-    adverse = f["toward"] == "adverse"
-    assert (f.loc[adverse, "contribution"] > 0).all() and (f.loc[~adverse, "contribution"] < 0).all()
+    toward = f["toward"].to_numpy()
+    assert (f.loc[toward == "decline", "contribution"] > 0).all()
+    assert (f.loc[toward == "approve", "contribution"] < 0).all()
+    assert (f["contribution"] * codes.direction.reindex(f["row"]).to_numpy() > 0).all()
     favourable = records["action"].eq("approve")
-    assert set(f.loc[adverse, "row"]) <= set(records.index[~favourable])
+    assert set(f.loc[toward == "decline", "row"]) <= set(records.index[~favourable])
+    declined = records.index[records["rule"].eq("high-risk")][0]
+    assert explain_case(policy, scored, records, codes, declined).threshold == \
+        "p_default >= 0.2 (rule high-risk)"  # not the approval's p_default < 0.05
     assert f.groupby("row").size().max() <= 4
     assert "addr_state" not in set(f["reason"]) and "addr_state" not in codes.contributions
     assert favourable.mean() > 0.6  # the policy's own automation check holds on real data
@@ -238,4 +265,5 @@ def test_calibrated_models_are_explained_through_their_base_models(setup, kind):
     Xt = model[:-1].transform(df[FEATURES])
     np.testing.assert_allclose(codes.log_odds, np.mean([b.decision_function(Xt) for b in bases], 0))
     f = codes.frame
-    assert (f.loc[f["toward"] == "adverse", "contribution"] > 0).all()
+    assert (f.loc[f["toward"] == "decline", "contribution"] > 0).all()
+    assert (f.loc[f["toward"] == "approve", "contribution"] < 0).all()

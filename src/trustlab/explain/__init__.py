@@ -4,19 +4,21 @@ from ._case import CaseExplanation, explain_case, pick_cases, rule_trace
 from ._codes import MAX_REASONS, ReasonCodes, ReasonExplainer
 from ._global import GlobalView, global_view
 from ._glossary import Glossary, default_phrase, load_glossary, parse_glossary
-from ._reference import Threshold, favourable_threshold, reference_rows
+from ._reference import Basis, Threshold, assign_bases, deciding_thresholds, reference_rows
 
 __all__ = [
     "MAX_REASONS",
+    "Basis",
     "CaseExplanation",
     "Glossary",
     "GlobalView",
     "ReasonCodes",
     "ReasonExplainer",
     "Threshold",
+    "assign_bases",
+    "deciding_thresholds",
     "default_phrase",
     "explain_case",
-    "favourable_threshold",
     "global_view",
     "load_glossary",
     "parse_glossary",

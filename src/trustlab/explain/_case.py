@@ -10,6 +10,7 @@ import pandas as pd
 from ..engine._plan import plan_for
 from ..policy._spec import Policy
 from ._codes import ReasonCodes
+from ._reference import deciding_thresholds
 
 __all__ = ["CaseExplanation", "explain_case", "pick_cases", "rule_trace"]
 
@@ -56,6 +57,19 @@ class CaseExplanation:
     reasons: tuple[tuple[str, float], ...]  # (phrase, contribution in log-odds)
     method: str
     no_reasons_why: str = ""  # why the model gives no reasons, when it gives none
+    toward: str = ""  # the action the reasons explain
+    instead_of: str = ""  # for a catch-all case, the action of the threshold it missed
+
+    @property
+    def _towards(self) -> str:
+        if not self.toward:
+            return ""
+        text = f"towards {self.toward}"
+        if self.instead_of:
+            text += f" rather than {self.instead_of}"
+        if self.toward != self.action:  # a guardrail changed the rule's action
+            text += f", the action of rule '{self.rule}'"
+        return f" ({text})"
 
     @property
     def _no_reasons(self) -> str:
@@ -70,7 +84,8 @@ class CaseExplanation:
         lines.append(f"Signal {self.signal} = {value}; threshold {self.threshold}")
         lines.append("Rules checked:")
         lines += [f"  {rid:<20} {outcome:<28} {cond}" for rid, cond, outcome in self.trace]
-        lines.append("Principal reasons:" if self.reasons else f"Principal reasons: {self._no_reasons}")
+        lines.append(f"Principal reasons{self._towards}:" if self.reasons
+                     else f"Principal reasons: {self._no_reasons}")
         lines += [f"  {i}. {phrase}" for i, (phrase, _) in enumerate(self.reasons, start=1)]
         return "\n".join(lines)
 
@@ -93,21 +108,28 @@ class CaseExplanation:
             f"<code>{escape(self.threshold)}</code>"
             f"<table><thead><tr><th>rule</th><th>condition</th><th>outcome</th></tr></thead>"
             f"<tbody>{trace}</tbody></table>"
-            f"<b>Principal reasons</b><ol>{reasons}</ol>"
+            f"<b>Principal reasons{escape(self._towards)}</b><ol>{reasons}</ol>"
             f"<small>{escape(self.method)}</small></div>"
         )
 
 
 def explain_case(policy: Policy, data: pd.DataFrame, records: pd.DataFrame,
                  codes: ReasonCodes, label) -> CaseExplanation:
-    """Explain the decision on row ``label`` of ``data``."""
+    """Explain the decision on row ``label`` of ``data``.
+
+    The threshold shown is the deciding rule's own comparison as the rule
+    writes it (``p_churn >= 0.5 (rule high-risk-offer)``); for a catch-all
+    decision, the nearest threshold the case did not meet; for a rule that
+    compares no threshold of the signal, that is said instead.
+    """
     row = data.loc[label]
     rec = records.loc[label]
-    sig = codes.threshold.signal
+    sig = codes.signal
     value = row.get(sig)
     reasons = codes.for_row(label)
     guard = rec["guardrail"]
     key = rec[policy.id_column] if policy.id_column else label
+    basis = codes.basis_for(label)
     return CaseExplanation(
         key=key,
         action=str(rec["action"]),
@@ -117,11 +139,25 @@ def explain_case(policy: Policy, data: pd.DataFrame, records: pd.DataFrame,
         trace=tuple(rule_trace(policy, row.to_dict())),
         signal=sig,
         signal_value=None if value is None or pd.isna(value) else float(value),
-        threshold=codes.threshold.describe(),
+        threshold=basis.describe() if basis is not None else _rule_threshold(policy, sig,
+                                                                              str(rec["rule"])),
         reasons=tuple(zip(reasons["phrase"], reasons["contribution"])),
         method=codes.method,
         no_reasons_why=str(codes.unexplained_why.loc[label]),
+        toward=basis.toward if basis is not None else "",
+        instead_of=(basis.threshold.action or "") if basis is not None and not basis.held else "",
     )
+
+
+def _rule_threshold(policy: Policy, signal: str, rule_id: str) -> str:
+    """The threshold line of a case the model gave no reasons for: its rule's own comparisons."""
+    own = [t.condition for t in deciding_thresholds(policy, signal) if t.rule == rule_id]
+    if own:
+        return f"{' and '.join(own)} (rule {rule_id})"
+    rule = next((r for r in policy.rules if r.id == rule_id), None)
+    if rule is not None and rule.otherwise:
+        return f"none: rule {rule_id} is the catch-all"
+    return f"none: rule {rule_id} compares no threshold of {signal}"
 
 
 def pick_cases(records: pd.DataFrame, n: int = 5, *, signal: pd.Series | None = None,
@@ -142,7 +178,7 @@ def pick_cases(records: pd.DataFrame, n: int = 5, *, signal: pd.Series | None = 
     signal : pandas.Series, optional
         The signal per row (same index).
     threshold : float, optional
-        The deciding threshold (e.g. ``codes.threshold.value``).
+        A deciding threshold (e.g. ``codes.threshold.value``).
     seed : int, default 0
 
     Returns

@@ -1,11 +1,15 @@
-"""Reason codes: why a case fell short of (or cleared) those just across the threshold.
+"""Reason codes: why a case landed on its side of the threshold that decided it.
 
-Contributions are SHAP values on the model's log-odds, measured against a
-*reference population*: the cases nearest the deciding threshold on the other
-side of the decision (for an adverse decision, the cases that just passed; for
-a favourable one, those that just missed). Then
+Each decision the signal made is explained against its *basis* (see
+:func:`trustlab.explain.assign_bases`): the comparison of the deciding rule
+that held (``p_churn >= 0.5`` for a retention offer, ``p_default < 0.08``
+for an approval), or, for a case that fell through to the catch-all rule,
+the nearest earlier threshold it did not meet ("why not that rule's
+action"). Contributions are SHAP values on the model's log-odds of the bad
+outcome, measured against a *reference population*: the cases nearest that
+threshold on the other side of it. Then, for every row,
 
-    sum of a case's contributions + mean log-odds of its reference = its log-odds
+    sum of its contributions + mean log-odds of its reference = its log-odds
 
 exactly. Tree models (gradient boosting) use ``shap.TreeExplainer`` in its
 path-dependent mode and re-base each value on the reference's mean value
@@ -14,10 +18,14 @@ path-dependent mode and re-base each value on the reference's mean value
 with the reference as background. The choice is automatic and stated in
 ``ReasonCodes.method``.
 
-Following adverse-action practice, at most four principal reasons are given,
-related features are grouped into one reason family (from the glossary),
-prohibited bases are never given, and only features that push towards the
-decision actually taken are reasons for it.
+A reason is a feature whose contribution moved the signal towards the side
+the decision was made on: the model's risk up for a rule firing on a high
+risk (``>``, ``>=``), down for one firing on a low risk (``<``, ``<=``), the
+other way round for a benefit signal, and away from the missed rule's side for
+a catch-all case. Nothing assumes the favourable action sits on the low-risk
+side. Following adverse-action practice, at most four principal reasons are
+given, related features are grouped into one reason family (from the
+glossary) and prohibited bases are never given.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ import pandas as pd
 from .._errors import DataError, Problem
 from ..policy._spec import Policy
 from ._glossary import Glossary
-from ._reference import Threshold, favourable_threshold, reference_rows
+from ._reference import Basis, Threshold, assign_bases, signal_of, reference_rows
 
 __all__ = ["ReasonExplainer", "ReasonCodes", "MAX_REASONS"]
 
@@ -161,80 +169,111 @@ class ReasonExplainer:
         records : DataFrame
             Decision records for ``data`` (``policy.apply(data)``), same index.
         policy : Policy
-            The policy that decided; its favourable actions say which decisions
-            are adverse, and its first favourable rule gives the threshold.
+            The policy that decided: each row is explained against the
+            threshold of the rule that decided it (see
+            :func:`trustlab.explain.assign_bases`).
         threshold : Threshold or float, optional
-            Overrides the threshold read from the policy.
+            One threshold to explain every decision the signal made against,
+            instead of each deciding rule's own; each case is explained
+            towards its side of it. A number is read as ``signal >= value``.
         reference_size : int, default 200
             How many cases nearest the threshold form each reference population.
         signal : str, optional
             The signal the model produces (default: the policy's first).
+
+        Returns
+        -------
+        ReasonCodes
         """
-        sig = next((s for s in policy.signals if s.name == signal), None) if signal else policy.signals[0]
-        if sig is None:
-            raise DataError("reason_codes", [Problem("signal", f"'{signal}' is not a signal of the "
-                                                               f"policy; signals: {', '.join(s.name for s in policy.signals)}")])
+        if isinstance(reference_size, bool) or not isinstance(reference_size, int) \
+                or reference_size < 1:
+            raise DataError("reason_codes", [Problem(
+                "reference_size", f"must be a whole number of at least 1; got {reference_size!r}")])
+        try:
+            sig = signal_of(policy, signal)
+        except DataError as exc:
+            raise DataError("reason_codes", exc.problems) from None
         if not records.index.equals(data.index):
             raise DataError("reason_codes", [Problem("records", "must have the same index as data "
                                                                 "(use records = policy.apply(data))")])
-        if isinstance(threshold, (int, float)):
-            threshold = Threshold(sig.name, float(threshold), sig.higher_means == "risk")
-        thr = threshold or favourable_threshold(policy, sig)
-        score = pd.to_numeric(data[sig.name], errors="coerce").to_numpy(dtype=float) \
-            if sig.name in data.columns else None
+        if "rule" not in records.columns:
+            raise DataError("reason_codes", [Problem("records", "lack the column 'rule' (use "
+                                                                "records = policy.apply(data))")])
+        if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
+            threshold = Threshold(sig.name, float(threshold), ">=")
+        risk = sig.higher_means == "risk"
         Xt = self._transform(data)
         fx = self._raw(Xt)
-        if score is None:  # the signal is the model itself
-            score = 1.0 / (1.0 + np.exp(-fx))
-        favourable_actions = [a.name for a in policy.actions if a.favourable]
-        favourable = records["action"].isin(favourable_actions).to_numpy()
+        if sig.name in data.columns:
+            score = pd.to_numeric(data[sig.name], errors="coerce").to_numpy(dtype=float)
+        else:  # the signal is the model itself
+            p_bad = 1.0 / (1.0 + np.exp(-fx))
+            score = p_bad if risk else 1.0 - p_bad
+        basis, bases, why = assign_bases(policy, sig, records["rule"].to_numpy(), score, threshold)
         phi = self.shap_values(Xt) if self.kind == "tree" else None
         psi = np.empty_like(Xt)
         base = np.empty(len(data))
-        refs = {}
-        for fav in (False, True):
-            rows = np.flatnonzero(favourable == fav)
-            if len(rows) == 0:
-                continue
-            # adverse cases compare with those that just passed, favourable with those that just missed
-            ref = reference_rows(score, thr, reference_size, favourable_side=not fav)
+        refs: dict[tuple[Threshold, bool], np.ndarray] = {}
+        table = []
+        for b, basis_b in enumerate(bases):
+            rows = np.flatnonzero(basis == b)
+            key = (basis_b.threshold, not basis_b.held)
+            if key not in refs:  # the cases nearest the threshold on the other side
+                refs[key] = reference_rows(score, basis_b.threshold, reference_size, holds=key[1])
+            ref = refs[key]
             if len(ref) == 0:
-                side = "favourable" if not fav else "unfavourable"
-                raise DataError("reason_codes", [Problem(
-                    "threshold", f"no case lies on the {side} side of {thr.describe()}, so there is "
-                                 "no reference population to compare with")])
-            psi[rows] = self._relative(Xt[rows], Xt[ref], None if phi is None else phi[rows],
-                                       None if phi is None else phi[ref])
-            base[rows] = fx[ref].mean()
-            refs["favourable" if fav else "adverse"] = (len(ref), float(score[ref].min()),
-                                                        float(score[ref].max()))
-        grouped = self._grouped(psi)
-        contributions = pd.DataFrame(grouped, index=data.index, columns=list(self.groups))
-        # Model reasons explain decisions the signal made: the deciding rule reads it
-        # (or is the catch-all band after the signal rules) and the row has a value.
-        from ..policy._condition import columns_of
-
-        reads = {r.id: r.otherwise or sig.name in columns_of(r.when) for r in policy.rules}
-        by_signal = records["rule"].astype(object).map(reads).fillna(False).to_numpy(dtype=bool)
-        has_value = ~np.isnan(score)
+                basis[rows] = -1
+                why[rows] = (f"no case lies on the other side of {basis_b.threshold.describe()}, so "
+                             "there is no reference population to compare with")
+                continue
+            self._explain(rows, ref, Xt, fx, phi, psi, base)
+            table.append((b, len(rows), len(ref), float(score[ref].min()), float(score[ref].max())))
+        rest = np.flatnonzero(basis < 0)
+        if len(rest):  # rows without reasons still add up, against the whole population
+            self._explain(rest, np.arange(len(data)), Xt, fx, phi, psi, base)
+        # +1 where the reasons are what raised the modelled risk; a trailing 0 for basis -1
+        score_up = np.array([b.score_up for b in bases], dtype=bool)
+        direction = np.append(np.where(score_up, 1, -1) * (1 if risk else -1), 0)[basis]
+        index = data.index
         return ReasonCodes(
-            contributions=contributions,
-            base_value=pd.Series(base, index=data.index, name="base_value"),
-            log_odds=pd.Series(fx, index=data.index, name="log_odds"),
-            favourable=pd.Series(favourable, index=data.index, name="favourable"),
-            toward_risk=sig.higher_means == "risk",
+            contributions=pd.DataFrame(self._grouped(psi), index=index, columns=list(self.groups)),
+            base_value=pd.Series(base, index=index, name="base_value"),
+            log_odds=pd.Series(fx, index=index, name="log_odds"),
+            basis=pd.Series(basis, index=index, name="basis"),
+            bases=bases,
+            direction=pd.Series(direction.astype(np.int8), index=index, name="direction"),
+            signal=sig.name,
+            higher_means=sig.higher_means,
             glossary=self.glossary,
             max_reasons=self.max_reasons,
-            threshold=thr,
-            references=refs,
+            references=_references(bases, table, risk),
             method=self.method,
-            explained=pd.Series(by_signal & has_value, index=data.index, name="explained"),
-            unexplained_why=pd.Series(np.where(
-                ~has_value, f"no {sig.name} value: the decision did not use the model",
-                np.where(by_signal, "", "the deciding rule does not read "
-                                        f"{sig.name}: its reason is the rule's own")),
-                index=data.index, name="unexplained_why"),
+            unexplained_why=pd.Series(np.where(basis >= 0, "", why), index=index,
+                                      name="unexplained_why"),
         )
+
+    def _explain(self, rows: np.ndarray, ref: np.ndarray, Xt: np.ndarray, fx: np.ndarray,
+                 phi: np.ndarray | None, psi: np.ndarray, base: np.ndarray) -> None:
+        """Fill ``psi`` and ``base`` for ``rows`` measured against the ``ref`` rows."""
+        psi[rows] = self._relative(Xt[rows], Xt[ref], None if phi is None else phi[rows],
+                                   None if phi is None else phi[ref])
+        base[rows] = fx[ref].mean()
+
+
+_REFERENCE_COLUMNS = ["basis", "toward", "reasons", "rows", "reference_rows", "reference_low",
+                      "reference_high"]
+
+
+def _references(bases: tuple[Basis, ...], table: list, risk: bool) -> pd.DataFrame:
+    """One row per basis explained: what it is, which way its reasons point, its reference."""
+    out = pd.DataFrame([{
+        "basis": bases[b].describe(),
+        "toward": bases[b].toward,
+        "reasons": "raised" if bases[b].score_up == risk else "lowered",
+        "rows": rows, "reference_rows": n_ref, "reference_low": low, "reference_high": high,
+    } for b, rows, n_ref, low, high in table], columns=_REFERENCE_COLUMNS)
+    return out.astype({"rows": np.int64, "reference_rows": np.int64,
+                       "reference_low": float, "reference_high": float})
 
 
 @dataclass(frozen=True)
@@ -242,30 +281,72 @@ class ReasonCodes:
     """Per-decision contributions and the principal reasons drawn from them.
 
     ``contributions`` holds one column per reason group (a glossary family or a
-    feature) on the log-odds scale, so that for every row
-    ``contributions.sum(axis=1) + base_value == log_odds``. Reasons are drawn
-    only for rows the signal decided (``explained``): rows without a signal
-    value, or decided by a rule that does not read the signal (an exposure
-    cap, say), get none, and ``unexplained_why`` says why.
+    feature) on the log-odds scale of the bad outcome, so that for every row
+    ``contributions.sum(axis=1) + base_value == log_odds``. Each row the
+    signal decided has a basis (``bases[basis[row]]``): the comparison that
+    decided it and the action its reasons explain; ``direction`` is +1 where
+    its reasons are what raised the modelled risk, -1 where they lowered it.
+    Rows without a signal value, decided by a rule that does not read the
+    signal (an exposure cap, say), or with no case across their threshold to
+    compare with get no reasons (``basis`` -1, ``direction`` 0), and
+    ``unexplained_why`` says why; their contributions are measured against
+    the whole population.
     """
 
     contributions: pd.DataFrame
     base_value: pd.Series
     log_odds: pd.Series
-    favourable: pd.Series
-    toward_risk: bool
+    basis: pd.Series
+    bases: tuple[Basis, ...]
+    direction: pd.Series
+    signal: str
+    higher_means: str
     glossary: Glossary
     max_reasons: int
-    threshold: Threshold
-    references: dict
+    references: pd.DataFrame
     method: str
-    explained: pd.Series
     unexplained_why: pd.Series
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
+    def explained(self) -> pd.Series:
+        """True for the rows the signal decided and that have reasons drawn."""
+        return (self.basis >= 0).rename("explained")
+
+    @property
+    def toward(self) -> pd.Series:
+        """For each row, the action its reasons explain ("" where none)."""
+        names = np.array([b.toward for b in self.bases] + [""], dtype=object)
+        return pd.Series(names[self.basis.to_numpy()], index=self.basis.index, name="toward")
+
+    @property
+    def threshold(self) -> Threshold | None:
+        """The threshold that decided the most explained rows (``None`` when none was).
+
+        A policy usually has several (an approval and a decline threshold,
+        say); each row's own is ``basis_for(row).threshold``.
+        """
+        b = self.basis.to_numpy()
+        rows = np.bincount(b[b >= 0], minlength=len(self.bases))
+        counts: dict[Threshold, int] = {}
+        for basis, n in zip(self.bases, rows):
+            if n:
+                counts[basis.threshold] = counts.get(basis.threshold, 0) + int(n)
+        return max(counts, key=counts.__getitem__) if counts else None
+
+    def basis_for(self, label) -> Basis | None:
+        """The basis of one row: the comparison that decided it (``None`` without reasons)."""
+        i = int(self.basis.loc[label])
+        return self.bases[i] if i >= 0 else None
+
+    @property
     def frame(self) -> pd.DataFrame:
-        """Tidy reasons: ``row``, ``rank``, ``reason`` (group), ``phrase``, ``contribution``, ``toward``."""
+        """Tidy reasons.
+
+        Columns ``row``, ``rank``, ``reason`` (group), ``phrase``,
+        ``contribution`` (log-odds of the bad outcome), ``toward`` (the
+        action the reason explains) and ``threshold`` (its basis, described).
+        """
         if "frame" not in self._cache:
             self._cache["frame"] = self._rank()
         return self._cache["frame"]
@@ -273,28 +354,30 @@ class ReasonCodes:
     def _rank(self) -> pd.DataFrame:
         psi = self.contributions.to_numpy()
         groups = np.array(self.contributions.columns, dtype=object)
-        fav = self.favourable.to_numpy()
-        # sign that makes "pushes towards the decision taken" positive
-        s = np.where(fav, -1.0, 1.0) * (1.0 if self.toward_risk else -1.0)
-        score = psi * s[:, None]
+        basis = self.basis.to_numpy()
+        # positive where a contribution pushes towards the side the decision was made on
+        score = psi * self.direction.to_numpy(dtype=float)[:, None]
         banned = np.array([self.glossary.is_prohibited(g) for g in groups], dtype=bool)
         score[:, banned] = -np.inf
         k = min(self.max_reasons, len(groups))
         top = np.argsort(-score, axis=1, kind="stable")[:, :k]
         top_score = np.take_along_axis(score, top, axis=1)
-        valid = (top_score > 0) & self.explained.to_numpy()[:, None]
+        valid = (top_score > 0) & (basis >= 0)[:, None]
         r, c = np.nonzero(valid)
         g_idx = top[r, c]
+        contribution = psi[r, g_idx]
         up = np.array([self.glossary.phrase(g, True) for g in groups], dtype=object)
         down = np.array([self.glossary.phrase(g, False) for g in groups], dtype=object)
-        adverse_row = ~fav[r]
+        toward = np.array([b.toward for b in self.bases] + [""], dtype=object)
+        text = np.array([b.describe() for b in self.bases] + [""], dtype=object)
         return pd.DataFrame({
             "row": self.contributions.index.to_numpy()[r],
             "rank": c + 1,
             "reason": groups[g_idx],
-            "phrase": np.where(adverse_row, up[g_idx], down[g_idx]),
-            "contribution": psi[r, g_idx],
-            "toward": np.where(adverse_row, "adverse", "favourable"),
+            "phrase": np.where(contribution > 0, up[g_idx], down[g_idx]),
+            "contribution": contribution,
+            "toward": toward[basis[r]],
+            "threshold": text[basis[r]],
         })
 
     def wide(self) -> pd.DataFrame:
@@ -320,8 +403,12 @@ class ReasonCodes:
         n = len(self.contributions)
         counts = self.frame.groupby("reason").size().sort_values(ascending=False).head(8)
         items = "".join(f"<li>{escape(str(g))}: {c:,}</li>" for g, c in counts.items())
-        refs = "; ".join(f"{k}: {v[0]} cases with scores {v[1]:.3f}–{v[2]:.3f}"
-                         for k, v in self.references.items())
-        return (f"<div><b>Reason codes</b> for {n:,} decisions (at most {self.max_reasons} each)"
-                f"<br>Threshold: {escape(self.threshold.describe())}<br>Reference: {escape(refs)}"
-                f"<br>Method: {escape(self.method)}<br>Most frequent reasons:<ul>{items}</ul></div>")
+        refs = "".join(
+            f"<li><code>{escape(r.basis)}</code> → {escape(r.toward)}: {r.rows:,} decisions, "
+            f"reasons {r.reasons} the risk; reference {r.reference_rows:,} cases with scores "
+            f"{r.reference_low:.3f}–{r.reference_high:.3f}</li>"
+            for r in self.references.itertuples(index=False))
+        unexplained = int((self.basis < 0).sum())
+        return (f"<div><b>Reason codes</b> for {n:,} decisions (at most {self.max_reasons} each; "
+                f"{unexplained:,} without model reasons)<br>Thresholds that decided:<ul>{refs}</ul>"
+                f"Method: {escape(self.method)}<br>Most frequent reasons:<ul>{items}</ul></div>")
