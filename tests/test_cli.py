@@ -21,11 +21,25 @@ def files(tmp_path, tiny_frame):
 
 
 def test_validate_ok(files, capsys):
-    """Check that a valid policy and fitting data exit 0 with the policy identity."""
+    """Check that a valid policy exits 0 with its identity, and fitting data with one result."""
     pol, csv, _ = files
+    assert main(["validate", str(pol)]) == 0
+    assert "valid policy tiny-credit@1.0" in capsys.readouterr().out
     assert main(["validate", str(pol), str(csv)]) == 0
     out = capsys.readouterr().out
-    assert "valid policy tiny-credit@1.0" in out and "fits the policy" in out
+    assert "10 rows decided by tiny-credit@1.0" in out and "valid policy" not in out
+    assert out.rstrip().splitlines()[-1] == "PASS: the data fits the policy; no checks declared"
+
+
+def test_validate_data_that_does_not_fit_prints_no_success(files, tmp_path, capsys, tiny_frame):
+    """Check that data lacking a column exits 2 with the column once and nothing on stdout."""
+    pol, _, _ = files
+    data = tmp_path / "short.csv"
+    tiny_frame.rename(columns={"grade": "grad"}).to_csv(data, index=False)
+    assert main(["validate", str(pol), str(data)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("'grade'") == 1 and "Did you mean 'grad'?" in captured.err
 
 
 def test_validate_bad_policy_exits_2(tmp_path, capsys):

@@ -1,7 +1,9 @@
 """The ``trustlab`` command: mirrors the Python API.
 
 Exit status: 0 success, 1 a check failed, 2 bad input (message on stderr),
-3 a review notebook cell failed.
+3 a review notebook cell failed. ``trustlab validate POLICY DATA`` is a gate
+for CI: 0 when the data fits and every check of the policy holds on it, 1 when
+a check fails (or cannot be measured on this data), 2 for bad input.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._errors import TrustlabError
+from ._errors import DataError, Problem, TrustlabError
 
 __all__ = ["main"]
 
@@ -22,15 +24,212 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from .policy import load_policy
 
     policy = load_policy(args.policy)
-    print(f"{args.policy}: valid policy {policy.name}@{policy.version} "
-          f"(sha256 {policy.content_hash[:12]}), owner {policy.owner}, mode {policy.mode}, "
-          f"{len(policy.rules)} rules, {len(policy.guardrails)} guardrails")
-    if args.data:
-        from ._io import read_data
+    if not args.data:
+        print(f"{args.policy}: valid policy {_identity(policy)}, owner {policy.owner}, mode "
+              f"{policy.mode}, {_count(len(policy.rules), 'rule')}, "
+              f"{_count(len(policy.guardrails), 'guardrail')}, "
+              f"{_count(len(policy.checks), 'check')}")
+        return EXIT_OK
+    from ._io import read_data
 
-        policy.apply(read_data(args.data))
-        print(f"{args.data}: fits the policy")
+    data = read_data(args.data)
+    records = _decide_or_refuse(policy, data, str(args.data))
+    checks, notes = _checks_on(policy, data, records)
+    print(f"{args.data}: {len(data):,} rows decided by {_identity(policy)}")
+    if len(checks):
+        print()
+        print(_check_table(checks))
+    for note in notes:
+        print(f"note: {note}")
+    failed = checks[~checks["passed"].to_numpy(dtype=bool)]
+    print()
+    if len(failed):
+        print(f"FAIL: {len(failed)} of {_count(len(checks), 'check')} failed "
+              f"({', '.join(failed['check'])})")
+        return EXIT_CHECK_FAILED
+    what = f"all {_count(len(checks), 'check')} passed" if len(checks) else "no checks declared"
+    print(f"PASS: the data fits the policy; {what}")
     return EXIT_OK
+
+
+def _identity(policy) -> str:
+    return f"{policy.name}@{policy.version} (sha256 {policy.content_hash[:12]})"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _decide_or_refuse(policy, data, source: str):
+    """The decision records of ``data``, or one :class:`DataError` with every problem found:
+    the outcome, the reviewer, missing columns, values out of kind."""
+    problems = _outcome_problems(policy, data)
+    records = None
+    try:
+        records = policy.apply(data)
+    except DataError as exc:
+        problems += _with_training_hint(policy, data, exc.problems)
+    if problems:
+        raise DataError(f"Data '{source}' for policy '{policy.name}@{policy.version}'", problems)
+    return records
+
+
+def _outcome_problems(policy, data) -> list:
+    """Why ``data`` cannot be valued as ``policy.outcomes`` says: the label, ``bad_when`` and
+    the reviewer (recorded decisions, or what simulating one needs)."""
+    import pandas as pd
+
+    from ._outcome import bad_indicator, bad_when_text, yaml_boolean_hint
+    from .engine._columns import did_you_mean
+
+    out = policy.outcomes
+    if out is None:
+        return []
+    problems = []
+    if out.label not in data.columns:
+        hint = did_you_mean(out.label, data.columns)
+        problems.append(Problem("outcomes.label", (
+            f"names column '{out.label}' as the outcome, and the data lacks it. "
+            f"{hint + ' ' if hint else ''}Add the outcome column, or name the column that holds "
+            f"it in `outcomes.label`")))
+    else:
+        label = data[out.label]
+        values = pd.unique(label.dropna()).tolist()
+        shown = ", ".join(sorted(map(repr, values))[:10]) or "none"
+        if not out.bad_when_given and any(isinstance(v, str) for v in values):
+            rarer = label.value_counts().idxmin()  # bad outcomes are usually the rarer ones
+            problems.append(Problem("outcomes.bad_when", (
+                f"is not given, and label '{out.label}' holds text (values: {shown}); say which "
+                f"value (or values) is the bad outcome, e.g. `bad_when: \"{rarer}\"` or "
+                f"`bad_when: [\"{rarer}\", ...]` (quoted: YAML reads an unquoted Yes or No as "
+                f"true or false)")))
+        elif out.bad_when_given and values:
+            _, _, matched = bad_indicator(label, out.bad_when)
+            if not matched:
+                problems.append(Problem("outcomes.bad_when", (
+                    f"{bad_when_text(out.bad_when)} is not a value of label '{out.label}' "
+                    f"(values: {shown}), so no case would count as bad. "
+                    f"{yaml_boolean_hint(out.bad_when, values)}Set `bad_when` to the value (or "
+                    f"list of values) that means the bad outcome")))
+    return problems + _reviewer_problems(policy, data)
+
+
+def _reviewer_problems(policy, data) -> list:
+    """What valuing reviews needs and ``data`` lacks: the recorded decisions the policy names,
+    or, for the rows without one, a simulated reviewer's accuracy and right calls."""
+    from .engine._columns import did_you_mean
+
+    out = policy.outcomes
+    rev = out.reviewer
+    accuracy = rev.accuracy if rev is not None else None
+    if rev is not None and rev.decision is not None:
+        if rev.decision not in data.columns:
+            hint = did_you_mean(rev.decision, data.columns)
+            fix = ("remove `decision` to simulate every review with the given `accuracy`"
+                   if accuracy is not None else
+                   "replace `decision` with `accuracy: 0.85` (the share of reviews that reach "
+                   "the right call) to simulate the reviewer")
+            return [Problem("outcomes.reviewer.decision", (
+                f"names column '{rev.decision}' of recorded human decisions, and the data lacks "
+                f"it. {hint + ' ' if hint else ''}Add the column, or {fix}"))]
+        unrecorded = int(data[rev.decision].isna().sum())
+        why = (f"{unrecorded:,} of {len(data):,} rows have no recorded human decision in column "
+               f"'{rev.decision}'")
+    else:
+        unrecorded = len(data)
+        why = "the policy names no column of recorded human decisions (`reviewer.decision`)"
+    if not unrecorded:
+        return []
+    if accuracy is None:
+        return [Problem("outcomes.reviewer", (
+            f"{why}, so a simulated reviewer must decide their reviews, and it has no accuracy. "
+            f"Add `accuracy: 0.85` (the share of reviews that reach the right call) under "
+            f"`outcomes.reviewer`, or record every human decision in the data"))]
+    automated = [a for a in policy.actions if a.automated]
+    lacking = [call for call in ("good", "bad")
+               if not any(a.right_call == call for a in automated)]
+    return [Problem("outcomes.reviewer.accuracy", (
+        f"{why}, so a simulated reviewer decides them: it picks the automated action that is "
+        f"the right call for the outcome, and no automated action is the right call when the "
+        f"outcome is {call}. Declare one with `right_when: {call}`, or record every human "
+        f"decision in the data")) for call in lacking]
+
+
+def _with_training_hint(policy, data, problems) -> list:
+    """``problems``, where a signal is missing saying that the review trains it and validate
+    does not."""
+    out = policy.outcomes
+    if out is None or out.label not in data.columns:
+        return list(problems)
+    absent = {f"column '{s.name}'" for s in policy.signals if s.name not in data.columns}
+    return [Problem(p.where, f"{p.message} `trustlab review` would score this signal out of "
+                             f"fold from '{out.label}'; validate trains no model, so add the "
+                             f"signal's scores to the data to check it here", p.line)
+            if p.where in absent else p for p in problems]
+
+
+def _checks_on(policy, data, records):
+    """The policy's checks measured on ``data`` (a replay), and notes on what was left out."""
+    import pandas as pd
+
+    from .simulate import replay
+
+    notes = []
+    if policy.outcomes is None:
+        rows = [{"check": c.describe(), "metric": c.metric, "by": c.by, "value": float("nan"),
+                 "at_least": c.at_least, "at_most": c.at_most, "passed": False, "segment": None,
+                 "reason": "the policy has no `outcomes` section, and checks are measured on a "
+                           "replay of history, which values decisions by their outcomes"}
+                for c in policy.checks]
+        return pd.DataFrame(rows, columns=["check", "metric", "by", "value", "at_least",
+                                           "at_most", "passed", "segment", "reason"]), notes
+    absent = [c for c in policy.segments if c not in data.columns]
+    if absent:
+        notes.append(f"segments {', '.join(map(repr, absent))} are not in the data; metrics are "
+                     f"not broken down by them")
+    segments = tuple(c for c in policy.segments if c not in absent)
+    result = replay(policy, data, records=records, segments=segments)
+    drift_checks = {"max_signal_psi", "max_feature_psi"} & {c.metric for c in policy.checks}
+    if drift_checks and policy.time_column is not None:
+        from .drift import policy_drift
+        from .review._assess import _with_drift_metrics
+
+        result = _with_drift_metrics(policy, result, policy_drift(policy, data,
+                                                                  records=result.records))
+    checks = result.checks.copy()
+    for row, check in zip(checks.index, policy.checks):
+        if check.by is None or check.by in segments:
+            continue
+        checks.loc[row, "value"] = float("nan")
+        checks.loc[row, "passed"] = False
+        checks.loc[row, "segment"] = None
+        checks.loc[row, "reason"] = (f"column '{check.by}' is not in the data"
+                                     if check.by not in data.columns else
+                                     f"'{check.by}' is not one of the policy's `segments`; "
+                                     f"add it there")
+    return checks, notes
+
+
+def _check_table(checks) -> str:
+    """The checks as text: check, value, bound, pass/FAIL and why a value is missing."""
+    from .policy._metric_names import format_metric
+
+    rows = [("metric", "value", "bound", "result", "")]
+    for c in checks.itertuples(index=False):
+        bounds = [f">= {format_metric(c.metric, c.at_least)}" if c.at_least == c.at_least
+                  and c.at_least is not None else "",
+                  f"<= {format_metric(c.metric, c.at_most)}" if c.at_most == c.at_most
+                  and c.at_most is not None else ""]
+        value = format_metric(c.metric, c.value)
+        if c.segment is not None and c.segment == c.segment:
+            value += f" ({c.by} {c.segment})"
+        reason = c.reason if c.reason and c.reason == c.reason else ""
+        metric = c.metric + (f" by {c.by}" if isinstance(c.by, str) else "")
+        rows.append((metric, value, " and ".join(b for b in bounds if b),
+                     "pass" if c.passed else "FAIL", reason))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join("  " + "  ".join(r[i].ljust(widths[i]) for i in range(4)).rstrip()
+                     + (f"  {r[4]}" if r[4] else "") for r in rows)
 
 
 def _cmd_decide(args: argparse.Namespace) -> int:
@@ -115,11 +314,30 @@ def _parser() -> argparse.ArgumentParser:
         prog="trustlab",
         description="Design AI-assisted decisions people can trust: policies over model "
                     "signals, replayed on history.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit status: 0 success, 1 a check failed, 2 bad input (message on stderr),\n"
+               "3 a review notebook cell failed",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    v = sub.add_parser("validate", help="check a policy file (and optionally data against it)")
+    v = sub.add_parser(
+        "validate", help="check a policy file; with data, decide it and run the policy's checks",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Check POLICY. With DATA, a fast gate for CI: check that the data holds\n"
+                    "every column the policy reads and the outcome as `outcomes` declares it\n"
+                    "(the label, `bad_when`, the reviewer), decide every row, replay the\n"
+                    "decisions and evaluate the policy's `checks`: one line per check with\n"
+                    "its metric, value, bound, pass/FAIL and why a value could not be\n"
+                    "measured (such a check fails). Signals are not trained here: a signal\n"
+                    "the data lacks is an error.",
+        epilog="exit status:\n"
+               "  0  the policy is valid (and, with DATA, every check passed)\n"
+               "  1  a check failed\n"
+               "  2  bad input: an unreadable or invalid policy or data file, a missing "
+               "column,\n     a `bad_when` no label value matches, a signal outside its kind "
+               "(on stderr)")
     v.add_argument("policy", help="policy YAML file")
-    v.add_argument("data", nargs="?", help="optional CSV/Parquet data to check against the policy")
+    v.add_argument("data", nargs="?",
+                   help="optional CSV file, Parquet file, or folder of Parquet files")
     v.set_defaults(run=_cmd_validate)
     d = sub.add_parser("decide", help="decide every row of a data set and print a summary")
     d.add_argument("policy", help="policy YAML file")

@@ -102,3 +102,52 @@ def test_arbitrary_text_parses_or_raises_syntax_error(text):
     except ConditionSyntaxError:
         return
     assert parse_condition(tree.canonical()) == tree
+
+
+@pytest.mark.parametrize(
+    ("text", "pos", "hint"),
+    [
+        ("loan amount > 5000", 5,
+         "If 'loan amount' is one column, write `loan amount` in backticks"),
+        ("p < 0.1 and loan amount is missing", 17, "write `loan amount` in backticks"),
+        ("debt-to-income < 40", 4, "write `debt-to-income` in backticks"),
+        ("30d_late > 0", 2, "write `30d_late` in backticks"),
+        ("p > 1 + 2", 6, None),
+        ("p > 1 p", 6, None),
+    ],
+)
+def test_a_name_that_is_not_an_identifier_gets_the_backtick_hint(text, pos, hint):
+    """Check that a column name with a space, a hyphen or a leading digit written bare is
+    answered with the name in backticks, and that other errors get no such hint."""
+    with pytest.raises(ConditionSyntaxError) as info:
+        parse_condition(text)
+    assert info.value.position == pos
+    if hint is None:
+        assert "backticks" not in str(info.value)
+    else:
+        assert hint in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["  - id: big\n    when: `loan amount` > 5000\n",
+     "  - {id: big, when: `loan amount` > 5000, then: review, because: Big.}\n"],
+)
+def test_a_condition_starting_with_a_backtick_must_be_quoted(rule):
+    """Check that YAML's refusal of a plain value starting with a backtick says to quote the
+    whole condition, in block and in flow style; quoted, it reads the column."""
+    import trustlab
+
+    head = ("trustlab: 1\nname: t\nversion: '1'\nowner: me\n"
+            "signals: [{name: p, kind: probability, model: m, higher_means: risk}]\n"
+            "actions: {approve: {automated: true}, review: {automated: false}}\nrules:\n")
+    tail = "  - {id: rest, otherwise: true, then: approve, because: Fine.}\n"
+    rest = "" if rule.lstrip().startswith("- {") else "    then: review\n    because: Big.\n"
+    with pytest.raises(trustlab.PolicyError) as info:
+        trustlab.parse_policy(head + rule + rest + tail)
+    assert 'quote the whole condition: when: "`loan amount` > 5000"' in str(info.value)
+    line = next(i for i, t in enumerate((head + rule).splitlines(), 1) if "`" in t)
+    assert f"(line {line})" in str(info.value)
+    quoted = rule.replace("`loan amount` > 5000", '"`loan amount` > 5000"')
+    policy = trustlab.parse_policy(head + quoted + rest + tail)
+    assert columns_of(policy.rules[0].when) == ("loan amount",)

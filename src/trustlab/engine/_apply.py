@@ -10,7 +10,7 @@ import pandas as pd
 from .._errors import DataError, Problem
 from ..policy._condition import columns_of
 from ..policy._spec import DriftBrake, Policy
-from ._columns import PreparedColumn, prepare_column
+from ._columns import PreparedColumn, missing_column_problems, prepare_column
 from ._brake import BrakeWindows, braked_rows
 from ._plan import combined_reason, plan_for, rate_limit_reason
 from ._reasons import CategoryBuilder, first_occurrences, render_rows
@@ -43,44 +43,6 @@ def _row_keys(data: pd.DataFrame, policy: Policy, mask: np.ndarray) -> str:
     more = ", …" if len(idx) > _SHOW_KEYS else ""
     shown = ", ".join(repr(k.item() if hasattr(k, "item") else k) for k in keys)
     return f"{len(idx):,} row{'s' if len(idx) != 1 else ''} ({label} {shown}{more})"
-
-
-def _missing_columns(policy: Policy, data: pd.DataFrame) -> list[Problem]:
-    have = set(data.columns)
-    columns_list = ", ".join(map(str, list(data.columns)[:40]))
-    if len(data.columns) > 40:
-        columns_list += ", …"
-    problems = []
-
-    def need(column: str | None, where: str, what: str) -> None:
-        if column is not None and column not in have:
-            problems.append(Problem(where, f"{what} column '{column}', which the data lacks. "
-                                           f"Columns: {columns_list}"))
-
-    for i, s in enumerate(policy.signals):
-        need(s.name, f"signals[{i}]", "the policy reads the signal")
-    for i, rule in enumerate(policy.rules):
-        if rule.when is not None:
-            for c in columns_of(rule.when):
-                need(c, f"rules[{i}].when", "the condition reads the")
-        for c in rule.because.columns:
-            need(c, f"rules[{i}].because", "the reason reads the")
-    if policy.kill_switch is not None:
-        for c in policy.kill_switch.because.columns:
-            need(c, "kill_switch.because", "the reason reads the")
-    for i, g in enumerate(policy.guardrails):
-        if isinstance(g, DriftBrake):
-            for c in g.watch:
-                need(c, f"guardrails[{i}].watch", "the drift brake watches the")
-    need(policy.id_column, "columns.id", "the policy declares the row key")
-    need(policy.time_column, "columns.time", "the policy declares the time")
-    # keep one problem per (where, column)
-    seen, out = set(), []
-    for p in problems:
-        if (p.where, p.message) not in seen:
-            seen.add((p.where, p.message))
-            out.append(p)
-    return out
 
 
 def _signal_problems(policy: Policy, data: pd.DataFrame,
@@ -172,7 +134,7 @@ def first_rules(policy: Policy, data: pd.DataFrame, *, skip: frozenset[int] = fr
         dupes = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
         raise DataError(source, [Problem("columns", f"appear more than once: {', '.join(dupes)}; "
                                                     "column names must be unique")])
-    problems = _missing_columns(policy, data)
+    problems = missing_column_problems(policy, data)
     if problems:
         raise DataError(source, problems)
     n = len(data)
@@ -196,7 +158,7 @@ def first_rules(policy: Policy, data: pd.DataFrame, *, skip: frozenset[int] = fr
         problems += _signal_problems(policy, data, cols)
     ns = None
     if policy.time_column and policy.guardrails:
-        ns, why, bad = times_ns(data[policy.time_column])
+        ns, why, bad = times_ns(data[policy.time_column], policy.time_format)
         if why:
             keys = f"; {_row_keys(data, policy, bad)}" if bad is not None else ""
             problems.append(Problem(f"column '{policy.time_column}'", f"{why}{keys}"))

@@ -12,13 +12,21 @@ Each column a policy reads becomes a :class:`PreparedColumn` of one kind:
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-__all__ = ["PreparedColumn", "prepare_column", "KIND_WORDS"]
+from .._errors import Problem
+from ..policy._condition import Column, columns_of
+from ..policy._spec import DriftBrake, Policy
+
+__all__ = ["PreparedColumn", "prepare_column", "KIND_WORDS", "close_column", "did_you_mean",
+           "missing_column_problems"]
 
 KIND_WORDS = {"num": "numbers", "text": "text", "bool": "true/false values", "empty": "only missing values"}
 
@@ -133,3 +141,146 @@ def _kind_of_values(s: pd.Series) -> str:
     if inferred == "boolean":
         return "bool"
     return inferred
+
+
+# --------------------------------------------------------------------------- missing columns
+
+_SHOW_PLACES = 4
+_SHOW_COLUMNS = 40
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[\s_\-.]+", "_", name.strip().lower())
+
+
+def close_column(name: str, columns: Iterable) -> str | None:
+    """The column of ``columns`` that ``name`` most likely meant, or None.
+
+    A column equal to ``name`` but for case, spaces, underscores, hyphens or
+    dots wins; otherwise the closest by :func:`difflib.get_close_matches`
+    (as written, then ignoring case).
+
+    Examples
+    --------
+    >>> close_column("loan_amount", ["Loan Amount", "income"])
+    'Loan Amount'
+    >>> close_column("debt_to_incme", ["debt_to_income", "grade"])
+    'debt_to_income'
+    >>> close_column("zzz", ["debt_to_income", "grade"]) is None
+    True
+    """
+    texts = [c for c in columns if isinstance(c, str) and c != name]
+    key = _normalised(name)
+    same = [c for c in texts if _normalised(c) == key]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(name, texts, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    lowered = {c.lower(): c for c in reversed(texts)}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
+def did_you_mean(name: str, columns: Iterable, *, in_condition: bool = False) -> str:
+    """A sentence suggesting the column ``name`` was meant to be, or ``""``.
+
+    With ``in_condition``, a suggestion that is not a plain identifier comes
+    with how a condition writes it: in backticks.
+
+    Examples
+    --------
+    >>> did_you_mean("grde", ["grade", "p"])
+    "Did you mean 'grade'?"
+    >>> print(did_you_mean("loan_amount", ["loan amount"], in_condition=True))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Did you mean 'loan amount'? It is not a plain name: write `loan amount` in backticks in a
+    condition.
+    """
+    close = close_column(name, columns)
+    if close is None:
+        return ""
+    text = f"Did you mean '{close}'?"
+    written = Column(close).canonical()
+    if in_condition and written != close:
+        text += f" It is not a plain name: write {written} in backticks in a condition."
+    return text
+
+
+def _places(where: Sequence[str]) -> str:
+    shown = list(where[:_SHOW_PLACES])
+    more = len(where) - len(shown)
+    if more:
+        return f"{', '.join(shown)} and {more} more"
+    if len(shown) == 1:
+        return shown[0]
+    return f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _columns_text(columns: Sequence) -> str:
+    text = ", ".join(map(str, list(columns)[:_SHOW_COLUMNS]))
+    return text + (", …" if len(columns) > _SHOW_COLUMNS else "")
+
+
+def missing_column_problems(policy: Policy, data: pd.DataFrame) -> list[Problem]:
+    """One problem per column ``policy`` reads that ``data`` lacks, naming each place reading it.
+
+    Each problem is led by the column (``column 'grade'``) and lists where
+    the policy reads it (signals, conditions, reasons, the drift brake, the
+    row key and time), once, with a suggestion from the data's own columns;
+    the last one lists the data's columns.
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> policy = trustlab.parse_policy(\'\'\'
+    ... trustlab: 1
+    ... name: tiny
+    ... version: "1"
+    ... owner: Risk team
+    ... signals: [{name: p, kind: probability, model: m1, higher_means: risk}]
+    ... actions: {approve: {automated: true, favourable: true}, review: {automated: false}}
+    ... rules:
+    ...   - {id: a, when: p < 0.1 and grade == 'A', then: approve, because: "Grade {grade}."}
+    ...   - {id: b, when: p < 0.2 and grade == 'B', then: approve, because: "Grade {grade}."}
+    ...   - {id: rest, otherwise: true, then: review, because: A person decides.}
+    ... \'\'\')
+    >>> for problem in missing_column_problems(policy, pd.DataFrame(columns=["p", "Grade"])):
+    ...     print(problem)  # doctest: +NORMALIZE_WHITESPACE
+    column 'grade': is read by rules[0].when, rules[0].because, rules[1].when and
+    rules[1].because, and the data lacks it. Did you mean 'Grade'? Columns: p, Grade
+    """
+    have = set(data.columns)
+    places: dict[str, list[str]] = {}
+
+    def need(columns: Iterable[str | None], where: str) -> None:
+        for column in columns:
+            if column is not None and column not in have:
+                seen = places.setdefault(column, [])
+                if where not in seen:
+                    seen.append(where)
+
+    for i, s in enumerate(policy.signals):
+        need([s.name], f"signals[{i}]")
+    for i, rule in enumerate(policy.rules):
+        if rule.when is not None:
+            need(columns_of(rule.when), f"rules[{i}].when")
+        need(rule.because.columns, f"rules[{i}].because")
+    if policy.kill_switch is not None:
+        need(policy.kill_switch.because.columns, "kill_switch.because")
+    for i, g in enumerate(policy.guardrails):
+        if isinstance(g, DriftBrake):
+            need(g.watch, f"guardrails[{i}].watch")
+    need([policy.id_column], "columns.id")
+    need([policy.time_column], "columns.time")
+    problems = []
+    for column, where in places.items():
+        in_condition = any(w.endswith(".when") for w in where)
+        hint = did_you_mean(column, data.columns, in_condition=in_condition)
+        problems.append(Problem(f"column '{column}'", f"is read by {_places(where)}, and the data "
+                                                      f"lacks it.{' ' + hint if hint else ''}"))
+    if problems:
+        last = problems[-1]
+        problems[-1] = Problem(last.where, f"{last.message} Columns: "
+                                           f"{_columns_text(list(data.columns))}")
+    return problems

@@ -240,6 +240,7 @@ def _tokenize(text: str) -> list[_Token]:
                 hint = " Use 'and', 'or', 'not'."
             elif ch in ".{}":
                 hint = " Write a column name that is not a plain identifier in backticks."
+            hint += _backtick_hint(text, _word_start(text, pos), inside=pos)
             raise ConditionSyntaxError(f"unexpected character {ch!r}.{hint}", pos)
         kind = m.lastgroup
         raw = m.group()
@@ -336,6 +337,7 @@ class _Parser:
             node = self.parse_or()
             self.expect("punct", ")", "')'")
             return node
+        first = self.tok
         left = self.parse_operand()
         t = self.tok
         if t.kind == "op":
@@ -347,8 +349,11 @@ class _Parser:
                 )
             return Compare(left, op, right)
         if not isinstance(left, Column):
+            joined = t.kind in ("column", "number") and t.pos == first.pos + len(first.text)
+            hint = _backtick_hint(self.text, first.pos) if joined else ""
             raise ConditionSyntaxError(
-                f"expected a comparison operator after {left.canonical()}, found {_describe(t)}",
+                f"expected a comparison operator after {left.canonical()}, found {_describe(t)}"
+                + (f".{hint}" if hint else ""),
                 t.pos,
             )
         if self.at_keyword("is"):
@@ -375,9 +380,10 @@ class _Parser:
         if self.at_keyword("in"):
             self.next()
             return In(left, self.parse_list(), negate)
+        hint = _backtick_hint(self.text, first.pos) if t.kind in ("column", "number") else ""
         raise ConditionSyntaxError(
             f"expected an operator (< <= > >= == != in, not in, is missing) after "
-            f"column {left.canonical()}, found {_describe(t)}",
+            f"column {left.canonical()}, found {_describe(t)}" + (f".{hint}" if hint else ""),
             t.pos,
         )
 
@@ -418,6 +424,55 @@ class _Parser:
                 t.pos,
             )
         raise ConditionSyntaxError(f"expected a column or a literal, found {_describe(t)}", t.pos)
+
+
+_NAME_PART = re.compile(r"[^\s<>=!()\[\],'\"`]+")
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _word_start(text: str, pos: int) -> int:
+    """Where the word holding position ``pos`` starts (``pos`` itself when nothing precedes it)."""
+    start = pos
+    while start > 0 and _NAME_PART.fullmatch(text[start - 1]):
+        start -= 1
+    return start
+
+
+def _name_run(text: str, start: int) -> str:
+    """The words from ``start`` that could be one column name: up to an operator, a bracket,
+    a quote, a keyword or the end."""
+    end = i = start
+    while True:
+        m = _NAME_PART.match(text, i)
+        if m is None or m.group() in _KEYWORDS:
+            break
+        end = i = m.end()
+        while i < len(text) and text[i].isspace():
+            i += 1
+    return text[start:end]
+
+
+def _backtick_hint(text: str, start: int, inside: int | None = None) -> str:
+    """A sentence for a column name that is not a plain identifier written without backticks.
+
+    ``start`` is where the name would begin; with ``inside`` (the position of
+    an unexpected character), only when that character joins two parts of a
+    name, as in ``debt-to-income``.
+
+    Examples
+    --------
+    >>> _backtick_hint("loan amount > 5000", 0)
+    " If 'loan amount' is one column, write `loan amount` in backticks."
+    >>> _backtick_hint("p > 1 + 2", 6, inside=6)
+    ''
+    """
+    if inside is not None and (start == inside or inside + 1 >= len(text)
+                               or not _NAME_PART.fullmatch(text[inside + 1])):
+        return ""
+    run = _name_run(text, start)
+    if not run or _PLAIN_NAME.fullmatch(run):
+        return ""
+    return f" If '{run}' is one column, write `{run}` in backticks."
 
 
 def _describe(t: _Token) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -36,6 +37,42 @@ def _child(path: str, key) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
+_CANNOT_START = re.compile(r"found character '(.)' that cannot start any token")
+_KEY_BEFORE = re.compile(r"([^\s{},\[\]#:-][^{},\[\]#:]*?)\s*:\s*$")
+_FLOW_VALUE = re.compile(r"(?:`[^`]*`|\"[^\"]*\"|'[^']*'|[^,}\]])*")
+
+
+def _quote_hint(text: str, line: int, column: int, problem: str | None) -> str:
+    """How to fix a plain value YAML refuses to start (with a backtick, ``@`` or ``%``): quote it.
+
+    Examples
+    --------
+    >>> _quote_hint("when: `loan amount` > 5000\\n", 0, 6,
+    ...             "found character '`' that cannot start any token")
+    '. A YAML value cannot start with a backtick unquoted: quote the whole condition: when: "`loan amount` > 5000"'
+    """
+    m = _CANNOT_START.search(problem or "")
+    if m is None:
+        return ""
+    lines = text.splitlines()
+    if line >= len(lines):
+        return ""
+    before, rest = lines[line][:column], lines[line][column:]
+    flow = before.count("{") + before.count("[") > before.count("}") + before.count("]")
+    if flow:
+        value = _FLOW_VALUE.match(rest).group()  # up to the next , } or ] outside quotes
+    else:
+        value = re.split(r"\s+#", rest, maxsplit=1)[0]  # a comment is not part of the value
+    value = value.strip()
+    key = _KEY_BEFORE.search(before)
+    name = key.group(1).strip() if key else None
+    char = "a backtick" if m.group(1) == "`" else repr(m.group(1))
+    what = "the whole condition" if name == "when" else "the whole value"
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return (f". A YAML value cannot start with {char} unquoted: quote {what}: "
+            f"{name + ': ' if name else ''}{quoted}")
+
+
 def read_yaml(text: str) -> YamlDoc:
     """Parse YAML text with the safe loader; record where each field path starts.
 
@@ -54,7 +91,8 @@ def read_yaml(text: str) -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
-        raise YamlProblem(f"not valid YAML: {exc.problem}", line) from None
+        hint = _quote_hint(text, mark.line, mark.column, exc.problem) if mark is not None else ""
+        raise YamlProblem(f"not valid YAML: {exc.problem}{hint}", line) from None
     except yaml.YAMLError as exc:  # pragma: no cover - defensive
         raise YamlProblem(f"not valid YAML: {exc}", None) from None
     if node is None:

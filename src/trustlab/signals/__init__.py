@@ -33,7 +33,7 @@ from ._calibration import (
     expected_calibration_error,
 )
 from ._card import ModelCard
-from ._fill import TrainedSignal, train_missing_signals
+from ._fill import TrainedSignal, non_feature_columns, train_missing_signals
 from ._oof import SignalResult, score_out_of_fold, select_features
 from ._persist import PIPELINE_TYPES, load_model, save_model
 from ._pipeline import (
@@ -59,6 +59,7 @@ __all__ = [
     "expected_calibration_error",
     "is_linear",
     "load_model",
+    "non_feature_columns",
     "observed_outcome_share",
     "save_model",
     "score_out_of_fold",

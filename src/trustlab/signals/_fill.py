@@ -2,15 +2,59 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from .._errors import ConfigError, DataError, Problem
 from ._oof import SignalResult, score_out_of_fold, select_features
 
-__all__ = ["TrainedSignal", "train_missing_signals"]
+__all__ = ["TrainedSignal", "non_feature_columns", "train_missing_signals"]
+
+
+def non_feature_columns(policy) -> tuple[tuple[str, str], ...]:
+    """The columns ``policy`` marks as never a model feature, each with the reason.
+
+    The row key (``columns.id``), the time (``columns.time``), the outcome
+    (``outcomes.label``), the recorded human decisions
+    (``outcomes.reviewer.decision``), the policy's signals (model outputs,
+    not applicant features) and protected attributes (``fairness.protected``,
+    where the policy declares them). A trained signal reads none of them
+    (see :func:`train_missing_signals`).
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> p = trustlab.load_policy("policies/consumer-credit.yaml")
+    >>> for column, why in non_feature_columns(p):
+    ...     print(f"{column}: {why}")
+    application_id: the row key (`columns.id`)
+    decision_time: the time column (`columns.time`)
+    defaulted: the outcome (`outcomes.label`)
+    underwriter_decision: recorded human decisions (`outcomes.reviewer.decision`)
+    p_default: a signal the policy reads (`signals`), a model output rather than a feature
+    """
+    out: dict[str, str] = {}
+
+    def add(column: str | None, why: str) -> None:
+        if column is not None:
+            out.setdefault(column, why)
+
+    add(policy.id_column, "the row key (`columns.id`)")
+    add(policy.time_column, "the time column (`columns.time`)")
+    outcomes = policy.outcomes
+    if outcomes is not None:
+        add(outcomes.label, "the outcome (`outcomes.label`)")
+        if outcomes.reviewer is not None:
+            add(outcomes.reviewer.decision,
+                "recorded human decisions (`outcomes.reviewer.decision`)")
+    for s in policy.signals:
+        add(s.name, "a signal the policy reads (`signals`), a model output rather than a feature")
+    fairness = getattr(policy, "fairness", None)  # the format's `fairness` section, where declared
+    for column in getattr(fairness, "protected", None) or ():
+        add(column, "a protected attribute (`fairness.protected`), never a model feature")
+    return tuple(out.items())
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,7 +84,8 @@ class TrainedSignal:
                 f"{r.card.oof_auc:.3f})")
 
 
-def train_missing_signals(data: pd.DataFrame, policy, *, exclude: Sequence[str] = (),
+def train_missing_signals(data: pd.DataFrame, policy, *,
+                          exclude: Mapping[str, str] | Sequence[str] = (),
                           seed: int = 0, allow_training: bool = True
                           ) -> tuple[pd.DataFrame, tuple[TrainedSignal, ...]]:
     """``data`` with every signal ``policy`` reads; each missing one scored out of fold.
@@ -49,10 +94,21 @@ def train_missing_signals(data: pd.DataFrame, policy, *, exclude: Sequence[str] 
     can still be replayed: the missing signal is scored by
     :func:`score_out_of_fold` on the policy's ``outcomes.label`` (time-ordered
     folds on ``columns.time`` when the data has it, stratified otherwise),
-    reading the columns :func:`select_features` picks minus ``exclude`` and
-    the policy's other signals.
+    reading the columns :func:`select_features` picks, never the policy's
+    :func:`non_feature_columns` nor ``exclude``. The model card's
+    ``excluded_columns`` lists every column left out, with the reason.
 
     With ``allow_training=False`` a missing signal is refused instead.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    policy : Policy
+    exclude : mapping of str to str, or sequence of str, optional
+        Further columns a trained signal must not read (column → reason, or
+        just the columns).
+    seed : int, default 0
+    allow_training : bool, default True
 
     Returns
     -------
@@ -97,14 +153,24 @@ def train_missing_signals(data: pd.DataFrame, policy, *, exclude: Sequence[str] 
                                           f"the data, so the missing signal "
                                           f"'{missing[0].name}' cannot be scored from it")])
     time = policy.time_column if policy.time_column in data.columns else None
+    never = dict(non_feature_columns(policy))
+    extra = exclude.items() if isinstance(exclude, Mapping) else \
+        ((c, "excluded by the caller (`exclude`)") for c in exclude)
+    for column, why in extra:
+        never.setdefault(column, why)
     scored = data.copy()
     trained = []
-    drop = set(exclude) | {s.name for s in policy.signals}
     for s in missing:
-        chosen, _ = select_features(data, out.label, time=time, bad_when=out.bad_when, name=s.name)
-        features = [c for c in chosen if c not in drop]
+        features, excluded = select_features(data, out.label, time=time, bad_when=out.bad_when,
+                                             name=s.name, exclude=never)
+        if not features:
+            raise DataError(f"Data for policy '{policy.name}'", [Problem(
+                f"signal '{s.name}'", "cannot be trained: no feature is left after leaving out "
+                + "; ".join(f"{c} ({why})" for c, why in excluded)
+                + ". Add the signal's scores to the data")])
         result = score_out_of_fold(data, out.label, features, time=time, bad_when=out.bad_when,
                                    seed=seed, name=s.name)
+        result = replace(result, card=replace(result.card, excluded_columns=tuple(excluded)))
         scored[s.name] = result.scores
         trained.append(TrainedSignal(s.name, result, "time-ordered" if time else "stratified"))
     return scored, tuple(trained)

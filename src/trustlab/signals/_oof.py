@@ -9,7 +9,8 @@ With a time column, folds follow time and no model ever trains on the future.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -37,12 +38,59 @@ def _outcome_named(column: str, label: str) -> bool:
             or low.endswith("_truth"))
 
 
+_ID_WORDS = frozenset({"id", "key", "uuid", "guid", "identifier"})
+_NEAR_UNIQUE = 0.95  # share of distinct values that makes an id-like column an identifier
+_NEAR_UNIQUE_ROWS = 20  # below this many values, only all-different values make an identifier
+
+
+def _name_words(column: str) -> list[str]:
+    """The words of a column name: ``customerID`` → ``['customer', 'id']``."""
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", column)]
+
+
+def _identifier_reason(column: str, s: pd.Series) -> str | None:
+    """Why ``s`` is an identifier rather than a feature, or None.
+
+    Text or categories with a different value on (nearly) every row; numbers
+    with an id-like name (``…_id``, ``…Key``, ``uuid``) and nearly all values
+    different; whole numbers that run through consecutive values (a row number).
+    """
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return None
+    values = s.dropna()
+    k = len(values)
+    if k < 2:
+        return None
+    distinct = values.nunique()
+    if distinct == k:
+        near = "a different value on every row"
+    elif k >= _NEAR_UNIQUE_ROWS and distinct >= _NEAR_UNIQUE * k:
+        near = f"a different value on {distinct / k:.0%} of rows"
+    else:
+        return None
+    words = _name_words(column)
+    id_named = bool(words) and (words[-1] in _ID_WORDS or words[0] in _ID_WORDS)
+    if not pd.api.types.is_numeric_dtype(s.dtype):
+        return f"an identifier: {near}"
+    if id_named:
+        return f"an identifier: named as one, with {near}"
+    if distinct == k and k >= _NEAR_UNIQUE_ROWS and pd.api.types.is_integer_dtype(s.dtype) \
+            and int(values.max()) - int(values.min()) == k - 1:
+        return "an identifier: a running number, a different value on every row"
+    return None
+
+
 def select_features(data: pd.DataFrame, label: str, *, time: str | None = None,
-                    bad_when=True, name: str = "p_model") -> tuple[list[str], list[tuple[str, str]]]:
+                    bad_when=True, name: str = "p_model",
+                    exclude: Mapping[str, str] | Sequence[str] = ()
+                    ) -> tuple[list[str], list[tuple[str, str]]]:
     """The columns :func:`score_out_of_fold` uses when ``features`` is None, and the rest with why.
 
     Every column is a feature except:
 
+    * the columns in ``exclude``, with the reason given there (a policy's
+      row key, time, outcome, recorded decisions and signals: see
+      :func:`trustlab.signals.non_feature_columns`);
     * the label and the time column;
     * the signal's own output column (``name``);
     * columns named after the label or as ground truth: ``<label>_…``,
@@ -52,7 +100,11 @@ def select_features(data: pd.DataFrame, label: str, *, time: str | None = None,
       labelled row, such as the loaders' ``defaulted`` beside ``creditability``;
     * another model's probability: a numeric column named ``p_…`` with every
       value in [0, 1] (e.g. ``p_default``) — a signal, not an applicant feature;
-    * identifiers: a text or category column whose values are all different;
+    * identifiers: a text or category column with a different value on every
+      row (or, from 20 values on, on at least 95% of rows); a numeric column
+      named as an id (``application_id``, ``customerID``, ``row_key``) with
+      values as distinct; whole numbers running through consecutive values
+      (a row number);
     * columns constant on the labelled rows (nothing to learn from, e.g.
       ``underwriter_decision`` when outcomes exist only for approved loans);
     * dates and times other than the time column.
@@ -66,32 +118,42 @@ def select_features(data: pd.DataFrame, label: str, *, time: str | None = None,
         The label value meaning the bad outcome.
     name : str, default "p_model"
         The name of the signal to be made.
+    exclude : mapping of str to str, or sequence of str, optional
+        Columns never to use: column → the reason to report, or just the
+        columns (reported as "excluded by the caller"). Columns the data
+        lacks are ignored.
 
     Returns
     -------
     features : list of str
         In the order of ``data``'s columns.
     excluded : list of (str, str)
-        Each column left out, with the reason.
+        Each column left out, with the reason, in the order of ``data``'s columns.
 
     Examples
     --------
     >>> df = pd.DataFrame({"id": ["a", "b", "c", "d"], "amount": [1.0, 2.0, 3.0, 4.0],
-    ...                    "bad": [True, False, True, False], "bad_truth": [1, 0, 1, 0]})
-    >>> features, excluded = select_features(df, "bad")
+    ...                    "bad": [True, False, True, False], "bad_truth": [1, 0, 1, 0],
+    ...                    "branch": ["x", "y", "x", "x"]})
+    >>> features, excluded = select_features(df, "bad", exclude={"branch": "chosen by hand"})
     >>> features
     ['amount']
-    >>> [column for column, _ in excluded]
-    ['id', 'bad', 'bad_truth']
+    >>> excluded
+    [('id', 'an identifier: a different value on every row'), ('bad', 'the label'), \
+('bad_truth', 'named as the outcome or ground truth, not known at decision time'), \
+('branch', 'chosen by hand')]
     """
+    given = dict(exclude) if isinstance(exclude, Mapping) else \
+        dict.fromkeys(exclude, "excluded by the caller")
     labelled = data[label].notna().to_numpy()
     y = _bad_indicator(data[label], bad_when)
     features, excluded = [], []
-    n = len(data)
     for column in data.columns:
         s = data[column]
         why = None
-        if column == label:
+        if column in given:
+            why = given[column]
+        elif column == label:
             why = "the label"
         elif column == time:
             why = "the time column"
@@ -119,10 +181,8 @@ def select_features(data: pd.DataFrame, label: str, *, time: str | None = None,
                     and pd.api.types.is_float_dtype(s.dtype) \
                     and bool(s.dropna().between(0.0, 1.0).all()):
                 why = "another model's probability (a signal, not an applicant feature)"
-            if why is None and not pd.api.types.is_numeric_dtype(s.dtype) \
-                    and not pd.api.types.is_bool_dtype(s.dtype) and n > 1 \
-                    and s.notna().all() and s.nunique() == n:
-                why = "an identifier: a different value on every row"
+            if why is None:
+                why = _identifier_reason(column, s)
         if why is None:
             features.append(column)
         else:
