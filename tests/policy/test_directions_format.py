@@ -141,3 +141,13 @@ def test_better_reviewer_does_not_lower_retention_value():
     totals = [replay(p, data, reviewer_accuracy=a).metric("value_total") for a in
               (0.0, 0.25, 0.5, 0.75, 1.0)]
     assert totals == sorted(totals) and totals[-1] > totals[0]
+
+
+def test_fully_automated_policy_replays_without_a_reviewer():
+    """Check that a policy with no human action needs no reviewer to be replayed."""
+    text = (RETENTION.replace("  review: {automated: false}\n", "")
+            .replace("  - {id: unsure, when: p_churn >= 0.3, then: review, because: A person decides.}\n", "")
+            .replace("    review: {cost: 5}\n", "").replace("  reviewer: {accuracy: 1.0}\n", ""))
+    p = trustlab.parse_policy(text)
+    data = pd.DataFrame({"p_churn": [0.9, 0.1], "churned": ["Yes", "Yes"]})
+    assert replay(p, data).metric("value_total") == pytest.approx(100 - 300)

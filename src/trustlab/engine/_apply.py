@@ -76,7 +76,7 @@ def _signal_problems(policy: Policy, data: pd.DataFrame,
                                            f"{v.dtype}"))
             continue
         if bad.any():
-            lo, hi = np.nanmin(v[bad]), np.nanmax(v[bad])
+            lo, hi = v[bad].min().item(), v[bad].max().item()
             problems.append(Problem(where, f"signal '{s.name}' {rule}; {_row_keys(data, policy, bad)} "
                                            f"lie outside (from {lo!r} to {hi!r}). Values are never "
                                            "clipped: fix the model output or the signal's kind"))

@@ -326,7 +326,8 @@ def _parse_rules(r: _Reader, raw: Any, actions: dict[str, Action]) -> tuple[Rule
                 try:
                     cond = parse_condition(when_text)
                 except ConditionSyntaxError as exc:
-                    r.add(f"{p}.when", f"{exc} at position {exc.position + 1} in "
+                    r.add(f"{p}.when", f"{str(exc).rstrip('.')} at position "
+                                       f"{exc.position + 1} in "
                                        f"'{when_text}'{_caret(when_text, exc.position)}")
         else:
             r.add(p, "needs a `when` condition, or `otherwise: true` for the last rule")

@@ -197,7 +197,8 @@ def reviewer_decisions(policy: Policy, data: pd.DataFrame, outcome: Outcome, *, 
         lut = np.array([code[mapping[t]] for t in texts] + [NO_REVIEWER], dtype=np.int16)
         action = lut[codes]
         recorded = codes >= 0
-    todo = ~recorded
+    # a policy without a human action never asks the reviewer: nothing to simulate
+    todo = ~recorded if any(not a.automated for a in policy.actions) else np.zeros(n, bool)
     if todo.any():
         if acc is None:
             raise DataError(source, [Problem(
