@@ -15,8 +15,10 @@ A glossary is a small YAML file::
         down: Debt payments are modest relative to income
     prohibited: [age_band]
 
-``up`` is the phrase given when the feature pushes towards an adverse decision
-(a higher risk), ``down`` when it pushes towards a favourable one. Features of one family are
+``up`` is the phrase given when the feature raised the modelled risk of the bad
+outcome, ``down`` when it lowered it; which of the two explains a decision depends
+on the side of the deciding rule's line (a decline and a retention offer are both
+explained by what raised the risk). Features of one family are
 reported as one reason. Features listed under ``prohibited`` (protected
 attributes, for example) are never given as reasons. Features missing from the
 glossary get a readable default phrase.

@@ -171,6 +171,8 @@ def train_missing_signals(data: pd.DataFrame, policy, *,
         result = score_out_of_fold(data, out.label, features, time=time, bad_when=out.bad_when,
                                    seed=seed, name=s.name)
         result = replace(result, card=replace(result.card, excluded_columns=tuple(excluded)))
-        scored[s.name] = result.scores
+        # the model gives the probability of the bad outcome; a signal whose higher values
+        # mean benefit gets its complement, so its rules read it the way they are written
+        scored[s.name] = result.scores if s.higher_means == "risk" else 1.0 - result.scores
         trained.append(TrainedSignal(s.name, result, "time-ordered" if time else "stratified"))
     return scored, tuple(trained)
