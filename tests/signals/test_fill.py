@@ -149,3 +149,18 @@ def test_no_feature_left_is_a_clear_error(policy, history):
     with pytest.raises(trustlab.DataError, match=r"signal 'p': cannot be trained: no feature is "
                                                  r"left after leaving out case \(the row key"):
         train_missing_signals(only, policy)
+
+
+def test_a_trained_benefit_signal_is_the_complement_of_the_risk(history):
+    """Check that a signal declared ``higher_means: benefit`` is trained as 1 − P(bad), so
+    the rules read it the way they are written (high income → high benefit)."""
+    risk = trustlab.parse_policy(POLICY)
+    benefit = trustlab.parse_policy(POLICY.replace(
+        "{name: p, kind: probability, model: m@1, higher_means: risk}",
+        "{name: p, kind: probability, model: m@1, higher_means: benefit}").replace(
+        "p < 0.2", "p > 0.8"))
+    as_risk, _ = train_missing_signals(history, risk, seed=1)
+    as_benefit, _ = train_missing_signals(history, benefit, seed=1)
+    both = as_risk["p"].notna()
+    np.testing.assert_allclose(as_benefit["p"][both], 1.0 - as_risk["p"][both])
+    assert np.corrcoef(as_benefit["p"][both], history["income"][both])[0, 1] > 0
