@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..engine._time import WEEK_ORIGIN_NS, times_ns, window_ids
+from ..engine._time import shift_times, times_ns, window_ids, window_starts
 from ..policy._load import read_window
 from ..policy._metric_names import METRICS, format_metric, metric_words
 from ..policy._spec import Policy, Window
@@ -193,9 +193,10 @@ class Stage:
     share : float
         Share of cases on the challenger, above 0 and at most 1.
     min_duration : str, default "7D"
-        The stage lasts at least this long (a window such as ``7D``, ``12h``
-        or ``1W``), rounded up to whole periods of the plan and counted from
-        the stage's first period (the history's first period may be partial).
+        The stage lasts at least this long (a window such as ``7D``, ``12h``,
+        ``1W`` or ``1M``, a calendar month), rounded up to whole periods of
+        the plan and counted from the start of the stage's first period (the
+        history's first period may be partial).
         Unused for the last stage, which lasts until the history ends.
     min_decisions : int, default 0
         ...and until it has exposed at least this many cases, so that a stop
@@ -371,7 +372,8 @@ class RolloutPlan:
         Judged at the end of every period, in this order.
     period : str, default "1D"
         How often the rollout is looked at (a window such as ``1D``, ``12h``,
-        ``1W``; aligned to the Unix epoch in UTC, weeks from Monday): stop
+        ``1W``, ``1M``; aligned to the Unix epoch in UTC, weeks from Monday,
+        months and quarters from the first of the month): stop
         conditions are judged and stages change only at period boundaries.
         At most :data:`MAX_PERIODS` periods.
     salt : str, default ""
@@ -659,8 +661,14 @@ class RolloutResult:
         return float(-self.exposure["value_difference"])
 
     def _when(self, ts) -> str:
-        daily = self.plan.period_window.unit in ("D", "W")
+        daily = self.plan.period_window.unit in ("D", "W", "M", "Q")
         return f"{ts:%Y-%m-%d}" if daily else f"{ts:%Y-%m-%d %H:%M}"
+
+    def _period_end(self, start) -> pd.Timestamp:
+        """The end of the period starting at ``start``: the next one's start (months vary)."""
+        w = self.plan.period_window
+        at = np.array([pd.Timestamp(start).as_unit("ns").value], dtype=np.int64)
+        return window_starts(window_ids(at, w) + 1, w)[0]
 
     def _stage_words(self, k: int) -> str:
         return f"stage {k + 1} of {len(self.plan.stages)} ({_pct(self.plan.stages[k].share)})"
@@ -668,8 +676,7 @@ class RolloutResult:
     def summary(self) -> str:
         """What the rollout would have done, in plain sentences."""
         p, n = self.periods, len(self.assignment)
-        step = pd.Timedelta(seconds=self.plan.period_window.seconds)
-        period_end = p["period_start"].iloc[-1] + step
+        period_end = self._period_end(p["period_start"].iloc[-1])
         lines = [f"Rollout of {self.challenger.identity} (challenger) in place of "
                  f"{self.champion.identity} (champion), {self.plan.describe()}; simulated on "
                  f"{n:,} cases from {self._when(p['period_start'].iloc[0])} to "
@@ -732,9 +739,8 @@ class RolloutResult:
         else:
             fig, metric_axes = ax.figure, ()
         p = self.periods
-        step = pd.Timedelta(seconds=self.plan.period_window.seconds)
-        x = pd.concat([p["period_start"], pd.Series([p["period_start"].iloc[-1] + step])],
-                      ignore_index=True)
+        last_end = self._period_end(p["period_start"].iloc[-1])
+        x = pd.concat([p["period_start"], pd.Series([last_end])], ignore_index=True)
         share = np.append(p["share"].to_numpy(dtype=float), p["share"].iloc[-1]) * 100
         ax.step(x, share, where="post", color="#4c72b0", linewidth=2,
                 label="Cases on the challenger")
@@ -742,7 +748,7 @@ class RolloutResult:
             ax.annotate(_pct(r.share), (r.started, r.share * 100), textcoords="offset points",
                         xytext=(3, 4), fontsize=8, color="#4c72b0")
         if self.halt is not None:
-            at = self.halt.period_start + step
+            at = self._period_end(self.halt.period_start)
             for a in (ax, *metric_axes):
                 a.axvline(at, color="#d1495b", linestyle="--", linewidth=1.2)
             ax.annotate(f"halted: {self.halt.condition.describe()}",
@@ -828,8 +834,8 @@ def _sums_needed(metric: str) -> tuple[str, ...]:
 
 
 def _start_ns(ids, window: Window) -> np.ndarray:
-    origin = WEEK_ORIGIN_NS if window.unit == "W" else 0
-    return origin + np.asarray(ids, dtype=np.int64) * (window.seconds * 10**9)
+    """UTC nanoseconds of the start of each window id (calendar months and quarters too)."""
+    return window_starts(ids, window).asi8
 
 
 def _column(champion: Policy, challenger: Policy, attr: str, what: str) -> str:
@@ -986,7 +992,8 @@ def simulate_rollout(champion: Policy, challenger: Policy, data: pd.DataFrame, p
             f"column '{c}'", f"is missing; the policies name it in `columns`. Columns: "
                              f"{', '.join(map(str, data.columns))}") for c in absent])
     keys = _keys(data, key_col)
-    ns, why, _ = times_ns(data[time_col])
+    time_format = challenger.time_format if challenger.time_column else champion.time_format
+    ns, why, _ = times_ns(data[time_col], time_format)
     if ns is None:
         raise DataError("Data for the rollout", [Problem(f"column '{time_col}'", str(why))])
     _stop_fit(plan, challenger)
@@ -1042,7 +1049,6 @@ def simulate_rollout(champion: Policy, challenger: Policy, data: pd.DataFrame, p
         hc = np.cumsum(hc.reshape(-1, K + 1), axis=1)
         human = {"exposed": hx[:, :K], "all": hx[:, :K] + hc[:, K:] - hc[:, :K]}
         t_first, t_last = int(ns.min()), int(ns.max())
-        period_len = period.seconds * 10**9
 
     def stage_values(k: int, s: int) -> tuple[dict, dict]:
         """Cumulative values and case counts of every condition over periods s.. of stage k."""
@@ -1067,7 +1073,7 @@ def simulate_rollout(champion: Policy, challenger: Policy, data: pd.DataFrame, p
                                             if len(peak_cells) else 0.0, 0.0)
             else:
                 lo = max(int(_start_ns([s + p0], period)[0]), t_first)
-                hi = np.minimum(_start_ns(np.arange(s, P) + p0, period) + period_len - 1, t_last)
+                hi = np.minimum(_start_ns(np.arange(s, P) + p0 + 1, period) - 1, t_last)
                 n_win = window_ids(hi, win) - window_ids(np.array([lo]), win)[0] + 1
                 values[c.column] = cum[c.over]["human"] / n_win
         return values, cases
@@ -1092,8 +1098,10 @@ def simulate_rollout(champion: Policy, challenger: Policy, data: pd.DataFrame, p
         j_fire = int(np.argmax(any_fire)) if any_fire.any() else None
         j_adv = None
         if k < K - 1:
-            need = math.ceil(stages[k].window.seconds / period.seconds)
-            ready = (np.arange(1, P - s + 1) >= need) & (exposed_cum >= stages[k].min_decisions)
+            # lasted long enough: the period ends at or after the stage's start + min_duration
+            due = shift_times(int(_start_ns([s + p0], period)[0]), stages[k].window)
+            ends = _start_ns(np.arange(s, P) + p0 + 1, period)
+            ready = (ends >= due) & (exposed_cum >= stages[k].min_decisions)
             j_adv = int(np.argmax(ready)) if ready.any() else None
         end = P - 1
         if j_fire is not None and (j_adv is None or j_fire <= j_adv):

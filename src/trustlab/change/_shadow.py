@@ -905,7 +905,7 @@ def shadow_run(champion: Policy, challenger: Policy, data: pd.DataFrame, *,
     w = read_window(window, _SOURCE, "window")
     time_col = _time_column(champion, challenger, data)
     seg_key = None if by is None else _segment_key(by, data)
-    ns, why, _ = times_ns(data[time_col])
+    ns, why, _ = times_ns(data[time_col], champion.time_format or challenger.time_format)
     if ns is None:
         raise DataError(_SOURCE, [Problem(f"column '{time_col}'",
                                           why or "cannot be read as times")])

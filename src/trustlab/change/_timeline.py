@@ -147,7 +147,8 @@ def deploy_timeline(data: pd.DataFrame, versions: Sequence[tuple[object, Policy]
     time = times.pop()
     if time not in data.columns:
         raise DataError(source, [Problem("data", f"lacks the time column '{time}'")])
-    ns, why, _ = times_ns(data[time])
+    formats = [p.time_format for _, p in versions if p.time_format is not None]
+    ns, why, _ = times_ns(data[time], formats[0] if formats else None)
     if ns is None:
         raise DataError(source, [Problem(f"column '{time}'", str(why))])
     starts = []

@@ -49,6 +49,8 @@ def detection(drift: DriftResult, start, gap: ExpectedResult | None = None) -> d
         return {"first alert": None, "kind": None, "column": None, "measure": None,
                 "windows late": None, "alerts before": before}
     r = after.iloc[0]
-    late = int(round((r["window_start"] - first) / pd.Timedelta(seconds=w.seconds)))
+    at = np.array([pd.Timestamp(r["window_start"]).as_unit("ns").value, first.as_unit("ns").value])
+    ids = window_ids(at, w)
+    late = int(ids[0] - ids[1])
     return {"first alert": r["window_start"].date(), "kind": r["kind"], "column": r["column"],
             "measure": r["metric"], "windows late": late, "alerts before": before}

@@ -12,8 +12,8 @@ from ._plots import plot_drift
 
 __all__ = ["DriftExplorer"]
 
-WINDOWS = ("1D", "1W", "2W", "4W")
-REFERENCES = ("30D", "60D", "90D", "180D")
+WINDOWS = ("1D", "1W", "2W", "4W", "1M", "1Q")
+REFERENCES = ("30D", "60D", "90D", "180D", "3M", "6M", "12M")  # M: calendar months
 
 
 class DriftExplorer(Explorer):
@@ -107,6 +107,7 @@ class DriftExplorer(Explorer):
 
 
 def _span_order(text: str) -> float:
+    """A choice's rough length, to list choices shortest first (a month as its mean length)."""
     from ..policy._load import read_window
 
     return read_window(text, "DriftExplorer", "window").seconds

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..engine._time import times_ns, window_ids, window_starts
+from ..engine._time import read_times, span_end, span_start, window_ids, window_starts
 from ..policy._load import read_window
 from ..policy._spec import DriftReference, Window
 from ._measures import MEASURES, chi2_pvalue, js_distance, ks_statistic, psi, supported_text
@@ -34,15 +34,13 @@ _MIN_LEARN_SHARE = 0.5  # reference windows with fewer rows than this share of t
 #                         left out of learned levels (a partial first or last week)
 
 
-def _times(data: pd.DataFrame, time: str, source: str) -> np.ndarray:
+def _times(data: pd.DataFrame, time: str, source: str, time_format: str | None = None
+           ) -> np.ndarray:
+    """UTC nanoseconds of the column ``time`` (read with ``time_format``, if given)."""
     if time not in data.columns:
         raise DataError(source, [Problem("time", f"names column '{time}', which the data lacks. "
                                                  f"Columns: {', '.join(map(str, data.columns))}")])
-    ns, why, bad = times_ns(data[time])
-    if ns is None:
-        n = "" if bad is None else f" ({int(bad.sum()):,} rows)"
-        raise DataError(source, [Problem(f"column '{time}'", f"{why}{n}")])
-    return ns
+    return read_times(data[time], time_format, column=time, setting="time_format").check(source)
 
 
 def _metrics_for(ref: ColumnReference, metrics: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -123,7 +121,9 @@ def reference_rows(spec, ns: np.ndarray, source: str, where: str = "reference"
 
     ``spec`` is a :class:`~trustlab.policy.DriftReference` or a dict
     ``{"first": "90D"}`` / ``{"rows": 5000}``. The reference is complete at
-    the end of its first span, or at the time of its last row.
+    the end of its first span, or at the time of its last row. A calendar
+    span (``{"first": "3M"}``, ``"1Q"``) is whole months from the first of
+    the first time's month (quarter), as :func:`~trustlab.engine._time.span_end`.
     """
     if isinstance(spec, Mapping):
         if len(spec) != 1 or next(iter(spec)) not in ("first", "rows", "file"):
@@ -141,11 +141,11 @@ def reference_rows(spec, ns: np.ndarray, source: str, where: str = "reference"
             spec = DriftReference(rows=int(value))
         else:
             spec = DriftReference(file=str(value))
-    if spec.first is not None:
+    if spec.first is not None:  # calendar spans from the first of the first month
         t0 = int(ns.min())
-        end = t0 + spec.first.seconds * 10**9
+        end = span_end(t0, spec.first)
         rows = np.flatnonzero(ns < end)
-        start = pd.Timestamp(t0)
+        start = pd.Timestamp(span_start(t0, spec.first))
         text = (f"the first {spec.first.words} ({start:%Y-%m-%d} to "
                 f"{pd.Timestamp(end):%Y-%m-%d}), {len(rows):,} rows")
         return rows, text, end
@@ -331,7 +331,8 @@ def _level_arrays(ref: Reference, column: str, metric: str, levels: str, thresho
 
 def drift_over_time(data: pd.DataFrame, reference, *, time: str, window=DEFAULT_WINDOW,
                     columns=None, kinds=None, bins=10, metrics=None, levels: str = "fixed",
-                    thresholds: Mapping[str, tuple[float, float]] | None = None) -> DriftResult:
+                    thresholds: Mapping[str, tuple[float, float]] | None = None,
+                    time_format: str | None = None) -> DriftResult:
     """Measure drift of columns of ``data`` in every time window against a reference.
 
     Parameters
@@ -345,7 +346,9 @@ def drift_over_time(data: pd.DataFrame, reference, *, time: str, window=DEFAULT_
         The time column.
     window : str, default ``"1W"``
         Window length, e.g. ``"1W"`` (calendar weeks from Monday), ``"7D"``
-        (epoch-aligned seven-day windows) or ``"1D"``.
+        (epoch-aligned seven-day windows), ``"1D"``, ``"1M"`` (calendar
+        months) or ``"1Q"`` (calendar quarters from January, April, July and
+        October).
     columns : list of str, optional
         Columns to monitor when the reference is built here (default: all but
         ``time``); with a :class:`Reference`, its columns.
@@ -365,6 +368,12 @@ def drift_over_time(data: pd.DataFrame, reference, *, time: str, window=DEFAULT_
         window. Chi-square always uses its fixed p-value levels.
     thresholds : dict, optional
         ``{metric: (warn, act)}`` overriding the levels of a measure.
+    time_format : str, optional
+        A strftime pattern the time column's text is read with (``"%b-%Y"``
+        for ``Mar-2018``); without it, recognised formats are read (see
+        :func:`~trustlab.engine._time.read_times`). A reference span such as
+        ``{"first": "3M"}`` counts calendar months from the first of the
+        first month.
 
     Returns
     -------
@@ -391,7 +400,9 @@ def drift_over_time(data: pd.DataFrame, reference, *, time: str, window=DEFAULT_
                                                  f"{type(data).__name__}")])
     metrics, thresholds = check_options(metrics, levels, thresholds, source)
     w = read_window(window, source, "window")
-    ns = _times(data, time, source)
+    ns = _times(data, time, source, time_format)
+    if time_format is not None:  # the reference reads the column again: give it the times
+        data = data.assign(**{time: pd.DatetimeIndex(ns).to_numpy()})
     ref, _ = _resolve(reference, data, ns, columns, kinds, bins, time, w, source)
     check_columns(ref, data, source)
     ids, codes = np.unique(window_ids(ns, w), return_inverse=True)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._outcome import bad_indicator, bad_when_text, yaml_boolean_hint
-from ..engine._time import window_ids, window_starts
+from ..engine._time import shift_times, window_ids, window_starts
 from ..policy._load import read_window
 from ..policy._spec import Window
 from ._monitor import DEFAULT_WINDOW, _times
@@ -194,7 +194,7 @@ def expected_vs_realised(data: pd.DataFrame, *, signal: str, label: str, time: s
     end = int(ns.max()) if as_of is None else int(pd.Timestamp(as_of).value)
     if label_delay is not None:
         delay = read_window(label_delay, source, "label_delay")
-        known &= ns <= end - delay.seconds * 10**9
+        known &= ns <= shift_times(end, delay, -1)  # 1M: the same day a month before
     counted = mask & ~np.isnan(p)
     lab_rows = counted & known
     ids, codes = np.unique(window_ids(ns, w), return_inverse=True)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from ..engine._brake import brake_reference
+from ..engine._time import read_times, window_ids
 from ..policy._condition import columns_of
 from ..policy._spec import DriftBrake, Policy
 from ._monitor import DEFAULT_WINDOW, DriftResult, drift_over_time
@@ -67,7 +68,9 @@ def policy_drift(policy: Policy, data: pd.DataFrame, *, records: pd.DataFrame | 
     if missing:
         raise DataError(source, [Problem("features", f"names columns the data lacks: "
                                                      f"{', '.join(missing)}")])
-    frame = {policy.time_column: data[policy.time_column].to_numpy()}
+    ns = read_times(data[policy.time_column], policy.time_format,
+                    column=policy.time_column).check(source)
+    frame = {policy.time_column: pd.DatetimeIndex(ns).to_numpy()}  # read once, as the policy says
     kinds = {}
     for c in signals:
         frame[c], kinds[c] = data[c].to_numpy(), "signal"
@@ -86,12 +89,15 @@ def policy_drift(policy: Policy, data: pd.DataFrame, *, records: pd.DataFrame | 
         if brake is not None:
             reference = brake_reference(policy, brake)  # a file relative to the policy
         else:
-            ns = data[policy.time_column]
-            span = (pd.Timestamp(ns.max()) - pd.Timestamp(ns.min())) / 4
             from ..policy._load import read_window
 
             w = read_window(window, source, "window")
-            n = max(1, int(np.ceil(span.total_seconds() / w.seconds)))
+            if w.calendar:  # a quarter of the calendar windows the history spans
+                ids = window_ids(ns, w)
+                n = max(1, int(np.ceil((int(ids.max()) - int(ids.min()) + 1) / 4)))
+            else:
+                span = (int(ns.max()) - int(ns.min())) / 4 / 1e9
+                n = max(1, int(np.ceil(span / w.seconds)))
             reference = {"first": f"{n * w.count}{w.unit}"}
     return drift_over_time(df, reference, time=policy.time_column, window=window,
                            columns=[c for c in df.columns if c != policy.time_column],

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from ..policy._spec import DriftBrake, DriftReference, Policy
-from ._time import window_ids, window_starts
+from ._time import span_end, window_id, window_ids, window_starts
 
 __all__ = ["braked_rows", "BrakeTracker", "BrakeWindows", "brake_reference", "brake_reason",
            "brake_reference_of", "window_tops", "engaged"]
@@ -190,8 +190,7 @@ class BrakeTracker:
         if self.spec.file is not None:
             return True
         if self.spec.first is not None:
-            return self.start_ns is not None and \
-                self.start_ns + self.spec.first.seconds * 10**9 <= end_ns
+            return self.start_ns is not None and span_end(self.start_ns, self.spec.first) <= end_ns
         return self.complete_ns is not None and self.complete_ns <= end_ns
 
     def _close(self) -> None:
@@ -218,9 +217,7 @@ class BrakeTracker:
 
     def observe(self, ns: int, record: Mapping[str, Any]) -> str | None:
         """Take one record (in time order); the brake's text when its window is braked."""
-        from ._time import window_id
-
-        w = int(window_id(ns, self.brake.window))
+        w = window_id(ns, self.brake.window)
         if self.window is not None and w < self.window:
             raise DataError("Record", [Problem(
                 f"guardrails '{self.brake.id}'",
@@ -235,7 +232,7 @@ class BrakeTracker:
         if self.start_ns is None:
             self.start_ns = ns
         in_reference = (self.spec.first is not None
-                        and ns < self.start_ns + self.spec.first.seconds * 10**9) or \
+                        and ns < span_end(self.start_ns, self.spec.first)) or \
                        (self.spec.rows is not None and self.reference_rows < self.spec.rows)
         if in_reference and self.reference is None:
             for c, v in row.items():

@@ -166,11 +166,11 @@ def decide(policy: Policy, record: Mapping[str, Any], state: GuardrailState | No
                          "pass state=trustlab.GuardrailState() and reuse it for every record")])
         t = get(policy.time_column) if policy.time_column else None
         try:
-            ns = time_ns(t)
-        except (ValueError, TypeError):
+            ns = time_ns(t, policy.time_format)
+        except (ValueError, TypeError) as exc:
             raise DataError("Record", [Problem(
                 f"column '{policy.time_column}'", f"must hold the decision time for guardrails; "
-                                                  f"got {t!r}")]) from None
+                                                  f"got {t!r}: {exc}")]) from None
         for g in policy.guardrails:
             if isinstance(g, DriftBrake):
                 tracker = state.brakes.get(g.id)

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..engine._brake import (BrakeWindows, brake_reference, brake_reference_of, engaged,
                              window_tops)
+from ..engine._time import span_end
 from ..policy._spec import DriftBrake, DriftReference, Policy
 from ._run import Source, _ns, fold_partials
 
@@ -41,7 +42,7 @@ class _Offer:
         if spec.first is not None:
             if not len(self.ns):
                 return self
-            rows = np.flatnonzero(self.ns < self.ns.min() + spec.first.seconds * 10**9)
+            rows = np.flatnonzero(self.ns < span_end(int(self.ns.min()), spec.first))
         else:
             rows = np.sort(np.argsort(self.ns, kind="stable")[:spec.rows])
         return _Offer(self.frame.iloc[rows].reset_index(drop=True), self.ns[rows])

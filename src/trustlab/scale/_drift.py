@@ -59,8 +59,9 @@ def drift_over_time(data, reference, *, time: str, window=DEFAULT_WINDOW, metric
     reference's columns and ``time``, part by part (Parquet batches streamed
     here, or Dask partitions), counts each part
     (:class:`~trustlab.drift._partial.DriftCounts`) and adds the counts up.
-    Windows are epoch-aligned, so a window split across parts is measured
-    whole, and the parts may come in any order.
+    Windows are global (epoch-aligned, or calendar months and quarters for
+    ``M`` and ``Q``), so a window split across parts is measured whole, and
+    the parts may come in any order.
 
     PSI, Jensen–Shannon and chi-square, the levels and the statuses equal the
     in-memory function's. KS is read on a grid of ``fine_bins`` reference

@@ -293,7 +293,7 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
     rate_limits = tuple(g for g in policy.guardrails if isinstance(g, RateLimit))
     windowed = out is not None and out.window is not None and policy.time_column is not None
     if ns is None and policy.time_column is not None and (rate_limits or windowed) and len(data):
-        ns, why, _bad = times_ns(data[policy.time_column])
+        ns, why, _bad = times_ns(data[policy.time_column], policy.time_format)
         if ns is None:
             raise DataError(f"Data for policy '{policy.name}'", [Problem(
                 f"column '{policy.time_column}'", why or "cannot be read as times")])

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from ..engine._time import window_starts
 from ._metrics import MIN_SEGMENT_ROWS
 
 __all__ = ["ReplayDisplay", "ReviewsDisplay", "SegmentRatesDisplay", "plot_replay",
@@ -214,8 +215,9 @@ def _draw_reviews(ax, replay, capacity: float | None) -> int:
         return 0
     counts = replay.reviews_per_window()
     starts = counts.index
-    step = pd.Timedelta(seconds=replay.policy.outcomes.window.seconds)
-    edges = mdates.date2num(np.append(starts.to_numpy(), (starts[-1] + step).to_datetime64()))
+    lo, hi = replay.window_span
+    bounds = window_starts(np.arange(lo, hi + 2), replay.policy.outcomes.window)  # months vary
+    edges = mdates.date2num(bounds.to_numpy())
     y = counts.to_numpy(dtype=float)
     ax.stairs(y, edges, fill=True, color=_NEUTRAL, alpha=0.8, label="Reviews")
     peak = int(y.max(initial=0))
@@ -233,7 +235,7 @@ def _draw_reviews(ax, replay, capacity: float | None) -> int:
         ax.plot([mid], [peak], marker="v", color="black", linestyle="none",
                 label=f"Busiest {per}: {peak:,} ({starts[i]:%Y-%m-%d})")
     ax.xaxis_date()
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))  # years of months
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     top = max(peak, capacity or 0) * 1.45 or 1  # room for the legend
     ax.set_ylim(0, top)

@@ -169,7 +169,7 @@ def _windows(policy: Policy, data: pd.DataFrame) -> tuple[np.ndarray | None, tup
     out = policy.outcomes
     if policy.time_column is None or out is None or out.window is None or len(data) == 0:
         return None, None
-    ns, why, bad = times_ns(data[policy.time_column])
+    ns, why, bad = times_ns(data[policy.time_column], policy.time_format)
     if ns is None:
         raise DataError(f"Data for policy '{policy.name}'", [Problem(
             f"column '{policy.time_column}'", why or "cannot be read as times")])

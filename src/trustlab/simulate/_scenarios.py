@@ -221,7 +221,7 @@ class Outage(_Scenario):
                 raise DataError("Outage", [Problem(
                     "data", f"lacks the policy's time column '{col}'; columns: "
                             f"{', '.join(map(str, data.columns))}")])
-            ns, why, _ = times_ns(data[col])
+            ns, why, _ = times_ns(data[col], policy.time_format)
             if ns is None:
                 raise DataError("Outage", [Problem(f"column '{col}'", why or "not times")])
             if self.start is not None:

@@ -143,7 +143,7 @@ def replay_times(replay: Replay, source: str) -> np.ndarray:
         raise DataError(source, [Problem(f"column '{col}'", (
             f"the time column of policy '{policy.name}' is not in the replay's records; "
             f"replay with records made by policy.apply(data)"))])
-    ns, why, _ = times_ns(replay.records[col])
+    ns, why, _ = times_ns(replay.records[col], policy.time_format)
     if ns is None:
         raise DataError(source, [Problem(f"column '{col}'", why or "cannot be read as times")])
     return ns
@@ -515,8 +515,10 @@ def trust_over_time(replay: Replay, *, window: str | Window = "7D", by: str | No
         From :func:`trustlab.simulate.replay`; the policy needs ``columns.time``.
     window : str or Window, default "7D"
         Window length, read as the policy reads ``outcomes.window`` (a count
-        and one of ``s``, ``min``, ``h``, ``D``, ``W``). Windows are fixed and
-        aligned to the Unix epoch (weeks to Mondays), as in the engine, so the
+        and one of ``s``, ``min``, ``h``, ``D``, ``W``, or ``M`` and ``Q`` for
+        calendar months and quarters). Fixed windows are aligned to the Unix
+        epoch (weeks to Mondays), calendar ones start on the first of a month
+        (quarters in January, April, July, October), as in the engine, so the
         same time always falls in the same window.
     by : str, optional
         A column of the replay's decisions (or of ``data``) to break every
