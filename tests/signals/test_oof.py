@@ -321,3 +321,29 @@ def test_too_few_rows_for_the_folds(small):
     missing_time = small.assign(t=[pd.NaT] + list(pd.date_range("2025-01-01", periods=19)))
     with pytest.raises(trustlab.DataError, match=r"column 't': is missing on 1 rows \(first: 0\)"):
         score_out_of_fold(missing_time, "y", ["x"], time="t")
+
+
+def test_time_ordered_folds_read_month_stamps():
+    """Check that a time column of month stamps (pandas' default strings) orders the folds as
+    its datetimes do, and that ``time_format`` reads a pattern only it can read."""
+    import numpy as np
+    import pandas as pd
+
+    from trustlab.signals import score_out_of_fold
+
+    rng = np.random.default_rng(0)
+    n = 600
+    months = pd.period_range("2017-01", periods=24, freq="M")
+    month = months[np.sort(rng.integers(0, 24, n))]
+    x = rng.normal(size=n)
+    frame = pd.DataFrame({"x": x, "bad": rng.random(n) < 1 / (1 + np.exp(-2 * x)),
+                          "when": month.to_timestamp()})
+    as_dates = score_out_of_fold(frame, "bad", ["x"], time="when", n_splits=3)
+    stamped = frame.assign(when=pd.Series(month.strftime("%b-%Y"), dtype="string"))
+    as_stamps = score_out_of_fold(stamped, "bad", ["x"], time="when", n_splits=3)
+    np.testing.assert_array_equal(as_dates.scores.to_numpy(), as_stamps.scores.to_numpy())
+    odd = frame.assign(when=month.strftime("M%m of %Y"))
+    with pytest.raises(trustlab.DataError, match="time_format"):
+        score_out_of_fold(odd, "bad", ["x"], time="when", n_splits=3)
+    as_odd = score_out_of_fold(odd, "bad", ["x"], time="when", n_splits=3, time_format="M%m of %Y")
+    np.testing.assert_array_equal(as_dates.scores.to_numpy(), as_odd.scores.to_numpy())

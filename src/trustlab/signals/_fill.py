@@ -169,7 +169,8 @@ def train_missing_signals(data: pd.DataFrame, policy, *,
                 + "; ".join(f"{c} ({why})" for c, why in excluded)
                 + ". Add the signal's scores to the data")])
         result = score_out_of_fold(data, out.label, features, time=time, bad_when=out.bad_when,
-                                   seed=seed, name=s.name)
+                                   seed=seed, name=s.name,
+                                   time_format=policy.time_format if time else None)
         result = replace(result, card=replace(result.card, excluded_columns=tuple(excluded)))
         # the model gives the probability of the bad outcome; a signal whose higher values
         # mean benefit gets its complement, so its rules read it the way they are written

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._outcome import bad_indicator
+from ..engine._time import read_times
 from ._calibration import _ece, calibration_table, describe_calibration, plot_reliability
 from ._card import ModelCard, _trustlab_version, data_fingerprint, model_id
 from ._pipeline import _check_columns, _inner, build_pipeline
@@ -247,18 +248,17 @@ def _check(data, label, features, time, estimator, n_splits, seed, bad_when, cal
         raise DataError(source, problems)
 
 
-def _time_values(data: pd.DataFrame, time: str) -> tuple[pd.Series, np.ndarray]:
+def _time_values(data: pd.DataFrame, time: str, time_format: str | None = None
+                 ) -> tuple[pd.Series, np.ndarray]:
     """The time column (datetime or number) and an int64/float key that sorts it."""
     source = "score_out_of_fold"
     s = data[time]
     if not (pd.api.types.is_datetime64_any_dtype(s.dtype) or
             (pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype))):
-        try:
-            s = pd.to_datetime(s, format="ISO8601")
-        except (TypeError, ValueError):
-            raise DataError(source, [Problem(
-                f"column '{time}'", f"is the time column but holds {s.dtype} values that are not "
-                                    f"ISO dates or times; give datetimes or numbers")]) from None
+        reading = read_times(s, time_format, column=time, setting="time_format")
+        if reading.ns is None:
+            raise DataError(source, [Problem(f"column '{time}'", str(reading.why))])
+        s = pd.Series(reading.ns.view("datetime64[ns]"), index=data.index, name=time)
     missing = int(s.isna().sum())
     if missing:
         first = ", ".join(map(str, data.index[s.isna().to_numpy()][:5]))
@@ -506,6 +506,7 @@ def score_out_of_fold(
     bad_when=True,
     calibration: str | None = None,
     name: str = "p_model",
+    time_format: str | None = None,
 ) -> SignalResult:
     """Score every row with a model that never saw its outcome; refit on all outcomes.
 
@@ -523,7 +524,10 @@ def score_out_of_fold(
         constant where the outcome is known); ``result.features`` lists them
         and the card lists what was left out and why.
     time : str, optional
-        A time column (datetimes or numbers). With it, folds follow time: the
+        A time column: datetimes, numbers, or text as teams store times (month
+        stamps such as ``Mar-2018``, ISO dates, ...; read as
+        :func:`trustlab.engine.read_times` reads them, with ``time_format``
+        when given). With it, folds follow time: the
         rows, sorted by time, are cut into ``n_splits + 1`` blocks (as
         scikit-learn's ``TimeSeriesSplit`` does, with no cut inside one
         timestamp); each block after the first is scored by a model trained
@@ -624,7 +628,7 @@ def score_out_of_fold(
         train_end = pd.Series(pd.NaT, index=data.index, dtype="datetime64[ns]")
         time_values = None
     else:
-        time_values, key = _time_values(data, time)
+        time_values, key = _time_values(data, time, time_format)
         folds, fold_of, last = _time_folds(key, time_values, canon, labelled, y, n_splits, source)
         train_end = (time_values.iloc[np.maximum(last, 0)].reset_index(drop=True)
                      .where(pd.Series(last >= 0)).set_axis(data.index))
