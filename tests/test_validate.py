@@ -298,3 +298,23 @@ def test_ten_thousand_rows_in_seconds(tmp_path):
         assert done.returncode in (0, 1), done.stderr
         assert "max_signal_psi" not in done.stdout or "n/a" not in done.stdout
         assert seconds < 10
+
+
+def test_validate_states_how_it_read_the_time_column(tmp_path, capsys):
+    """Check that validate says how it read a month-stamped time column."""
+    from trustlab._cli import main
+
+    policy = tmp_path / "p.yaml"
+    policy.write_text(
+        "trustlab: 1\nname: months\nversion: \"1\"\nowner: Risk\ncolumns: {time: issue_d}\n"
+        "signals: [{name: p, kind: probability, model: m@1, higher_means: risk}]\n"
+        "actions: {approve: {automated: true, favourable: true}, review: {automated: false}}\n"
+        "rules:\n  - {id: low, when: p < 0.2, then: approve, because: Low.}\n"
+        "  - {id: rest, otherwise: true, then: review, because: A person decides.}\n"
+        "guardrails:\n  - {id: cap, kind: rate_limit, action: approve, max: 1, per: 1M, "
+        "overflow: review}\n")
+    data = tmp_path / "d.csv"
+    data.write_text("issue_d,p\nMar-2018,0.1\nMar-2018,0.1\nApr-2018,0.1\n")
+    assert main(["validate", str(policy), str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "read 'issue_d' as month stamps like 'Mar-2018' (format %b-%Y)" in out

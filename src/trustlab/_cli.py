@@ -36,6 +36,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     records = _decide_or_refuse(policy, data, str(args.data))
     checks, notes = _checks_on(policy, data, records)
     print(f"{args.data}: {len(data):,} rows decided by {_identity(policy)}")
+    if policy.time_column is not None and policy.time_column in data.columns:
+        from .engine import read_times
+
+        print(f"time: {read_times(data[policy.time_column], policy.time_format).how}")
     if len(checks):
         print()
         print(_check_table(checks))

@@ -1,6 +1,6 @@
 """Trust in a policy over time, and the evidence gate for its next mode.
 
-* :func:`trust_over_time` measures, per fixed time window and optionally per
+* :func:`trust_over_time` measures, per time window (fixed, or calendar months and quarters) and optionally per
   segment, how much a replayed policy automates, defers and escalates; how
   far it agrees with recorded human decisions (``alignment``,
   ``override_rate``, with :meth:`TrustResult.confusion`); whether people rely
