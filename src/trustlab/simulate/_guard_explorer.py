@@ -7,10 +7,13 @@ from html import escape
 import pandas as pd
 
 from .._explore import Explorer, change_note, numbers_table
+from ..engine._time import times_ns
 from ..policy._spec import Policy, RateLimit
 from ._edit import with_rate_limit
 from ._plots import _fmt_value
 from ._replay import Replay, replay
+
+_DAY_NS = 86_400 * 10**9
 
 __all__ = ["GuardrailExplorer"]
 
@@ -134,7 +137,8 @@ class GuardrailExplorer(Explorer):
                     ha="center", va="center", transform=ax.transAxes)
             ax.set_axis_off()
             return
-        day = pd.to_datetime(self.data[time]).dt.floor("D")
+        ns, _, _ = times_ns(self.data[time], self.policy.time_format)  # replay read it already
+        day = pd.DatetimeIndex((ns // _DAY_NS) * _DAY_NS)
         for replayed, label, colour in ((self.reference, "policy as written", "#9e9e9e"),
                                         (r, "with these guardrails", "#1565c0")):
             human = pd.Series(~replayed.decisions["automated"].to_numpy(dtype=bool),
