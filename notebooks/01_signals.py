@@ -34,25 +34,26 @@
 # (`trustlab review` does). All logic lives in `trustlab.signals` and
 # `trustlab.explain`, tested in `tests/`.
 #
-# **How to use it.** Set `dataset`, `label` and `policy` in the parameters cell
-# (or pass them with papermill's `-p`); run all cells. The model card and the
-# model file are written under `build/signals/`.
+# **How to use it.** Set `dataset` and `policy` in the parameters cell (or
+# pass them with papermill's `-p`; `label`, `bad_when` and `time` when your
+# columns are named otherwise than the policy says); run all cells. The model
+# card and the model file are written under `build/signals/`.
 
 # %% tags=["parameters"]
 dataset: str = "lending_club"  # shipped data set (lending_club, german_credit, synthetic) or a CSV/Parquet path
-label: str = "Class"  # the outcome column, missing where the outcome is not observed
-bad_when: str = "bad"  # the label value that means the bad outcome (True/False for boolean labels)
+policy: str = "policies/lending-club-risk.yaml"  # the policy that decides on the signal
+label: str = ""  # the outcome column, missing where the outcome is not observed (empty: the policy's outcomes.label)
+bad_when: str = ""  # the outcome value meaning bad (True/False for boolean labels), or a JSON list of values (empty: the policy's outcomes.bad_when)
 features: str = ""  # comma-separated feature columns, empty for an automatic choice
 exclude: str = "addr_state"  # comma-separated columns the model must never read (prohibited bases)
-time_column: str = ""  # time column for time-ordered folds, empty for stratified folds
+time: str = ""  # the column of decision times, for time-ordered folds (empty: the policy's columns.time, else stratified folds)
 estimator: str = "hgb"  # hgb (gradient boosting) or logistic
 calibration: str = ""  # empty, isotonic or sigmoid
 n_splits: int = 5  # folds
 seed: int = 0  # shuffles the stratified folds
-signal: str = "p_default"  # the signal name the policy reads
-policy: str = "policies/lending-club-risk.yaml"  # the policy that decides on the signal
-glossary: str = "glossaries/lending-club.yaml"  # plain phrases, reason families, prohibited bases
-segment: str = "verification_status"  # column for the observed-outcome share and the rule mix
+signal: str = ""  # the signal the model makes (empty: the policy's first signal)
+glossary: str = "glossaries/lending-club.yaml"  # plain phrases, reason families, prohibited bases (empty: feature names)
+segment: str = ""  # column for the observed-outcome share (empty: the policy's first segment)
 cases: int = 5  # how many decided cases to explain
 output_dir: str = "build/signals"  # where the model card and the model file go
 
@@ -61,35 +62,42 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-import trustlab
 from trustlab import _notebook as nb
 from trustlab.explain import ReasonExplainer, explain_case, global_view, load_glossary, pick_cases
-from trustlab.signals import observed_outcome_share, save_model, score_out_of_fold, select_features
+from trustlab.signals import (non_feature_columns, observed_outcome_share, save_model,
+                              score_out_of_fold, select_features)
 
 nb.notebook_parameters(globals(), "01_signals", choices={
     "estimator": nb.ESTIMATORS, "calibration": ("", "isotonic", "sigmoid")})
-data = nb.load_dataset(dataset)
-bad_value = nb.label_value(data, label, bad_when)
-time = time_column or None
-print(f"{len(data):,} rows, {data.shape[1]} columns; label {label!r}, bad outcome {bad_value!r}")
+h = nb.read_history(dataset, policy, label=label, bad_when=bad_when, time=time, train=False)
+h.require("outcomes", section="training a signal")
+rules, data, outcome = h.policy, h.data, h.policy.outcomes.label
+bad_value = rules.outcomes.bad_when
+signal = signal or rules.signals[0].name
+print(h.describe())
+print(f"The model learns '{outcome}' (bad outcome {bad_value!r}) and makes signal '{signal}'")
 
 # %% [markdown] tags=[]
 # ## Which columns the model reads
 #
 # Unless `features` names them, the model reads every column except the label,
 # the time, identifiers, copies of the label, ground-truth columns, other
-# models' probabilities, columns constant where outcomes are known — and the
-# columns in `exclude`, which the policy owner has ruled out as bases for a
-# decision (here the borrower's state, which can stand in for protected
-# characteristics).
+# models' probabilities, columns constant where outcomes are known, the
+# columns the policy marks as never a feature (its row key, recorded human
+# decisions, signals and protected attributes) — and the columns in
+# `exclude`, which the policy owner has ruled out as bases for a decision
+# (here the borrower's state, which can stand in for protected
+# characteristics). A column that records what happened after the decision
+# (a chargeback, a collection status) is not known when deciding: name it in
+# `exclude`, or an out-of-fold AUC near 1 will say it leaked.
 
 # %% tags=["nbval-check-output"]
-excluded_by_owner = nb.split_list(exclude) or []
 chosen = nb.split_list(features)
 if chosen is None:
-    automatic, left_out = select_features(data, label, time=time, bad_when=bad_value, name=signal)
-    chosen = [c for c in automatic if c not in excluded_by_owner]
-    left_out += [(c, "excluded by the policy owner") for c in excluded_by_owner if c in data.columns]
+    never = {**dict(non_feature_columns(rules)),
+             **dict.fromkeys(nb.split_list(exclude) or [], "excluded by the policy owner")}
+    chosen, left_out = select_features(data, outcome, time=h.time, bad_when=bad_value,
+                                       name=signal, exclude=never)
     print(pd.DataFrame(left_out, columns=["column left out", "why"]).to_string(index=False))
 print(f"{len(chosen)} features: {', '.join(chosen)}")
 
@@ -104,7 +112,7 @@ print(f"{len(chosen)} features: {', '.join(chosen)}")
 
 # %% tags=[]
 result = score_out_of_fold(
-    data, label, chosen, time=time, n_splits=n_splits, seed=seed, bad_when=bad_value,
+    data, outcome, chosen, time=h.time, n_splits=n_splits, seed=seed, bad_when=bad_value,
     estimator=nb.make_estimator(estimator), calibration=calibration or None, name=signal,
 )
 result
@@ -134,7 +142,12 @@ result.plot();
 
 # %% tags=[]
 print(result.card.selection_note)
-observed_outcome_share(data, label, segment, bad_when=bad_value)
+by = segment or next((c for c in rules.segments if c in data.columns), "")
+if by:
+    display(observed_outcome_share(data, outcome, by, bad_when=bad_value))
+else:
+    nb.say("The policy declares no segment column this data has, so the observed-outcome share "
+           "by segment is skipped; give `segment` to run it.")
 
 # %% [markdown] tags=[]
 # ## Decisions: the policy acts on the signal
@@ -143,7 +156,6 @@ observed_outcome_share(data, label, segment, bad_when=bad_value)
 # Every decision carries the rule that made it and a reason in plain words.
 
 # %% tags=[]
-rules = trustlab.load_policy(nb.repo_path(policy))
 scored = data.assign(**{signal: result.scores})
 records = rules.apply(scored)
 display(rules)
@@ -162,7 +174,8 @@ records.groupby(["action", "rule"], observed=True).size().rename("decisions").to
 # utilisation — gets no model reasons: its reason is the rule's own.
 
 # %% tags=[]
-explainer = ReasonExplainer(result.model, load_glossary(nb.repo_path(glossary)))
+phrases = load_glossary(nb.repo_path(glossary)) if glossary else None
+explainer = ReasonExplainer(result.model, phrases)
 codes = explainer.reason_codes(scored, records, rules, signal=signal)
 print(codes.method)
 for label_ in pick_cases(records, cases, signal=scored[signal],

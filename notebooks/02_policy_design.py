@@ -37,14 +37,20 @@
 # every number here is exactly what a full replay reports.
 #
 # **How to use it.** Point `dataset` and `policy` at your history and policy
-# (or pass them with papermill's `-p`) and run all cells; in JupyterLab, move
-# the lines and the capacity in the explorer at the end.
+# (or pass them with papermill's `-p`; `label` and `time` when your columns
+# are named otherwise than the policy says) and run all cells; in JupyterLab,
+# move the lines and the capacity in the explorer at the end. A section that
+# needs what your data lacks (recorded human decisions, decision times,
+# outcomes) says so and is skipped.
 
 # %% tags=["parameters"]
 dataset: str = "synthetic"  # shipped data set (synthetic, lending_club, german_credit) or a CSV/Parquet path
 policy: str = "policies/consumer-credit.yaml"  # the policy to replay
-approve_rule: str = "low-risk"  # the rule whose threshold sets the approve line
-decline_rule: str = "high-risk"  # the rule whose threshold sets the decline line
+label: str = ""  # the outcome column (empty: the policy's outcomes.label)
+bad_when: str = ""  # the outcome value meaning bad, or a JSON list of values (empty: the policy's outcomes.bad_when)
+time: str = ""  # the column of decision times (empty: the policy's columns.time)
+approve_rule: str = ""  # the rule whose threshold sets the approve line (empty: the first threshold rule with a favourable action)
+decline_rule: str = ""  # the rule whose threshold sets the decline line (empty: the first with an automated action that is not favourable)
 baseline: str = "recorded"  # what swaps are counted against: recorded (historical decisions) or a champion policy's path
 stress: str = "1, 1.25, 1.5, 2, 3"  # multipliers of the assumed bad rate of newly approved cases with no outcome
 capacity: float = 80.0  # reviews the team can do per window (per day here); 0 for no constraint
@@ -59,20 +65,23 @@ import math
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-import trustlab
 from trustlab import _notebook as nb
 from trustlab.simulate import (PolicyExplorer, band_grid, bootstrap_metrics, plot_segment_rates,
-                               replay, swap_analysis, threshold_sweep, with_unlabelled)
+                               replay, swap_analysis, threshold_sweep)
 
 nb.notebook_parameters(globals(), "02_policy_design")
-rules = trustlab.load_policy(nb.repo_path(policy))
-data, scored_here = nb.with_signals(nb.load_dataset(dataset), rules,
-                                    exclude=nb.split_list(exclude), seed=seed)
-for note in scored_here:
-    print(note)
+h = nb.read_history(dataset, policy, champion=None if baseline == "recorded" else baseline,
+                    label=label, bad_when=bad_when, time=time, exclude=nb.split_list(exclude),
+                    seed=seed)
+rules, data = h.policy, h.data
+approve_rule = nb.threshold_rule(rules, approve_rule)
+decline_rule = nb.threshold_rule(rules, decline_rule, favourable=False, fallback=False)
 multipliers = [float(m) for m in nb.split_list(stress) or [1.0]]
 cap = capacity if capacity > 0 else None
-print(f"{len(data):,} decisions to replay with {rules.identity}")
+print(h.describe())
+print(f"{len(data):,} decisions to replay with {rules.identity}; the favourable action's line: "
+      f"rule '{approve_rule}'; the other automated action's line: "
+      + (f"rule '{decline_rule}'" if decline_rule else "none"))
 
 # %% [markdown] tags=[]
 # ## The policy as written, replayed
@@ -140,54 +149,67 @@ if bootstrap:
 # end of the table.
 
 # %% tags=[]
-if baseline == "recorded":
-    against = "recorded"
-else:
-    against = replay(trustlab.load_policy(nb.repo_path(baseline)), data, seed=seed)
-swaps = swap_analysis(result, baseline=against, stress=multipliers)
-display(swaps.counts)
-print(swaps.assumption)
-display(swaps.stress)
+swapped = h.champion is not None or h.needs(
+    "recorded", section="the swap analysis against recorded decisions",
+    fix="give `baseline` a champion policy to compare with instead")
+if swapped:
+    against = "recorded" if h.champion is None else replay(h.champion, data, seed=seed)
+    swaps = swap_analysis(result, baseline=against, stress=multipliers)
+    display(swaps.counts)
+    print(swaps.assumption)
+    display(swaps.stress)
 
 # %% tags=[]
-swaps
+if swapped:
+    display(swaps)
 
 # %% tags=[]
-swaps.plot();
+if swapped:
+    swaps.plot()
+    plt.show()
 
 # %% [markdown] tags=[]
 # ## Where should the approve line be?
 #
-# Every threshold of the approve rule at once: the cases the threshold can
+# Every threshold of the approve rule (the first rule with a threshold that
+# leads to a favourable action, unless `approve_rule` names another) at once: the cases the threshold can
 # move are sorted once and each threshold's totals are cumulative sums, so the
 # curve is exact at every distinct score, not sampled. The star is the best
 # threshold for the stated values, the circle the policy as written; the
 # bootstrap gives an interval for the best threshold itself.
 
 # %% tags=[]
-sweep = threshold_sweep(rules, data, approve_rule, seed=seed, bootstrap=bootstrap,
-                        bootstrap_seed=seed)
-sweep
+valued = h.needs("outcomes", section="the threshold sweeps and the band grid")
+if valued:
+    sweep = threshold_sweep(rules, data, approve_rule, seed=seed, bootstrap=bootstrap,
+                            bootstrap_seed=seed)
+    display(sweep)
 
 # %% tags=[]
-sweep.plot();
+if valued:
+    sweep.plot()
+    plt.show()
 
 # %% [markdown] tags=[]
 # The sweep values cases with no outcome by the policy's `unlabelled` rule.
 # When that rule is `exclude`, a newly approved case nobody observed costs
 # nothing, so a higher approve line always looks cheaper than it is. Sweeping
-# again with every unlabelled case valued as **bad** gives the pessimistic
+# again with every unlabelled case valued as the outcome that makes the
+# rule's action the wrong call (**bad** for an approval) gives the pessimistic
 # end. Where the two best thresholds are far apart, history cannot place the
 # line: the swap analysis above says how bad the unobserved cases may be
 # before the change stops paying, and a supervised trial (or a small random
 # sample of approvals) is what would settle it.
 
 # %% tags=["nbval-check-output"]
-pessimistic = threshold_sweep(with_unlabelled(rules, "bad"), data, approve_rule, seed=seed)
-print(f"best approve threshold: {sweep.best['threshold']:.3f} valuing unlabelled cases as the "
-      f"policy says ('{rules.outcomes.unlabelled}'), {pessimistic.best['threshold']:.3f} valuing "
-      f"every one as bad; the policy uses {sweep.current['threshold']:.3f}")
-if not math.isnan(swaps.breakeven_bad_rate):
+if valued:
+    cautious = nb.cautious_unlabelled(rules, approve_rule)
+    pessimistic = threshold_sweep(cautious, data, approve_rule, seed=seed)
+    print(f"best threshold of rule '{approve_rule}': {sweep.best['threshold']:.3f} valuing "
+          f"unlabelled cases as the policy says ('{rules.outcomes.unlabelled}'), "
+          f"{pessimistic.best['threshold']:.3f} valuing every one as "
+          f"'{cautious.outcomes.unlabelled}'; the policy uses {sweep.current['threshold']:.3f}")
+if swapped and not math.isnan(swaps.breakeven_bad_rate):
     print(f"swap-ins must default at under {swaps.breakeven_bad_rate:.1%} for the policy to beat "
           f"{swaps.baseline}")
 
@@ -201,22 +223,35 @@ if not math.isnan(swaps.breakeven_bad_rate):
 # pairs that no other pair beats on both value and peak review load.
 
 # %% tags=[]
-grid = band_grid(rules, data, approve_rule, decline_rule, capacity=cap, seed=seed)
-grid
+banded = valued and decline_rule is not None
+if valued and not banded:
+    nb.say(f"Policy '{rules.name}' has no rule that compares a signal with a number and leads "
+           f"to an automated action that is not favourable (a decline line), so the band grid "
+           f"and the explorer are skipped; give `decline_rule` to run them.")
+if banded and cap is not None and not h.needs(
+        "windows", section="the review capacity in the band grid"):
+    cap = None
+if banded:
+    grid = band_grid(rules, data, approve_rule, decline_rule, capacity=cap, seed=seed)
+    display(grid)
 
 # %% tags=[]
-grid.plot();
+if banded:
+    grid.plot()
+    plt.show()
 
 # %% tags=["nbval-check-output"]
-feasible = int(grid.frame["feasible"].sum())
-if cap is None:
-    print(f"{len(grid.frame):,} pairs of lines; no review capacity given")
-else:
-    print(f"{feasible:,} of {len(grid.frame):,} pairs of lines within {cap:,.0f} reviews a "
-          f"{grid.window or 'window'}; {len(grid.pareto)} on the value / review-load front")
+if banded:
+    feasible = int(grid.frame["feasible"].sum())
+    if cap is None:
+        print(f"{len(grid.frame):,} pairs of lines; no review capacity given")
+    else:
+        print(f"{feasible:,} of {len(grid.frame):,} pairs of lines within {cap:,.0f} reviews a "
+              f"{grid.window or 'window'}; {len(grid.pareto)} on the value / review-load front")
 
 # %% tags=[]
-grid.pareto
+if banded:
+    display(grid.pareto)
 
 # %% [markdown] tags=[]
 # ## The same line when the history outgrows memory
@@ -231,15 +266,15 @@ grid.pareto
 # The table sets the exact best (every distinct score) beside the grid's.
 
 # %% tags=["nbval-check-output"]
-from trustlab import scale
+if valued:
+    from trustlab import scale
 
-parts = (nb.repo_path(dataset) if str(dataset).endswith((".parquet", "/")) else
-         scale.write_parts(data, nb.scratch_folder("02-history-parts"), 8))
-gridded = scale.threshold_sweep(rules, parts, approve_rule, seed=seed,
-                                client=dask_scheduler or None)
-resolution = scale.sweep_resolution(sweep, gridded)
-print(f"{gridded.method}\n")
-print(resolution.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    parts = scale.write_parts(data, nb.scratch_folder("02-history-parts"), 8)
+    gridded = scale.threshold_sweep(rules, parts, approve_rule, seed=seed,
+                                    client=dask_scheduler or None)
+    resolution = scale.sweep_resolution(sweep, gridded)
+    print(f"{gridded.method}\n")
+    print(resolution.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
 # %% [markdown] tags=[]
 # ## Explore
@@ -250,6 +285,6 @@ print(resolution.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 # live kernel: in a static copy of this notebook only the starting view shows.
 
 # %% tags=[]
-explorer = PolicyExplorer(rules, data, approve_rule, decline_rule,
-                          capacity=None if cap is None else int(cap), seed=seed)
-explorer
+if banded:
+    display(PolicyExplorer(rules, data, approve_rule, decline_rule,
+                           capacity=None if cap is None else int(cap), seed=seed))

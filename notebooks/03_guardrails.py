@@ -28,34 +28,44 @@
 #
 # All logic lives in `trustlab.simulate` and is tested in `tests/simulate/`.
 #
-# **How to use it.** Set `policy` and the what-ifs in the parameters cell and
-# run all cells; in JupyterLab, tighten a rate limit, pull the kill switch or
-# change the reviewers' accuracy in the explorer at the end.
+# **How to use it.** Set `dataset`, `policy` (with `label` and `time` when
+# your columns are named otherwise) and the what-ifs in the parameters cell
+# and run all cells; in JupyterLab, tighten a rate limit, pull the kill switch
+# or change the reviewers' accuracy in the explorer at the end. What-ifs in
+# time (an outage over days, reviews per day) need decision times: without
+# them they say so and are skipped.
 
 # %% tags=["parameters"]
 dataset: str = "synthetic"  # shipped data set (synthetic, lending_club, german_credit) or a CSV/Parquet path
 policy: str = "policies/consumer-credit.yaml"  # the policy to replay
-outage_start: str = "2025-06-02"  # first day of a simulated model outage (empty for none)
-outage_end: str = "2025-06-09"  # day after the outage ends
+label: str = ""  # the outcome column (empty: the policy's outcomes.label)
+bad_when: str = ""  # the outcome value meaning bad, or a JSON list of values (empty: the policy's outcomes.bad_when)
+time: str = ""  # the column of decision times (empty: the policy's columns.time)
+outage_start: str = ""  # first day of a simulated model outage (empty: the middle of the history)
+outage_days: float = 7.0  # how long that outage lasts, in days (0 for none)
 outage_share: float = 0.2  # share of all decisions that lose their score at random (0 for none)
-rate_limit: str = "decline-rate-limit"  # the rate limit to remove and to tighten (empty for none)
+rate_limit: str = ""  # the rate limit to remove and to tighten (empty: the policy's first)
 tightened_max: int = 5  # the tightened rate limit, per window
 reviewer_accuracies: str = "0.7, 0.95"  # simulated reviewer accuracies to try, comma-separated
 capacity: float = 80.0  # reviews the team can do per window (per day here)
-seed: int = 0  # seeds the simulated reviewer and the random outage
+exclude: str = ""  # comma-separated columns never used when a missing signal is scored out of fold
+seed: int = 0  # seeds the simulated reviewer, the random outage and the folds of a scored signal
 
 # %% tags=["nbval-check-output"]
+import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-import trustlab
 from trustlab import _notebook as nb
 from trustlab.simulate import (KillSwitch, Outage, RemoveGuardrail, ReviewerAccuracy,
                                TightenRateLimit, compare_scenarios, replay, review_load)
 
 nb.notebook_parameters(globals(), "03_guardrails")
-rules = trustlab.load_policy(nb.repo_path(policy))
-data = nb.load_dataset(dataset)
+h = nb.read_history(dataset, policy, label=label, bad_when=bad_when, time=time,
+                    exclude=nb.split_list(exclude), seed=seed)
+rules, data = h.policy, h.data
+limit = nb.rate_limit_id(rules, rate_limit)
+print(h.describe())
 print(f"{len(data):,} decisions to replay with {rules.name}@{rules.version}")
 
 # %% [markdown] tags=[]
@@ -80,15 +90,22 @@ baseline.plot();
 
 # %% tags=["nbval-check-output"]
 scenarios = {}
-if outage_start:
-    scenarios["outage"] = Outage(outage_start, outage_end, seed=seed)
+if outage_days > 0 and h.needs("time", section="the outage over days"):
+    down = h.when(outage_start)
+    scenarios["outage"] = Outage(str(down), str(down + pd.Timedelta(days=outage_days)), seed=seed)
 if outage_share > 0:
     scenarios["partial outage"] = Outage(share=outage_share, seed=seed)
 if rules.kill_switch is not None:
     scenarios["kill switch"] = KillSwitch()
-if rate_limit:
-    scenarios["no rate limit"] = RemoveGuardrail(rate_limit)
-    scenarios["tighter rate limit"] = TightenRateLimit(rate_limit, tightened_max)
+else:
+    nb.say(f"Policy '{rules.name}' has no kill switch, so pulling it is skipped; add a "
+           f"`kill_switch` to run it.")
+if limit is not None:
+    scenarios["no rate limit"] = RemoveGuardrail(limit)
+    scenarios["tighter rate limit"] = TightenRateLimit(limit, tightened_max)
+else:
+    nb.say(f"Policy '{rules.name}' has no rate limit, so removing and tightening one is "
+           f"skipped; add a `rate_limit` guardrail to run it.")
 for accuracy in nb.split_list(reviewer_accuracies) or []:
     scenarios[f"reviewers {float(accuracy):.0%} accurate"] = ReviewerAccuracy(
         float(accuracy), replace_recorded=True)
@@ -134,21 +151,27 @@ comparison.changes(first)
 # outage costs in waiting time.
 
 # %% tags=["nbval-check-output"]
-load = review_load(baseline, capacity)
-print(f"Policy as written: {load.windows_over_capacity} of {load.windows} days over capacity, "
-      f"peak backlog {load.peak_backlog:,.0f} reviews, mean delay {load.mean_delay_windows:.2f} days")
-if "outage" in comparison.replays:
+loop = h.needs("windows", section="the human loop (reviews per window against capacity)")
+if loop:
+    load = review_load(baseline, capacity)
+    print(f"Policy as written: {load.windows_over_capacity} of {load.windows} {load.unit}s over "
+          f"capacity, peak backlog {load.peak_backlog:,.0f} reviews, mean delay "
+          f"{load.mean_delay_windows:.2f} {load.unit}s")
+if loop and "outage" in comparison.replays:
     outage_load = review_load(comparison.replays["outage"], capacity)
-    print(f"Under the outage: {outage_load.windows_over_capacity} days over capacity, "
+    print(f"Under the outage: {outage_load.windows_over_capacity} {load.unit}s over capacity, "
           f"peak backlog {outage_load.peak_backlog:,.0f} reviews, "
-          f"worst delay {outage_load.max_delay_windows:.0f} days")
+          f"worst delay {outage_load.max_delay_windows:.0f} {load.unit}s")
 
 # %% tags=[]
-load.plot();
+if loop:
+    load.plot()
+    plt.show()
 
 # %% tags=[]
-if "outage" in comparison.replays:
-    outage_load.plot();
+if loop and "outage" in comparison.replays:
+    outage_load.plot()
+    plt.show()
 
 # %% [markdown] tags=[]
 # ## Explore

@@ -28,15 +28,22 @@
 # **How to use it.** Write the answers in an assessment file
 # (`assessments/*.yaml`, versioned like a policy) and point `assessment` at it;
 # in JupyterLab, change the answers in the form below and watch the
-# recommendation move. The rules live in `trustlab.design` and are tested in
+# recommendation move. For the hybrid's online path, point `dataset` and
+# `policy` at your history and policy (with `label` when the outcome column is
+# named otherwise): the batch job sweeps that history, and without outcomes it
+# says so and stops. The rules live in `trustlab.design` and are tested in
 # `tests/design/` on every combination of answers.
 
 # %% tags=["parameters"]
 assessment: str = "assessments/instant-credit-decision.yaml"  # the batch-or-real-time assessment file
+dataset: str = "synthetic"  # the history the batch job sweeps: shipped data set (synthetic, lending_club, german_credit) or a CSV/Parquet path
 policy: str = "policies/consumer-credit.yaml"  # the policy whose online path a hybrid exports
-rule: str = "low-risk"  # the rule whose threshold the batch job sets
-days: int = 180  # days of synthetic history the batch job sweeps
-seed: int = 0  # seeds the history and the simulated reviewer
+label: str = ""  # the outcome column (empty: the policy's outcomes.label)
+bad_when: str = ""  # the outcome value meaning bad, or a JSON list of values (empty: the policy's outcomes.bad_when)
+time: str = ""  # the column of decision times (empty: the policy's columns.time)
+rule: str = ""  # the rule whose threshold the batch job sets (empty: the first threshold rule with a favourable action)
+exclude: str = ""  # comma-separated columns never used when a missing signal is scored out of fold
+seed: int = 0  # seeds the folds of a scored signal and the simulated reviewer
 
 # %% tags=["nbval-check-output"]
 import matplotlib.pyplot as plt
@@ -44,7 +51,6 @@ from IPython.display import display
 
 import trustlab
 from trustlab import _notebook as nb
-from trustlab.datasets import make_history
 from trustlab.design import export_online_policy, load_assessment, serving_form
 from trustlab.simulate import threshold_sweep
 
@@ -84,27 +90,40 @@ serving_form(answers)
 # ## The hybrid's online path
 #
 # In the hybrid the batch job owns the threshold: it sweeps the rule over
-# history and picks the best line, which people review. (The synthetic history
-# knows every outcome, `defaulted_truth`, so this sweep is free of selective
-# labels; on real data, notebook 02 shows how far unobserved outcomes can move
-# the line.) The online path only executes that line. `export_online_policy` writes the policy the online
-# service loads — the chosen threshold in its rule, a first rule for a missing
-# signal, a version of its own — and `decide()` takes one record at a time.
+# history and picks the best line, which people review. Each case is valued
+# by its observed outcome; a case whose outcome history never shows (under
+# selective labels, one that was declined) is valued as the outcome that
+# would make the rule's action wrong, so the line cannot drift towards cases
+# nobody observed (notebook 02 shows how far they can move it). The online
+# path only executes that line. `export_online_policy` writes the
+# policy the online service loads — the chosen threshold in its rule, a first
+# rule for a missing signal, a version of its own — and `decide()` takes one
+# record at a time.
 
 # %% tags=["nbval-check-output"]
-rules = trustlab.load_policy(nb.repo_path(policy))
-history = make_history(n_days=days, seed=seed)
-history["defaulted"] = history["defaulted_truth"].astype("boolean")  # every outcome known
-sweep = threshold_sweep(rules, history, rule, seed=seed)
-online = export_online_policy(rules, {rule: round(float(sweep.best["threshold"]), 4)})
-state = trustlab.GuardrailState()  # the online service keeps one for its rate limits
-record = history.iloc[-1].to_dict()
-for name, rec in (("a record as it arrives", record),
-                  ("the same record, its score missing", {**record, "p_default": None})):
-    d = online.policy.decide(rec, state=state)
-    print(f"{name}: {d.action} by rule '{d.rule}' — {d.reason}")
-print(f"\n{online.policy.identity}: {rule} at {online.thresholds[rule]:g} (was "
-      f"{sweep.current['threshold']:g}), chosen on {len(history):,} decisions")
+h = nb.read_history(dataset, policy, label=label, bad_when=bad_when, time=time,
+                    exclude=nb.split_list(exclude), seed=seed)
+print(h.describe())
+hybrid = h.needs("outcomes", section="the batch job's sweep and the online policy it exports")
+if hybrid:
+    rules, history, line = h.policy, h.data, nb.threshold_rule(h.policy, rule)
+    sweep = threshold_sweep(nb.cautious_unlabelled(rules, line), history, line, seed=seed)
+    online = export_online_policy(rules, {line: round(float(sweep.best["threshold"]), 4)})
+    state = trustlab.GuardrailState()  # the online service keeps one for its rate limits
+    record = history.iloc[-1].to_dict()
+    unscored = {**record, **{s.name: None for s in rules.signals}}
+    for name, rec in (("a record as it arrives", record),
+                      ("the same record, its score missing", unscored)):
+        d = online.policy.decide(rec, state=state)
+        print(f"{name}: {d.action} by rule '{d.rule}' — {d.reason}")
+    print(f"\n{online.policy.identity}: {line} at {online.thresholds[line]:g} (was "
+          f"{sweep.current['threshold']:g}), chosen on {len(history):,} decisions")
+    unobserved = int((~h.observed).sum())
+    if unobserved:
+        hopeful = threshold_sweep(rules, history, line, seed=seed).best["threshold"]
+        print(f"{unobserved:,} of them have no observed outcome; valued as the policy says "
+              f"('{rules.outcomes.unlabelled}'), the best line would be {hopeful:.3f}")
 
 # %% tags=[]
-online
+if hybrid:
+    display(online)

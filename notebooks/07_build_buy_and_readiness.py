@@ -27,7 +27,9 @@
 # they do not.
 #
 # **How to use it.** Point `sourcing` and `readiness` at assessment files and
-# `review` at the policy's latest `trustlab review` folder. In JupyterLab,
+# `review` at the policy's latest `trustlab review` folder; without one, a
+# review is made here on `dataset` (with `label` and `time` when its columns
+# are named otherwise), against `champion`. In JupyterLab,
 # move the weights and answer the open items in the forms. The logic lives in
 # `trustlab.design`, tested in `tests/design/` (flips against a brute-force
 # scan; readiness against review folders that change).
@@ -35,8 +37,15 @@
 # %% tags=["parameters"]
 sourcing: str = "assessments/credit-scoring-sourcing.yaml"  # the build-buy-or-fine-tune assessment file
 readiness: str = "assessments/consumer-credit-readiness.yaml"  # the critical-path readiness assessment file
-review: str = ""  # the policy's latest review folder (empty: the file's, or one made here on synthetic history)
-seed: int = 0  # seeds the synthetic history of a review made here
+review: str = ""  # the policy's latest review folder (empty: the file's, or one made here on dataset)
+dataset: str = "synthetic"  # the history a review made here reads: shipped data set (synthetic, lending_club, german_credit) or a CSV/Parquet path
+policy: str = ""  # the policy judged ready or not (empty: the readiness file's)
+champion: str = "policies/consumer-credit.yaml"  # the live policy a review made here compares with (empty for none)
+label: str = ""  # the outcome column (empty: the policy's outcomes.label)
+bad_when: str = ""  # the outcome value meaning bad, or a JSON list of values (empty: the policy's outcomes.bad_when)
+time: str = ""  # the column of decision times (empty: the policy's columns.time)
+exclude: str = ""  # comma-separated columns never used when a missing signal is scored out of fold
+seed: int = 0  # seeds a review made here
 
 # %% tags=["nbval-check-output"]
 import dataclasses
@@ -75,22 +84,25 @@ sourcing_form(options)
 #
 # First from the policy file alone, then with a review folder: its verdict,
 # its hashed decision records, the champion it was compared with and the drift
-# it measured settle items the policy cannot. Items no file can settle (a
-# latency budget, an on-call rota) are asked; the assessment file answers them
-# here.
+# it measured settle items the policy cannot. Without a review folder, one is
+# made here on `dataset` (its drift only where the data has decision times).
+# Items no file can settle (a latency budget, an on-call rota) are asked; the
+# assessment file answers them here.
 
 # %% tags=["nbval-check-output"]
 ready = load_assessment(nb.repo_path(readiness))
+if policy:
+    ready = dataclasses.replace(ready, policy=str(nb.repo_path(policy)))
 alone = ready.assess()
-if not (review or ready.review):  # a review made here, on synthetic history
-    import trustlab
-    from trustlab.datasets import make_history
+if not (review or ready.review):  # a review made here, on the history given
     from trustlab.review import assess
 
+    h = nb.read_history(dataset, ready.policy, champion=champion or None, label=label,
+                        bad_when=bad_when, time=time, exclude=nb.split_list(exclude), seed=seed)
+    print(h.describe())
     folder = nb.scratch_folder("07-review")
-    assess(trustlab.load_policy(ready.policy), make_history(n_days=180, seed=seed),
-           champion=trustlab.load_policy(nb.repo_path("policies/consumer-credit.yaml")),
-           bootstrap=0, cases=0, seed=seed).write(folder)
+    assess(h.policy, h.data, data_name=h.name, champion=h.champion, bootstrap=0, cases=0,
+           seed=seed).write(folder)
     review = str(folder)
 evidenced = dataclasses.replace(ready, review=review or ready.review).assess()
 print(f"from the policy alone: {alone.score:.0%} of {len(alone.frame)} items met; "
