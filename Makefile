@@ -16,7 +16,7 @@ $(READY): pyproject.toml
 
 review: $(READY)
 	$(BIN)/trustlab review policies/lending-club-risk.yaml datasets/lending_club.csv \
-	    --champion policies/lending-club-intake.yaml
+	    --champion policies/lending-club-intake.yaml -p glossary glossaries/lending-club.yaml
 
 test: $(READY)
 	$(BIN)/python -m pytest

@@ -30,9 +30,10 @@ policy: str = "policies/lending-club-risk.yaml"  # the policy under review
 data: str = "datasets/lending_club.csv"  # the history: CSV, Parquet, or a folder of Parquet files
 champion: str = "policies/lending-club-intake.yaml"  # the live policy to compare with (empty for none)
 output_dir: str = "build/review"  # where metrics.json and decisions.parquet are written
-glossary: str = "glossaries/lending-club.yaml"  # plain phrases for reason codes (empty for feature names)
+glossary: str = ""  # plain phrases for reason codes, e.g. glossaries/lending-club.yaml (empty: features read as plain words)
 exclude: str = ""  # comma-separated columns a trained signal must never read (besides the glossary's prohibited ones)
 label: str = ""  # a data column to read as the outcome in place of the policy's outcomes.label (empty: the policy's own)
+bad_when: str = ""  # the label value meaning the bad outcome in place of the policy's outcomes.bad_when: one value (Charged Off) or a JSON list (["Charged Off", "Default"]) (empty: the policy's own)
 train_signal: bool = True  # train a signal the data lacks out of fold (false: refuse such data)
 bootstrap: int = 1000  # bootstrap replicates for the headline intervals (0 for none)
 cases: int = 5  # example decisions to explain
@@ -61,10 +62,10 @@ shared = dict(data_name=Path(data).name, seed=seed, bootstrap=bootstrap, cases=c
 if dask_scheduler:  # the whole history on the cluster, the most recent rows here
     review = assess_on_cluster(rules, nb.repo_path(data), client=dask_scheduler,
                                out=nb.repo_path(output_dir), recent_rows=recent_rows,
-                               label=label, **shared)
+                               label=label, bad_when=bad_when, **shared)
 else:
     review = assess(rules, nb.load_dataset(data), exclude=tuple(nb.split_list(exclude) or ()),
-                    train_signal=train_signal, label=label, **shared)
+                    train_signal=train_signal, label=label, bad_when=bad_when, **shared)
 history = review.data
 metrics_file, decisions_file = review.write(nb.repo_path(output_dir))
 print(f"verdict: {review.verdict}; {review.rows:,} decision records")

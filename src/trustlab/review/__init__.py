@@ -10,7 +10,7 @@
 """
 
 from ._assess import (DECISIONS_FILE, HEADLINE, METRICS_FILE, Review, assess,
-                      assess_on_cluster, outcome_read_from)
+                      assess_on_cluster, bad_when_read_as, outcome_read_from, parse_bad_when)
 from ._report import export_report
 from ._run import (
     EXIT_BAD_INPUT,
@@ -35,7 +35,9 @@ __all__ = [
     "ReviewRun",
     "assess",
     "assess_on_cluster",
+    "bad_when_read_as",
     "export_report",
+    "parse_bad_when",
     "rerun_review",
     "run_review",
 ]

@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._errors import ConfigError, DataError, Problem
 from .._json import json_safe
+from .._outcome import bad_values, bad_when_text
 from ..policy._diff import policy_changes
 from ..policy._metric_names import format_metric, metric_words
 from ..policy._spec import Policy
@@ -27,7 +29,8 @@ from ..simulate._metrics import activity_counts
 from ..simulate import (BootstrapResult, Replay, SwapResult, bootstrap_metrics, evaluate_checks,
                         replay, swap_analysis)
 
-__all__ = ["Review", "assess", "assess_on_cluster", "outcome_read_from", "HEADLINE", "METRICS_FILE", "DECISIONS_FILE"]
+__all__ = ["Review", "assess", "assess_on_cluster", "outcome_read_from", "bad_when_read_as",
+           "parse_bad_when", "HEADLINE", "METRICS_FILE", "DECISIONS_FILE"]
 
 METRICS_FILE = "metrics.json"
 DECISIONS_FILE = "decisions.parquet"
@@ -78,6 +81,10 @@ class Review:
         replayed in parts. Its metrics, checks and decision records are the
         review's; the other sections describe the most recent rows in
         ``data``.
+    bad_when : tuple of str
+        The label values given to be read as the bad outcome in place of the
+        policy's ``outcomes.bad_when`` (see :func:`bad_when_read_as`); empty
+        for the policy's own.
     """
 
     policy: Policy
@@ -98,6 +105,7 @@ class Review:
     gate: object | None = None
     impact: object | None = None
     whole: object | None = None
+    bad_when: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> str:
@@ -305,6 +313,12 @@ class Review:
             out.append(f"{t.note}. The scores were trained on this review's own data; the "
                        "model in production may differ, and its own out-of-fold scores should "
                        "be reviewed before the policy is trusted with it.")
+            card = t.result.card
+            if card.unscored_rows:
+                why = card.unscored_reason or "no fold model could score them"
+                out.append(f"{card.unscored_rows:,} cases have no trained '{t.name}' score, "
+                           f"because {why}; the policy's rules for a missing '{t.name}' decided "
+                           "them, as in a model outage that production scoring would not have.")
         rev = self.policy.outcomes.reviewer if self.policy.outcomes else None
         if rev is None or rev.decision is None or rev.decision not in self.records.columns:
             acc = rev.accuracy if rev is not None else None
@@ -318,6 +332,10 @@ class Review:
         if self.label and self.label != self.policy.outcomes.label:  # type: ignore[union-attr]
             out.append(f"Outcomes were read from the data's column '{self.label}' in place of "
                        f"the policy's '{self.policy.outcomes.label}' (parameter `label`).")  # type: ignore[union-attr]
+        if self.bad_when:
+            out.append(f"An outcome counted as bad where the label is "
+                       f"{bad_when_text(self.policy.outcomes.bad_when)} (parameter `bad_when`), "  # type: ignore[union-attr]
+                       "in place of the policy's own `outcomes.bad_when`.")
         out.append("Intervals are from a bootstrap over decisions, which treats cases as "
                    "independent; cases that share a borrower, a day or a channel are not.")
         if self.drift is None:
@@ -387,6 +405,9 @@ class Review:
             "seed": self.seed,
             "label": self.policy.outcomes.label if not self.label or self.policy.outcomes is None
             else self.label,
+            "bad_when": None if self.policy.outcomes is None
+            or not self.policy.outcomes.bad_when_given
+            else list(bad_values(self.policy.outcomes.bad_when)),
             "metrics": self._checked.metrics.to_dict("records"),
             "checks": self._checked.checks.to_dict("records"),
             "intervals": None if self.intervals is None else self.intervals.frame.to_dict("records"),
@@ -397,9 +418,9 @@ class Review:
                 "reference": self.drift.reference.description,
                 "reference_hash": self.drift.reference.content_hash,
                 "window": self.drift.window.text,
-                "alerts": self.drift.alerts("act")[
+                "alerts": _iso_times(self.drift.alerts("act")[
                     ["window_start", "column", "kind", "metric", "value", "act"]
-                ].to_dict("records")},
+                ]).to_dict("records")},
             "promotion": None if self.gate is None else {
                 "current_mode": self.gate.current_mode, "next_mode": self.gate.next_mode,
                 "may_promote": self.gate.may_promote,
@@ -429,6 +450,18 @@ class Review:
 
     def _repr_html_(self) -> str:
         return self.banner().data
+
+
+def _iso_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every datetime column as ISO 8601 text, as JSON holds times.
+
+    Examples
+    --------
+    >>> _iso_times(pd.DataFrame({"t": pd.to_datetime(["2024-06-03"]), "v": [1]})).to_dict("records")
+    [{'t': '2024-06-03T00:00:00', 'v': 1}]
+    """
+    times = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
+    return frame.assign(**{c: frame[c].dt.strftime("%Y-%m-%dT%H:%M:%S") for c in times})
 
 
 def outcome_read_from(data: pd.DataFrame, label: str, policies, source: str = "data"
@@ -466,10 +499,122 @@ def outcome_read_from(data: pd.DataFrame, label: str, policies, source: str = "d
     return data.assign(**{k: v for k, v in targets.items() if k != label})
 
 
+def parse_bad_when(given) -> tuple[str, ...]:
+    """The label values a ``bad_when`` review parameter names, as text.
+
+    ``given`` is one value (``Charged Off``), a JSON list of values
+    (``["Charged Off", "Default"]``), a JSON string (``"Yes"``, quotes
+    included), or a Python list of values; empty text means the policy's own
+    ``outcomes.bad_when``. Values are kept as text and matched against the
+    label's values when the data is read (:func:`bad_when_read_as`), so
+    ``Yes`` stays the text ``Yes`` (YAML would read it as true) and ``1``
+    matches a 0/1 label. An empty list, like empty text, gives ``()``.
+
+    Raises
+    ------
+    trustlab.ConfigError
+        For text that opens a JSON list or string and is not one, or a list
+        holding anything but plain values.
+
+    Examples
+    --------
+    >>> parse_bad_when("Charged Off"), parse_bad_when('["Charged Off", "Default"]')
+    (('Charged Off',), ('Charged Off', 'Default'))
+    >>> parse_bad_when(""), parse_bad_when([1, True])
+    ((), ('1', 'true'))
+    """
+    where = "Review parameters"
+    fix = 'give one value (Charged Off) or a JSON list of values (["Charged Off", "Default"])'
+    if isinstance(given, str):
+        text = given.strip()
+        if not text:
+            return ()
+        if text[0] not in '["':
+            return (text,)
+        try:
+            given = json.loads(text)
+        except ValueError:
+            raise ConfigError(where, [Problem("-p bad_when", f"{text!r} is not valid JSON; "
+                                                             f"{fix}")]) from None
+        if isinstance(given, str):
+            return (given,)
+    items = list(given) if isinstance(given, (list, tuple)) else [given]
+    if any(isinstance(v, (list, tuple, dict)) or v is None for v in items):
+        raise ConfigError(where, [Problem("-p bad_when", f"{given!r} is not a list of plain "
+                                                         f"values; {fix}")])
+    return tuple(v if isinstance(v, str) else json.dumps(json_safe(v)) for v in items)
+
+
+def _names_value(text: str, value) -> bool:
+    """Does the parameter text ``text`` name the label value ``value``?"""
+    if isinstance(value, (bool, np.bool_)):
+        return text.strip().lower() == str(bool(value)).lower()
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        try:
+            return float(text) == float(value)
+        except ValueError:
+            return False
+    return str(value) == text
+
+
+def bad_when_read_as(policy: Policy, data: pd.DataFrame, bad_when, source: str = "data"
+                     ) -> Policy:
+    """``policy`` reading the label values that ``bad_when`` names as the bad outcome.
+
+    For a history whose label codes the bad outcome differently from the
+    policy's ``outcomes.bad_when`` (``"Charged Off"`` where the policy says
+    ``true``, a 0/1 flag where it says ``"Yes"``). The policy keeps its
+    identity (name, version, content hash): only how this data's outcome is
+    read changes, and the review says so. Each value given is matched against
+    the values of the label column as text (``1`` names the integer 1,
+    ``true`` a boolean True); ``bad_when`` is given as for
+    :func:`parse_bad_when`, and empty returns ``policy`` itself.
+
+    Raises
+    ------
+    trustlab.ConfigError
+        When ``bad_when`` cannot be read, or the policy has no ``outcomes``.
+    trustlab.DataError
+        When the label column is missing or no value given is one of its values.
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> p = trustlab.load_policy("policies/consumer-credit.yaml")
+    >>> data = pd.DataFrame({"defaulted": ["Charged Off", "Fully Paid", "Default"]})
+    >>> read = bad_when_read_as(p, data, '["Charged Off", "Default"]')
+    >>> read.outcomes.bad_when, read.content_hash == p.content_hash
+    (('Charged Off', 'Default'), True)
+    """
+    texts = parse_bad_when(bad_when)
+    if not texts:
+        return policy
+    out = policy.outcomes
+    if out is None:
+        raise ConfigError(f"Policy '{policy.name}'", [Problem(
+            "outcomes", "is missing, so there is no outcome label to read `bad_when` on")])
+    if out.label not in data.columns:
+        raise DataError(source, [Problem(
+            f"column '{out.label}'", f"is the outcome label of policy '{policy.name}' and the "
+                                     f"data lacks it. Columns: {', '.join(map(str, data.columns))}")])
+    values = pd.unique(data[out.label].dropna()).tolist()
+    matched = [v for v in values if any(_names_value(t, v) for t in texts)]
+    if not matched:
+        shown = ", ".join(sorted(map(repr, values))[:10]) or "none"
+        raise DataError(source, [Problem(
+            "-p bad_when", f"{' or '.join(map(repr, texts))} is not a value of label "
+                           f"'{out.label}' (values: {shown}), so no case would count as bad; "
+                           f"give the value (or a JSON list of the values) that means the bad "
+                           f"outcome")])
+    read = tuple(matched) if len(matched) > 1 else matched[0]
+    outcomes = dataclasses.replace(out, bad_when=read, bad_when_given=True)
+    return dataclasses.replace(policy, outcomes=outcomes, _cache={})
+
+
 def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
            champion: Policy | None = None, seed: int = 0, bootstrap: int = 1000,
            cases: int = 5, glossary=None, exclude: tuple[str, ...] = (),
-           train_signal: bool = True, label: str = "") -> Review:
+           train_signal: bool = True, label: str = "", bad_when=()) -> Review:
     """Review ``policy`` on ``data``: everything the report and its files say.
 
     Parameters
@@ -498,6 +643,10 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
     label : str
         A column of ``data`` to read as the outcome instead of the policy's
         ``outcomes.label`` (see :func:`outcome_read_from`); empty for the policy's own.
+    bad_when : str or sequence
+        The label value (or values) meaning the bad outcome, in place of the
+        policy's ``outcomes.bad_when``, for the policy and the champion (see
+        :func:`bad_when_read_as`); empty for the policy's own.
 
     Raises
     ------
@@ -506,6 +655,10 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
     """
     prohibited = tuple(exclude) + tuple(getattr(glossary, "prohibited", ()) or ())
     data = outcome_read_from(data, label, (policy, champion))
+    given = parse_bad_when(bad_when)
+    policy = bad_when_read_as(policy, data, given, source=f"Data '{data_name}'")
+    if champion is not None:
+        champion = bad_when_read_as(champion, data, given, source=f"Data '{data_name}'")
     if label and policy.outcomes is not None and label != policy.outcomes.label:
         prohibited += (label,)  # the copy of the outcome is no feature either
     scored, trained = train_missing_signals(data, policy, exclude=prohibited, seed=seed,
@@ -550,13 +703,13 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
         records = records.copy()
         records.insert(0, "row", np.arange(len(records), dtype=np.int64))
     return Review(policy, data_name, scored, result, intervals, swaps, champ, trained, codes, records,
-                  picked, seed, label, drift, trust, gate, impact)
+                  picked, seed, label, drift, trust, gate, impact, bad_when=given)
 
 
 def assess_on_cluster(policy: Policy, data, *, client, out: str | Path,
                       recent_rows: int = 200_000, data_name: str = "data",
                       champion: Policy | None = None, seed: int = 0, bootstrap: int = 1000,
-                      cases: int = 5, glossary=None, label: str = "") -> Review:
+                      cases: int = 5, glossary=None, label: str = "", bad_when=()) -> Review:
     """Review ``policy`` on a history too large for memory, replayed on a Dask cluster.
 
     The whole history is replayed in parts (:func:`trustlab.scale.replay`):
@@ -585,6 +738,9 @@ def assess_on_cluster(policy: Policy, data, *, client, out: str | Path,
     label : str
         Must be empty: on a cluster the outcome is the policy's own
         ``outcomes.label`` column.
+    bad_when : str or sequence
+        As for :func:`assess`; its values are matched against the label
+        values of the most recent rows.
 
     Raises
     ------
@@ -613,10 +769,15 @@ def assess_on_cluster(policy: Policy, data, *, client, out: str | Path,
                                           "lacks it; on a cluster signals are not trained: "
                                           "score the history first, or review without "
                                           "dask_scheduler")])
+    given = parse_bad_when(bad_when)
+    policy = bad_when_read_as(policy, recent, given, source=f"Data '{data_name}'")
+    if champion is not None:
+        champion = bad_when_read_as(champion, recent, given, source=f"Data '{data_name}'")
     whole = replay_in_parts(policy, data, client=client, seed=seed,
                             out=Path(out) / DECISIONS_FILE)
     review = assess(policy, recent, data_name=data_name, champion=champion, seed=seed,
-                    bootstrap=bootstrap, cases=cases, glossary=glossary, train_signal=False)
+                    bootstrap=bootstrap, cases=cases, glossary=glossary, train_signal=False,
+                    bad_when=given)
     metrics = whole.metrics
     if review.drift is not None:
         metrics = _with_drift_metrics(policy, whole, review.drift).metrics

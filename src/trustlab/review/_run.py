@@ -166,16 +166,20 @@ def _preflight(policy_path: Path, data_path: Path, champion_path: Path | None,
         data = read_recent(data_path, int(settings.get("recent_rows") or 200_000))
     else:
         data = read_data(data_path)
-    from ._assess import outcome_read_from
+    from ._assess import bad_when_read_as, outcome_read_from, parse_bad_when
 
+    source = f"Data '{data_path}'"
     data = outcome_read_from(data, str(settings.get("label") or ""), (policy, champion),
-                             source=f"Data '{data_path}'")
+                             source=source)
+    bad_when = parse_bad_when(settings.get("bad_when") or "")
+    read = [None if p is None else bad_when_read_as(p, data, bad_when, source=source)
+            for p in (policy, champion)]
     if settings.get("glossary"):
         from .._notebook import repo_path
         from ..explain import load_glossary
 
         load_glossary(repo_path(str(settings["glossary"])))
-    for p, path in ((policy, policy_path), (champion, champion_path)):
+    for p, path in zip(read, (policy_path, champion_path)):
         if p is None:
             continue
         if p.outcomes is None:
