@@ -164,3 +164,23 @@ def test_a_trained_benefit_signal_is_the_complement_of_the_risk(history):
     both = as_risk["p"].notna()
     np.testing.assert_allclose(as_benefit["p"][both], 1.0 - as_risk["p"][both])
     assert np.corrcoef(as_benefit["p"][both], history["income"][both])[0, 1] > 0
+
+
+def test_a_status_recorded_after_the_outcome_is_never_a_feature():
+    """Check that a many-valued column whose values tell the outcome apart (a chargeback
+    status) is left out with the reason, while an honest strong category stays in."""
+    rng = np.random.default_rng(3)
+    n = 400
+    fraud = rng.random(n) < 0.05
+    channel = rng.choice(["web", "app", "phone"], n)
+    frame = pd.DataFrame({
+        "amount": rng.gamma(2.0, 50.0, n),
+        "channel": channel,
+        "status": np.where(fraud, rng.choice(["chargeback_fraud", "confirmed_fraud"], n),
+                           np.where(rng.random(n) < 0.02, "dispute", None)),
+        "is_fraud": fraud.astype(int),
+    })
+    features, excluded = select_features(frame, "is_fraud", bad_when=1)
+    reasons = dict(excluded)
+    assert "status" in reasons and "tell the outcome apart (AUC 1.000" in reasons["status"]
+    assert "channel" in features and "amount" in features

@@ -418,9 +418,9 @@ class Review:
                 "reference": self.drift.reference.description,
                 "reference_hash": self.drift.reference.content_hash,
                 "window": self.drift.window.text,
-                "alerts": _iso_times(self.drift.alerts("act")[
+                "alerts": self.drift.alerts("act")[
                     ["window_start", "column", "kind", "metric", "value", "act"]
-                ]).to_dict("records")},
+                ].to_dict("records")},
             "promotion": None if self.gate is None else {
                 "current_mode": self.gate.current_mode, "next_mode": self.gate.next_mode,
                 "may_promote": self.gate.may_promote,
@@ -450,18 +450,6 @@ class Review:
 
     def _repr_html_(self) -> str:
         return self.banner().data
-
-
-def _iso_times(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every datetime column as ISO 8601 text, as JSON holds times.
-
-    Examples
-    --------
-    >>> _iso_times(pd.DataFrame({"t": pd.to_datetime(["2024-06-03"]), "v": [1]})).to_dict("records")
-    [{'t': '2024-06-03T00:00:00', 'v': 1}]
-    """
-    times = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
-    return frame.assign(**{c: frame[c].dt.strftime("%Y-%m-%dT%H:%M:%S") for c in times})
 
 
 def outcome_read_from(data: pd.DataFrame, label: str, policies, source: str = "data"

@@ -178,6 +178,13 @@ def select_features(data: pd.DataFrame, label: str, *, time: str | None = None,
                 same = codes == y[labelled].astype(int)
                 if same.all() or (~same).all():
                     why = "a copy of the label"
+            # enough rows per value (10 on average) for an in-sample rate to mean something
+            if why is None and seen.nunique(dropna=False) <= min(_FEW_VALUES, len(seen) // 10):
+                auc = _values_auc(seen, y[labelled])
+                if auc >= _LEAK_AUC:
+                    why = (f"its values alone tell the outcome apart (AUC {auc:.3f} on the rows "
+                           f"with an outcome): most likely recorded after the outcome, so not "
+                           f"known at decision time")
             if why is None and column.lower().startswith("p_") \
                     and pd.api.types.is_float_dtype(s.dtype) \
                     and bool(s.dropna().between(0.0, 1.0).all()):
@@ -189,6 +196,42 @@ def select_features(data: pd.DataFrame, label: str, *, time: str | None = None,
         else:
             excluded.append((str(column), why))
     return features, excluded
+
+
+_FEW_VALUES = 50
+"""A column with at most this many distinct values is checked for telling the outcome apart."""
+_LEAK_AUC = 0.97
+"""Above this AUC from a column's values alone, the column is taken to be recorded after the
+outcome (a chargeback status, a collections flag). Honest features of the shipped data sets
+reach 0.75 at most."""
+
+
+def _values_auc(values: pd.Series, bad: np.ndarray) -> float:
+    """The AUC of the in-sample bad rate of each value (missing is a value), ties counted half.
+
+    Examples
+    --------
+    >>> _values_auc(pd.Series(["a", "a", "b", None]), np.array([False, False, True, True]))
+    1.0
+    >>> _values_auc(pd.Series(["a", "b", "a", "b"]), np.array([True, False, False, True]))
+    0.5
+    """
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    n_bad = np.bincount(codes, weights=bad.astype(float))
+    n_all = np.bincount(codes).astype(float)
+    n_good = n_all - n_bad
+    if n_bad.sum() == 0 or n_good.sum() == 0:
+        return 0.5
+    order = np.argsort(n_bad / n_all, kind="stable")
+    rate = (n_bad / n_all)[order]
+    b, g = n_bad[order], n_good[order]
+    # pairs (bad, good): the bad case's value ranks above, or ties (half)
+    _, first = np.unique(rate, return_index=True)
+    tie_b = np.add.reduceat(b, first)
+    tie_g = np.add.reduceat(g, first)
+    goods_below = np.concatenate([[0.0], np.cumsum(tie_g)[:-1]])
+    wins = float((tie_b * goods_below).sum() + 0.5 * (tie_b * tie_g).sum())
+    return wins / float(n_bad.sum() * n_good.sum())
 
 
 # --------------------------------------------------------------------- checks
