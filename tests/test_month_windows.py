@@ -232,7 +232,7 @@ def test_rollout_judged_per_month(policy, history):
                                            pd.Timestamp("2017-03-01"),
                                            pd.Timestamp("2017-04-01")]
     assert r.stages["periods"].tolist() == [2, 1, 33]
-    assert "to 2020-01-01 (36 periods)" in r.summary()
+    assert "to 2020-01-01 (36 periods)" in r.in_words()
     r.plot()
 
 

@@ -300,7 +300,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
                            bootstrap=args.bootstrap, examples=args.examples)
     with pd.option_context("display.width", 120, "display.max_colwidth", 90):
         print(f"\nImpact on {args.data}:")
-        print(impact.summary())
+        print(impact.in_words())
         print("\nDecisions, old action (rows) × new action (columns):")
         print(impact.flips.to_string())
         if len(impact.causes):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ._format import format_number
 from .policy._spec import Policy
 
 __all__ = ["decision_counts", "decision_summary"]
@@ -30,7 +31,7 @@ def decision_summary(policy: Policy, records: pd.DataFrame, source: str = "data"
         f"Policy   {policy.name}@{policy.version}  sha256 {policy.content_hash[:12]}",
         f"Owner    {policy.owner}",
         f"Mode     {policy.mode}",
-        f"Data     {source}: {n:,} rows",
+        f"Data     {source}: {_count(n)} rows",
         "",
         "Final action        rows     share   automated",
     ]
@@ -38,19 +39,29 @@ def decision_summary(policy: Policy, records: pd.DataFrame, source: str = "data"
     for name in policy.action_names:
         k = int(by_action.get(name, 0))
         auto = "yes" if policy.action(name).automated else "no (human)"
-        lines.append(f"  {name:<16}{k:>8,}  {k / max(n, 1):>7.1%}   {auto}")
-    lines.append(f"  automation rate {records['automated'].mean() if n else 0:.1%}")
+        lines.append(f"  {name:<16}{_count(k):>8}  {_share(k, n):>7}   {auto}")
+    automation = format_number(records["automated"].mean() if n else float("nan"), "share")
+    lines.append(f"  automation rate {automation}")
     lines += ["", "Deciding rule       rows     share"]
     by_rule = records["rule"].value_counts(sort=False)
     for rule in policy.rules:
         k = int(by_rule.get(rule.id, 0))
-        lines.append(f"  {rule.id:<16}{k:>8,}  {k / max(n, 1):>7.1%}   -> {rule.then}")
+        lines.append(f"  {rule.id:<16}{_count(k):>8}  {_share(k, n):>7}   -> {rule.then}")
     changed = records["guardrail"].notna()
-    lines += ["", f"Guardrails changed {int(changed.sum()):,} decisions"]
+    lines += ["", f"Guardrails changed {_count(changed.sum())} decisions"]
     if changed.any():
         for g, k in records.loc[changed, "guardrail"].value_counts().items():
-            lines.append(f"  {g:<16}{k:>8,}")
+            lines.append(f"  {g:<16}{_count(k):>8}")
     if "needs_signoff" in records and records["needs_signoff"].any():
-        lines.append(f"Supervised mode: {int(records['needs_signoff'].sum()):,} irreversible "
+        lines.append(f"Supervised mode: {_count(records['needs_signoff'].sum())} irreversible "
                      "automated decisions wait for sign-off")
     return "\n".join(lines)
+
+
+def _count(k) -> str:
+    return format_number(k, "count")
+
+
+def _share(k: int, n: int) -> str:
+    """``k`` of ``n`` in %; n/a when there are no rows (never a share of nothing)."""
+    return format_number(k / n if n else float("nan"), "share")

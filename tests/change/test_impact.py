@@ -107,7 +107,7 @@ def test_impact_flips_sum_to_rows_and_causes_to_flips(v1):
     assert auto["change"] > 0 and auto["low"] <= auto["change"] <= auto["high"]
     assert len(r.examples) == 5
     assert r.examples["new_reason"].str.startswith("Predicted default risk").all()
-    assert "would flip" in r.summary()
+    assert "would flip" in r.in_words()
 
 
 def test_rollback_is_exact_and_records_keep_both_identities(v1):

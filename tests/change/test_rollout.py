@@ -209,13 +209,13 @@ def test_stage_waits_for_duration_and_exposed_cases(champion, challenger, tiny_h
     assert never.periods["share"].tolist() == [0.5] * 4
     assert never.stages["status"].tolist() == ["running at the end", "not reached"]
     assert never.stages["started"].isna().tolist() == [False, True]
-    assert "Still at stage 1 of 2 (50%)" in never.summary()
+    assert "Still at stage 1 of 2 (50%)" in never.in_words()
 
 
 def test_summary_html_repr_and_plot(champion, challenger, tiny_history):
     """Check that the summary says where and why the rollout halted, and the plot marks it."""
     r = simulate_rollout(champion, challenger, tiny_history, HALF_THEN_ALL)
-    text = r.summary()
+    text = r.in_words()
     assert "Stage 1 of 2 (50%) began 2025-03-03 and advanced after 1 period and 3 exposed " \
         "cases." in text
     assert ("HALTED at the end of the period starting 2025-03-04, at stage 2 of 2 (100%)"
@@ -452,7 +452,7 @@ def test_no_stop_on_the_calm_history(reckless):
     assert r.stages["started"].tolist() == list(pd.to_datetime(
         ["2025-01-01", "2025-01-08", "2025-01-15", "2025-01-22"]))
     assert r.periods["bad_rate_favourable"].iloc[-1] < 0.09
-    assert "Reached stage 4 of 4 (100%) on 2025-01-22; no stop condition fired." in r.summary()
+    assert "Reached stage 4 of 4 (100%) on 2025-01-22; no stop condition fired." in r.in_words()
 
 
 # ------------------------------------------------------------------ refusals

@@ -300,7 +300,7 @@ def test_disagreements_side_by_side(run, cases):
 
 def test_summary_says_selective_labels_and_counts(run):
     """Check the summary gives the agreement, the unlabelled disagreements and the verdicts."""
-    text = run.summary()
+    text = run.in_words()
     assert "over 16 cases, 2 windows from 2025-03-03 to 2025-03-04 (windows of a day)" in text
     assert "same final action on 5 cases (31.2%)" in text
     assert "By seg, agreement is lowest for B (12.5% of 8 cases) and highest for A (50.0%)" \
@@ -310,14 +310,14 @@ def test_summary_says_selective_labels_and_counts(run):
     assert "the challenger's action was right and the champion's not in 3 (33.3%)" in text
     assert "both automated and judged alike in 2 (22.2%)" in text
     assert "both left it to a person" not in text  # no such case: left out
-    assert "worth −1,740 in total" in text
+    assert "worth -1,740 in total" in text
     assert "value outcomes differently" not in text  # `refer` is new; shared actions agree
 
 
 def test_summary_says_when_the_two_value_outcomes_differently(champion, cases):
     """Check the summary warns when the same decision is worth something else to the challenger."""
     dearer = trustlab.parse_policy(CHALLENGER.replace("review: {cost: 10}", "review: {cost: 25}"))
-    text = shadow_run(champion, dearer, cases).summary()
+    text = shadow_run(champion, dearer, cases).in_words()
     assert "value outcomes differently (values of 'review')" in text
 
 
@@ -368,7 +368,7 @@ def test_identical_policies_agree_everywhere(champion, cases):
     assert r.disagreements().empty
     m = r.matrix()
     assert int(np.trace(m.drop(index="total", columns="total").to_numpy())) == 16
-    assert "They never disagree" in r.summary()
+    assert "They never disagree" in r.in_words()
 
 
 def test_same_name_and_version_with_other_content_is_refused(champion, cases):

@@ -128,3 +128,49 @@ def test_bulk_equals_online_and_every_row_decided(text, df):
         want = tuple(rec.loc[idx, c] for c in ("action", "rule", "rule_action", "reason", "automated"))
         assert got == want, (record, got, want)
         assert (d.guardrail or None) == (None if pd.isna(rec.loc[idx, "guardrail"]) else rec.loc[idx, "guardrail"])
+
+
+_LINES = (0.05, -0.35, 0.125, 1, 0.5)
+
+
+@st.composite
+def borderline_cases(draw):
+    """A policy whose rules compare x with numbers and show x in their reasons, and a frame of
+    values on, just off and near those numbers (sometimes >= 512 rows: the bucketed path)."""
+    specs = draw(st.lists(st.sampled_from([".1%", ".0%", ".2f", ".1f", "+.2f", ",.1f", ".2g",
+                                           ".1e", ">8.1%", ""]), min_size=1, max_size=3))
+    rules = []
+    for i, spec in enumerate(specs):
+        lit = draw(st.sampled_from(_LINES))
+        op = draw(_ops)
+        when = draw(st.sampled_from([f"x {op} {lit}", f"{lit} {op} x", f"x in [{lit}, 7]",
+                                     f"x {op} {lit} and y >= -3", f"not (x {op} {lit})"]))
+        rules.append({"id": f"r{i}", "when": when, "then": draw(st.sampled_from(ACTIONS)),
+                      "because": f"x is {{x:{spec}}} in rule r{i}"})
+    rules.append({"id": "rest", "otherwise": True, "then": "review", "because": "Otherwise {x:.1%}."})
+    doc = {"trustlab": 1, "name": "lines", "version": "1", "owner": "o",
+           "signals": [{"name": "x", "kind": "score", "model": "m", "higher_means": "risk"}],
+           "actions": {"approve": {"automated": True, "favourable": True},
+                       "decline": {"automated": True}, "review": {"automated": False}},
+           "rules": rules}
+    offsets = st.sampled_from([0.0, 1e-12, -1e-12, 3e-6, -3e-6, 4e-5, -4e-5, 4e-4, -4e-4,
+                               0.004, -0.004, 0.02])
+    values = draw(st.lists(st.tuples(st.sampled_from(_LINES), offsets).map(lambda t: t[0] + t[1]),
+                           min_size=1, max_size=30))
+    repeat = draw(st.sampled_from([1, 1, 40]))
+    x = np.array(values * repeat, dtype=float)
+    return json.dumps(doc), pd.DataFrame({"x": x, "y": np.zeros(len(x), dtype=np.int64)})
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(borderline_cases())
+def test_bulk_equals_online_on_borderline_values(case):
+    """Check reasons of values on and beside a rule's line: bulk equals online, row by row."""
+    text, df = case
+    try:
+        policy = trustlab.parse_policy(text)
+    except trustlab.PolicyError:
+        return  # a rule that can never fire: refused on load
+    rec = policy.apply(df)
+    online = [policy.decide(r).reason for r in df.to_dict("records")]
+    assert rec["reason"].tolist() == online

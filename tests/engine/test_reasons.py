@@ -87,3 +87,93 @@ rules:
         assert len(set(zero)) == 1 and "-" not in zero[0], zero[:2]
         if spec not in ("", "g"):  # -0.001 rounds to zero at these precisions
             assert all("-0" not in r for r in online), online[:3]
+
+
+# --------------------------------------------------------------------------- reasons and their lines
+
+def _line_policy(when: str, spec: str):
+    import trustlab
+
+    return trustlab.parse_policy(f"""
+trustlab: 1
+name: lines
+version: "1"
+owner: o
+signals: [{{name: p, kind: score, model: m, higher_means: risk}}]
+actions: {{approve: {{automated: true, favourable: true}}, review: {{automated: false}}}}
+rules:
+  - {{id: line, when: "{when}", then: approve, because: "Risk {{p:{spec}}} is on the line's side."}}
+  - {{id: rest, otherwise: true, then: review, because: "Risk {{p:{spec}}} otherwise."}}
+""")
+
+
+def test_reason_never_shows_a_number_across_its_rule():
+    """Check the reported reason: 0.04996 under `p < 0.05` reads 4.996%, not 5.0%, bulk and online."""
+    import pandas as pd
+
+    policy = _line_policy("p < 0.05", ".1%")
+    values = [0.04996, 0.0499, 0.04949, 0.0412, 0.05, 0.0504]
+    want = ["Risk 4.996% is on the line's side.", "Risk 4.99% is on the line's side.",
+            "Risk 4.9% is on the line's side.", "Risk 4.1% is on the line's side.",
+            "Risk 5.0% otherwise.", "Risk 5.0% otherwise."]
+    for rows in (values, values * 100):  # per distinct value, and the bucketed path (>= 512 rows)
+        rec = policy.apply(pd.DataFrame({"p": rows}))
+        assert rec["reason"].tolist() == want * (len(rows) // len(values))
+    assert [policy.decide({"p": v}).reason for v in values] == want
+
+
+@pytest.mark.parametrize("when", ["p < 0.05", "p <= 0.05", "p > 0.35", "p >= -0.125", "0.2 > p",
+                                  "p == 0.5", "p != 0.5", "p in [0.25, 0.75]",
+                                  "not (p >= 0.05) and p > 0.01"])
+@pytest.mark.parametrize("spec", [".1%", ".0%", ".2f", ",.0f", "+.1%", ">9.1f", ".2g", ".1e"])
+def test_shown_number_reads_back_on_the_value_side_of_every_line(when, spec):
+    """Check every reason's number, read back, compares with each line as the value does."""
+    import pandas as pd
+
+    from trustlab.policy import parse_condition
+    from trustlab.policy._template import lines_of, read_back
+
+    policy = _line_policy(when, spec)
+    lines = lines_of(parse_condition(when))
+    rng = np.random.default_rng(3)
+    near = np.array([ln.value for ln in lines], dtype=float)
+    offsets = np.r_[0.0, 1e-9, -1e-9, 4e-5, -4e-5, 4e-4, -4e-4, 0.004, -0.004, 0.3, -0.3]
+    x = (near[:, None] + offsets[None, :]).ravel()
+    x = np.r_[x, rng.choice(x, 600)]
+    rec = policy.apply(pd.DataFrame({"p": x}))
+    online = [policy.decide({"p": v}).reason for v in x.tolist()]
+    assert rec["reason"].tolist() == online
+    ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+           "==": np.equal, "!=": np.not_equal}
+    fired = (rec["rule"] == "line").to_numpy()
+    for value, reason in zip(x[fired].tolist(), rec["reason"][fired].tolist()):
+        shown = read_back(reason[len("Risk "):])
+        for ln in lines:
+            assert ops[ln.op](value, ln.value) == ops[ln.op](shown, ln.value), (value, reason, ln)
+
+
+def test_only_borderline_rows_get_more_digits():
+    """Check rows far from the line keep format()'s text; only crossing rows change."""
+    import pandas as pd
+
+    from trustlab.policy._template import format_value
+
+    policy = _line_policy("p < 0.05", ".1%")
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0.0, 0.1, 20_000)
+    rec = policy.apply(pd.DataFrame({"p": x}))
+    plain = np.array([format_value(v, ".1%") for v in x.tolist()], dtype=object)
+    changed = np.array([f"Risk {t} " not in r for t, r in zip(plain, rec["reason"])])
+    crossing = (x < 0.05) & (plain == "5.0%")  # the only rows whose plain text crosses the line
+    assert crossing.any()
+    assert (changed == crossing).all()
+
+
+def test_lines_of_a_condition():
+    """Check lines: literal on the left turned round, `in` lists as equalities, columns skipped."""
+    from trustlab.policy import parse_condition
+    from trustlab.policy._template import lines_of
+
+    got = lines_of(parse_condition("0.05 > p and not (g in [1, 'a']) or q >= r or q is missing"))
+    assert [(ln.column, ln.op, ln.value) for ln in got] == [("p", "<", 0.05), ("g", "==", 1)]
+    assert lines_of(None) == ()

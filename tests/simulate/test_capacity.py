@@ -127,7 +127,7 @@ def test_plot_and_html():
     assert "Capacity: 6 reviews per day" in labels
     assert "Backlog at the end of the day (reviews waiting)" in labels
     assert "6 reviews per day" in load._repr_html_()
-    assert load.summary()["peak_backlog"] == 6
+    assert load.summary().loc["peak_backlog", "value"] == 6
 
 
 @pytest.mark.parametrize("capacity", [0, -3, float("nan"), float("inf"), "6", True, None])

@@ -117,7 +117,7 @@ def test_plot_marks_capacity_and_optimum(policy, history):
     labels = [t.get_text() for t in d.ax_.get_legend().get_texts()]
     assert labels == ["More than 40 reviews in a day", "Current policy", "Best within capacity"]
     assert d.ax_.get_ylabel().startswith("Decline line: decline when p_default is at or above it")
-    assert d.colorbar_.ax.get_ylabel() == "Value per decision"
+    assert d.colorbar_.ax.get_ylabel() == "Value per decision (value units)"
     plt.close(d.figure_)
 
 

@@ -178,7 +178,7 @@ def test_plot_and_html(policy, history):
     """Check the plot's labels and the HTML summary."""
     s = threshold_sweep(policy, history, "low-risk", bootstrap=20)
     d = s.plot()
-    assert d.value_ax_.get_ylabel() == "Value per decision"
+    assert d.value_ax_.get_ylabel() == "Value per decision (value units)"
     assert d.rates_ax_.get_xlabel() == "Threshold on p_default"
     assert "What each decision is worth" in d.value_ax_.get_title()
     plt.close(d.figure_)

@@ -109,7 +109,7 @@ def test_every_criterion_holds_and_the_policy_may_promote():
         pytest.approx([0.95, lo, hi])
     assert f.loc["max_override_rate", ["observed", "lower", "upper"]].tolist() == \
         pytest.approx([0.05, 1 - hi, 1 - lo])
-    assert "may move to shadow" in g.summary()
+    assert "may move to shadow" in g.in_words()
 
 
 def test_rate_criteria_need_more_decisions_by_hand():
@@ -177,7 +177,7 @@ def test_unmeasured_drift_fails_with_the_reason():
     assert not f.loc["max_signal_psi", "holds"] and np.isnan(f.loc["max_signal_psi", "observed"])
     assert "not measured" in f.loc["max_signal_psi", "reason"]
     assert not g.may_promote and g.failed == ["max_signal_psi"]
-    assert "cannot be computed" in g.summary()
+    assert "cannot be computed" in g.in_words()
 
 
 def test_no_recorded_decisions_fails_the_rate_criteria():
@@ -199,7 +199,7 @@ def test_the_ladder(mode, nxt):
     assert g.next_mode == nxt
     assert g.may_promote == (nxt is not None)
     if nxt is None:
-        assert "top of the ladder" in g.summary()
+        assert "top of the ladder" in g.in_words()
         assert g.frame["holds"].all()  # its evidence is still weighed
 
 
@@ -207,7 +207,7 @@ def test_no_promotion_section():
     """Check a policy without `promotion` says so and does not promote."""
     g = promotion_gate(replay(gate_policy(promotion=None), approvals(200, 190)), signal_psi=0.0)
     assert not g.may_promote and g.frame.empty and list(g.frame.columns) == list(GATE_COLUMNS)
-    assert "no `promotion` section" in g.summary()
+    assert "no `promotion` section" in g.in_words()
     assert "no `promotion` section" in g._repr_html_()
 
 

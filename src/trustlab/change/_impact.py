@@ -23,7 +23,7 @@ import pandas as pd
 from .._errors import PolicyError, Problem
 from ..policy._diff import policy_changes
 from ..policy._load import rehash
-from ..policy._metric_names import format_metric, metric_words
+from ..metrics import SummaryFrame, currency_of, format_metric, metric_words, summary_frame
 from ..policy._spec import Policy
 from ..simulate import Replay, bootstrap_metrics, replay
 
@@ -232,24 +232,45 @@ class ImpactResult:
         """Rows whose final action differs between the versions."""
         return int(self.causes["rows"].sum()) if len(self.causes) else 0
 
-    def summary(self) -> str:
+    @property
+    def _currency(self) -> str | None:
+        return currency_of(self.new)
+
+    def summary(self) -> SummaryFrame:
+        """:attr:`deltas` by ``metric``: old, new and their change (printed as a change: a
+        share's in points), with the change's interval.
+
+        :meth:`in_words` says the change and its impact in sentences.
+        """
+        return summary_frame(self.deltas.set_index("metric"), metric_column="metric",
+                             values=["old", "new"], changes=["change", "low", "high"],
+                             currency=self._currency)
+
+    def __str__(self) -> str:
+        return self.in_words()
+
+    def in_words(self) -> str:
         """The change and its impact in a few plain sentences."""
         n = int(self.flips.loc["total", "total"])
+        cur = self._currency
+
+        def f(name: str, v, change: bool = False) -> str:
+            return format_metric(name, v, currency=cur, change=change)
+
         lines = [f"{self.old.identity} → {self.new.identity}: {len(self.changes)} change"
-                 f"{'s' if len(self.changes) != 1 else ''}; {self.flipped:,} of {n:,} decisions "
-                 f"({self.flipped / max(n, 1):.1%}) would flip."]
+                 f"{'s' if len(self.changes) != 1 else ''}; {f('decisions', self.flipped)} of "
+                 f"{f('decisions', n)} decisions ({f('share', self.flipped / max(n, 1))}) "
+                 f"would flip."]
         if len(self.causes):
             top = self.causes.iloc[0]
-            lines.append(f"Most flips ({int(top['rows']):,}) go from '{top['old_action']}' by "
-                         f"rule {top['old_rule']} to '{top['new_action']}' by rule "
+            lines.append(f"Most flips ({f('rows', top['rows'])}) go from '{top['old_action']}' "
+                         f"by rule {top['old_rule']} to '{top['new_action']}' by rule "
                          f"{top['new_rule']}.")
         for r in self.deltas.itertuples():
             iv = ("" if r.low != r.low else
-                  f" (95% interval {format_metric(r.metric, r.low)} to "
-                  f"{format_metric(r.metric, r.high)})")
-            lines.append(f"{metric_words(r.metric).capitalize()}: {format_metric(r.metric, r.old)}"
-                         f" → {format_metric(r.metric, r.new)}, change "
-                         f"{format_metric(r.metric, r.change)}{iv}.")
+                  f" (95% interval {f(r.metric, r.low, True)} to {f(r.metric, r.high, True)})")
+            lines.append(f"{metric_words(r.metric).capitalize()}: {f(r.metric, r.old)}"
+                         f" → {f(r.metric, r.new)}, change {f(r.metric, r.change, True)}{iv}.")
         return "\n".join(lines)
 
     def plot(self, ax=None):
@@ -265,7 +286,8 @@ class ImpactResult:
             for j in range(m.shape[1]):
                 v = int(m.iat[i, j])
                 colour = "#c0392b" if m.index[i] != m.columns[j] and v else "#222222"
-                ax.text(j, i, f"{v:,}", ha="center", va="center", color=colour)
+                ax.text(j, i, format_metric("decisions", v), ha="center", va="center",
+                        color=colour)
         ax.set_xticks(range(m.shape[1]), m.columns)
         ax.set_yticks(range(m.shape[0]), m.index)
         ax.set_xlabel(f"new: {self.new.identity}")
@@ -276,13 +298,11 @@ class ImpactResult:
 
     def _repr_html_(self) -> str:
         changes = "".join(f"<li>{escape(t)}</li>" for t in self.changes["change"])
-        deltas = self.deltas.assign(
-            **{c: [format_metric(m, v) for m, v in zip(self.deltas["metric"], self.deltas[c])]
-               for c in ("old", "new", "change", "low", "high")})
+        flipped = format_metric("decisions", self.flipped)
         return (f"<div><b>{escape(self.old.identity)} → {escape(self.new.identity)}</b>"
                 f"<ul>{changes or '<li>no change</li>'}</ul>"
-                f"<p>{self.flipped:,} decisions flip.</p>{self.flips.to_html()}"
-                f"{deltas.to_html(index=False)}</div>")
+                f"<p>{flipped} decisions flip.</p>{self.flips.to_html()}"
+                f"{self.summary().to_html()}</div>")
 
 
 def _flip_causes(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:

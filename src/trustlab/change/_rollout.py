@@ -48,9 +48,12 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._format import axis_label, format_number, tick_formatter
+from ..metrics import (SummaryFrame, currency_of, format_metric, metric, metric_words,
+                       summary_frame)
 from ..engine._time import shift_times, times_ns, window_ids, window_starts
 from ..policy._load import read_window
-from ..policy._metric_names import METRICS, format_metric, metric_words
+from ..policy import METRICS
 from ..policy._spec import Policy, Window
 from ..simulate._metrics import _RATIOS, _indicators, ratio_values
 from ..simulate._replay import Replay, replay
@@ -528,7 +531,8 @@ class RolloutPlan:
 
 
 def _pct(share: float) -> str:
-    return f"{share * 100:.{0 if share * 100 == round(share * 100) else 1}f}%"
+    """A stage's share: ``50%``, ``12.5%`` (whole percentages without decimals)."""
+    return format_number(share, "share", trim=True)
 
 
 # ----------------------------------------------------------------------------- the result
@@ -673,29 +677,46 @@ class RolloutResult:
     def _stage_words(self, k: int) -> str:
         return f"stage {k + 1} of {len(self.plan.stages)} ({_pct(self.plan.stages[k].share)})"
 
-    def summary(self) -> str:
+    def summary(self) -> SummaryFrame:
+        """One row per stage (:attr:`stages`), each number printed by its kind.
+
+        :meth:`in_words` says what the rollout would have done in sentences.
+        """
+        return summary_frame(self.stages.set_index("stage"), currency=self._currency)
+
+    @property
+    def _currency(self) -> str | None:
+        return currency_of(self.champion)
+
+    def __str__(self) -> str:
+        return self.in_words()
+
+    def in_words(self) -> str:
         """What the rollout would have done, in plain sentences."""
         p, n = self.periods, len(self.assignment)
+        cur = self._currency
         period_end = self._period_end(p["period_start"].iloc[-1])
         lines = [f"Rollout of {self.challenger.identity} (challenger) in place of "
                  f"{self.champion.identity} (champion), {self.plan.describe()}; simulated on "
-                 f"{n:,} cases from {self._when(p['period_start'].iloc[0])} to "
+                 f"{format_metric('cases', n)} cases from {self._when(p['period_start'].iloc[0])} to "
                  f"{self._when(period_end)} ({len(p)} periods)."]
         st = self.stages
         for r in st[st["status"] == "advanced"].itertuples():
             lines.append(f"{self._stage_words(r.stage).capitalize()} began "
                          f"{self._when(r.started)} and advanced after {r.periods} period"
                          f"{'s' if r.periods != 1 else ''} and "
-                         f"{r.exposed:,} exposed cases.")
+                         f"{format_metric('exposed', r.exposed)} exposed cases.")
         if self.halt is not None:
             h, c = self.halt, self.halt.condition
             also = (f" ({'; '.join(a.describe() for a in h.also)} too)" if h.also else "")
             side = "above" if c.at_most is not None else "below"
             lines.append(f"HALTED at the end of the period starting {self._when(h.period_start)}, "
                          f"at {self._stage_words(h.stage)}: {metric_words(c.metric).lower()} "
-                         f"({c.metric}) was {format_metric(c.metric, h.value)} over {h.cases:,} "
+                         f"({c.metric}) was {format_metric(c.metric, h.value, currency=cur)} "
+                         f"over {format_metric('cases', h.cases)} "
                          f"{'exposed ' if c.over == 'exposed' else ''}cases since the stage "
-                         f"began, {side} the stop line of {format_metric(c.metric, c.bound)}"
+                         f"began, {side} the stop line of "
+                         f"{format_metric(c.metric, c.bound, currency=cur)}"
                          f"{also}. From the next period on every case went to the champion.")
         elif self.completed:
             last = st.iloc[-1]
@@ -707,19 +728,22 @@ class RolloutResult:
         e = self.exposure
         diff, n_exp, n_val = float(e["value_difference"]), int(e["exposed"]), int(e["valued"])
         if diff < 0:
-            value = (f"it made {-diff:,.0f} less than the champion would have on the same cases "
-                     f"(exposure cost {self.exposure_cost:,.0f})")
+            value = (f"it made {format_metric('value_total', -diff, currency=cur)} less than "
+                     f"the champion would have on the same cases (exposure cost "
+                     f"{format_metric('exposure_cost', self.exposure_cost, currency=cur)})")
         else:
-            value = (f"it made {diff:,.0f} more than the champion would have on the same cases "
-                     f"(no exposure cost)")
-        unvalued = (f" The other {n_exp - n_val:,} have no observed outcome (or no reviewer "
+            value = (f"it made {format_metric('value_total', diff, currency=cur)} more than "
+                     f"the champion would have on the same cases (no exposure cost)")
+        unvalued = (f" The other {format_metric('cases', n_exp - n_val)} have no observed "
+                    f"outcome (or no reviewer "
                     f"decision) and are not valued (trustlab.simulate.swap_analysis shows what "
                     f"missing outcomes may hide)."
                     if n_exp > n_val else "")
         lines.append(
-            f"Exposure: {n_exp:,} cases went to the challenger. On the {n_val:,} valued under "
-            f"both policies {value}; bad outcomes among its favourable decisions: "
-            f"{int(e['challenger_bad']):,}, against {int(e['champion_bad']):,} under the champion "
+            f"Exposure: {format_metric('exposed', n_exp)} cases went to the challenger. On the "
+            f"{format_metric('valued', n_val)} valued under both policies {value}; bad outcomes "
+            f"among its favourable decisions: {format_metric('challenger_bad', e['challenger_bad'])}"
+            f", against {format_metric('champion_bad', e['champion_bad'])} under the champion "
             f"on the same cases.{unvalued}")
         return "\n".join(lines)
 
@@ -741,21 +765,22 @@ class RolloutResult:
         p = self.periods
         last_end = self._period_end(p["period_start"].iloc[-1])
         x = pd.concat([p["period_start"], pd.Series([last_end])], ignore_index=True)
-        share = np.append(p["share"].to_numpy(dtype=float), p["share"].iloc[-1]) * 100
+        share = np.append(p["share"].to_numpy(dtype=float), p["share"].iloc[-1])
         ax.step(x, share, where="post", color="#4c72b0", linewidth=2,
                 label="Cases on the challenger")
         for r in self.stages[self.stages["status"] != "not reached"].itertuples():
-            ax.annotate(_pct(r.share), (r.started, r.share * 100), textcoords="offset points",
+            ax.annotate(_pct(r.share), (r.started, r.share), textcoords="offset points",
                         xytext=(3, 4), fontsize=8, color="#4c72b0")
         if self.halt is not None:
             at = self._period_end(self.halt.period_start)
             for a in (ax, *metric_axes):
                 a.axvline(at, color="#d1495b", linestyle="--", linewidth=1.2)
             ax.annotate(f"halted: {self.halt.condition.describe()}",
-                        (at, 50), textcoords="offset points", xytext=(4, 0), fontsize=8,
+                        (at, 0.5), textcoords="offset points", xytext=(4, 0), fontsize=8,
                         color="#d1495b")
-        ax.set_ylim(0, 108)
-        ax.set_ylabel("Cases on the challenger (%)")
+        ax.set_ylim(0, 1.08)
+        ax.yaxis.set_major_formatter(tick_formatter("share"))
+        ax.set_ylabel(axis_label("Cases on the challenger", "share"))
         outcome = ("halted" if self.halted else "reached the last stage" if self.completed
                    else "still rolling out at the end")
         ax.set_title(f"Rollout of {self.challenger.name}@{self.challenger.version}: {outcome}",
@@ -768,15 +793,20 @@ class RolloutResult:
             judged[p["period_start"].isin(ev.loc[ev["judged"], "period_start"]).to_numpy()] = True
             if (~judged & ~np.isnan(v)).any():
                 mx.step(x, np.append(v, v[-1]), where="post", color="#bbbbbb", linewidth=1,
-                        label=f"Too few cases to judge (under {conds[0].min_decisions:,})")
+                        label=f"Too few cases to judge (under "
+                              f"{format_metric('cases', conds[0].min_decisions)})")
             vj = np.where(judged, v, np.nan)
             mx.step(x, np.append(vj, vj[-1]), where="post", color="#333333", linewidth=1.5,
                     label="Over the stage so far")
+            cur = self._currency
             for c in conds:
                 mx.axhline(c.bound, color="#d1495b", linestyle=":",
                            label=f"Stop {'above' if c.at_most is not None else 'below'} "
-                                 f"{format_metric(c.metric, c.bound)}")
-            mx.set_ylabel(metric_words(conds[0].metric), fontsize=8)
+                                 f"{format_metric(c.metric, c.bound, currency=cur)}")
+            kind = metric(conds[0].metric).kind
+            mx.yaxis.set_major_formatter(tick_formatter(kind, currency=cur))
+            mx.set_ylabel(axis_label(metric_words(conds[0].metric), kind, currency=cur),
+                          fontsize=8)
             mx.set_title(f"{col} ({'challenger' if conds[0].over == 'exposed' else 'all'} "
                          f"cases, cumulative within each stage)", loc="left", fontsize=9)
             mx.legend(loc="best", fontsize=7)
@@ -789,12 +819,19 @@ class RolloutResult:
 
     def _repr_html_(self) -> str:
         st = self.stages
+        cur = self._currency
+
+        def f(name: str, v) -> str:
+            return escape(format_metric(name, v, currency=cur))
+
         rows = "".join(
             f"<tr><td>{r.stage + 1}</td><td>{_pct(r.share)}</td><td>{escape(r.status)}</td>"
             f"<td>{'' if pd.isna(r.started) else self._when(r.started)}</td>"
-            f"<td>{r.exposed:,}</td><td>{r.value_difference:,.0f}</td>"
-            f"<td>{r.challenger_bad:,} / {r.champion_bad:,}</td></tr>" for r in st.itertuples())
-        lines = "".join(f"<p>{escape(s)}</p>" for s in self.summary().splitlines())
+            f"<td>{f('exposed', r.exposed)}</td>"
+            f"<td>{f('value_difference', r.value_difference)}</td>"
+            f"<td>{f('challenger_bad', r.challenger_bad)} / {f('champion_bad', r.champion_bad)}"
+            f"</td></tr>" for r in st.itertuples())
+        lines = "".join(f"<p>{escape(s)}</p>" for s in self.in_words().splitlines())
         return (f"<div><b>Rollout of {escape(self.challenger.identity)}</b>{lines}"
                 f"<table><tr><th>stage</th><th>share</th><th>status</th><th>started</th>"
                 f"<th>exposed</th><th>value vs champion</th><th>bad: challenger / champion</th>"

@@ -66,7 +66,9 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._format import axis_label, tick_formatter
 from ..engine._time import time_ns, times_ns, window_ids, window_starts
+from ..metrics import SummaryFrame, currency_of, format_metric, metric_words, summary_frame
 from .._windowed import WindowGrid
 from ..policy._load import read_window
 from ..policy._spec import Policy, Window
@@ -90,7 +92,8 @@ VERDICTS = ("agree", "challenger_right", "champion_right", "challenger_wrong", "
 
 
 class ShadowMetric(NamedTuple):
-    """One shadow metric: its sums, its words, and why it may have no value."""
+    """One shadow metric: its sums, its words (from :mod:`trustlab.metrics`), why it may have no
+    value."""
 
     numerator: str
     denominator: str | None
@@ -108,34 +111,23 @@ _NO_VALUE = ("no disagreement can be valued under both policies: none has an obs
              "and `outcomes.unlabelled` is `exclude`")
 
 SHADOW_METRICS: dict[str, ShadowMetric] = {
-    "cases": ShadowMetric("cases", None, "Cases", "", ""),
-    "agreement": ShadowMetric("agree", "cases", "Same final action", "cases", _NO_CASES),
-    "disagreements": ShadowMetric("disagree", None, "Different final action", "", ""),
-    "unlabelled_share": ShadowMetric("unlabelled", "disagree",
-                                     "Disagreements with no observed outcome", "disagreements",
-                                     _NO_DISAGREEMENTS),
-    "challenger_right_share": ShadowMetric(
-        "challenger_right", "labelled", "Challenger right, champion not",
-        "disagreements with an observed outcome", _NO_LABELLED),
-    "champion_right_share": ShadowMetric(
-        "champion_right", "labelled", "Champion right, challenger not",
-        "disagreements with an observed outcome", _NO_LABELLED),
-    "challenger_wrong_share": ShadowMetric(
-        "challenger_wrong", "labelled", "Challenger wrong where the champion deferred",
-        "disagreements with an observed outcome", _NO_LABELLED),
-    "champion_wrong_share": ShadowMetric(
-        "champion_wrong", "labelled", "Champion wrong where the challenger deferred",
-        "disagreements with an observed outcome", _NO_LABELLED),
-    "both_deferred_share": ShadowMetric(
-        "both_deferred", "labelled", "Both left it to a person (different human actions)",
-        "disagreements with an observed outcome", _NO_LABELLED),
-    "tie_share": ShadowMetric(
-        "tie", "labelled", "Both automated, judged alike", "disagreements with an observed outcome",
-        _NO_LABELLED),
-    "value_difference": ShadowMetric("value_diff", None, "Value, challenger − champion", "",
+    "cases": ShadowMetric("cases", None, metric_words("cases"), "", ""),
+    "agreement": ShadowMetric("agree", "cases", metric_words("agreement"), "cases", _NO_CASES),
+    "disagreements": ShadowMetric("disagree", None, metric_words("disagreements"), "", ""),
+    "unlabelled_share": ShadowMetric("unlabelled", "disagree", metric_words("unlabelled_share"),
+                                     "disagreements", _NO_DISAGREEMENTS),
+    **{name: ShadowMetric(sums, "labelled", metric_words(name),
+                          "disagreements with an observed outcome", _NO_LABELLED)
+       for name, sums in (("challenger_right_share", "challenger_right"),
+                          ("champion_right_share", "champion_right"),
+                          ("challenger_wrong_share", "challenger_wrong"),
+                          ("champion_wrong_share", "champion_wrong"),
+                          ("both_deferred_share", "both_deferred"),
+                          ("tie_share", "tie"))},
+    "value_difference": ShadowMetric("value_diff", None, metric_words("value_difference"), "",
                                      _NO_VALUE),
     "value_difference_per_disagreement": ShadowMetric(
-        "value_diff", "valued", "Value difference per disagreement",
+        "value_diff", "valued", metric_words("value_difference_per_disagreement"),
         "disagreements valued under both", _NO_VALUE),
 }
 """Metric name → :class:`ShadowMetric`, in the order of :attr:`ShadowResult.frame`.
@@ -483,7 +475,42 @@ class ShadowResult:
         out["value_difference"] = c["value_difference"].to_numpy()[moved]
         return out
 
-    def summary(self) -> str:
+    def summary(self) -> SummaryFrame:
+        """Every metric over the whole run (:meth:`totals`), each number printed by its kind.
+
+        :meth:`in_words` says what it means in sentences.
+
+        Examples
+        --------
+        >>> import trustlab
+        >>> from trustlab.datasets import FeatureDrift, make_history
+        >>> history = make_history(n_days=126, applications_per_day=20, seed=0, scenarios=[
+        ...     FeatureDrift("2025-04-14", "debt_to_income", 15.0)])
+        >>> s = shadow_run(trustlab.load_policy("policies/consumer-credit.yaml"),
+        ...                trustlab.load_policy("policies/consumer-credit-braked.yaml"), history)
+        >>> print(s.summary().shown().loc[["cases", "agreement", "value_difference"], ["value"]])
+                           value
+        metric                  
+        cases              2,536
+        agreement          93.8%
+        value_difference  -4,130
+        """
+        totals = self.totals()
+        numerator = [SHADOW_METRICS[m].numerator == "value_diff" for m in totals.index]
+        return summary_frame(totals, metric_column="metric", values=["value"],
+                             kinds={"numerator": ["money_change" if money else "count"
+                                                  for money in numerator],
+                                    "denominator": "count"},
+                             currency=self._currency)
+
+    @property
+    def _currency(self) -> str | None:
+        return currency_of(self.champion)
+
+    def __str__(self) -> str:
+        return self.in_words()
+
+    def in_words(self) -> str:
         """The run in plain sentences: agreement, how they disagree, who was right, the value.
 
         Examples
@@ -494,7 +521,7 @@ class ShadowResult:
         ...     FeatureDrift("2025-04-14", "debt_to_income", 15.0)])
         >>> s = shadow_run(trustlab.load_policy("policies/consumer-credit.yaml"),
         ...                trustlab.load_policy("policies/consumer-credit-braked.yaml"), history)
-        >>> print(s.summary())  # doctest: +NORMALIZE_WHITESPACE
+        >>> print(s.in_words())  # doctest: +NORMALIZE_WHITESPACE
         Challenger consumer-credit-approval@1.3.0 shadowed champion
         consumer-credit-approval@1.2.0 over 2,536 cases, 19 windows from 2024-12-30 to
         2025-05-05 (windows of a week).
@@ -512,13 +539,24 @@ class ShadowResult:
         0 (0.0%); the champion's wrong where the challenger left it to a person in 2
         (1.7%). A human action is neither right nor wrong: a person decides.
         On the 118 disagreements both can value, the challenger's decisions are worth
-        −4,130 in total (−35.00 per case) against the champion's.
+        -4,130 in total (-35.00 per case) against the champion's.
         """
         t = self.totals()
         v = t["value"]
         cases, agree = int(v["cases"]), v["agreement"]
+        cur = self._currency
+
+        def n_(k) -> str:
+            return format_metric("cases", k)
+
+        def pct(x) -> str:
+            return format_metric("agreement", x)
+
+        def money(x) -> str:
+            return format_metric("value_difference", x, currency=cur)
+
         lines = [f"Challenger {self.challenger.name}@{self.challenger.version} shadowed champion "
-                 f"{self.champion.name}@{self.champion.version} over {cases:,} cases, "
+                 f"{self.champion.name}@{self.champion.version} over {n_(cases)} cases, "
                  f"{_span_text(self.frame)} (windows of {_article(self.window)})."]
         if cases == 0:
             return "\n".join(lines)
@@ -527,9 +565,9 @@ class ShadowResult:
         spread = ""
         if len(per) > 1:
             lo, hi = per.idxmin(), per.idxmax()
-            spread = (f"; per {self.window.words} from {per[lo]:.1%} ({_window_name(self, lo)}) "
-                      f"to {per[hi]:.1%} ({_window_name(self, hi)})")
-        lines.append(f"They take the same final action on {cases - dis:,} cases ({agree:.1%})"
+            spread = (f"; per {self.window.words} from {pct(per[lo])} ({_window_name(self, lo)}) "
+                      f"to {pct(per[hi])} ({_window_name(self, hi)})")
+        lines.append(f"They take the same final action on {n_(cases - dis)} cases ({pct(agree)})"
                      f"{spread}.")
         if dis == 0:
             lines.append("They never disagree, so there is nothing to judge.")
@@ -540,21 +578,21 @@ class ShadowResult:
             if len(seg) > 1:
                 low = seg["agreement"].idxmin()
                 lines.append(f"By {self.by}, agreement is lowest for {low} "
-                             f"({seg.loc[low, 'agreement']:.1%} of "
-                             f"{int(seg.loc[low, 'cases']):,} cases) and highest for "
+                             f"({pct(seg.loc[low, 'agreement'])} of "
+                             f"{n_(seg.loc[low, 'cases'])} cases) and highest for "
                              f"{seg['agreement'].idxmax()} "
-                             f"({seg['agreement'].max():.1%}).")
+                             f"({pct(seg['agreement'].max())}).")
         moves = self.pairs[self.pairs["champion_action"] != self.pairs["challenger_action"]]
         moves = moves.groupby(["champion_action", "challenger_action"])["count"].sum()
         moves = moves.sort_values(ascending=False, kind="stable").head(3)
-        said = ", ".join(f"{a} → {b} ({int(k):,})" for (a, b), k in moves.items())
-        lines.append(f"Of the {dis:,} disagreements (champion → challenger), "
+        said = ", ".join(f"{a} → {b} ({n_(k)})" for (a, b), k in moves.items())
+        lines.append(f"Of the {n_(dis)} disagreements (champion → challenger), "
                      + (f"all are {said}." if len(moves) == 1 and moves.iloc[0] == dis else
                         f"the most common are {said}."))
         unl = int(t.loc["unlabelled_share", "numerator"])
         lab = dis - unl
         if unl:
-            lines.append(f"{unl:,} disagreements ({unl / dis:.1%}) have no observed outcome, so "
+            lines.append(f"{n_(unl)} disagreements ({pct(unl / dis)}) have no observed outcome, so "
                          f"who was right cannot be known there. Under selective labels these are "
                          f"typically cases that were declined, whose outcome history never "
                          f"shows: the verdicts below describe only the disagreements whose "
@@ -564,7 +602,7 @@ class ShadowResult:
         if lab:
             def part(metric: str) -> str:
                 k = int(t.loc[metric, "numerator"])
-                return f"{k:,} ({k / lab:.1%})"
+                return f"{n_(k)} ({pct(k / lab)})"
 
             said = [f"the challenger's action was right and the champion's not in "
                     f"{part('challenger_right_share')}",
@@ -578,14 +616,14 @@ class ShadowResult:
                 said.append(f"both left it to a person in {part('both_deferred_share')}")
             if t.loc["tie_share", "numerator"]:
                 said.append(f"both automated and judged alike in {part('tie_share')}")
-            lines.append(f"On the {lab:,} with an observed outcome, {'; '.join(said)}. A human "
+            lines.append(f"On the {n_(lab)} with an observed outcome, {'; '.join(said)}. A human "
                          f"action is neither right nor wrong: a person decides.")
         vd, valued = v["value_difference"], t.loc["value_difference_per_disagreement",
                                                    "denominator"]
         if vd == vd:
-            lines.append(f"On the {int(valued):,} disagreements both can value, the challenger's "
-                         f"decisions are worth {_signed(vd)} in total "
-                         f"({_signed(vd / valued)} per case) against the champion's.")
+            lines.append(f"On the {n_(valued)} disagreements both can value, the challenger's "
+                         f"decisions are worth {money(vd)} in total "
+                         f"({money(vd / valued)} per case) against the champion's.")
         else:
             lines.append(f"Value difference: n/a — {t.loc['value_difference', 'reason']}.")
         differ = _valuation_differences(self.champion, self.challenger)
@@ -631,7 +669,6 @@ class ShadowResult:
         """
         import matplotlib.dates as mdates
         import matplotlib.pyplot as plt
-        from matplotlib.ticker import PercentFormatter
 
         from ..trust._plots import _window_label
 
@@ -651,7 +688,8 @@ class ShadowResult:
                 label="Same final action (% of cases)")
         ax.set_zorder(vol_ax.get_zorder() + 1)
         ax.patch.set_visible(False)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.yaxis.set_major_formatter(tick_formatter("share"))
+        vol_ax.yaxis.set_major_formatter(tick_formatter("count"))
         ax.set_ylim(0, 1.02)
         vol_ax.set_ylim(0, max(float(np.nanmax(volume.to_numpy(), initial=0)) * 1.15, 1.0))
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
@@ -678,10 +716,12 @@ class ShadowResult:
     def _repr_html_(self) -> str:
         t = self.totals()
         body = []
+        cur = self._currency
         for name, m in SHADOW_METRICS.items():
             v, den, why = t.loc[name, "value"], t.loc[name, "denominator"], t.loc[name, "reason"]
-            shown = _fmt(name, v) if v == v else "<i>n/a</i>"
-            of = "" if m.denominator is None or den != den else f"of {den:,.0f} {escape(m.of)}"
+            shown = escape(format_metric(name, v, currency=cur)) if v == v else "<i>n/a</i>"
+            of = ("" if m.denominator is None or den != den else
+                  f"of {escape(format_metric('cases', den))} {escape(m.of)}")
             body.append(f"<tr><th style='text-align:left'>{escape(m.words)}</th>"
                         f"<td style='text-align:right'>{shown}</td><td>{of}</td>"
                         f"<td>{'' if v == v else escape(why)}</td></tr>")
@@ -699,7 +739,7 @@ class ShadowResult:
 
     def __repr__(self) -> str:
         t = self.totals()["value"]
-        agree = "n/a" if t["agreement"] != t["agreement"] else f"{t['agreement']:.1%}"
+        agree = format_metric("agreement", t["agreement"])
         return (f"ShadowResult(champion={self.champion.name}@{self.champion.version}, "
                 f"challenger={self.challenger.name}@{self.challenger.version}, "
                 f"cases={int(t['cases'])}, agreement={agree})")
@@ -726,19 +766,6 @@ def _window_name(result: ShadowResult, start: pd.Timestamp) -> str:
         return f"{result.window.unit_words} of {start:%Y-%m-%d}" if result.window.count == 1 \
             else f"window from {start:%Y-%m-%d}"
     return f"window from {start:%Y-%m-%d %H:%M}"
-
-
-def _signed(v: float) -> str:
-    return f"{'+' if v >= 0 else '−'}{abs(v):,.0f}" if abs(v) >= 100 else \
-        f"{'+' if v >= 0 else '−'}{abs(v):,.2f}"
-
-
-def _fmt(name: str, v: float) -> str:
-    if name in ("cases", "disagreements"):
-        return f"{v:,.0f}"
-    if name.startswith("value"):
-        return _signed(v)
-    return f"{v:.1%}"
 
 
 def _span_text(frame: pd.DataFrame) -> str:

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._format import format_number
+from ..metrics import SummaryFrame, format_metric, summary_frame
 from ..engine._time import read_times, span_end, span_start, window_ids, window_starts
 from ..policy._load import read_window
 from ..policy._spec import DriftReference, Window
@@ -220,7 +222,7 @@ class DriftResult:
         if self.fine_bins is None:
             return "KS exact"
         bound = self.ks_error["error_bound"].max() if self.ks_error is not None else np.nan
-        worst = "no KS" if pd.isna(bound) else f"error at most {bound:.2g}"
+        worst = "no KS" if pd.isna(bound) else f"error at most {format_metric('ks', bound)}"
         return f"KS from {self.fine_bins:,} fine bins; {worst}"
 
     def _after(self) -> pd.DataFrame:
@@ -245,8 +247,8 @@ class DriftResult:
         m = MEASURES[r.metric]
         side = "at or over" if m.higher_is_worse else "at or under"
         return (f"{r.window_start:%Y-%m-%d}: {r.kind} drift in '{r.column}' — {r.metric.upper()} "
-                f"{r.value:.3g} is {side} the {r.status} level {getattr(r, r.status):.3g} "
-                f"({self.levels}).")
+                f"{format_metric(r.metric, r.value)} is {side} the {r.status} level "
+                f"{format_metric(r.metric, getattr(r, r.status))} ({self.levels}).")
 
     def first_alert(self, column: str | None = None, level: str = "act") -> pd.Timestamp | None:
         """Start of the first window after the reference at ``level`` (for ``column``, if given)."""
@@ -266,8 +268,12 @@ class DriftResult:
             f = f[f["kind"] == kind]
         return float(f["value"].max()) if f["value"].notna().any() else float("nan")
 
-    def summary(self) -> pd.DataFrame:
-        """Per column and measure: the worst window after the reference and the first alerts."""
+    def summary(self) -> SummaryFrame:
+        """Per column and measure: the worst window after the reference and the first alerts.
+
+        ``worst``, ``warn`` and ``act`` print by the measure's kind (PSI, KS and
+        JS with three decimals, a chi-squared p-value with two significant digits).
+        """
         f = self._after().dropna(subset=["value"])
         hib = f["metric"].map(lambda m: MEASURES[m].higher_is_worse)
         key = np.where(hib, f["value"], -f["value"])
@@ -282,7 +288,8 @@ class DriftResult:
                      .groupby(["column", "metric"])["window_start"].min()
                      .rename(f"first_{level}"))
             out = out.join(first, on=["column", "metric"])
-        return out.reset_index(drop=True)
+        return summary_frame(out.reset_index(drop=True), metric_column="metric",
+                             values=["worst", "warn", "act"])
 
     def plot(self, metric: str = "psi", *, kinds=None, ax=None, top: int = 4, events=None):
         """Time on x, the measure on y, warn and act lines; see :func:`plot_drift`."""
@@ -295,14 +302,15 @@ class DriftResult:
         colour = {"act": "#c0392b", "warn": "#d68910", "ok": "#1e8449", "n/a": "#777"}
         rows = "".join(
             f"<tr><td>{escape(r.kind)}</td><td>{escape(str(r.column))}</td><td>{r.metric}</td>"
-            f"<td style='color:{colour[r.status]}'><b>{r.worst:.3g}</b> ({r.status})</td>"
+            f"<td style='color:{colour[r.status]}'><b>{escape(format_metric(r.metric, r.worst))}"
+            f"</b> ({r.status})</td>"
             f"<td>{r.worst_window:%Y-%m-%d}</td>"
             f"<td>{'' if pd.isna(r.first_act) else f'{r.first_act:%Y-%m-%d}'}</td></tr>"
             for r in s.sort_values(["kind", "column", "metric"]).itertuples())
         n_act = int((self.frame["status"].eq("act") & ~self.frame["in_reference"]).sum())
         return (f"<div><b>Drift over {self.window.words} windows</b> against "
                 f"{escape(self.reference.description)}; {self.levels} levels; "
-                f"<b>{n_act}</b> window-measures at the act level"
+                f"<b>{format_number(n_act, 'count')}</b> window-measures at the act level"
                 f"{'' if self.fine_bins is None else f'; {escape(self.ks_method)}'}"
                 f"<table><tr><th>kind</th><th>column</th><th>measure</th><th>worst</th>"
                 f"<th>worst window</th><th>first act</th></tr>{rows}</table></div>")

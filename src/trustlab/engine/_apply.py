@@ -10,6 +10,7 @@ import pandas as pd
 from .._errors import DataError, Problem
 from ..policy._condition import columns_of
 from ..policy._spec import DriftBrake, Policy
+from ..policy._template import lines_of
 from ._columns import PreparedColumn, missing_column_problems, prepare_column
 from ._brake import BrakeWindows, braked_rows
 from ._plan import combined_reason, plan_for, rate_limit_reason
@@ -299,7 +300,8 @@ def apply_policy(policy: Policy, data: pd.DataFrame, state=None,
         rows = np.flatnonzero(rule_idx == i)
         if len(rows) == 0:
             continue
-        codes, probs = render_rows(rule.because, data, rows, builder, f"rules[{i}].because")
+        codes, probs = render_rows(rule.because, data, rows, builder, f"rules[{i}].because",
+                                   lines_of(rule.when))
         problems += probs
         if not probs:
             rule_reason[rows] = codes

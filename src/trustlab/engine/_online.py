@@ -10,7 +10,7 @@ from typing import Any
 
 from .._errors import DataError, Problem
 from ..policy._spec import DriftBrake, Policy, RateLimit
-from ..policy._template import is_missing
+from ..policy._template import is_missing, lines_of
 from ._brake import BrakeTracker
 from ._plan import KILL_SWITCH, combined_reason, plan_for, rate_limit_reason
 from ._scalar import value_kind
@@ -157,7 +157,7 @@ def decide(policy: Policy, record: Mapping[str, Any], state: GuardrailState | No
             break
     rule = rules[idx]
     rule_action = rule.then
-    rule_reason = rule.because.render(record)
+    rule_reason = rule.because.render(record, lines_of(rule.when))
     action, guardrail, reason = rule_action, None, rule_reason
     if policy.guardrails:
         if state is None:

@@ -9,6 +9,14 @@ formatted once (formatting is monotone, so every value between them formats
 the same); a group that straddles a rounding boundary is formatted row by
 row. The text is exactly what ``format(value, spec)`` gives for each row, as
 on the online path.
+
+Where the deciding rule compares a field's column with a number (its *lines*,
+:func:`trustlab.policy._template.lines_of`), the shown number must not cross a
+line: only rows within a unit of the last shown digit of a line can cross it
+(one vectorised comparison finds them), their distinct texts are read back, and
+only the rows whose text falls on the other side of a line than their value are
+shown again with more digits (:func:`trustlab.policy._template.field_text`, as
+online).
 """
 
 from __future__ import annotations
@@ -20,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import Problem
-from ..policy._template import MISSING_TEXT, Template, format_value, no_negative_zero
+from ..policy._template import (MISSING_TEXT, Line, Template, field_text, format_value,
+                                no_negative_zero, read_back)
 
 __all__ = ["format_array", "render_rows", "CategoryBuilder", "first_occurrences"]
 
@@ -124,17 +133,66 @@ def _bucketed_codes(v: np.ndarray, spec: str, digits: int) -> tuple[np.ndarray, 
     return t_codes[codes], np.asarray(t_uniques, dtype=object)
 
 
-def _field_codes(values: pd.Series, spec: str) -> tuple[np.ndarray, np.ndarray]:
-    """Codes per row and the formatted text of each code (distinct texts)."""
+_OPS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+        "==": np.equal, "!=": np.not_equal}
+
+
+def _keep_sides(v: np.ndarray, codes: np.ndarray, texts: np.ndarray, spec: str,
+                lines: tuple[Line, ...], digits: int) -> tuple[np.ndarray, np.ndarray]:
+    """``codes`` and ``texts`` with the rows whose shown number crosses one of ``lines`` shown
+    with more digits (:func:`field_text`); every other row keeps its text.
+
+    A value shown with ``digits`` decimals reads back within half a unit of its
+    last digit, so only rows within ``10**-digits`` of a line can cross it:
+    their distinct texts are read back, and the rows to fix found by one
+    comparison per line.
+    """
+    near = np.zeros(len(v), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for ln in lines:
+            near |= np.abs(v - ln.value) <= 10.0 ** -digits
+    rows = np.flatnonzero(near)
+    if len(rows) == 0:
+        return codes, texts
+    candidates = np.unique(codes[rows])
+    shown = np.full(len(texts), np.nan)
+    shown[candidates] = [np.nan if t == MISSING_TEXT or (r := read_back(t)) is None else r
+                         for t in texts[candidates].tolist()]
+    x, back = v[rows], shown[codes[rows]]
+    checked = ~np.isnan(back) & np.isfinite(x)
+    crossed = np.zeros(len(rows), dtype=bool)
+    for ln in lines:
+        op = _OPS[ln.op]
+        crossed |= checked & (op(x, ln.value) != op(back, ln.value))
+    rows = rows[crossed]
+    if len(rows) == 0:
+        return codes, texts
+    fixed = [field_text(x, spec, lines) for x in v[rows].tolist()]  # the few borderline rows
+    codes = codes.copy()
+    codes[rows] = len(texts) + np.arange(len(rows))
+    t_codes, t_uniques = pd.factorize(np.concatenate([texts, np.asarray(fixed, dtype=object)]))
+    return t_codes[codes], np.asarray(t_uniques, dtype=object)
+
+
+def _field_codes(values: pd.Series, spec: str, lines: tuple[Line, ...] = ()
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Codes per row and the formatted text of each code (distinct texts).
+
+    With ``lines`` (the deciding rule's comparisons of this column with
+    numbers), no text crosses a line (:func:`field_text`).
+    """
     spec = no_negative_zero(spec)  # as format_value: never '-0.0'
     if values.dtype.kind == "f" and not isinstance(values.dtype, pd.api.extensions.ExtensionDtype) \
             and len(values) >= _BUCKETS_FROM and (m := _FIXED.match(spec)) is not None:
         digits = int(m.group(1)) + (2 if m.group(2) == "%" else 0)
-        return _bucketed_codes(values.to_numpy(), spec, digits)
+        v = values.to_numpy()
+        codes, texts = _bucketed_codes(v, spec, digits)
+        return _keep_sides(v, codes, texts, spec, lines, digits) if lines else (codes, texts)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     arr = np.asarray(uniques)
     try:
-        texts = format_array(arr, spec)
+        texts = (format_array(arr, spec) if not lines else  # one distinct value at a time
+                 [field_text(u, spec, lines) for u in arr.tolist()])
     except (TypeError, ValueError) as exc:
         raise _FormatProblem(str(exc)) from None
     # distinct values may format alike (0.1231 and 0.1234 at .1%): merge them
@@ -178,11 +236,15 @@ def _join(pieces: list) -> list[str]:
 
 
 def render_rows(template: Template, frame: pd.DataFrame, rows: np.ndarray,
-                builder: CategoryBuilder, where: str) -> tuple[np.ndarray, list[Problem]]:
+                builder: CategoryBuilder, where: str, lines: tuple[Line, ...] = ()
+                ) -> tuple[np.ndarray, list[Problem]]:
     """Provisional category codes of ``template`` rendered for ``rows`` of ``frame``.
 
     Each field is formatted once per distinct value; each distinct combination
-    of field texts is joined once.
+    of field texts is joined once. ``lines`` are the deciding rule's
+    comparisons with numbers (:func:`trustlab.policy._template.lines_of`): no
+    field shows a number on the other side of one than its value, exactly as
+    :meth:`Template.render` with the same lines.
     """
     if not template.columns:
         return np.full(len(rows), builder.add([template.source])[0], dtype=np.int32), []
@@ -196,7 +258,8 @@ def render_rows(template: Template, frame: pd.DataFrame, rows: np.ndarray,
         if len(rows) < len(series):
             series = series.take(rows)
         try:
-            codes, texts = _field_codes(series, spec)
+            codes, texts = _field_codes(series, spec,
+                                        tuple(ln for ln in lines if ln.column == column))
         except _FormatProblem as exc:
             return np.empty(0, dtype=np.int32), [Problem(
                 where, f"cannot format column '{column}' with '{{{column}:{spec}}}': {exc}; "

@@ -3,7 +3,7 @@
 from ._condition import ConditionSyntaxError, columns_of, parse_condition
 from ._diff import policy_changes
 from ._load import FORMAT_VERSION, canonical_json, load_policy, parse_policy, read_window
-from ._metric_names import METRICS
+from ._metric_names import METRIC_DECLARATIONS, METRICS
 from ._spec import (
     MODES,
     Action,
@@ -26,6 +26,7 @@ from ._template import Template, parse_template
 __all__ = [
     "FORMAT_VERSION",
     "METRICS",
+    "METRIC_DECLARATIONS",
     "MODES",
     "Action",
     "ActionValue",

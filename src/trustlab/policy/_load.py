@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import DataError, PolicyError, Problem
+from .._format import CURRENCY_PATTERN
 from ._condition import ConditionSyntaxError, parse_condition
-from ._metric_names import is_metric, supported_metrics_text
+from ._metric_names import is_metric, metric_kind, supported_metrics_text
 from ._reach import unreachable_rules
 from ._spec import (
     MODES,
@@ -489,7 +490,8 @@ def _parse_outcomes(r: _Reader, raw: Any, actions: dict[str, Action]) -> Outcome
         return None
     p = "outcomes"
     keys = ("label", "values")
-    if r.mapping(raw, p, keys, ("bad_when", "reviewer", "window", "unlabelled")) is None:
+    if r.mapping(raw, p, keys, ("bad_when", "reviewer", "window", "unlabelled",
+                                "currency")) is None:
         return None
     label = r.text(raw, "label", p)
     bad_when = raw.get("bad_when", True)
@@ -534,10 +536,26 @@ def _parse_outcomes(r: _Reader, raw: Any, actions: dict[str, Action]) -> Outcome
     reviewer = _parse_reviewer(r, raw.get("reviewer"), f"{p}.reviewer", actions)
     window = r.window(raw, "window", p)
     unlabelled = r.choice(raw, "unlabelled", p, UNLABELLED_RULES, "exclude")
+    currency = _currency(r, raw, p)
     if label is None:
         return None
     return Outcomes(label, tuple(values), bad_when, "bad_when" in raw, reviewer, window,
-                    unlabelled)  # type: ignore[arg-type]
+                    unlabelled, currency)  # type: ignore[arg-type]
+
+
+def _currency(r: _Reader, raw: dict, p: str) -> str | None:
+    """``outcomes.currency``: the three-letter code of the money in ``values``, or None."""
+    if "currency" not in raw:
+        return None
+    code = raw["currency"]
+    if isinstance(code, str) and CURRENCY_PATTERN.match(code):
+        return code
+    hint = (f" Did you mean '{code.strip().upper()}'?" if isinstance(code, str)
+            and CURRENCY_PATTERN.match(code.strip().upper()) else "")
+    r.add(f"{p}.currency", f"must be a three-letter currency code in capitals, as in ISO 4217 "
+                           f"(EUR, USD, GBP); got {_kind(code)}.{hint} Leave it out to show "
+                           f"money as plain numbers in value units")
+    return None
 
 
 def _parse_reviewer(r: _Reader, raw: Any, p: str, actions: dict[str, Action]) -> Reviewer | None:
@@ -590,6 +608,12 @@ def _parse_checks(r: _Reader, raw: Any, actions: tuple[str, ...]) -> tuple[Check
             r.add(p, "needs a bound: `at_least`, `at_most`, or both")
         if lo is not None and hi is not None and lo > hi:
             r.add(p, f"`at_least` ({lo:g}) is above `at_most` ({hi:g}): no value could pass")
+        if metric is not None and metric_kind(metric) == "share":
+            for key, bound in (("at_least", lo), ("at_most", hi)):
+                if bound is not None and not 0 <= bound <= 1:
+                    hint = f" (did you mean {bound / 100:g}?)" if 1 < bound <= 100 else ""
+                    r.add(f"{p}.{key}", f"{metric} is a share, written as a number from 0 to "
+                                        f"1{hint}; got {bound:g}")
         by = r.text(item, "by", p, required=False)
         if metric == "favourable_rate_ratio" and by is None:
             r.add(f"{p}.by", "favourable_rate_ratio compares segments, so it needs `by: COLUMN`")
@@ -802,7 +826,7 @@ def _version(r: _Reader, raw: dict) -> str | None:
 NOT_CONTENT = ("source", "_cache", "content_hash", "when_text")
 """Fields of a parsed policy that are not its content (never hashed, never compared)."""
 
-ADDED_FIELDS = {"right_when": None, "safe": False, "time_format": None}
+ADDED_FIELDS = {"right_when": None, "safe": False, "time_format": None, "currency": None}
 """Fields added to the format after version 1 shipped, with their defaults. A field at its
 default is left out of the canonical form, so every earlier policy keeps its hash."""
 

@@ -1,35 +1,69 @@
 """The metric vocabulary that ``checks`` may name.
 
-One registry: the policy loader validates check names against it, and the
-simulation layer computes exactly these (a test keeps the two in step).
+The policy loader validates check names against it, and the simulation layer
+computes exactly these (a test keeps the two in step). Each is declared once,
+here, with its kind of number, its words and its definition, because they are
+the policy format's vocabulary; :mod:`trustlab.metrics` reads them into the one
+registry of every metric the kit shows, and :mod:`trustlab._format` (the
+standard library only, so the spec stays free of pandas) shows them.
 """
 
 from __future__ import annotations
 
-__all__ = ["METRICS", "METRIC_WORDS", "format_metric", "is_metric", "metric_words",
-           "supported_metrics_text"]
+from .._format import format_number
 
-METRICS: dict[str, str] = {
-    "decisions": "rows decided",
-    "automation_rate": "share of rows whose final action is automated",
-    "favourable_rate": "share of rows whose final action is favourable",
-    "bad_rate_favourable": "among labelled rows with a favourable final action, the share with the bad outcome",
-    "bad_capture_rate": "among labelled rows with the bad outcome, the share not given an automated action that is right for the good outcome (by default: not automatically approved)",
-    "wrong_call_rate": "among labelled rows with an automated final action, the share where the action was not the right call for the outcome (actions' right_when)",
-    "value_total": "value from outcomes.values, reviews included as modelled",
-    "value_per_decision": "value_total divided by decisions",
-    "reviews_per_window_mean": "mean rows with a human action per outcomes.window",
-    "peak_reviews_per_window": "most rows with a human action in one outcomes.window",
-    "guardrail_interventions": "rows whose action a guardrail or the kill switch changed",
-    "fallback_rate": "share of rows with at least one missing signal",
-    "unlabelled_share": "share of rows with no observed outcome",
-    "favourable_rate_ratio": "lowest segment favourable rate divided by the highest (needs `by`)",
-    "alignment": "among automated rows with a recorded human decision, the share that agree",
-    "override_rate": "1 - alignment, over the same rows",
-    "max_signal_psi": "largest PSI of any signal window against the drift reference",
-    "max_feature_psi": "largest PSI of any feature window against the drift reference",
-}
+__all__ = ["METRICS", "METRIC_DECLARATIONS", "METRIC_WORDS", "METRIC_KINDS", "format_metric",
+           "is_metric", "metric_kind", "metric_words", "supported_metrics_text"]
+
+METRIC_DECLARATIONS: tuple[tuple[str, str, str, str], ...] = (
+    # name, kind (trustlab._format.KINDS), words for a reader, definition
+    ("decisions", "count", "Decisions", "rows decided"),
+    ("automation_rate", "share", "Decided automatically",
+     "share of rows whose final action is automated"),
+    ("favourable_rate", "share", "Favourable decisions",
+     "share of rows whose final action is favourable"),
+    ("bad_rate_favourable", "share", "Bad outcomes among favourable decisions",
+     "among labelled rows with a favourable final action, the share with the bad outcome"),
+    ("bad_capture_rate", "share", "Bad outcomes caught",
+     "among labelled rows with the bad outcome, the share not given an automated action that "
+     "is right for the good outcome (by default: not automatically approved)"),
+    ("wrong_call_rate", "share", "Automated decisions that were the wrong call",
+     "among labelled rows with an automated final action, the share where the action was not "
+     "the right call for the outcome (actions' right_when)"),
+    ("value_total", "money", "Total value",
+     "value from outcomes.values, reviews included as modelled"),
+    ("value_per_decision", "money", "Value per decision", "value_total divided by decisions"),
+    ("reviews_per_window_mean", "count", "Reviews per window (mean)",
+     "mean rows with a human action per outcomes.window"),
+    ("peak_reviews_per_window", "count", "Reviews in the busiest window",
+     "most rows with a human action in one outcomes.window"),
+    ("guardrail_interventions", "count", "Decisions a guardrail changed",
+     "rows whose action a guardrail or the kill switch changed"),
+    ("fallback_rate", "share", "Decisions with a missing signal",
+     "share of rows with at least one missing signal"),
+    ("unlabelled_share", "share", "No observed outcome", "share of rows with no observed outcome"),
+    ("favourable_rate_ratio", "ratio", "Lowest over highest segment favourable rate",
+     "lowest segment favourable rate divided by the highest (needs `by`)"),
+    ("alignment", "share", "Agreement with recorded human decisions",
+     "among automated rows with a recorded human decision, the share that agree"),
+    ("override_rate", "share", "Disagreement with recorded human decisions",
+     "1 - alignment, over the same rows"),
+    ("max_signal_psi", "drift", "Largest signal drift (PSI)",
+     "largest PSI of any signal window against the drift reference"),
+    ("max_feature_psi", "drift", "Largest feature drift (PSI)",
+     "largest PSI of any feature window against the drift reference"),
+)
+"""Each metric a check may name: ``(name, kind, words, definition)``, in the format's order."""
+
+METRICS: dict[str, str] = {name: definition for name, _, _, definition in METRIC_DECLARATIONS}
 """Metric name → definition. ``share.<action>`` is valid for every declared action."""
+
+METRIC_WORDS: dict[str, str] = {name: words for name, _, words, _ in METRIC_DECLARATIONS}
+"""Metric name → words for a reader; ``share.<action>`` reads "Share '<action>'"."""
+
+METRIC_KINDS: dict[str, str] = {name: kind for name, kind, _, _ in METRIC_DECLARATIONS}
+"""Metric name → its kind of number (:data:`trustlab._format.KINDS`); ``share.<action>`` is a
+share. :mod:`trustlab.metrics` reads these into the one registry of every metric."""
 
 
 def is_metric(name: str, actions: tuple[str, ...]) -> bool:
@@ -53,34 +87,6 @@ def supported_metrics_text(actions: tuple[str, ...]) -> str:
     return ", ".join(names)
 
 
-METRIC_WORDS: dict[str, str] = {
-    "decisions": "Decisions",
-    "automation_rate": "Decided automatically",
-    "favourable_rate": "Favourable decisions",
-    "bad_rate_favourable": "Bad outcomes among favourable decisions",
-    "bad_capture_rate": "Bad outcomes caught",
-    "wrong_call_rate": "Automated decisions that were the wrong call",
-    "value_total": "Total value",
-    "value_per_decision": "Value per decision",
-    "reviews_per_window_mean": "Reviews per window (mean)",
-    "peak_reviews_per_window": "Reviews in the busiest window",
-    "guardrail_interventions": "Decisions a guardrail changed",
-    "fallback_rate": "Decisions with a missing signal",
-    "unlabelled_share": "Decisions with no observed outcome",
-    "favourable_rate_ratio": "Lowest over highest segment favourable rate",
-    "alignment": "Agreement with recorded human decisions",
-    "override_rate": "Disagreement with recorded human decisions",
-    "max_signal_psi": "Largest signal drift (PSI)",
-    "max_feature_psi": "Largest feature drift (PSI)",
-}
-"""Metric name → words for a reader; ``share.<action>`` reads "Share '<action>'"."""
-
-_COUNTS = frozenset({"decisions", "peak_reviews_per_window", "guardrail_interventions"})
-_SHARES = frozenset({"automation_rate", "favourable_rate", "bad_rate_favourable",
-                     "bad_capture_rate", "wrong_call_rate", "fallback_rate", "unlabelled_share",
-                     "favourable_rate_ratio", "alignment", "override_rate"})
-
-
 def metric_words(name: str) -> str:
     """Words for a metric.
 
@@ -94,22 +100,34 @@ def metric_words(name: str) -> str:
     return METRIC_WORDS.get(name, name)
 
 
-def format_metric(name: str, value) -> str:
-    """A metric's value as a reader expects it: shares in %, counts whole, 'n/a' when missing.
+def metric_kind(name: str) -> str | None:
+    """The kind of number a policy metric is; None for a name that is not one.
+
+    Examples
+    --------
+    >>> metric_kind("bad_rate_favourable"), metric_kind("share.review"), metric_kind("nope")
+    ('share', 'share', None)
+    """
+    if name.startswith("share.") and len(name) > len("share."):
+        return "share"
+    return METRIC_KINDS.get(name)
+
+
+def format_metric(name: str, value, currency: str | None = None) -> str:
+    """A policy metric's value, read through its declared kind (:func:`trustlab._format.format_number`).
+
+    Kept for callers of the policy vocabulary; :func:`trustlab.metrics.format_metric`
+    knows every metric of the kit, not only these.
 
     Examples
     --------
     >>> format_metric("alignment", 0.912), format_metric("decisions", 9857.0)
     ('91.2%', '9,857')
-    >>> format_metric("value_per_decision", 605.78), format_metric("max_signal_psi", None)
-    ('606', 'n/a')
+    >>> format_metric("bad_rate_favourable", 0.0395), format_metric("max_signal_psi", None)
+    ('4.0%', 'n/a')
     """
-    if value is None or value != value:  # None, NaN
-        return "n/a"
-    if name in _SHARES or name.startswith("share."):
-        return f"{value:.1%}"
-    if name in _COUNTS:
-        return f"{value:,.0f}"
-    if name.endswith("_psi"):
-        return f"{value:.3f}"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    kind = metric_kind(name)
+    if kind is None:
+        raise KeyError(f"{name!r} is not a metric of the policy format; metrics: "
+                       f"{', '.join(METRICS)}, share.<action>")
+    return format_number(value, kind, currency=currency)

@@ -241,6 +241,7 @@ class Outcomes:
     reviewer: Reviewer | None = None
     window: Window | None = None
     unlabelled: Literal["exclude", "good", "bad"] = "exclude"
+    currency: str | None = None  # ISO-4217-like code of outcomes.values (EUR); None: value units
 
     def value_of(self, action: str) -> ActionValue:
         """The :class:`ActionValue` declared for ``action``."""

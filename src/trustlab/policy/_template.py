@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 import string
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
-__all__ = ["Template", "TemplateError", "parse_template", "format_value", "no_negative_zero", "MISSING_TEXT"]
+from ._condition import And, Column, Compare, Condition, In, Literal, Not, Or, flip
+
+__all__ = ["Template", "TemplateError", "parse_template", "format_value", "no_negative_zero",
+           "MISSING_TEXT", "Line", "lines_of", "field_text", "read_back", "same_side"]
 
 MISSING_TEXT = "missing"
 
@@ -41,8 +46,17 @@ class Template:
         """Columns the template reads, in order, without repeats."""
         return tuple(dict.fromkeys(c for _, c, _ in self.parts if c is not None))
 
-    def render(self, values) -> str:
+    def render(self, values, lines: tuple[Line, ...] = ()) -> str:
         """Fill the fields from a mapping of column → value.
+
+        Parameters
+        ----------
+        values : mapping
+            Column → value.
+        lines : tuple of Line, optional
+            The deciding rule's comparisons with numbers (:func:`lines_of`):
+            a field of a compared column is shown with enough digits to stay
+            on the value's side of each (:func:`field_text`).
 
         Examples
         --------
@@ -51,12 +65,18 @@ class Template:
         'Risk 41% is high for E.'
         >>> t.render({"p": float("nan"), "grade": "E"})
         'Risk missing is high for E.'
+        >>> from trustlab.policy import parse_condition
+        >>> low = parse_template("Risk {p:.1%} is under the 5% line.")
+        >>> low.render({"p": 0.04996}, lines_of(parse_condition("p < 0.05")))
+        'Risk 4.996% is under the 5% line.'
         """
         out = []
         for text, column, spec in self.parts:
             out.append(text)
             if column is not None:
-                out.append(format_value(values.get(column), spec))
+                value = values.get(column)
+                out.append(field_text(value, spec, _on(lines, column)) if lines
+                           else format_value(value, spec))
         return "".join(out)
 
 
@@ -177,3 +197,155 @@ def _spec_fits_something(spec: str) -> bool:
         except (TypeError, ValueError):
             continue
     return False
+
+
+# --------------------------------------------------------------------------- lines
+
+@dataclass(frozen=True)
+class Line:
+    """A comparison of a column with a number in a rule's condition: ``column op value``."""
+
+    column: str
+    op: str
+    value: float | int
+
+
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+        "==": operator.eq, "!=": operator.ne}
+
+
+def _number(lit) -> bool:
+    return isinstance(lit, Literal) and lit.kind == "number"
+
+
+@functools.lru_cache(maxsize=4096)
+def lines_of(condition: Condition | None) -> tuple[Line, ...]:
+    """Every comparison of a column with a number in ``condition``, as ``column op number``.
+
+    ``number op column`` is turned round; ``column in [...]`` gives one
+    ``==`` line per number listed. None (an ``otherwise`` rule) has none.
+
+    Examples
+    --------
+    >>> from trustlab.policy import parse_condition
+    >>> [(l.column, l.op, l.value) for l in lines_of(parse_condition(
+    ...     "0.05 > p and (grade in [1, 2] or income >= 20000 or p < q)"))]
+    [('p', '<', 0.05), ('grade', '==', 1), ('grade', '==', 2), ('income', '>=', 20000)]
+    """
+    out: list[Line] = []
+
+    def walk(node) -> None:
+        if isinstance(node, Compare):
+            left, right = node.left, node.right
+            if isinstance(left, Column) and _number(right):
+                out.append(Line(left.name, node.op, right.value))
+            elif _number(left) and isinstance(right, Column):
+                out.append(Line(right.name, flip(node.op), left.value))
+        elif isinstance(node, In):
+            out.extend(Line(node.column.name, "==", v.value) for v in node.values if _number(v))
+        elif isinstance(node, (And, Or)):
+            for item in node.items:
+                walk(item)
+        elif isinstance(node, Not):
+            walk(node.item)
+
+    if condition is not None:
+        walk(condition)
+    return tuple(dict.fromkeys(out))
+
+
+def _on(lines: tuple[Line, ...], column: str) -> tuple[Line, ...]:
+    return tuple(ln for ln in lines if ln.column == column)
+
+
+_SHOWN_NUMBER = re.compile(r"([-+]?)(\d[\d,_]*(?:\.\d*)?|\.\d+)(?:[eE]([-+]?\d+))?(%?)")
+
+
+def read_back(text: str) -> float | None:
+    """The number a reader reads in a rendered field (``'4.996%'`` → 0.04996); None if none.
+
+    Read exactly, then rounded once to the nearest float, as the rule's own
+    numbers are.
+
+    Examples
+    --------
+    >>> read_back("5.0%"), read_back("  1,234.5"), read_back("1.20e-03"), read_back("missing")
+    (0.05, 1234.5, 0.0012, None)
+    """
+    m = _SHOWN_NUMBER.search(text)
+    if m is None:
+        return None
+    sign, digits, exponent, percent = m.groups()
+    try:
+        d = Decimal(sign + digits.replace(",", "").replace("_", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern only matches numbers
+        return None
+    if exponent:
+        d = d.scaleb(int(exponent))
+    if percent:
+        d = d.scaleb(-2)
+    return float(d)
+
+
+def same_side(value: float, shown: float | None, lines: tuple[Line, ...]) -> bool:
+    """True when ``shown`` compares with every line as ``value`` does (vacuously for None).
+
+    Examples
+    --------
+    >>> line = (Line("p", "<", 0.05),)
+    >>> same_side(0.04996, 0.05, line), same_side(0.04996, 0.04996, line)
+    (False, True)
+    """
+    if shown is None:
+        return True
+    return all(_OPS[ln.op](value, ln.value) == _OPS[ln.op](shown, ln.value) for ln in lines)
+
+
+_SPEC_TAIL = re.compile(r"^(.*?)(?:\.(\d+))?([eEfFgG%])$", re.DOTALL)
+_MAX_DIGITS = 1100  # past every decimal digit a float has
+
+
+def _real_value(value) -> float | None:
+    item = getattr(value, "item", None)
+    if item is not None and not isinstance(value, (str, bytes)):
+        value = item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    x = float(value)
+    return x if math.isfinite(x) else None
+
+
+def field_text(value, spec: str, lines: tuple[Line, ...] = ()) -> str:
+    """A field as :func:`format_value` shows it, with more digits where it would cross a line.
+
+    When the shown number, read back (:func:`read_back`), falls on the other
+    side of one of ``lines`` than ``value`` (0.04996 shown as ``5.0%`` beside
+    ``p < 0.05``), the field is shown again with the same spec at a higher
+    precision, one digit at a time, until it does not: at the number's full
+    precision it reads back as the value itself.
+
+    Examples
+    --------
+    >>> field_text(0.04996, ".1%", (Line("p", "<", 0.05),))
+    '4.996%'
+    >>> field_text(0.05, ".1%", (Line("p", "<", 0.05),)), field_text(0.0412, ".1%", (Line("p", "<", 0.05),))
+    ('5.0%', '4.1%')
+    >>> field_text(0.3500001, ".2f", (Line("p", ">", 0.35),))
+    '0.3500001'
+    """
+    text = format_value(value, spec)
+    if not lines:
+        return text
+    x = _real_value(value)
+    if x is None or same_side(x, read_back(text), lines):
+        return text
+    m = _SPEC_TAIL.match(spec)
+    if m is None:
+        return text  # no precision to raise (an integer or text spec)
+    head, given, kind = m.groups()
+    start = int(given) if given is not None else 6
+    for digits in range(start + 1, start + _MAX_DIGITS):
+        text = format_value(x, f"{head}.{digits}{kind}")
+        if same_side(x, read_back(text), lines):
+            break
+    return text

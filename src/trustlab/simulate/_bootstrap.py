@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..policy._metric_names import metric_words
+from .._format import axis_label, format_number, tick_formatter
+from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, metric_words, summary_frame
 from ._metrics import _indicators, ratio_values
 from ._replay import DECISION_COLUMNS, Replay
 
@@ -40,9 +41,10 @@ BOOTSTRAP_COLUMNS = ("metric", "by", "segment", "estimate", "low", "high", "leve
 """Columns of :attr:`BootstrapResult.frame`."""
 
 
-_RATES = {"bad_rate_favourable": "Share of favourable decisions (%)",
-          "automation_rate": "Share of all decisions (%)",
-          "favourable_rate": "Share of all decisions (%)"}
+_OF = {"bad_rate_favourable": "Share of favourable decisions",
+       "automation_rate": "Share of all decisions",
+       "favourable_rate": "Share of all decisions",
+       "value_total": "Value", "value_per_decision": "Value"}
 
 _SUMS = ("rows", "automated", "favourable", "fav_bad", "fav_labelled", "value", "valued")
 
@@ -77,6 +79,8 @@ class BootstrapResult:
         The arguments the result was made with.
     method : str
         How the rows were resampled, in words.
+    currency : str or None
+        The policy's ``outcomes.currency`` (None: value units).
     """
 
     frame: pd.DataFrame
@@ -86,6 +90,12 @@ class BootstrapResult:
     level: float
     by: str | None
     method: str
+    currency: str | None = None
+
+    def summary(self) -> SummaryFrame:
+        """:attr:`frame`, its estimates and intervals printed by each metric's kind."""
+        return summary_frame(self.frame, metric_column="metric",
+                             values=["estimate", "low", "high"], currency=self.currency)
 
     def interval(self, metric: str, segment: str | None = None) -> tuple[float, float]:
         """The ``(low, high)`` interval of one metric, overall or for one segment."""
@@ -111,7 +121,7 @@ class BootstrapResult:
         BootstrapDisplay
         """
         import matplotlib.pyplot as plt
-        from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+        from matplotlib.ticker import MaxNLocator
 
         f = self.frame
         rows = ["All decisions"] + ([str(s) for s in f["segment"].dropna().unique()]
@@ -130,40 +140,36 @@ class BootstrapResult:
             est = part["estimate"].to_numpy(dtype=float)
             low = part["low"].to_numpy(dtype=float)
             high = part["high"].to_numpy(dtype=float)
-            rate = name in _RATES
-            scale = 100.0 if rate else 1.0
-            err = np.vstack([np.abs(est - low), np.abs(high - est)]) * scale
-            a.errorbar(est * scale, y[:len(est)], xerr=err, fmt="o", color="#4c72b0",
+            err = np.vstack([np.abs(est - low), np.abs(high - est)])
+            a.errorbar(est, y[:len(est)], xerr=err, fmt="o", color="#4c72b0",
                        ecolor="#8fa8d6", elinewidth=3, capsize=0)
             a.set_title(metric_words(name), fontsize=10)
-            a.set_xlabel(_RATES.get(name, "Value (outcome units)"))
-            a.xaxis.set_major_formatter(PercentFormatter(decimals=0) if rate else
-                                        FuncFormatter(lambda v, _: _compact(v)))
+            kind = kind_of(name)
+            a.set_xlabel(axis_label(_OF.get(name, metric_words(name)), kind,
+                                    currency=self.currency))
             a.xaxis.set_major_locator(MaxNLocator(4))
+            a.xaxis.set_major_formatter(tick_formatter(kind, currency=self.currency))
             a.grid(axis="x", alpha=0.3)
         ax[0].set_yticks(y, rows)
-        fig.suptitle(f"{self.level:.0%} bootstrap intervals from {self.n:,} resamples of the history",
-                     fontsize=11)
+        fig.suptitle(f"{format_number(self.level, 'share', trim=True)} bootstrap intervals from "
+                     f"{format_metric('replicates', self.n)} resamples of the history", fontsize=11)
         fig.tight_layout()
         return BootstrapDisplay(fig, tuple(ax))
 
     def _repr_html_(self) -> str:
         def fmt(name: str, v: float) -> str:
-            if np.isnan(v):
-                return "n/a"
-            if name in _RATES:
-                return f"{v:.1%}"
-            return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+            return escape(format_metric(name, v, currency=self.currency))
 
         body = "".join(
             f"<tr><th style='text-align:left'>{escape(metric_words(r.metric))}</th>"
             f"<td>{'' if r.segment is None else escape(str(r.segment))}</td>"
             f"<td>{fmt(r.metric, r.estimate)}</td>"
             f"<td>{fmt(r.metric, r.low)} – {fmt(r.metric, r.high)}</td>"
-            f"<td>{r.undefined:,}</td></tr>"
+            f"<td>{format_metric('undefined', r.undefined)}</td></tr>"
             for r in self.frame.itertuples())
         seg = escape(self.by) if self.by else ""
-        return (f"<div><b>Bootstrap intervals</b> ({self.level:.0%}, {self.n:,} replicates, "
+        return (f"<div><b>Bootstrap intervals</b> ({format_number(self.level, 'share', trim=True)}, "
+                f"{format_metric('replicates', self.n)} replicates, "
                 f"seed {self.seed}) — {escape(self.method)}<table><tr><th>metric</th>"
                 f"<th>{seg}</th><th>estimate</th><th>interval</th><th>undefined replicates</th>"
                 f"</tr>{body}</table></div>")
@@ -171,14 +177,6 @@ class BootstrapResult:
     def __repr__(self) -> str:
         return (f"BootstrapResult(n={self.n}, seed={self.seed}, level={self.level}, "
                 f"by={self.by!r}, rows={len(self.frame)})")
-
-
-def _compact(v: float) -> str:
-    """A tick label: 1,200 → '1.2k', 3,000,000 → '3M'."""
-    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= size:
-            return f"{v / size:,.3g}{suffix}"
-    return f"{v:,.0f}"
 
 
 def _check(replay: Replay, n, seed, level, by) -> None:
@@ -349,4 +347,4 @@ def bootstrap_metrics(replay: Replay, *, n: int = 1000, seed: int = 0, level: fl
     }, columns=list(BOOTSTRAP_COLUMNS))
     method = (f"nonparametric bootstrap: {rows:,} rows drawn with replacement per replicate "
               f"(multinomial counts), percentile intervals")
-    return BootstrapResult(frame, flat, n, seed, level, by, method)
+    return BootstrapResult(frame, flat, n, seed, level, by, method, currency_of(replay.policy))

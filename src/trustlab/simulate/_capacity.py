@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._format import format_number
+from ..metrics import SummaryFrame, format_metric, summary_frame
 from ._replay import Replay
 
 __all__ = ["ReviewLoad", "ReviewLoadDisplay", "review_load", "REVIEW_LOAD_COLUMNS"]
@@ -97,11 +99,13 @@ class ReviewLoad:
     utilisation: float
     window_seconds: int
 
-    def summary(self) -> pd.Series:
-        """The summary numbers as one Series."""
+    def summary(self) -> SummaryFrame:
+        """The summary numbers: ``value`` by ``metric`` (printed by each one's kind)."""
         names = ("capacity", "windows", "windows_over_capacity", "peak_backlog", "final_backlog",
                  "mean_delay_windows", "max_delay_windows", "unreviewed", "utilisation")
-        return pd.Series({n: getattr(self, n) for n in names}, name="review_load", dtype=float)
+        table = pd.DataFrame({"value": [float(getattr(self, n)) for n in names]},
+                             index=pd.Index(names, name="metric"))
+        return summary_frame(table, metric_column="metric", values=["value"])
 
     def plot(self, ax=None) -> ReviewLoadDisplay:
         """Reviews per window as bars, with the capacity line and the backlog."""
@@ -118,7 +122,7 @@ class ReviewLoad:
         ax.bar(x, f["reviews"], width=width, color="#9db4d6",
                label=f"Reviews arriving per {u}")
         ax.axhline(self.capacity, color="#c44e52", linestyle="--",
-                   label=f"Capacity: {self.capacity:,.4g} reviews per {u}")
+                   label=f"Capacity: {format_metric('capacity', self.capacity)} reviews per {u}")
         if self.carry_over:
             ax.plot(x, f["backlog"], color="#dd8452", linewidth=2,
                     label=f"Backlog at the end of the {u} (reviews waiting)")
@@ -127,9 +131,11 @@ class ReviewLoad:
                     label=f"Reviews over capacity, not carried over (per {u})")
         ax.set_ylabel(f"Reviews per {u}")
         ax.set_xlabel(f"Start of the {u}")
-        ax.set_title(f"Review load: {self.windows_over_capacity} of {self.windows} {u}s over "
-                     f"capacity; peak backlog {self.peak_backlog:,.0f} reviews; mean added delay "
-                     f"{self.mean_delay_windows:.2f} {u}s", fontsize=10)
+        ax.set_title(f"Review load: {format_metric('windows_over_capacity', self.windows_over_capacity)} of "
+                     f"{format_metric('windows', self.windows)} {u}s over capacity; peak backlog "
+                     f"{format_metric('peak_backlog', self.peak_backlog)} reviews; mean added "
+                     f"delay {format_number(self.mean_delay_windows, 'number')} {u}s",
+                     fontsize=10)
         ax.legend(loc="upper left", fontsize=8)
         fig.autofmt_xdate()
         fig.tight_layout()
@@ -137,15 +143,18 @@ class ReviewLoad:
 
     def _repr_html_(self) -> str:
         u = escape(self.unit)
+        def f(name: str) -> str:
+            return escape(format_metric(name, getattr(self, name)))
+
         rows = [
-            ("Capacity", f"{self.capacity:,.4g} reviews per {u}"),
-            (f"{u.capitalize()}s over capacity", f"{self.windows_over_capacity} of {self.windows}"),
-            ("Peak backlog", f"{self.peak_backlog:,.0f} reviews"),
-            ("Backlog at the end", f"{self.final_backlog:,.0f} reviews"),
-            ("Added delay per review", f"mean {self.mean_delay_windows:.2f}, max "
-                                       f"{self.max_delay_windows:.0f} {u}s"),
-            ("Never reviewed", f"{self.unreviewed:,.0f} reviews"),
-            ("Utilisation", f"{self.utilisation:.0%}"),
+            ("Capacity", f"{f('capacity')} reviews per {u}"),
+            (f"{u.capitalize()}s over capacity", f"{f('windows_over_capacity')} of {f('windows')}"),
+            ("Peak backlog", f"{f('peak_backlog')} reviews"),
+            ("Backlog at the end", f"{f('final_backlog')} reviews"),
+            ("Added delay per review", f"mean {f('mean_delay_windows')}, max "
+                                       f"{f('max_delay_windows')} {u}s"),
+            ("Never reviewed", f"{f('unreviewed')} reviews"),
+            ("Utilisation", f('utilisation')),
         ]
         body = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>"
                        for k, v in rows)

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, PolicyError, Problem
+from .._format import axis_label, format_number, tick_formatter
+from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, metric_words, summary_frame
 from ..policy._condition import OP_WORDS
 from ..policy._spec import Policy
 from ._open import (
@@ -94,6 +96,8 @@ class BandGrid:
         ``name@version#hash`` of the policy.
     method : str
         How the cells were computed, in words.
+    currency : str or None
+        The policy's ``outcomes.currency`` (None: value units).
     """
 
     frame: pd.DataFrame
@@ -108,6 +112,24 @@ class BandGrid:
     window: str | None
     policy: str
     method: str
+    currency: str | None = None
+
+    def summary(self) -> SummaryFrame:
+        """The policy's own pair of lines and the best feasible pair (numbers, printed by kind).
+
+        Examples
+        --------
+        >>> import trustlab
+        >>> from trustlab.datasets import make_history
+        >>> g = band_grid(trustlab.load_policy("policies/consumer-credit.yaml"),
+        ...               make_history(n_days=20, applications_per_day=40, seed=0),
+        ...               "low-risk", "high-risk", capacity=20)
+        >>> list(g.summary().index)
+        ['current', 'optimum']
+        """
+        rows = [self.current] + ([] if self.optimum is None else [self.optimum])
+        table = pd.DataFrame(rows, index=["current", "optimum"][:len(rows)])
+        return summary_frame(table.infer_objects(), currency=self.currency)
 
     def value_table(self, metric: str = "value_per_decision") -> pd.DataFrame:
         """One metric as a table: decline thresholds as rows, approve thresholds as columns."""
@@ -155,7 +177,9 @@ class BandGrid:
         mesh = ax.pcolormesh(_edges(a), _edges(d), table.to_numpy(dtype=float),
                              cmap="viridis", shading="flat")
         cbar = fig.colorbar(mesh, ax=ax)
-        cbar.set_label(metric.replace("_", " ").capitalize())
+        kind = kind_of(metric)
+        cbar.ax.yaxis.set_major_formatter(tick_formatter(kind, currency=self.currency))
+        cbar.set_label(axis_label(metric_words(metric), kind, currency=self.currency))
         handles = []
         infeasible = ~self.value_table("feasible").to_numpy(dtype=bool)
         if infeasible.any():
@@ -165,7 +189,8 @@ class BandGrid:
             hatch.set_linewidth(0)
             per = self.window or "window"
             handles.append(Patch(facecolor="#999999", alpha=0.6, hatch="///",
-                                 label=f"More than {self.capacity:,.0f} reviews in a {per}"))
+                                 label=f"More than {format_number(self.capacity, 'count')} "
+                                       f"reviews in a {per}"))
         cur = self.current
         handles.append(ax.plot([cur["approve_threshold"]], [cur["decline_threshold"]], "o",
                                ms=10, mfc="white", mec="black", label="Current policy")[0])
@@ -178,9 +203,7 @@ class BandGrid:
         ax.legend(handles=handles, loc="upper left", fontsize=9, framealpha=0.9)
         ax.set_xlabel(f"Approve line: {self.approve_test_words()}\n(rule '{self.approve_rule}')")
         ax.set_ylabel(f"Decline line: {self.decline_test_words()}\n(rule '{self.decline_rule}')")
-        ax.set_title("Value per decision for each pair of lines"
-                     if metric == "value_per_decision" else
-                     f"{metric.replace('_', ' ').capitalize()} for each pair of lines")
+        ax.set_title(f"{metric_words(metric)} for each pair of lines")
         if made:
             fig.tight_layout()
         return BandGridDisplay(ax, fig, cbar)
@@ -198,15 +221,7 @@ class BandGrid:
                 "automation_rate", "bad_rate_favourable", "peak_reviews_per_window"]
 
         def fmt(name: str, v) -> str:
-            if v is None or isinstance(v, float) and np.isnan(v):
-                return "n/a"
-            if name.endswith("_rate"):
-                return f"{v:.1%}"
-            if name.endswith("_threshold"):
-                return f"{v:.4g}"
-            if name.startswith("value"):
-                return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
-            return f"{v:,.0f}"
+            return escape(format_metric(name, v, currency=self.currency))
 
         pick = [("current", self.current)]
         if self.optimum is not None:
@@ -218,8 +233,10 @@ class BandGrid:
         n_a = self.frame["approve_threshold"].nunique()
         n_d = self.frame["decline_threshold"].nunique()
         cap = ("" if self.capacity is None else
-               f"; capacity {self.capacity:,.0f} reviews per {self.window or 'window'}: "
-               f"{int(self.frame['feasible'].sum()):,} of {len(self.frame):,} pairs feasible"
+               f"; capacity {format_number(self.capacity, 'count')} reviews per "
+               f"{self.window or 'window'}: "
+               f"{format_number(self.frame['feasible'].sum(), 'count')} of "
+               f"{format_number(len(self.frame), 'count')} pairs feasible"
                + ("" if self.optimum is not None else " — <b>none is</b>"))
         return (f"<div><b>Band grid of {escape(self.policy)}</b>: approve "
                 f"<code>{escape(self.approve_test)}</code> ({n_a} values) × decline "
@@ -230,7 +247,8 @@ class BandGrid:
 
     def __repr__(self) -> str:
         best = ("none feasible" if self.optimum is None else
-                f"({self.optimum['approve_threshold']:.4g}, {self.optimum['decline_threshold']:.4g})")
+                f"({format_number(self.optimum['approve_threshold'], 'number')}, "
+                f"{format_number(self.optimum['decline_threshold'], 'number')})")
         return (f"BandGrid(cells={len(self.frame)}, capacity={self.capacity}, optimum={best})")
 
 
@@ -404,7 +422,7 @@ def grid_result(policy: Policy, n: int, totals: np.ndarray, peak: np.ndarray, me
     window = window_words(policy) if windowed else None
     return BandGrid(frame, optimum, current, _pareto(frame), cap, th_a.rule, th_d.rule,
                     f"{th_a.column} {th_a.op} t", f"{th_d.column} {th_d.op} t", window,
-                    policy.identity, method)
+                    policy.identity, method, currency_of(policy))
 
 
 def _optimum(frame: pd.DataFrame, ta: np.ndarray, td: np.ndarray, ia: int, id_: int):

@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._format import axis_label, format_number, tick_formatter
+from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy._spec import Policy
 from ._replay import Replay
 
@@ -98,6 +100,8 @@ class SwapResult:
     breakeven_bad_rate : float
         The swap-in bad rate at which the new policy's value equals the
         baseline's (NaN when there is none in [0, 1]).
+    currency : str or None
+        The policy's ``outcomes.currency`` (None: value units).
     """
 
     tags: pd.Series
@@ -108,6 +112,11 @@ class SwapResult:
     base_bad_rate: float
     basis: str
     breakeven_bad_rate: float
+    currency: str | None = None
+
+    def summary(self) -> SummaryFrame:
+        """:attr:`stress`, one row per multiplier, printed by each column's kind."""
+        return summary_frame(self.stress, currency=self.currency)
 
     @property
     def conclusion_survives(self) -> bool:
@@ -123,7 +132,6 @@ class SwapResult:
             Default: a new figure with two panels.
         """
         import matplotlib.pyplot as plt
-        from matplotlib.ticker import FuncFormatter, PercentFormatter
 
         if ax is None:
             fig, ax = plt.subplots(1, 2, figsize=(11, 4))
@@ -134,37 +142,36 @@ class SwapResult:
                    label="All rows")
         ax[0].barh([_TAG_LABELS[t] for t in c["tag"]], c["labelled"], color="#4c72b0",
                    label="With an observed outcome")
+        ax[0].xaxis.set_major_formatter(tick_formatter("count"))
         ax[0].set_xlabel("Decisions (rows)")
         ax[0].set_title(f"What changes against {self.baseline}", fontsize=10)
         ax[0].legend(fontsize=8)
         s = self.stress
         colours = np.where(s["beats_baseline"], "#55a868", "#c44e52")
         ax[1].axhline(0, color="grey", linewidth=1)
-        ax[1].plot(s["bad_rate"] * 100, s["difference"], color="#4c72b0", zorder=1)
-        ax[1].scatter(s["bad_rate"] * 100, s["difference"], c=list(colours), zorder=2)
+        ax[1].plot(s["bad_rate"], s["difference"], color="#4c72b0", zorder=1)
+        ax[1].scatter(s["bad_rate"], s["difference"], c=list(colours), zorder=2)
         for r in s.itertuples():
-            ax[1].annotate(f"×{r.multiplier:g}", (r.bad_rate * 100, r.difference),
+            ax[1].annotate(f"×{format_metric('multiplier', r.multiplier)}",
+                           (r.bad_rate, r.difference),
                            textcoords="offset points", xytext=(4, 4), fontsize=8)
         if not math.isnan(self.breakeven_bad_rate):
-            ax[1].axvline(self.breakeven_bad_rate * 100, color="grey", linestyle=":",
-                          label=f"Break-even: {self.breakeven_bad_rate:.1%}")
+            ax[1].axvline(self.breakeven_bad_rate, color="grey", linestyle=":",
+                          label=f"Break-even: "
+                                f"{format_metric('breakeven_bad_rate', self.breakeven_bad_rate)}")
             ax[1].legend(fontsize=8)
-        ax[1].xaxis.set_major_formatter(PercentFormatter(decimals=0))
-        ax[1].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        ax[1].set_xlabel("Bad rate assumed for swap-ins with no outcome (%)")
-        ax[1].set_ylabel("Value gained over the baseline")
+        ax[1].xaxis.set_major_formatter(tick_formatter("share"))
+        ax[1].yaxis.set_major_formatter(tick_formatter("money_change", currency=self.currency))
+        ax[1].set_xlabel(axis_label("Bad rate assumed for swap-ins with no outcome", "share"))
+        ax[1].set_ylabel(axis_label("Value gained over the baseline", "money_change",
+                                    currency=self.currency))
         ax[1].set_title("Does the policy still beat the baseline? (green: yes)", fontsize=10)
         fig.tight_layout()
         return SwapDisplay(fig, tuple(ax))
 
     def _repr_html_(self) -> str:
-        counts = self.counts.to_html(index=False, formatters={
-            "share": "{:.1%}".format, "labelled_share": lambda v: "n/a" if np.isnan(v) else f"{v:.1%}"})
-        stress = self.stress.to_html(index=False, formatters={
-            "multiplier": "×{:g}".format, "bad_rate": "{:.1%}".format,
-            **{c: "{:,.0f}".format for c in ("swap_in_value", "value_total", "value_per_decision",
-                                              "baseline_value_total",
-                                              "baseline_value_per_decision", "difference")}})
+        counts = summary_frame(self.counts).to_html(index=False)
+        stress = self.summary().to_html(index=False)
         verdict = ("holds at every multiplier" if self.conclusion_survives
                    else "does not hold at every multiplier")
         return (f"<div><b>Swap analysis against {escape(self.baseline)}</b><p>"
@@ -279,7 +286,9 @@ def _base_rate(replay: Replay, target: np.ndarray,
     """The bad rate at multiplier 1, its basis, and the basis in words."""
     n = int(target.sum())
     if assumed is not None:
-        return float(assumed), "assumed", f"the assumed bad rate of {assumed:.1%} (`assumed_bad_rate`)"
+        return float(assumed), "assumed", (f"the assumed bad rate of "
+                                           f"{format_metric('base_bad_rate', assumed)} "
+                                           f"(`assumed_bad_rate`)")
     if n == 0:
         return float("nan"), "none", "no base rate (none is needed)"
     policy, d = replay.policy, replay.decisions
@@ -291,13 +300,14 @@ def _base_rate(replay: Replay, target: np.ndarray,
             benefit = signal.higher_means == "benefit"
             rate = float(np.mean(1.0 - p if benefit else p))
             return rate, "model-implied", (
-                f"the model-implied bad rate of {rate:.1%} (the mean of "
+                f"the model-implied bad rate of {format_metric('base_bad_rate', rate)} (the mean of "
                 f"{'1 - ' if benefit else ''}'{signal.name}' over them)")
     fav_labelled = (d["favourable"].to_numpy(dtype=bool) & d["automated"].to_numpy(dtype=bool)
                     & d["labelled"].to_numpy(dtype=bool))
     if fav_labelled.any():
         rate = float(d["bad"].to_numpy(dtype=bool)[fav_labelled].mean())
-        return rate, "observed", (f"the observed bad rate of {rate:.1%} among the "
+        return rate, "observed", (f"the observed bad rate of "
+                                  f"{format_metric('base_bad_rate', rate)} among the "
                                   f"{int(fav_labelled.sum()):,} labelled favourable decisions")
     raise DataError("swap_analysis", [Problem(
         "assumed_bad_rate", f"is needed: {n:,} swap-ins have no observed outcome, the policy has "
@@ -456,11 +466,14 @@ def swap_analysis(replay: Replay, *, baseline: str | Replay = "recorded",
             f"{n_target:,} of the {n_swap:,} swap-ins have no observed outcome. Each is valued "
             f"at the expected value of its decision, (1 - b) x good + b x bad, where the bad "
             f"rate b is {basis_text} times the stress multiplier "
-            f"({', '.join(f'{m:g}' for m in multipliers)}), capped at 100%; the baseline's "
+            f"({', '.join(format_metric('multiplier', m) for m in multipliers)}), capped at "
+            f"100%; the baseline's "
             f"decision on them is valued under the same b. Labelled cases keep their observed "
             f"values; other cases with no outcome are valued as `unlabelled: {rule}` says.")
         if not math.isnan(breakeven):
-            times = f" ({breakeven / rate:.2g} times the base rate)" if rate > 0 else ""
+            times = (f" ({format_number(breakeven / rate, 'number')} times the base rate)"
+                     if rate > 0 else "")
             assumption += (f" The policy and the baseline are worth the same at a swap-in bad "
-                           f"rate of {breakeven:.1%}{times}.")
-    return SwapResult(tags, counts, stress_frame, assumption, described, rate, basis, breakeven)
+                           f"rate of {format_metric('breakeven_bad_rate', breakeven)}{times}.")
+    return SwapResult(tags, counts, stress_frame, assumption, described, rate, basis, breakeven,
+                      currency_of(replay.policy))

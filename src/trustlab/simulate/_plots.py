@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._format import axis_label, format_number, tick_formatter
 from ..engine._time import window_starts
+from ..metrics import currency_of, format_metric
 from ._metrics import MIN_SEGMENT_ROWS
 
 __all__ = ["ReplayDisplay", "ReviewsDisplay", "SegmentRatesDisplay", "plot_replay",
@@ -83,21 +85,14 @@ class SegmentRatesDisplay:
 
 # ----------------------------------------------------------------- helpers
 
-def _fmt_value(v: float) -> str:
-    if not np.isfinite(v):
-        return "n/a"
-    a = abs(v)
-    if a >= 1e6:
-        return f"{v / 1e6:,.3g}M"
-    if a >= 1e4:
-        return f"{v / 1e3:,.0f}k"
-    return f"{v:,.0f}"
+def _fmt_value(v: float, currency: str | None = None) -> str:
+    """An amount of money as :func:`trustlab._format.format_number` shows it (for the explorers)."""
+    return format_number(v, "money", currency=currency)
 
 
-def _value_formatter():
-    from matplotlib.ticker import FuncFormatter
-
-    return FuncFormatter(lambda v, _pos: _fmt_value(v))
+def _value_formatter(currency: str | None = None):
+    """Axis ticks for money (for the explorers): :func:`trustlab._format.tick_formatter`."""
+    return tick_formatter("money", currency=currency)
 
 
 def _segment_columns(replay) -> list[str]:
@@ -168,21 +163,22 @@ def _draw_value(ax, replay) -> None:
     if t["valued"].sum() == 0:
         _note(ax, "No decision could be valued: no observed outcomes.", title)
         return
+    cur = currency_of(replay.policy)
     colors = [_GOOD if v >= 0 else _BAD for v in t["value_total"]]
     bars = ax.bar(t.index.astype(str), t["value_total"], color=colors)
-    ax.bar_label(bars, labels=[f"{_fmt_value(v)}\n({n:,} decisions)"
+    ax.bar_label(bars, labels=[f"{format_metric('value_total', v, currency=cur)}\n"
+                               f"({format_metric('decisions', n)} decisions)"
                                for v, n in zip(t["value_total"], t["decisions"])], fontsize=8)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.margins(y=0.25)
-    ax.yaxis.set_major_formatter(_value_formatter())
-    ax.set_title(f"{title}\n(total {_fmt_value(float(t['value_total'].sum()))})")
+    ax.yaxis.set_major_formatter(tick_formatter("money", currency=cur))
+    total = format_metric("value_total", float(t["value_total"].sum()), currency=cur)
+    ax.set_title(f"{title}\n(total {total})")
     ax.set_xlabel("Action")
-    ax.set_ylabel("Total value (units of outcomes.values)")
+    ax.set_ylabel(axis_label("Total value", "money", currency=cur))
 
 
 def _draw_outcomes(ax, replay) -> None:
-    from matplotlib.ticker import PercentFormatter
-
     t = _by_action(replay)
     t = t[t["decisions"] > 0]
     title = "What happened after each action"
@@ -197,9 +193,9 @@ def _draw_outcomes(ax, replay) -> None:
         left += shares[col].to_numpy()
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.xaxis.set_major_formatter(tick_formatter("share"))
     ax.set_title(title)
-    ax.set_xlabel("Share of the action's decisions")
+    ax.set_xlabel(axis_label("Share of the action's decisions", "share"))
     ax.set_ylabel("Action")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.45), ncol=3, frameon=False, fontsize=8)
 
@@ -228,12 +224,12 @@ def _draw_reviews(ax, replay, capacity: float | None) -> int:
                       label=f"Above capacity ({int(over.sum())} {per}s)"
                       if " " not in per else "Above capacity")
         ax.axhline(capacity, color="black", linestyle="--", linewidth=1,
-                   label=f"Capacity: {capacity:,.0f} per {per}")
+                   label=f"Capacity: {format_number(capacity, 'count')} per {per}")
     if len(y):
         i = int(np.argmax(y))
         mid = (edges[i] + edges[i + 1]) / 2
         ax.plot([mid], [peak], marker="v", color="black", linestyle="none",
-                label=f"Busiest {per}: {peak:,} ({starts[i]:%Y-%m-%d})")
+                label=f"Busiest {per}: {format_number(peak, 'count')} ({starts[i]:%Y-%m-%d})")
     ax.xaxis_date()
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))  # years of months
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
@@ -257,8 +253,6 @@ def _segment_rates(replay, by: str) -> pd.DataFrame:
 
 
 def _draw_segments(ax, replay, by: str | None) -> pd.DataFrame:
-    from matplotlib.ticker import PercentFormatter
-
     fav = [a.name for a in replay.policy.actions if a.favourable]
     what = " or ".join(fav) or "favourable"
     if by is None:
@@ -273,13 +267,14 @@ def _draw_segments(ax, replay, by: str | None) -> pd.DataFrame:
     overall = replay.metric("favourable_rate")
     if np.isfinite(overall):
         ax.axvline(overall, color="black", linestyle="--", linewidth=1,
-                   label=f"All decisions: {overall:.1%}")
+                   label=f"All decisions: {format_metric('favourable_rate', overall)}")
     for y, (rate, n) in enumerate(zip(shown["favourable_rate"], shown["decisions"])):
         if np.isfinite(rate):
-            ax.text(rate, y, f" {rate:.0%} of {int(n):,}", va="center", fontsize=8)
+            ax.text(rate, y, f" {format_metric('favourable_rate', rate)} of "
+                             f"{format_metric('decisions', n)}", va="center", fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.15)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.xaxis.set_major_formatter(tick_formatter("share"))
     more = f", largest {MAX_SEGMENTS_SHOWN} of {len(t)}" if len(t) > len(shown) else ""
     ax.set_title(f"Share decided '{what}' by {by}{more}")
     ax.set_xlabel(f"Share of decisions that are '{what}'")

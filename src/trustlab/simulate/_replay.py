@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from ..engine._time import times_ns, window_ids, window_starts
+from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy._spec import Policy
 from ._metrics import evaluate_checks, metric_table
 from ._value import NO_REVIEWER, _values_from, observed_outcome, reviewer_decisions
@@ -98,10 +99,17 @@ class Replay(Checked):
             raise KeyError(f"metric '{name}' was not broken down by '{by}'")
         return part.set_index("segment")["value"].rename(name)
 
-    def summary(self) -> pd.DataFrame:
-        """The overall metrics: ``metric``, ``value``, ``reason``, in the order of the format."""
+    def summary(self) -> SummaryFrame:
+        """The overall metrics: ``metric``, ``value``, ``reason``, in the order of the format.
+
+        The values stay numbers; the table prints each by its metric's kind
+        (:mod:`trustlab.metrics`): shares in %, counts whole, money in the
+        policy's currency.
+        """
         m = self.metrics
-        return m.loc[m["by"].isna(), ["metric", "value", "reason"]].reset_index(drop=True)
+        table = m.loc[m["by"].isna(), ["metric", "value", "reason"]].reset_index(drop=True)
+        return summary_frame(table, metric_column="metric", values=["value"],
+                             currency=currency_of(self.policy))
 
     def segments(self, by: str, metrics: tuple[str, ...] = (
             "decisions", "automation_rate", "favourable_rate", "bad_rate_favourable",
@@ -112,7 +120,8 @@ class Replay(Checked):
         if part.empty:
             raise KeyError(f"no segment column '{by}' in this replay; segment columns: "
                            f"{', '.join(c for c in m['by'].dropna().unique())}")
-        return part.pivot(index="segment", columns="metric", values="value")[list(metrics)]
+        table = part.pivot(index="segment", columns="metric", values="value")[list(metrics)]
+        return summary_frame(table, currency=currency_of(self.policy))
 
     def reviews_per_window(self) -> pd.Series:
         """Human-review rows per window (every window of the history, empty ones as 0)."""
@@ -135,6 +144,7 @@ class Replay(Checked):
 
     def _repr_html_(self) -> str:
         s = self.summary().set_index("metric")
+        cur = currency_of(self.policy)
         head = ["decisions", "automation_rate", "favourable_rate", "bad_rate_favourable",
                 "value_total", "value_per_decision", "peak_reviews_per_window"]
 
@@ -142,19 +152,20 @@ class Replay(Checked):
             v, why = s.loc[name, "value"], s.loc[name, "reason"]
             if np.isnan(v):
                 return f"<i>n/a — {escape(why)}</i>"
-            if name.endswith("_rate"):
-                return f"{v:.1%}"
-            if name.startswith("value"):
-                return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
-            return f"{v:,.0f}"
+            return escape(format_metric(name, v, currency=cur))
+
+        def bounds(c) -> str:
+            parts = [f"{op} {format_metric(c.metric, b, currency=cur)}"
+                     for op, b in (("≥", c.at_least), ("≤", c.at_most)) if b == b and b is not None]
+            return escape(" and ".join(parts))
 
         rows = "".join(f"<tr><th style='text-align:left'>{n}</th><td>{fmt(n)}</td></tr>"
                        for n in head)
         checks = "".join(
-            f"<tr><td>{'✅' if c.passed else '❌'}</td><td><code>{escape(c.check)}</code></td>"
-            f"<td>{'n/a' if np.isnan(c.value) else f'{c.value:.4g}'}"
+            f"<tr><td>{'✅ pass' if c.passed else '❌ fail'}</td><td><code>{escape(c.check)}</code>"
+            f"</td><td>{escape(format_metric(c.metric, c.value, currency=cur))}"
             f"{'' if c.segment is None else f' ({escape(str(c.segment))})'}"
-            f"{'' if not c.reason else ' — ' + escape(c.reason)}</td></tr>"
+            f"{'' if not c.reason else ' — ' + escape(c.reason)}</td><td>{bounds(c)}</td></tr>"
             for c in self.checks.itertuples())
         return (f"<div><b>Replay of {escape(self.policy.name)}@{escape(self.policy.version)}</b>"
                 f" — verdict <b>{self.verdict.upper()}</b><table>{rows}</table>"

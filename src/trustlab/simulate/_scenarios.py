@@ -27,10 +27,12 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, PolicyError, Problem
+from .._format import axis_label, change_kind, format_number, tick_formatter
 from ..engine._time import time_ns, times_ns
+from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, summary_frame
 from ..policy._spec import Policy, RateLimit
 from ._edit import with_rate_limit, without_guardrail
-from ._plots import _fmt_value, _value_formatter, window_words
+from ._plots import window_words
 from ._replay import Replay, replay
 
 __all__ = ["Outage", "KillSwitch", "RemoveGuardrail", "TightenRateLimit",
@@ -169,7 +171,7 @@ class Outage(_Scenario):
         if self.end is not None:
             parts.append(f"to {short(self.end)}")
         if self.share is not None:
-            parts.append(f"{self.share:.0%} of rows")
+            parts.append(f"{format_number(self.share, 'share', trim=True)} of rows")
         return " ".join(parts)
 
     def _signals(self, policy: Policy) -> tuple[str, ...]:
@@ -203,7 +205,8 @@ class Outage(_Scenario):
             when = f" before {pd.Timestamp(self.end):{fmt}}"
         else:
             when = ""
-        rows = f"a random {self.share:.0%} of decisions" if self.share is not None else \
+        rows = f"a random {format_number(self.share, 'share', trim=True)} of decisions" \
+            if self.share is not None else \
             "decisions" if when else "every decision"
         return f"{who} missing for {rows}{when}."
 
@@ -409,14 +412,16 @@ class ReviewerAccuracy(_Scenario):
     @property
     def name(self) -> str:
         """``"reviewer accuracy 50%"``."""
-        return f"reviewer accuracy {self.accuracy:.0%}" + (" (all simulated)"
+        return f"reviewer accuracy {format_number(self.accuracy, 'share', trim=True)}" + (
+            " (all simulated)"
                                                            if self.replace_recorded else "")
 
     def describe(self, policy: Policy | None = None) -> str:
         """The scenario in words."""
         where = ("for every review (recorded human decisions ignored)" if self.replace_recorded
                  else "where no human decision is recorded")
-        return f"Reviewers decide right {self.accuracy:.0%} of the time {where}."
+        return (f"Reviewers decide right {format_number(self.accuracy, 'share', trim=True)} of "
+                f"the time {where}.")
 
     def apply(self, policy: Policy, data: pd.DataFrame) -> tuple[Policy, pd.DataFrame, dict]:
         """The replay keyword ``reviewer_accuracy`` (and the data without recorded decisions)."""
@@ -499,15 +504,21 @@ class ScenarioComparison:
             "value_change": (s["value"] - b["value"]).to_numpy()[moved],
         }, index=b.index[moved])
 
-    def summary(self) -> pd.DataFrame:
-        """One row per scenario: description, rows changed and the change in each headline metric."""
+    def summary(self) -> SummaryFrame:
+        """One row per scenario: description, rows changed and the change in each headline metric.
+
+        The changes stay numbers; they print as differences of their metric's
+        kind (a share's change in points, money's with a sign).
+        """
         f = self.frame
         wide = f.pivot(index="scenario", columns="metric", values="change")
         wide = wide.loc[self.names, list(HEADLINE_METRICS)]
         wide.columns = [f"change.{c}" for c in wide.columns]
         first = f.drop_duplicates("scenario").set_index("scenario").loc[
             self.names, ["description", "actions_changed"]]
-        return first.join(wide)
+        kinds = {f"change.{m}": change_kind(kind_of(m)) for m in HEADLINE_METRICS}
+        return summary_frame(first.join(wide), kinds=kinds,
+                             currency=currency_of(self.baseline.policy))
 
     def plot(self, ax=None) -> ScenarioDisplay:
         """Bar charts of each scenario's change in total value and in the number of reviews.
@@ -539,10 +550,11 @@ class ScenarioComparison:
         per = window_words(self.baseline.policy)
         peak = [f.loc[(n, "peak_reviews_per_window"), "change"] for n in names]
 
+        currency = currency_of(self.baseline.policy)
+
         def signed(v: float, money: bool) -> str:
-            if not np.isfinite(v):
-                return "n/a"
-            return ("+" if v > 0 else "") + (_fmt_value(v) if money else f"{v:,.0f}")
+            return format_number(v, "money_change" if money else "count_change",
+                                 currency=currency)
 
         y = np.arange(len(names))
         for a, d, good_up in ((vax, dv, True), (rax, dr, False)):
@@ -557,11 +569,11 @@ class ScenarioComparison:
             a.bar_label(bars, labels=labels, padding=3, fontsize=8)
         vax.set_yticks(y, names)
         vax.invert_yaxis()
-        for a in (vax, rax):
-            a.xaxis.set_major_formatter(_value_formatter())
+        for a, kind in ((vax, "money_change"), (rax, "count_change")):
             a.xaxis.set_major_locator(MaxNLocator(4))
+            a.xaxis.set_major_formatter(tick_formatter(kind, currency=currency))
         vax.set_title("Change in total value")
-        vax.set_xlabel("vs the policy as written (value units)")
+        vax.set_xlabel(axis_label("vs the policy as written", "money_change", currency=currency))
         vax.set_ylabel("Scenario")
         rax.set_title("Change in the number of reviews")
         rax.set_xlabel("vs the policy as written (reviews over the history)")
@@ -576,20 +588,13 @@ class ScenarioComparison:
         shown = ("value_total", "automation_rate", "peak_reviews_per_window", "fallback_rate",
                  "guardrail_interventions")
 
+        currency = currency_of(self.baseline.policy)
+
         def fmt(metric: str, v: float) -> str:
-            if not np.isfinite(v):
-                return "n/a"
-            if metric.endswith("_rate"):
-                return f"{v * 100:+.1f} pts"
-            return ("+" if v > 0 else "") + (_fmt_value(v) if metric.startswith("value")
-                                             else f"{v:,.0f}")
+            return escape(format_metric(metric, v, currency=currency, change=True))
 
         def fmt_base(metric: str, v: float) -> str:
-            if not np.isfinite(v):
-                return "n/a"
-            if metric.endswith("_rate"):
-                return f"{v:.1%}"
-            return _fmt_value(v) if metric.startswith("value") else f"{v:,.0f}"
+            return escape(format_metric(metric, v, currency=currency))
 
         head = "".join(f"<th>Δ {m}</th>" for m in shown)
         base = "".join(f"<td><i>{fmt_base(m, f.loc[(self.names[0], m), 'baseline'])}</i></td>"
@@ -598,7 +603,8 @@ class ScenarioComparison:
             f"<tr><th style='text-align:left'>{escape(n)}</th>"
             f"<td style='text-align:left'>"
             f"{escape(self.scenarios[n].describe(self.baseline.policy))}"
-            f"</td><td>{int(f.loc[(n, shown[0]), 'actions_changed']):,}</td>"
+            f"</td><td>{format_metric('actions_changed', f.loc[(n, shown[0]), 'actions_changed'])}"
+            f"</td>"
             + "".join(f"<td>{fmt(m, f.loc[(n, m), 'change'])}</td>" for m in shown) + "</tr>"
             for n in self.names)
         p = self.baseline.policy

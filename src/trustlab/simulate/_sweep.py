@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._format import axis_label, format_number, tick_formatter
+from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy._condition import OP_WORDS
 from ..policy._spec import Policy
 from ._bootstrap import weight_blocks
@@ -82,6 +84,8 @@ class SweepResult:
     replicates : pandas.DataFrame or None
         With ``bootstrap``: each replicate's ``best_threshold`` and
         ``value_per_decision`` at the (full-data) best threshold.
+    currency : str or None
+        The policy's ``outcomes.currency`` (None: value units).
     """
 
     frame: pd.DataFrame
@@ -95,6 +99,23 @@ class SweepResult:
     method: str
     intervals: pd.DataFrame | None = None
     replicates: pd.DataFrame | None = None
+    currency: str | None = None
+
+    def summary(self) -> SummaryFrame:
+        """The policy's own threshold and the best one, side by side (numbers, printed by kind).
+
+        Examples
+        --------
+        >>> import trustlab
+        >>> from trustlab.datasets import make_history
+        >>> s = threshold_sweep(trustlab.load_policy("policies/consumer-credit.yaml"),
+        ...                     make_history(n_days=20, applications_per_day=40, seed=0),
+        ...                     "low-risk")
+        >>> list(s.summary().index)
+        ['current', 'best']
+        """
+        table = pd.DataFrame([self.current, self.best], index=["current", "best"])
+        return summary_frame(table, currency=self.currency)
 
     def plot(self, ax=None) -> SweepDisplay:
         """Value per decision against the threshold, then automation and bad rate.
@@ -120,11 +141,10 @@ class SweepResult:
         ...                     "low-risk")
         >>> d = s.plot()
         >>> d.value_ax_.get_ylabel()
-        'Value per decision'
+        'Value per decision (value units)'
         >>> plt.close(d.figure_)
         """
         import matplotlib.pyplot as plt
-        from matplotlib.ticker import PercentFormatter
 
         twin = ax is not None and not isinstance(ax, (list, tuple, np.ndarray))
         if ax is None:
@@ -145,10 +165,12 @@ class SweepResult:
         cur, best = self.current, self.best
         ax_v.axvline(cur["threshold"], color="#555555", ls="--", lw=1)
         ax_v.plot([cur["threshold"]], [cur["value_per_decision"]], "o", color="#555555",
-                  label=f"Current threshold {cur['threshold']:.4g}")
+                  label=f"Current threshold {format_metric('threshold', cur['threshold'])}")
         ax_v.plot([best["threshold"]], [best["value_per_decision"]], "*", ms=14,
-                  color="#d1495b", label=f"Best threshold {best['threshold']:.4g}")
-        ax_v.set_ylabel("Value per decision")
+                  color="#d1495b",
+                  label=f"Best threshold {format_metric('threshold', best['threshold'])}")
+        ax_v.yaxis.set_major_formatter(tick_formatter("money", currency=self.currency))
+        ax_v.set_ylabel(axis_label("Value per decision", "money", currency=self.currency))
         ax_v.set_title(f"What each decision is worth as rule '{self.rule}' moves\n"
                        f"('{self.action}' when {self.column} is {OP_WORDS[self.op]} the "
                        "threshold)", fontsize=11)
@@ -160,8 +182,8 @@ class SweepResult:
                   label="Bad outcomes among favourable decisions")
         ax_r.axvline(cur["threshold"], color="#555555", ls="--", lw=1)
         ax_r.axvline(best["threshold"], color="#d1495b", ls=":", lw=1)
-        ax_r.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax_r.set_ylabel("Share of decisions")
+        ax_r.yaxis.set_major_formatter(tick_formatter("share"))
+        ax_r.set_ylabel(axis_label("Share of decisions", "share"))
         ax_r.set_xlabel(f"Threshold on {self.column}")
         if not twin:
             ax_r.set_title("Automation and bad rate", fontsize=11)
@@ -176,15 +198,7 @@ class SweepResult:
                 "bad_rate_favourable", "reviews"]
 
         def fmt(name: str, v) -> str:
-            if isinstance(v, float) and np.isnan(v):
-                return "n/a"
-            if name.endswith("_rate"):
-                return f"{v:.1%}"
-            if name == "threshold":
-                return f"{v:.4g}"
-            if name.startswith("value"):
-                return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
-            return f"{int(v):,}"
+            return escape(format_metric(name, v, currency=self.currency))
 
         head = "".join(f"<th>{c}</th>" for c in cols)
         rows = "".join(
@@ -194,7 +208,8 @@ class SweepResult:
         extra = ""
         if self.intervals is not None:
             extra = "<br>" + "; ".join(
-                f"{escape(r.quantity)}: {r.estimate:.4g} (95% interval {r.low:.4g} to {r.high:.4g})"
+                f"{escape(r.quantity)}: {fmt(r.quantity, r.estimate)} (95% interval "
+                f"{fmt(r.quantity, r.low)} to {fmt(r.quantity, r.high)})"
                 for r in self.intervals.itertuples())
         return (f"<div><b>Threshold sweep of rule '{escape(self.rule)}'</b> "
                 f"('{escape(self.action)}' when {escape(self.column)} {escape(self.op)} t) in "
@@ -204,7 +219,8 @@ class SweepResult:
 
     def __repr__(self) -> str:
         return (f"SweepResult(rule={self.rule!r}, thresholds={len(self.frame)}, "
-                f"current={self.current['threshold']:.4g}, best={self.best['threshold']:.4g})")
+                f"current={format_number(self.current['threshold'], 'number')}, "
+                f"best={format_number(self.best['threshold'], 'number')})")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -483,7 +499,8 @@ def sweep_result(policy: Policy, frame: pd.DataFrame, k_best: int, k_cur: int, t
     """The :class:`SweepResult` of a finished frame."""
     return SweepResult(frame, frame.iloc[k_best].rename("best"),
                        frame.iloc[k_cur].rename("current"), th.rule, th.column, th.op,
-                       action, policy.identity, method, intervals, replicates)
+                       action, policy.identity, method, intervals, replicates,
+                       currency_of(policy))
 
 
 def _by_cumsum(h: OpenHistory, r: OpenRule, idx: np.ndarray, order: np.ndarray, span):

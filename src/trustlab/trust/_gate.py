@@ -52,6 +52,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._format import format_number
+from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
 from ..policy._spec import MODES, Policy
 from ..signals._calibration import _Z
 from ..simulate._metrics import _RATIOS, _indicators
@@ -188,7 +190,36 @@ class GateResult:
         return (f"{who} may not move to {self.next_mode} yet: {len(bad)} of {n} promotion "
                 f"criteria fail ({', '.join(bad)}).")
 
-    def summary(self) -> str:
+    def summary(self) -> SummaryFrame:
+        """One row per criterion: what is required, what was observed, whether it holds.
+
+        Indexed by ``criterion``; the columns of :attr:`frame` but ``unit``,
+        each number printed by its metric's kind (``holds`` as yes / no, the
+        ``shortfall`` as a difference: points for a rate). :meth:`in_words`
+        says the same in sentences.
+
+        Examples
+        --------
+        >>> import trustlab
+        >>> from trustlab.datasets import make_history
+        >>> from trustlab.simulate import replay
+        >>> r = replay(trustlab.load_policy("policies/consumer-credit.yaml"),
+        ...            make_history(n_days=28, applications_per_day=30, seed=0))
+        >>> s = promotion_gate(r, signal_psi=0.04).summary()
+        >>> print(s.shown()[["required", "observed", "holds", "shortfall"]])
+                          required observed holds shortfall
+        criterion                                          
+        min_decisions        2,000      861    no    +1,139
+        min_alignment        90.0%    89.4%    no  +3.7 pts
+        max_override_rate     5.0%    10.6%    no  +8.7 pts
+        max_signal_psi       0.100    0.040   yes     0.000
+        """
+        table = self.frame.drop(columns="unit").set_index("criterion")
+        return summary_frame(table, metric_column="metric",
+                             values=["required", "observed", "lower", "upper"],
+                             changes=["shortfall"], kinds={"holds": "flag"})
+
+    def in_words(self) -> str:
         """The verdict and one plain sentence per criterion.
 
         Examples
@@ -198,18 +229,18 @@ class GateResult:
         >>> from trustlab.simulate import replay
         >>> r = replay(trustlab.load_policy("policies/consumer-credit.yaml"),
         ...            make_history(n_days=28, applications_per_day=30, seed=0))
-        >>> print(promotion_gate(r, signal_psi=0.04).summary())  # doctest: +NORMALIZE_WHITESPACE
+        >>> print(promotion_gate(r, signal_psi=0.04).in_words())  # doctest: +NORMALIZE_WHITESPACE
         'consumer-credit-approval@1.2.0' (supervised) may not move to autonomous yet: 3 of 4
         promotion criteria fail (min_decisions, min_alignment, max_override_rate).
         - Decisions: 861 replayed, at least 2,000 required — fails: 1,139 more needed, about
-          5.3 weeks at the recent 216 decisions a week.
+          5.3 weeks at the recent 215.7 decisions a week.
         - Agreement with recorded human decisions: 89.4% of 481 compared decisions (95%
-          interval 86.3%–91.8%); the lower bound 86.3% must reach 90.0% — fails by 3.7 points.
+          interval 86.3%–91.8%); the lower bound 86.3% must reach 90.0% — fails by 3.7 pts.
           The rate itself is not above 90.0%, so more decisions at this rate will not help:
           the policy or the way people decide has to change.
         - Disagreement with recorded human decisions: 10.6% of 481 compared decisions (95%
           interval 8.2%–13.7%); the upper bound 13.7% must stay at or under 5.0% — fails by
-          8.7 points. The rate itself is not under 5.0%, so more decisions at this rate will
+          8.7 pts. The rate itself is not under 5.0%, so more decisions at this rate will
           not help: the policy or the way people decide has to change.
         - Largest signal drift (PSI): 0.040, at most 0.100 allowed — holds.
         """
@@ -218,7 +249,7 @@ class GateResult:
         return "\n".join(lines)
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.in_words()
 
     def __repr__(self) -> str:
         return (f"GateResult({self.policy}, {self.current_mode} -> {self.next_mode}, "
@@ -242,8 +273,9 @@ class GateResult:
                         f"{_fmt(row.metric, row.lower)}–{_fmt(row.metric, row.upper)}")
             more = ("" if row.holds else
                     "n/a" if row.more_decisions != row.more_decisions else
-                    f"{row.more_decisions:,.0f}"
-                    + ("" if row.weeks != row.weeks else f" (~{row.weeks:,.1f} weeks)"))
+                    format_metric("more_decisions", row.more_decisions)
+                    + ("" if row.weeks != row.weeks else
+                       f" (~{format_metric('weeks', row.weeks)})"))
             body.append(
                 f"<tr><td>{'✅' if row.holds else '❌'}</td><td><code>{escape(row.criterion)}"
                 f"</code></td><td>{'≥' if row.direction == 'at_least' else '≤'} "
@@ -256,42 +288,36 @@ class GateResult:
 
 
 def _fmt(metric: str, v: float) -> str:
-    if v != v:
-        return "n/a"
-    if metric == "decisions":
-        return f"{v:,.0f}"
-    if metric.endswith("psi"):
-        return f"{v:.3f}"
-    return f"{v:.1%}"
+    return format_metric(metric, v)
 
 
-_WORDS = {"decisions": "Decisions",
-          "alignment": "Agreement with recorded human decisions",
-          "override_rate": "Disagreement with recorded human decisions",
-          "max_signal_psi": "Largest signal drift (PSI)"}
+def _by(metric: str, shortfall: float) -> str:
+    """How far a criterion misses, as a size: ``3.7 pts``, ``0.012``."""
+    return format_metric(metric, shortfall, change=True).lstrip("+")
 
 
 def _sentence(row) -> str:
-    words, m = _WORDS[row.metric], row.metric
+    words, m = metric_words(row.metric), row.metric
     if row.observed != row.observed:
         return f"{words}: cannot be computed — {row.reason}; a criterion without evidence fails."
     status = "holds" if row.holds else "fails"
     if m == "decisions":
-        s = (f"{words}: {row.observed:,.0f} replayed, at least {row.required:,.0f} required — "
-             f"{status}")
+        s = (f"{words}: {_fmt(m, row.observed)} replayed, at least {_fmt(m, row.required)} "
+             f"required — {status}")
         return s + ("." if row.holds else f": {row.reason}.")
     if m == "max_signal_psi":
-        s = f"{words}: {row.observed:.3f}, at most {row.required:.3f} allowed — {status}"
-        return s + ("." if row.holds else f" by {row.shortfall:.3f}. {row.reason}.")
+        s = (f"{words}: {_fmt(m, row.observed)}, at most {_fmt(m, row.required)} allowed — "
+             f"{status}")
+        return s + ("." if row.holds else f" by {_by(m, row.shortfall)}. {row.reason}.")
     bound, verb = (("lower", "must reach") if row.direction == "at_least"
                    else ("upper", "must stay at or under"))
     judged = row.lower if row.direction == "at_least" else row.upper
-    s = (f"{words}: {row.observed:.1%} of {row.evidence:,.0f} compared decisions (95% interval "
-         f"{row.lower:.1%}–{row.upper:.1%}); the {bound} bound {judged:.1%} {verb} "
-         f"{row.required:.1%} — {status}")
+    s = (f"{words}: {_fmt(m, row.observed)} of {format_metric('evidence', row.evidence)} "
+         f"compared decisions (95% interval {_fmt(m, row.lower)}–{_fmt(m, row.upper)}); the "
+         f"{bound} bound {_fmt(m, judged)} {verb} {_fmt(m, row.required)} — {status}")
     if row.holds:
         return s + "."
-    return s + f" by {row.shortfall * 100:.1f} points. {row.reason}."
+    return s + f" by {_by(m, row.shortfall)}. {row.reason}."
 
 
 # ----------------------------------------------------------------------------- evidence
@@ -359,8 +385,8 @@ def _criteria(replay: Replay, psi: float | None, ind: pd.DataFrame, volume: dict
         if note:
             reason = f"{reason}; {note}" if reason else note
         elif weeks == weeks and weeks > 0:
-            reason += (f", about {weeks:,.1f} weeks at the recent {volume[unit]:,.0f} {unit} "
-                       f"a week")
+            reason += (f", about {format_metric('weeks', weeks)} at the recent "
+                       f"{format_number(volume[unit], 'count')} {unit} a week")
         rows.append(dict(zip(GATE_COLUMNS, (
             criterion, metric, direction, float(required), float(observed), float(lower),
             float(upper), judged_on, float(evidence), bool(holds), float(shortfall),
@@ -373,7 +399,7 @@ def _criteria(replay: Replay, psi: float | None, ind: pd.DataFrame, volume: dict
         need = float(promo.min_decisions)
         holds = n >= need
         more = max(need - n, 0.0)
-        reason = "" if holds else f"{more:,.0f} more needed"
+        reason = "" if holds else f"{format_metric('more_decisions', more)} more needed"
         row("min_decisions", "decisions", "at_least", need, n, nan, nan, "count", n, holds,
             more, more, "decisions", reason)
     lo, hi = (float(x) for x in wilson_interval(k, m))
@@ -402,11 +428,13 @@ def _criteria(replay: Replay, psi: float | None, ind: pd.DataFrame, volume: dict
             more, reason = 0.0, ""
         elif total != total:
             more = nan
-            reason = (f"The rate itself is not {side} {required:.1%}, so more decisions at this "
-                      f"rate will not help: the policy or the way people decide has to change")
+            reason = (f"The rate itself is not {side} {format_metric(metric, required)}, so more "
+                      f"decisions at this rate will not help: the policy or the way people "
+                      f"decide has to change")
         else:
             more = total - m
-            reason = f"About {more:,.0f} more compared decisions at this rate would clear it"
+            reason = (f"About {format_metric('more_decisions', more)} more compared decisions at "
+                      f"this rate would clear it")
         short = 0.0 if holds else short
         row(criterion, metric, direction, required, p, lower, upper, judged_on, m, holds,
             short, more, "compared decisions", reason)

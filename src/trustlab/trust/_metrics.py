@@ -55,6 +55,7 @@ from pandas.api import types as ptypes
 
 from .._errors import DataError, Problem
 from ..engine._time import time_ns, times_ns, window_ids, window_starts
+from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
 from ..policy._spec import Policy, Window
 from ..simulate._metrics import _RATIOS, _indicators
 from ..simulate._replay import Replay
@@ -68,7 +69,8 @@ TRUST_COLUMNS = ("window_start", "by", "segment", "metric", "value", "numerator"
 
 
 class TrustMetric(NamedTuple):
-    """One trust metric: its sums, its words, and why it may have no value."""
+    """One trust metric: its sums, its words (from :mod:`trustlab.metrics`), why it may have no
+    value."""
 
     numerator: str
     denominator: str | None
@@ -82,30 +84,32 @@ _NO_DECISIONS = "no decisions"
 _NO_OUTCOME = "no compared decision has an observed outcome"
 
 TRUST_METRICS: dict[str, TrustMetric] = {
-    "decisions": TrustMetric("rows", None, "Decisions", "", ""),
-    "automation_rate": TrustMetric("automated", "rows", "Decided automatically", "decisions",
-                                   _NO_DECISIONS),
-    "deferral_rate": TrustMetric("human", "rows", "Left to a person", "decisions", _NO_DECISIONS),
-    "escalation_rate": TrustMetric("escalated", "rows", "Escalated", "decisions", _NO_DECISIONS),
-    "alignment": TrustMetric("aligned", "alignable", "People agreed with the policy",
+    "decisions": TrustMetric("rows", None, metric_words("decisions"), "", ""),
+    "automation_rate": TrustMetric("automated", "rows", metric_words("automation_rate"),
+                                   "decisions", _NO_DECISIONS),
+    "deferral_rate": TrustMetric("human", "rows", metric_words("deferral_rate"), "decisions",
+                                 _NO_DECISIONS),
+    "escalation_rate": TrustMetric("escalated", "rows", metric_words("escalation_rate"),
+                                   "decisions", _NO_DECISIONS),
+    "alignment": TrustMetric("aligned", "alignable", metric_words("alignment"),
                              "compared decisions", _COMPARED_EMPTY),
-    "override_rate": TrustMetric("overridden", "alignable", "People overrode the policy",
+    "override_rate": TrustMetric("overridden", "alignable", metric_words("override_rate"),
                                  "compared decisions", _COMPARED_EMPTY),
-    "reliance": TrustMetric("aligned", "alignable", "People accepted the recommendation",
+    "reliance": TrustMetric("aligned", "alignable", metric_words("reliance"),
                             "compared decisions", _COMPARED_EMPTY),
     "accepted_right": TrustMetric(
-        "right_accepted", "with_outcome", "Accepted a right recommendation",
+        "right_accepted", "with_outcome", metric_words("accepted_right"),
         "compared decisions with an observed outcome", _NO_OUTCOME),
     "over_reliance": TrustMetric(
-        "wrong_accepted", "with_outcome", "Accepted a wrong recommendation (over-reliance)",
+        "wrong_accepted", "with_outcome", metric_words("over_reliance"),
         "compared decisions with an observed outcome", _NO_OUTCOME),
     "under_reliance": TrustMetric(
-        "right_overridden", "with_outcome", "Overrode a right recommendation (under-reliance)",
+        "right_overridden", "with_outcome", metric_words("under_reliance"),
         "compared decisions with an observed outcome", _NO_OUTCOME),
     "overrode_wrong": TrustMetric(
-        "wrong_overridden", "with_outcome", "Overrode a wrong recommendation",
+        "wrong_overridden", "with_outcome", metric_words("overrode_wrong"),
         "compared decisions with an observed outcome", _NO_OUTCOME),
-    "reversal_rate": TrustMetric("reversed", "reversal_known", "Automated decisions reversed later",
+    "reversal_rate": TrustMetric("reversed", "reversal_known", metric_words("reversal_rate"),
                                  "automated decisions",
                                  "no automated decision with a known reversal status"),
 }
@@ -297,11 +301,13 @@ class TrustResult:
         f = self.frame
         return f[f["segment"].isna()]
 
-    def summary(self, segments: bool = False) -> pd.DataFrame:
+    def summary(self, segments: bool = False) -> SummaryFrame:
         """Every metric over the whole history, indexed by ``metric``.
 
         Columns ``value``, ``numerator``, ``denominator`` and ``reason``, as in
-        :attr:`frame`; the counts are summed over every window.
+        :attr:`frame`; the counts are summed over every window. The numbers
+        stay numbers and print by each metric's kind (``decisions`` a count,
+        the rates in %).
 
         Parameters
         ----------
@@ -352,8 +358,11 @@ class TrustResult:
             }))
         table = pd.concat(out, ignore_index=True)
         if not segments or self.by is None:
-            return table.drop(columns="segment").set_index("metric")
-        return table.set_index(["segment", "metric"])
+            table = table.drop(columns="segment").set_index("metric")
+        else:
+            table = table.set_index(["segment", "metric"])
+        return summary_frame(table, metric_column="metric", values=["value"],
+                             kinds={"numerator": "count", "denominator": "count"})
 
     def metric(self, name: str, segment: str | None = None) -> pd.Series:
         """One metric per window (``window_start`` index), for all decisions or one ``segment``."""
@@ -457,15 +466,14 @@ class TrustResult:
             else None
 
         def fmt(name: str, v: float) -> str:
-            if v != v:
-                return "n/a"
-            return f"{v:,.0f}" if name == "decisions" else f"{v:.1%}"
+            return escape(format_metric(name, v))
 
         body = []
         for name, m in TRUST_METRICS.items():
             v, den, why = s.loc[name, "value"], s.loc[name, "denominator"], s.loc[name, "reason"]
             overall = fmt(name, v) if v == v else "<i>n/a</i>"
-            of = "" if m.denominator is None or den != den else f"of {den:,.0f} {escape(m.of)}"
+            of = ("" if m.denominator is None or den != den else
+                  f"of {fmt('decisions', den)} {escape(m.of)}")
             lv = latest.loc[name, "value"] if latest is not None else np.nan
             note = "" if v == v else escape(why)
             body.append(f"<tr><th style='text-align:left'>{escape(m.words)}</th>"

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import DataError, Problem
+from .._format import axis_label, tick_formatter
+from ..metrics import format_metric, kind_of, metric_words
 from ..simulate._plots import _axes
-from ._gate import _WORDS
 from ._metrics import TRUST_METRICS
 
 __all__ = ["TrustDisplay", "GateDisplay", "plot_trust", "plot_gate"]
@@ -83,7 +84,6 @@ def plot_trust(result, ax=None, metrics: tuple[str, ...] = ("automation_rate", "
     """
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import PercentFormatter
 
     if isinstance(metrics, str):
         metrics = (metrics,)
@@ -107,14 +107,14 @@ def plot_trust(result, ax=None, metrics: tuple[str, ...] = ("automation_rate", "
         gaps |= bool(np.isnan(y).any())
         ax.plot(part["window_start"].to_numpy(), y, marker="o", markersize=4,
                 color=_COLOURS[i % len(_COLOURS)], label=f"{m.words} (% of {m.of})")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(tick_formatter("share"))
     ax.set_ylim(0, 1.02)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     who = f"{result.policy.name}" + ("" if segment is None else f", {result.by} = {segment}")
     ax.set_title(f"How people and the policy work together, per {result.window.words} ({who})")
     ax.set_xlabel(_window_label(result.window))
-    ax.set_ylabel("Share (%)")
+    ax.set_ylabel(axis_label("Share", "share"))
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.18), frameon=False, fontsize=8)
     if gaps:
@@ -147,8 +147,6 @@ def plot_gate(gate, ax=None) -> GateDisplay:
     4
     >>> plt.close(d.figure_)
     """
-    from matplotlib.ticker import FuncFormatter, PercentFormatter
-
     f = gate.frame
     n = max(len(f), 1)
     fig, axes = _axes(ax, n, (8, 1.3 * n + 1.2), (n, 1))
@@ -163,8 +161,9 @@ def plot_gate(gate, ax=None) -> GateDisplay:
     for a, row in zip(axes, f.itertuples(index=False)):
         colour = _GOOD if row.holds else _BAD
         a.axvline(row.required, color="black", linestyle="--", linewidth=1)
-        rate = row.metric in ("alignment", "override_rate")
-        label = (f"{_WORDS[row.metric]} ({row.criterion}): "
+        kind = kind_of(row.metric)
+        rate = kind == "share"
+        label = (f"{metric_words(row.metric)} ({row.criterion}): "
                  f"{'at least' if row.direction == 'at_least' else 'at most'} ")
         if np.isnan(row.observed):
             a.text(0.5, 0.5, f"not computed: {row.reason}", ha="center", va="center",
@@ -178,14 +177,11 @@ def plot_gate(gate, ax=None) -> GateDisplay:
             hi = max(row.upper, row.required)
             pad = max((hi - lo) * 0.3, 0.01)
             a.set_xlim(max(lo - pad, 0), min(hi + pad, 1))
-            a.xaxis.set_major_formatter(PercentFormatter(1.0))
         else:
             a.barh([0], [row.observed], color=colour, height=0.5)
             a.set_xlim(0, max(row.observed, row.required) * 1.15 or 1)
-            if row.metric == "decisions":
-                a.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
-        req = (f"{row.required:.0%}" if rate else f"{row.required:,.0f}"
-               if row.metric == "decisions" else f"{row.required:.2f}")
+        a.xaxis.set_major_formatter(tick_formatter(kind))
+        req = format_metric(row.metric, row.required)
         a.set_title(f"{'✔' if row.holds else '✘'} {label}{req} (dashed line)", fontsize=9,
                     loc="left", color=colour)
         a.set_yticks([])
