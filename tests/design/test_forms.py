@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 from trustlab.design import (load_assessment, readiness_form, serving_form, sourcing_form)
 from conftest import REPO
 
@@ -37,3 +39,16 @@ def test_readiness_form_asks_only_what_no_file_settles():
     before = form.result.score
     form.controls["on_call"].value = True
     assert form.result.score > before
+
+
+def test_questions_wrap_above_their_controls():
+    """Check each question is written above its control in text that wraps (no description
+    label to cut), kept as the control's tooltip, in cells of a row that wraps."""
+    form = readiness_form(load_assessment(A / "consumer-credit-readiness.yaml"))
+    grid = form.widget.children[1]
+    assert grid.layout.flex_flow == "row wrap" and grid.layout.width == "100%"
+    for cell, (name, control) in zip(grid.children, form.controls.items()):
+        label, shown = cell.children
+        assert shown is control and control.description == ""
+        assert control.tooltip and control.tooltip in unescape(label.value)
+        assert control.layout.width == "100%" and cell.layout.flex.startswith("1 1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 __all__ = ["AnswerForm", "serving_form", "sourcing_form", "readiness_form"]
 
@@ -29,13 +30,12 @@ class AnswerForm:
         self.result = assessment.assess()
         self.controls = controls
         self._answer = answer
-        self._out = w.Output()
+        self._out = w.Output(layout=w.Layout(width="100%"))
         for c in controls.values():
             c.observe(self._changed, names="value")
-        self.widget = w.VBox([w.HTML(f"<b>{title}</b>"),
-                              w.GridBox(list(controls.values()),
-                                        layout=w.Layout(grid_template_columns="repeat(2, 1fr)")),
-                              self._out])
+        self.widget = w.VBox([w.HTML(f"<b>{escape(title)}</b>"), _grid(controls), self._out],
+                             layout=w.Layout(width="100%"))
+        self.widget.add_class("trustlab-form")
         self._draw()
 
     def _changed(self, _change=None) -> None:
@@ -60,7 +60,25 @@ class AnswerForm:
 def _style():
     import ipywidgets as w
 
-    return dict(style={"description_width": "initial"}, layout=w.Layout(width="98%"))
+    return dict(style={"description_width": "initial"}, layout=w.Layout(width="100%"))
+
+
+def _grid(controls: dict):
+    """The controls in cells that wrap onto more rows as the page narrows: each question is
+    written above its control (in text that wraps), so no label is cut at any width."""
+    import ipywidgets as w
+
+    cells = []
+    for c in controls.values():
+        question = c.description
+        c.description = ""  # said by the label above, which wraps; kept as the tooltip
+        c.tooltip = question
+        cells.append(w.VBox([w.HTML(f"<span style='line-height:1.3'>{escape(question)}</span>",
+                                    layout=w.Layout(width="100%")), c],
+                            layout=w.Layout(flex="1 1 420px", min_width="260px",
+                                            margin="0 12px 6px 0")))
+    return w.Box(cells, layout=w.Layout(display="flex", flex_flow="row wrap", width="100%",
+                                        align_items="flex-start"))
 
 
 def serving_form(assessment) -> AnswerForm:

@@ -8,31 +8,36 @@ been worth, the review workload against the capacity, and the share of
 favourable decisions by segment.
 
 All the work is in plain functions that take values and return data or
-figures — :func:`band_policy`, :func:`explorer_state`, :func:`explorer_figure`
-and :func:`explorer_html` — so it is tested without a browser;
-:class:`PolicyExplorer` only wires ipywidgets to them (imported when an
-explorer is made).
+figures — :func:`band_policy`, :func:`band_crossing`, :func:`explorer_state`,
+:func:`explorer_figure` (whose display moves its artists to another state with
+:meth:`ExplorerDisplay.update`) and :func:`explorer_html` — so it is tested
+without a browser; :class:`PolicyExplorer` only wires ipywidgets to them
+(imported when an explorer is made).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from .._explore import Explorer, change_note, numbers_table
+from .._explore import Explorer, change_note, checks_table, numbers_table
+from ..engine._time import window_starts
 from ..policy._spec import Policy
 from ._edit import rule_threshold, with_threshold
-from ._plots import _by_action, _draw_reviews, _draw_segments, _draw_value, _fmt_value, \
-    _segment_columns, window_words
+from ._metrics import MIN_SEGMENT_ROWS
+from ._plots import _ALERT, _BAD, _GOOD, _NEUTRAL, _UNKNOWN, MAX_SEGMENTS_SHOWN, _by_action, \
+    _fmt_value, _segment_columns, _segment_rates, _value_formatter, window_words
 from ._replay import Replay, replay
 
-__all__ = ["ExplorerState", "ExplorerDisplay", "PolicyExplorer", "band_policy",
+__all__ = ["ExplorerState", "ExplorerDisplay", "PolicyExplorer", "band_crossing", "band_policy",
            "explorer_state", "explorer_figure", "explorer_html"]
+
+_LOW = ("<", "<=")
 
 
 def _finite(value: object) -> bool:
@@ -79,6 +84,51 @@ def band_policy(policy: Policy, approve_rule: str, decline_rule: str, approve: f
                           float(decline))
 
 
+def band_crossing(policy: Policy, approve_rule: str, decline_rule: str) -> str | None:
+    """Why the band between the two rules' lines is empty or inverted, in words; None when
+    the lines leave a band between them (or compare different columns).
+
+    Two lines on one column cross when the cases one rule takes overlap the cases the other
+    takes (in a risk policy: the approve line above the decline line); the rule listed first
+    then decides the overlap and no case is left between the lines.
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> p = trustlab.load_policy("policies/consumer-credit.yaml")
+    >>> band_crossing(p, "low-risk", "high-risk") is None
+    True
+    >>> print(band_crossing(band_policy(p, "low-risk", "high-risk", 0.4, 0.3),
+    ...                     "low-risk", "high-risk"))  # doctest: +NORMALIZE_WHITESPACE
+    The lines cross: the 'low-risk' line (p_default < 0.4) is above the 'high-risk' line
+    (p_default >= 0.3). Cases with p_default from 0.3 to 0.4 meet both thresholds; 'high-risk',
+    listed first, decides them, and none is left between the lines for a person.
+    """
+    a, d = rule_threshold(policy, approve_rule), rule_threshold(policy, decline_rule)
+    if a.column != d.column:
+        return None
+    col = a.column
+    ids = [r.id for r in policy.rules]
+    first = min((approve_rule, decline_rule), key=ids.index)
+    if (a.op in _LOW) == (d.op in _LOW):
+        side = "low" if a.op in _LOW else "high"
+        return (f"Both lines take the {side} side of {col} ('{approve_rule}': {col} {a.op} "
+                f"{a.value:g}; '{decline_rule}': {col} {d.op} {d.value:g}): no case is left "
+                f"between them, and '{first}', listed first, decides the cases both take.")
+    low, high = (a, d) if a.op in _LOW else (d, a)  # low takes x below its line, high above
+    if high.value < low.value or (high.value == low.value and low.op == "<=" and
+                                  high.op == ">="):
+        where = "above" if high.value < low.value else "on"
+        return (f"The lines cross: the '{low.rule}' line ({col} {low.op} {low.value:g}) is "
+                f"{where} the '{high.rule}' line ({col} {high.op} {high.value:g}). Cases with "
+                f"{col} from {high.value:g} to {low.value:g} meet both thresholds; '{first}', "
+                f"listed first, decides them, and none is left between the lines for a person.")
+    if high.value == low.value:
+        return (f"The lines meet at {col} {low.value:g}: no case is left between them for a "
+                f"person.")
+    return None
+
+
 @dataclass(frozen=True, eq=False)
 class ExplorerState:
     """What the explorer shows for one set of slider values.
@@ -112,6 +162,8 @@ class ExplorerState:
         Per action: ``decisions``, ``value_total``.
     segment_rates : pandas.DataFrame or None
         Per segment of ``segment``: ``decisions``, ``favourable_rate``.
+    crossing : str or None
+        Why the band is empty or inverted (:func:`band_crossing`), in words.
     """
 
     policy: Policy
@@ -134,6 +186,7 @@ class ExplorerState:
     reviews_over_capacity: int | None
     value_by_action: pd.DataFrame
     segment_rates: pd.DataFrame | None
+    crossing: str | None = None
 
     def __repr__(self) -> str:
         return (f"ExplorerState({self.approve_rule} {self.approve:g}, {self.decline_rule} "
@@ -234,17 +287,219 @@ def explorer_state(policy: Policy, data: pd.DataFrame, approve_rule: str, declin
         bad_rate_favourable=float(s["bad_rate_favourable"]), reviews=int(human.sum()),
         peak_reviews_per_window=float(s["peak_reviews_per_window"]),
         reviews_per_window=per_window, windows_over_capacity=over, reviews_over_capacity=excess,
-        value_by_action=by_action, segment_rates=rates)
+        value_by_action=by_action, segment_rates=rates,
+        crossing=band_crossing(edited, approve_rule, decline_rule))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ExplorerDisplay:
-    """The explorer's drawn panels: ``value_ax_``, ``reviews_ax_``, ``segment_ax_``, ``figure_``."""
+    """The explorer's drawn panels: ``value_ax_``, ``reviews_ax_``, ``segment_ax_``, ``figure_``.
+
+    :meth:`update` moves the drawn artists (bar heights, the workload steps, the capacity
+    line, the segment bars, the titles) to another state of the same data, so a slider
+    costs one render of the figure, not new axes and a new layout.
+    """
 
     value_ax_: object
     reviews_ax_: object
     segment_ax_: object
     figure_: object
+    artists_: dict = field(default_factory=dict, repr=False)
+
+    def update(self, state: ExplorerState) -> ExplorerDisplay:
+        """Show ``state`` (of the data first drawn) by moving the drawn artists; a change of
+        segment column draws that panel anew. Returns the display itself.
+
+        Examples
+        --------
+        >>> import trustlab
+        >>> from trustlab.datasets import make_history
+        >>> p = trustlab.load_policy("policies/consumer-credit.yaml")
+        >>> h = make_history(n_days=14, applications_per_day=40, seed=0)
+        >>> d = explorer_figure(explorer_state(p, h, "low-risk", "high-risk", 0.1, 0.3))
+        >>> s = explorer_state(p, h, "low-risk", "high-risk", 0.05, 0.3)
+        >>> bars = d.artists_["value"]["bars"]
+        >>> d.update(s).artists_["value"]["bars"] is bars
+        True
+        >>> [b.get_height() for b in bars] == s.value_by_action["value_total"].tolist()
+        True
+        """
+        a = self.artists_
+        _update_value(self.value_ax_, a["value"], state)
+        if a["reviews"] is not None:
+            _update_reviews(self.reviews_ax_, a["reviews"], state)
+        if a["segment"]["by"] != state.segment:
+            self.segment_ax_.clear()
+            a["segment"] = _draw_segment_panel(self.segment_ax_, state)
+            self.figure_.tight_layout(rect=(0, 0, 1, 0.93))
+        _update_segments(self.segment_ax_, a["segment"], state)
+        _update_titles(a["titles"], state)
+        return self
+
+
+def _update_titles(titles: dict, state: ExplorerState) -> None:
+    band = {x.id: x.when_text for x in state.policy.rules}
+    titles["band"].set_text(f"{state.approve_rule}: {band[state.approve_rule]}    |    "
+                            f"{state.decline_rule}: {band[state.decline_rule]}")
+    titles["crossing"].set_text("" if state.crossing is None else
+                                "The lines cross or meet: no case is left between them "
+                                "(see the numbers)")
+
+
+def _draw_value_panel(ax, state: ExplorerState) -> dict:
+    names = [str(a) for a in state.value_by_action.index]
+    bars = ax.bar(names, np.zeros(len(names)), color=_GOOD)
+    labels = [ax.annotate("", xy=(i, 0.0), xytext=(0, 3), textcoords="offset points",
+                          ha="center", va="bottom", fontsize=8) for i in range(len(names))]
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.yaxis.set_major_formatter(_value_formatter())
+    ax.set_xlabel("Action")
+    ax.set_ylabel("Total value (units of outcomes.values)")
+    note = ax.text(0.5, 0.5, "No decision could be valued: no observed outcomes.", ha="center",
+                   va="center", wrap=True, transform=ax.transAxes, color="#555555",
+                   visible=False)
+    return {"bars": bars, "labels": labels, "note": note}
+
+
+def _update_value(ax, h: dict, state: ExplorerState) -> None:
+    t = state.value_by_action
+    totals = t["value_total"].to_numpy(dtype=float)
+    title = "Value of decisions by action"
+    valued = bool(np.isfinite(state.value_per_decision))
+    for bar, label, v, n in zip(h["bars"], h["labels"], totals, t["decisions"]):
+        bar.set_height(v if valued else 0.0)
+        bar.set_color(_GOOD if v >= 0 else _BAD)
+        label.xy = (bar.get_x() + bar.get_width() / 2, v if valued else 0.0)
+        label.set_text(f"{_fmt_value(v)}\n({int(n):,} decisions)" if valued else "")
+        label.set_va("bottom" if v >= 0 else "top")
+        label.xyann = (0, 3 if v >= 0 else -3)
+    h["note"].set_visible(not valued)
+    lo, hi = (min(0.0, totals.min(initial=0.0)), max(0.0, totals.max(initial=0.0))) if valued \
+        else (0.0, 0.0)
+    pad = 0.25 * (hi - lo) or 1.0
+    ax.set_ylim(lo - pad if lo < 0 else 0.0, hi + pad if hi > 0 or lo == 0 else 0.0)
+    ax.set_title(f"{title}\n(total {_fmt_value(float(totals.sum()))})" if valued else title)
+
+
+def _draw_reviews_panel(ax, state: ExplorerState) -> dict | None:
+    import matplotlib.dates as mdates
+
+    per = window_words(state.policy) or "window"
+    title = f"Reviews per {per}"
+    r = state.replay
+    if r.window_span is None:
+        ax.set_title(title)
+        ax.text(0.5, 0.5, "No time windows: the policy needs `columns.time` and "
+                          "`outcomes.window`.", ha="center", va="center", wrap=True,
+                transform=ax.transAxes, color="#555555")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return None
+    lo, hi = r.window_span
+    bounds = window_starts(np.arange(lo, hi + 2), state.policy.outcomes.window)  # months vary
+    edges = mdates.date2num(bounds.to_numpy())
+    y = np.zeros(len(edges) - 1)
+    steps = ax.stairs(y, edges, fill=True, color=_NEUTRAL, alpha=0.8, label="Reviews")
+    over = ax.stairs(y, edges, baseline=y, fill=True, color=_ALERT, label="_over")
+    cap = ax.axhline(0, color="black", linestyle="--", linewidth=1, label="_capacity")
+    peak, = ax.plot([np.nan], [np.nan], marker="v", color="black", linestyle="none",
+                    label="_busiest")
+    ax.xaxis_date()
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_title(f"{title} (human workload)")
+    ax.set_xlabel("Date")
+    ax.set_ylabel(f"Reviews per {per}")
+    return {"steps": steps, "over": over, "capacity": cap, "peak": peak, "edges": edges,
+            "per": per}
+
+
+def _update_reviews(ax, h: dict, state: ExplorerState) -> None:
+    per, edges = h["per"], h["edges"]
+    y = state.reviews_per_window.to_numpy(dtype=float)
+    h["steps"].set_data(y)
+    capacity = state.capacity
+    over = y > capacity if capacity is not None else np.zeros(len(y), dtype=bool)
+    h["over"].set_data(y, baseline=np.where(over, capacity if capacity is not None else 0, y))
+    h["over"].set_visible(bool(over.any()))
+    h["over"].set_label((f"Above capacity ({int(over.sum())} {per}s)" if " " not in per
+                         else "Above capacity") if over.any() else "_over")
+    h["capacity"].set_visible(capacity is not None)
+    if capacity is not None:
+        h["capacity"].set_ydata([capacity, capacity])
+        h["capacity"].set_label(f"Capacity: {capacity:,.0f} per {per}")
+    else:
+        h["capacity"].set_label("_capacity")
+    peak = int(y.max(initial=0))
+    if len(y):
+        i = int(np.argmax(y))
+        h["peak"].set_data([(edges[i] + edges[i + 1]) / 2], [peak])
+        h["peak"].set_label(f"Busiest {per}: {peak:,} "
+                            f"({state.reviews_per_window.index[i]:%Y-%m-%d})")
+    ax.set_ylim(0, max(peak, capacity or 0) * 1.45 or 1)  # room for the legend
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+
+
+def _draw_segment_panel(ax, state: ExplorerState) -> dict:
+    fav = [a.name for a in state.policy.actions if a.favourable]
+    what = " or ".join(fav) or "favourable"
+    by = state.segment
+    if by is None:
+        ax.set_title("Favourable decisions by segment")
+        ax.text(0.5, 0.5, "No segment columns: add `segments:` to the policy.", ha="center",
+                va="center", wrap=True, transform=ax.transAxes, color="#555555")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return {"by": None}
+    t = _segment_rates(state.replay, by)  # decisions per segment are the data's: fixed
+    shown = t.head(MAX_SEGMENTS_SHOWN).sort_index()
+    small = (shown["decisions"] < MIN_SEGMENT_ROWS).to_numpy()
+    bars = ax.barh(shown.index.astype(str), np.zeros(len(shown)),
+                   color=[_UNKNOWN if s else _GOOD for s in small])
+    texts = [ax.text(0, y, "", va="center", fontsize=8) for y in range(len(shown))]
+    overall = ax.axvline(0, color="black", linestyle="--", linewidth=1, label="_overall")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.15)
+    from matplotlib.ticker import PercentFormatter
+
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    more = f", largest {MAX_SEGMENTS_SHOWN} of {len(t)}" if len(t) > len(shown) else ""
+    ax.set_title(f"Share decided '{what}' by {by}{more}")
+    ax.set_xlabel(f"Share of decisions that are '{what}'")
+    ax.set_ylabel(by)
+    small_patch = None
+    if small.any():
+        from matplotlib.patches import Patch
+
+        small_patch = Patch(color=_UNKNOWN, label=f"Fewer than {MIN_SEGMENT_ROWS} decisions")
+    return {"by": by, "segments": shown.index, "bars": bars, "texts": texts,
+            "overall": overall, "small": small_patch}
+
+
+def _update_segments(ax, h: dict, state: ExplorerState) -> None:
+    if h["by"] is None:
+        return
+    t = state.segment_rates.reindex(h["segments"])
+    for bar, text, rate, n in zip(h["bars"], h["texts"], t["favourable_rate"],
+                                  t["decisions"]):
+        ok = bool(np.isfinite(rate))
+        bar.set_width(rate if ok else 0.0)
+        inside = ok and rate > 0.6  # a long bar holds its label, which then stays in the axes
+        text.set_position((rate if ok else 0.0, text.get_position()[1]))
+        text.set_text(f"{rate:.0%} of {int(n):,} " if inside else
+                      (f" {rate:.0%} of {int(n):,}" if ok else " no decisions"))
+        text.set_ha("right" if inside else "left")
+        text.set_color("white" if inside else "black")
+    overall = state.favourable_rate
+    h["overall"].set_visible(bool(np.isfinite(overall)))
+    if np.isfinite(overall):
+        h["overall"].set_xdata([overall, overall])
+        h["overall"].set_label(f"All decisions: {overall:.1%}")
+    handles = [h["overall"]] if np.isfinite(overall) else []
+    if h["small"] is not None:
+        handles.append(h["small"])
+    ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8)
 
 
 def explorer_figure(state: ExplorerState, figure=None) -> ExplorerDisplay:
@@ -260,6 +515,7 @@ def explorer_figure(state: ExplorerState, figure=None) -> ExplorerDisplay:
     Returns
     -------
     ExplorerDisplay
+        Whose :meth:`~ExplorerDisplay.update` shows another state in place.
 
     Examples
     --------
@@ -277,23 +533,43 @@ def explorer_figure(state: ExplorerState, figure=None) -> ExplorerDisplay:
     fig = figure if figure is not None else Figure(figsize=(14, 4.2))
     fig.clear()
     vax, rax, sax = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.6, 1.2]})
-    _draw_value(vax, state.replay)
-    _draw_reviews(rax, state.replay, state.capacity)
-    _draw_segments(sax, state.replay, state.segment)
-    r = state.policy.rules
-    band = {x.id: x.when_text for x in r}
-    fig.suptitle(f"{state.approve_rule}: {band[state.approve_rule]}    |    "
-                 f"{state.decline_rule}: {band[state.decline_rule]}", fontsize=10)
-    fig.tight_layout()
-    return ExplorerDisplay(vax, rax, sax, fig)
+    titles = {"band": fig.suptitle("", fontsize=10, y=0.995),
+              "crossing": fig.text(0.5, 0.945, "", ha="center", va="top", fontsize=9,
+                                   color="#c62828", fontweight="bold")}
+    artists = {"value": _draw_value_panel(vax, state),
+               "reviews": _draw_reviews_panel(rax, state),
+               "segment": _draw_segment_panel(sax, state), "titles": titles}
+    d = ExplorerDisplay(vax, rax, sax, fig, artists)
+    d.update(state)
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    return d
 
 
-def _rate(v: float) -> str:
-    return "n/a" if not np.isfinite(v) else f"{v:.1%}"
+def _rate(state: ExplorerState, name: str) -> str:
+    v = getattr(state, name)
+    if np.isfinite(v):
+        return f"{v:.1%}"
+    s = state.replay.summary().set_index("metric")
+    why = str(s.loc[name, "reason"]) if name in s.index else ""
+    return f"n/a — {why}" if why else "n/a"
 
 
-def explorer_html(state: ExplorerState, reference: ExplorerState | None = None) -> str:
+def _money(state: ExplorerState, name: str) -> str:
+    v = getattr(state, name)
+    if np.isfinite(v):
+        return _fmt_value(v)
+    s = state.replay.summary().set_index("metric")
+    why = str(s.loc[name, "reason"]) if name in s.index else ""
+    return f"n/a — {why}" if why else "n/a"
+
+
+def explorer_html(state: ExplorerState, reference: ExplorerState | None = None, *,
+                  checks: bool = False) -> str:
     """The explorer's headline numbers as an HTML table, with changes against ``reference``.
+
+    The table's caption names the thresholds, capacity and segment column it was
+    computed for; a crossing of the lines is said first, in red; with ``checks`` the
+    policy's checks follow, each PASS or FAIL.
 
     Examples
     --------
@@ -312,15 +588,15 @@ def explorer_html(state: ExplorerState, reference: ExplorerState | None = None) 
 
     ref = reference
     rows = [
-        ("Total value", _fmt_value(state.value_total),
+        ("Total value", _money(state, "value_total"),
          delta(state.value_total, ref and ref.value_total, "value")),
-        ("Value per decision", _fmt_value(state.value_per_decision),
-         delta(state.value_per_decision, ref and ref.value_per_decision, "count")),
-        ("Decided automatically", _rate(state.automation_rate),
+        ("Value per decision", _money(state, "value_per_decision"),
+         delta(state.value_per_decision, ref and ref.value_per_decision, "value")),
+        ("Decided automatically", _rate(state, "automation_rate"),
          delta(state.automation_rate, ref and ref.automation_rate, "rate")),
-        ("Favourable decisions", _rate(state.favourable_rate),
+        ("Favourable decisions", _rate(state, "favourable_rate"),
          delta(state.favourable_rate, ref and ref.favourable_rate, "rate")),
-        ("Bad outcomes among favourable", _rate(state.bad_rate_favourable),
+        ("Bad outcomes among favourable", _rate(state, "bad_rate_favourable"),
          delta(state.bad_rate_favourable, ref and ref.bad_rate_favourable, "rate")),
         ("Sent to a person", f"{state.reviews:,}", delta(state.reviews, ref and ref.reviews,
                                                          "count")),
@@ -335,11 +611,23 @@ def explorer_html(state: ExplorerState, reference: ExplorerState | None = None) 
                      else "Windows over capacity",
                      f"{state.windows_over_capacity:,} of {len(state.reviews_per_window):,} "
                      f"({state.reviews_over_capacity:,} reviews above capacity)", ""))
-    return numbers_table(rows)
+    band = {x.id: x.when_text for x in state.policy.rules}
+    caption = (f"Computed for {state.approve_rule}: {band[state.approve_rule]}; "
+               f"{state.decline_rule}: {band[state.decline_rule]}"
+               + ("" if state.capacity is None else f"; capacity {state.capacity:,.0f} per {per}")
+               + ("" if state.segment is None else f"; segments by {state.segment}"))
+    cross = "" if state.crossing is None else (
+        f"<p class='trustlab-crossing' style='color:#c62828;font-weight:bold;margin:4px 0'>"
+        f"{escape(state.crossing)}</p>")
+    table = numbers_table(rows, caption=caption)
+    if not checks:
+        return cross + table
+    return (f"{cross}<div style='display:flex;flex-wrap:wrap;gap:8px 32px;align-items:flex-start'>"
+            f"<div>{table}</div><div>{checks_table(state.replay.checks)}</div></div>")
 
 
 class PolicyExplorer(Explorer):
-    """Sliders for a policy's review band, redrawing value, workload and segment rates.
+    """Sliders for a policy's review band, redrawing value, workload, segment rates and checks.
 
     Parameters
     ----------
@@ -366,13 +654,16 @@ class PolicyExplorer(Explorer):
         What is shown now.
     reference : ExplorerState
         The policy as written, that changes are reported against.
+    display : ExplorerDisplay
+        The figure's panels, updated in place.
     last_update_seconds : float
         Time the last update took (replay, figure and image).
 
     Notes
     -----
     Sliders report while they move; the replay and the figure wait until they
-    have been still for a quarter of a second (see :mod:`trustlab._explore`).
+    have been still for a quarter of a second (see :mod:`trustlab._explore`), and
+    the status line reads "updating…" until the figure for the latest values is shown.
 
     Examples
     --------
@@ -396,6 +687,7 @@ class PolicyExplorer(Explorer):
         self.approve_rule, self.decline_rule = approve_rule, decline_rule
         a0 = rule_threshold(policy, approve_rule)
         d0 = rule_threshold(policy, decline_rule)
+        self._ops = {"approve": (a0.column, a0.op), "decline": (d0.column, d0.op)}
         segs = tuple(policy.segments if segments is None else segments)
         missing = [c for c in segs if c not in data.columns]
         if missing:
@@ -403,6 +695,10 @@ class PolicyExplorer(Explorer):
                 "segments", f"names columns the data lacks: {', '.join(missing)}; columns: "
                             f"{', '.join(map(str, data.columns))}")])
         self.segments = segs
+        # the checks' segment columns are replayed too, so a check by one is judged, not
+        # failed for want of it
+        self._replayed_segments = tuple(dict.fromkeys(
+            [*segs, *(c.by for c in policy.checks if c.by and c.by in data.columns)]))
         seg0 = segs[0] if segs else None
         self.reference = self._state(a0.value, d0.value, capacity, seg0)
         if capacity is None:
@@ -421,46 +717,64 @@ class PolicyExplorer(Explorer):
             lo, hi = float(np.nanmin(col)), float(np.nanmax(col))
             return lo, hi, (hi - lo) / 200 or 1.0
 
-        style = {"description_width": "initial"}
-        layout = w.Layout(width="48%")
         lo, hi, step = bounds(a0.column)
         approve = w.FloatSlider(value=a0.value, min=min(lo, a0.value), max=max(hi, a0.value),
                                 step=step, description=f"{approve_rule}: {a0.column} {a0.op}",
-                                readout_format=".3f", style=style, layout=layout)
+                                readout_format=".3f")
         lo, hi, step = bounds(d0.column)
         decline = w.FloatSlider(value=d0.value, min=min(lo, d0.value), max=max(hi, d0.value),
                                 step=step, description=f"{decline_rule}: {d0.column} {d0.op}",
-                                readout_format=".3f", style=style, layout=layout)
+                                readout_format=".3f")
         peak = self.reference.peak_reviews_per_window
         cap_max = int(max(10, 2 * (peak if np.isfinite(peak) else 0), 1.5 * (capacity or 0)))
         per = window_words(policy) or "window"
         cap = w.IntSlider(value=int(round(capacity or 0)), min=0, max=cap_max,
-                          description=f"Review capacity per {per}", disabled=not windows,
-                          style=style, layout=layout)
+                          description=f"Review capacity per {per}", disabled=not windows)
         segment = w.Dropdown(options=list(segs) or [("(no segment columns)", None)], value=seg0,
-                             description="Segments by", disabled=not segs, style=style,
-                             layout=layout)
+                             description="Segments by", disabled=not segs)
+        notes = []
+        if not windows:
+            notes.append("Review capacity is disabled: the policy has no time windows "
+                         "(it needs columns.time and outcomes.window), so reviews per window "
+                         "cannot be counted.")
+        if not segs:
+            notes.append("Segments by is disabled: the policy names no segment columns "
+                         "(segments:) and none were given.")
         self.state = self.reference
         self._build(f"<b>Review band of {escape(policy.name)}@{escape(policy.version)}</b> on "
                     f"{len(data):,} past decisions — move a slider",
                     {"approve": approve, "decline": decline, "capacity": cap,
-                     "segment": segment}, [["approve", "decline"], ["capacity", "segment"]])
+                     "segment": segment}, [["approve", "decline"], ["capacity", "segment"]],
+                    notes=notes)
 
     # -------------------------------------------------------------- plumbing
     def _state(self, approve: float, decline: float, capacity, segment) -> ExplorerState:
         made = self._cached((float(approve), float(decline)), lambda: replay(
             band_policy(self.policy, self.approve_rule, self.decline_rule, approve, decline),
-            self.data, seed=self.seed, segments=self.segments))
+            self.data, seed=self.seed, segments=self._replayed_segments))
         return explorer_state(self.policy, self.data, self.approve_rule, self.decline_rule,
                               approve, decline, capacity, segment, seed=self.seed,
                               replayed=made)
+
+    def _describe(self, values: dict) -> str:
+        (ac, ao), (dc, do) = self._ops["approve"], self._ops["decline"]
+        per = window_words(self.policy) or "window"
+        cap = "" if self.reference.reviews_per_window is None else \
+            f", capacity {values['capacity']:,} per {per}"
+        seg = "" if values["segment"] is None else f", segments by {values['segment']}"
+        return (f"{self.approve_rule} {ac} {ao} {values['approve']:.3f}, {self.decline_rule} "
+                f"{dc} {do} {values['decline']:.3f}{cap}{seg}")
 
     def _render(self, values: dict) -> str:
         windows = self.reference.reviews_per_window is not None
         self.state = self._state(values["approve"], values["decline"],
                                  values["capacity"] if windows else None, values["segment"])
-        explorer_figure(self.state, self._figure)
-        return explorer_html(self.state, self.reference)
+        if not self._drawn:
+            self.display = explorer_figure(self.state, self._figure)
+            self._drawn = True
+        else:
+            self.display.update(self.state)
+        return explorer_html(self.state, self.reference, checks=True)
 
     # -------------------------------------------------------------- public
     def update(self, *, approve: float | None = None, decline: float | None = None,
