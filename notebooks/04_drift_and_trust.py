@@ -177,7 +177,7 @@ elif h.needs("time", section="the drift brake's effect"):
     braked = effect.baseline.records["guardrail"].eq(brakes[0])
     weeks = effect.baseline.records.loc[braked, h.time].dt.to_period("W").nunique()
     print(f"braked decisions: {int(braked.sum()):,} in {weeks} weeks")
-    print(effect.summary().T.to_string())
+    display(effect.summary())
 
 # %% [markdown] tags=[]
 # ## Trust over time
@@ -207,7 +207,7 @@ if h.needs("time", section="trust over time"):
 # %% tags=["nbval-check-output"]
 gate = trustlab.promotion_gate(replayed,
                                signal_psi=drift.max("psi", "signal") if over_time else None)
-print(gate.summary())
+display(gate.summary())
 
 # %% tags=[]
 gate

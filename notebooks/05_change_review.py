@@ -87,7 +87,7 @@ print(changes[["kind", "change"]].to_string(index=False))
 
 # %% tags=["nbval-check-output"]
 impact = policy_impact(v1, v2, history, seed=seed, bootstrap=bootstrap)
-print(impact.summary())
+display(impact.summary())
 
 # %% tags=[]
 display(impact.flips)
@@ -112,7 +112,7 @@ impact.examples
 if h.needs("time", section="the shadow run"):
     shadow = shadow_run(v1, v2, history, window=window, by=segment or None, seed=seed,
                         champion_replay=impact.old_replay, challenger_replay=impact.new_replay)
-    print(shadow.summary())
+    display(shadow.summary())
     shadow.plot()
     plt.show()
     display(shadow.disagreements(n=5, seed=seed))
@@ -136,7 +136,7 @@ if h.needs("time", section="the shadow run"):
 can_roll = h.needs("time", "id", section="the rollout")
 if can_roll:
     calm = simulate_rollout(v1, v2, history, rollout, seed=seed)
-    print(calm.summary())
+    display(calm.summary())
 
 # %% tags=["nbval-check-output"]
 if can_roll and h.needs("outcomes", section="the stressed rollout"):
@@ -145,7 +145,7 @@ if can_roll and h.needs("outcomes", section="the stressed rollout"):
                                        seed=seed)
     stressed = simulate_rollout(v1, v2, stressed_history, rollout, seed=seed)
     print(f"The odds of the bad outcome × {stress_factor:g} from {shift_start:%Y-%m-%d}:")
-    print(stressed.summary())
+    display(stressed.summary())
     stressed.plot()
     plt.show()
 

@@ -284,8 +284,9 @@ def _from_review(policy: Policy, ev: ReviewEvidence) -> dict[str, tuple[bool, st
     if promo is not None and policy.mode not in ("advisory", "shadow"):
         ok = bool(promo.get("may_promote")) or promo.get("current_mode") == policy.mode
         out["autonomy_evidence"] = (ok, f"promotion gate: current mode "
-                                        f"{promo.get('current_mode')}, may promote "
-                                        f"{promo.get('may_promote')}")
+                                        f"{promo.get('current_mode')}, "
+                                        + ("may promote" if promo.get("may_promote")
+                                           else "may not promote yet"))
     return out
 
 
