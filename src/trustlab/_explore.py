@@ -27,6 +27,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from html import escape
 
+from ._format import change_kind, format_number
+
 __all__ = ["BUSY_CLASS", "CURRENT_CLASS", "Debouncer", "Explorer", "change_note",
            "checks_table", "numbers_table"]
 
@@ -37,19 +39,25 @@ CURRENT_CLASS = "trustlab-current"
 _PASS, _FAIL = "#1e7d32", "#c62828"
 
 
-def change_note(now: float, then: float | None, kind: str, against: str) -> str:
+def change_note(now: float, then: float | None, kind: str, against: str,
+                currency: str | None = None) -> str:
     """`` (+2.4 pts vs the policy as written)`` in grey, or empty when nothing changed.
 
-    ``kind`` is ``"rate"`` (points), ``"value"`` (money, abbreviated) or ``"count"``.
-    """
-    from .simulate._plots import _fmt_value
+    ``kind`` is the kind of ``now`` and ``then`` (:data:`trustlab._format.KINDS`:
+    ``"share"``, ``"money"``, ``"count"``, ...); the difference reads as that kind's
+    change (points for shares, a signed amount in ``currency`` for money).
 
+    Examples
+    --------
+    >>> change_note(0.62, 0.596, "share", "before")
+    " <span style='color:#666'>(+2.4 pts vs before)</span>"
+    >>> change_note(5.0, 5.0, "count", "before")
+    ''
+    """
     if then is None or not math.isfinite(now) or not math.isfinite(then) or now == then:
         return ""
-    d = now - then
-    text = (f"{d * 100:+.1f} pts" if kind == "rate" else
-            ("+" if d > 0 else "") + (_fmt_value(d) if kind == "value" else f"{d:,.0f}"))
-    return f" <span style='color:#666'>({text} vs {escape(against)})</span>"
+    text = format_number(now - then, change_kind(kind), currency=currency)
+    return f" <span style='color:#666'>({escape(text)} vs {escape(against)})</span>"
 
 
 def numbers_table(rows, *, caption: str | None = None) -> str:

@@ -26,6 +26,8 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._explore import Explorer, change_note, checks_table, numbers_table
+from .._format import axis_label, format_number
+from ..metrics import currency_of, format_metric
 from ..engine._time import window_starts
 from ..policy._spec import Policy
 from ._edit import rule_threshold, with_threshold
@@ -354,7 +356,7 @@ def _draw_value_panel(ax, state: ExplorerState) -> dict:
     ax.axhline(0, color="black", linewidth=0.8)
     ax.yaxis.set_major_formatter(_value_formatter())
     ax.set_xlabel("Action")
-    ax.set_ylabel("Total value (units of outcomes.values)")
+    ax.set_ylabel(axis_label("Total value", "money", currency=currency_of(state.policy)))
     note = ax.text(0.5, 0.5, "No decision could be valued: no observed outcomes.", ha="center",
                    va="center", wrap=True, transform=ax.transAxes, color="#555555",
                    visible=False)
@@ -363,6 +365,7 @@ def _draw_value_panel(ax, state: ExplorerState) -> dict:
 
 def _update_value(ax, h: dict, state: ExplorerState) -> None:
     t = state.value_by_action
+    cur = currency_of(state.policy)
     totals = t["value_total"].to_numpy(dtype=float)
     title = "Value of decisions by action"
     valued = bool(np.isfinite(state.value_per_decision))
@@ -370,7 +373,8 @@ def _update_value(ax, h: dict, state: ExplorerState) -> None:
         bar.set_height(v if valued else 0.0)
         bar.set_color(_GOOD if v >= 0 else _BAD)
         label.xy = (bar.get_x() + bar.get_width() / 2, v if valued else 0.0)
-        label.set_text(f"{_fmt_value(v)}\n({int(n):,} decisions)" if valued else "")
+        label.set_text(f"{_fmt_value(v, cur)}\n({format_number(n, 'count')} decisions)"
+                       if valued else "")
         label.set_va("bottom" if v >= 0 else "top")
         label.xyann = (0, 3 if v >= 0 else -3)
     h["note"].set_visible(not valued)
@@ -378,7 +382,7 @@ def _update_value(ax, h: dict, state: ExplorerState) -> None:
         else (0.0, 0.0)
     pad = 0.25 * (hi - lo) or 1.0
     ax.set_ylim(lo - pad if lo < 0 else 0.0, hi + pad if hi > 0 or lo == 0 else 0.0)
-    ax.set_title(f"{title}\n(total {_fmt_value(float(totals.sum()))})" if valued else title)
+    ax.set_title(f"{title}\n(total {_fmt_value(float(totals.sum()), cur)})" if valued else title)
 
 
 def _draw_reviews_panel(ax, state: ExplorerState) -> dict | None:
@@ -545,22 +549,14 @@ def explorer_figure(state: ExplorerState, figure=None) -> ExplorerDisplay:
     return d
 
 
-def _rate(state: ExplorerState, name: str) -> str:
+def _shown(state: ExplorerState, name: str) -> str:
+    """Metric ``name`` of the explorer's state as its kind reads, with the reason when n/a."""
     v = getattr(state, name)
-    if np.isfinite(v):
-        return f"{v:.1%}"
-    s = state.replay.summary().set_index("metric")
-    why = str(s.loc[name, "reason"]) if name in s.index else ""
-    return f"n/a — {why}" if why else "n/a"
-
-
-def _money(state: ExplorerState, name: str) -> str:
-    v = getattr(state, name)
-    if np.isfinite(v):
-        return _fmt_value(v)
-    s = state.replay.summary().set_index("metric")
-    why = str(s.loc[name, "reason"]) if name in s.index else ""
-    return f"n/a — {why}" if why else "n/a"
+    why = None
+    if not np.isfinite(v):
+        s = state.replay.summary().set_index("metric")
+        why = str(s.loc[name, "reason"]) if name in s.index else None
+    return format_metric(name, v, currency=currency_of(state.policy), reason=why or None)
 
 
 def explorer_html(state: ExplorerState, reference: ExplorerState | None = None, *,
@@ -583,21 +579,23 @@ def explorer_html(state: ExplorerState, reference: ExplorerState | None = None, 
     """
     per = window_words(state.policy) or "window"
 
+    currency = currency_of(state.policy)
+
     def delta(now: float, then: float | None, kind: str) -> str:
-        return change_note(now, then, kind, "the policy as written")
+        return change_note(now, then, kind, "the policy as written", currency)
 
     ref = reference
     rows = [
-        ("Total value", _money(state, "value_total"),
-         delta(state.value_total, ref and ref.value_total, "value")),
-        ("Value per decision", _money(state, "value_per_decision"),
-         delta(state.value_per_decision, ref and ref.value_per_decision, "value")),
-        ("Decided automatically", _rate(state, "automation_rate"),
-         delta(state.automation_rate, ref and ref.automation_rate, "rate")),
-        ("Favourable decisions", _rate(state, "favourable_rate"),
-         delta(state.favourable_rate, ref and ref.favourable_rate, "rate")),
-        ("Bad outcomes among favourable", _rate(state, "bad_rate_favourable"),
-         delta(state.bad_rate_favourable, ref and ref.bad_rate_favourable, "rate")),
+        ("Total value", _shown(state, "value_total"),
+         delta(state.value_total, ref and ref.value_total, "money")),
+        ("Value per decision", _shown(state, "value_per_decision"),
+         delta(state.value_per_decision, ref and ref.value_per_decision, "money")),
+        ("Decided automatically", _shown(state, "automation_rate"),
+         delta(state.automation_rate, ref and ref.automation_rate, "share")),
+        ("Favourable decisions", _shown(state, "favourable_rate"),
+         delta(state.favourable_rate, ref and ref.favourable_rate, "share")),
+        ("Bad outcomes among favourable", _shown(state, "bad_rate_favourable"),
+         delta(state.bad_rate_favourable, ref and ref.bad_rate_favourable, "share")),
         ("Sent to a person", f"{state.reviews:,}", delta(state.reviews, ref and ref.reviews,
                                                          "count")),
     ]

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 
 from .._explore import Explorer, change_note, checks_table, numbers_table
+from ..metrics import currency_of, format_metric
 from ..engine._time import times_ns, window_ids, window_starts
 from ..policy import read_window
 from ..policy._spec import Policy, RateLimit, Window
 from ._edit import with_rate_limit
-from ._plots import _fmt_value
 from ._replay import Replay, replay
 
 __all__ = ["GuardrailExplorer", "busiest_window"]
@@ -197,20 +197,21 @@ class GuardrailExplorer(Explorer):
         def m(name: str, replayed: Replay) -> float:
             return float(replayed.metric(name))
 
-        def shown(name: str, text) -> str:
+        currency = currency_of(self.policy)
+
+        def shown(name: str) -> str:
             v = m(name, r)
-            if np.isfinite(v):
-                return text(v)
-            why = str(s.loc[name, "reason"]) if name in s.index else ""
-            return f"n/a — {why}" if why else "n/a"
+            why = None if np.isfinite(v) else (str(s.loc[name, "reason"]) if name in s.index
+                                               else None)
+            return format_metric(name, v, currency=currency, reason=why or None)
 
         rows = [
-            ("Total value", shown("value_total", _fmt_value),
-             change_note(m("value_total", r), m("value_total", ref), "value", against)),
-            ("Decided automatically", shown("automation_rate", lambda v: f"{v:.1%}"),
-             change_note(m("automation_rate", r), m("automation_rate", ref), "rate", against)),
-            ("Bad outcomes among favourable", shown("bad_rate_favourable", lambda v: f"{v:.1%}"),
-             change_note(m("bad_rate_favourable", r), m("bad_rate_favourable", ref), "rate",
+            ("Total value", shown("value_total"),
+             change_note(m("value_total", r), m("value_total", ref), "money", against, currency)),
+            ("Decided automatically", shown("automation_rate"),
+             change_note(m("automation_rate", r), m("automation_rate", ref), "share", against)),
+            ("Bad outcomes among favourable", shown("bad_rate_favourable"),
+             change_note(m("bad_rate_favourable", r), m("bad_rate_favourable", ref), "share",
                          against)),
         ]
         reviews = int((~r.decisions["automated"].to_numpy(dtype=bool)).sum())
