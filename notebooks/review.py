@@ -13,17 +13,21 @@
 #     name: python3
 # ---
 
-# %% [markdown] tags=[]
+# %% [markdown] tags=["notebook-only"]
 # # Policy review
 #
 # **What this answers.** What this policy would have done on this history,
-# whether it meets its own checks, and what the numbers cannot say. Produced by `trustlab review`
-# (papermill); every number is computed by `trustlab.review.assess`, tested in
-# `tests/review/`.
+# whether it meets its own checks, how well its signals rank and calibrate
+# against observed outcomes, and what the numbers cannot say. Produced by
+# `trustlab review` (papermill); every number is computed by
+# `trustlab.review.assess`, tested in `tests/review/`.
 #
 # **How to use it.** Run `trustlab review POLICY DATA` rather than opening
 # this notebook: the command checks the inputs first, runs it with papermill
-# and writes the report, metrics, decision records and manifest.
+# and writes the report, metrics, decision records and manifest. This cell is
+# tagged `notebook-only`: `report.html` leaves it out and opens instead with a
+# header (policy, hash, owner, mode, date, data period, input hashes) and
+# closes with a sign-off block.
 
 # %% tags=["parameters"]
 policy: str = "policies/lending-club-risk.yaml"  # the policy under review
@@ -44,15 +48,12 @@ recent_rows: int = 200000  # with dask_scheduler: the most recent rows read here
 # %% tags=["nbval-check-output"]
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import HTML, display
 
 import trustlab
 from trustlab import _notebook as nb
 from trustlab.explain import explain_case, load_glossary
-from trustlab.review import assess, assess_on_cluster
-from trustlab.simulate import plot_replay, plot_segment_rates
+from trustlab.review import assess, assess_on_cluster, report_table
 
 nb.notebook_parameters(globals(), "review")
 rules = trustlab.load_policy(nb.repo_path(policy))
@@ -66,9 +67,7 @@ if dask_scheduler:  # the whole history on the cluster, the most recent rows her
 else:
     review = assess(rules, nb.load_dataset(data), exclude=tuple(nb.split_list(exclude) or ()),
                     train_signal=train_signal, label=label, bad_when=bad_when, **shared)
-history = review.data
 metrics_file, decisions_file = review.write(nb.repo_path(output_dir))
-print(f"verdict: {review.verdict}; {review.rows:,} decision records")
 
 # %% tags=[]
 review.banner()
@@ -85,33 +84,50 @@ review.banner()
 if review.champion is None:
     display(HTML("<p>No champion was given: this review stands alone.</p>"))
 else:
-    with pd.option_context("display.max_colwidth", None):  # whole sentences
-        display(review.change_words())
-    display(review.moves())
-    display(review.flip_causes())
-    display(review.change_impact())
+    display(report_table(review.change_words()),
+            report_table(review.moves(), caption="Decisions: champion (rows) against this "
+                                                 "policy (columns)"),
+            report_table(review.flip_causes(), caption="The rules behind the changed decisions"),
+            report_table(review.change_impact()))
 
 # %% [markdown] tags=[]
 # ## Value, risk and workload
 #
 # The headline numbers with 95% bootstrap intervals (and the champion's, when
-# given). A number the data cannot support is shown as n/a with the reason.
+# given), money in the policy's currency where `outcomes.currency` names
+# one. A number the data cannot support is shown as n/a with the reason.
 
 # %% tags=[]
-review.headline()
-
-# %% tags=[]
-plot_replay(review.replay, segments=False)  # segments have their own section
-plt.show()
+display(report_table(review.headline(), currency=review.currency), review.replay_figure())
 
 # %% [markdown] tags=[]
 # ## Checks
 #
-# The policy's own acceptance criteria. A check whose metric cannot be
-# computed fails.
+# The policy's own acceptance criteria: each check as written, its value on
+# this history, the bound and the result in words. A check whose metric
+# cannot be computed fails, and the note says why.
 
-# %% tags=["nbval-check-output"]
-print(review.checks().to_string(index=False))
+# %% tags=[]
+review.checks_table()
+
+# %% [markdown] tags=[]
+# ## Model evidence
+#
+# Whether each signal the policy reads — trained in this review out of fold,
+# or supplied with the data — means what the rules assume, judged on the
+# cases whose outcome was observed (cases without one, often those declined,
+# cannot be judged). **Calibration** (probabilities only): the cases in groups
+# of about equal size, ordered by prediction; each point is a group's mean
+# prediction against its observed rate, with the group's size and the 95%
+# Wilson interval of the rate; on the dashed diagonal predictions are right.
+# **Discrimination**: the ROC curve and its AUC — the chance that a case with
+# the bad outcome is ranked on the risky side of one with the good outcome —
+# with a 95% interval by DeLong's method. **Distributions**: the score's
+# spread for good and bad outcomes; the less they overlap, the better the
+# signal separates them.
+
+# %% tags=[]
+display(*review.evidence_section())
 
 # %% [markdown] tags=[]
 # ## Rules and guardrails at work
@@ -120,25 +136,23 @@ print(review.checks().to_string(index=False))
 # kill switch changed (a guardrail that never acted is listed with 0).
 
 # %% tags=[]
-display(review.rule_activity())
-activity = review.guardrail_activity()
-if activity.empty:
+display(report_table(review.rule_activity()))
+if not review.policy.guardrails:
     display(HTML("<p>The policy declares no guardrails.</p>"))
 else:
-    display(activity)
+    display(report_table(review.guardrail_activity()))
 
 # %% [markdown] tags=[]
 # ## Segments
 #
-# Every segment of the policy's segment columns. Favourable rates are drawn
-# against the overall rate; a segment approved at under four-fifths of the
-# best one deserves a question.
+# Every segment of the policy's segment columns. In each figure the dashed
+# line is the favourable rate over all decisions and the dotted line is
+# four-fifths of the highest segment's rate (among segments with at least 30
+# decisions); a segment under the dotted line — `BELOW` in the table's
+# four-fifths test — deserves a question.
 
 # %% tags=[]
-display(review.segments())
-for column in [c for c in rules.segments if c in history.columns]:
-    plot_segment_rates(review.replay, column)
-    plt.show()
+display(review.segments_table(), *review.segment_figures())
 
 # %% [markdown] tags=[]
 # ## Drift over time
@@ -151,9 +165,7 @@ for column in [c for c in rules.segments if c in history.columns]:
 if review.drift is None:
     display(HTML("<p>Not assessed: the policy names no time column in this data.</p>"))
 else:
-    display(review.drift_summary())
-    review.drift.plot(top=3)
-    plt.show()
+    display(report_table(review.drift_summary()), review.drift_figure())
 
 # %% [markdown] tags=[]
 # ## Trust and the autonomy gate
@@ -166,8 +178,7 @@ else:
 if review.gate is None:
     display(HTML("<p>Not assessed: the policy names no time column in this data.</p>"))
 else:
-    display(review.trust_summary())
-    display(review.gate)
+    display(report_table(review.trust_summary()), review.gate_table())
 
 # %% [markdown] tags=[]
 # ## Example decisions, explained
@@ -178,8 +189,7 @@ else:
 
 # %% tags=[]
 if review.codes is None:
-    show = ["rule", "action", "reason"]
-    display(review.records.loc[review.cases, show])
+    display(review.case_table())
 else:
     for case in review.cases:
         display(explain_case(rules, review.data, review.records, review.codes, case))

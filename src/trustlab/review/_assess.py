@@ -19,18 +19,23 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ConfigError, DataError, Problem
+from .._format import axis_label, format_number
 from .._json import json_safe
 from .._outcome import bad_values, bad_when_text
+from ..engine import read_times
+from ..metrics import currency_of, format_metric, kind_of, metric_words, summary_frame
 from ..policy._diff import policy_changes
-from ..policy._metric_names import format_metric, metric_words
 from ..policy._spec import Policy
 from ..signals import TrainedSignal, train_missing_signals
 from ..simulate._metrics import activity_counts
-from ..simulate import (BootstrapResult, Replay, SwapResult, bootstrap_metrics, evaluate_checks,
-                        replay, swap_analysis)
+from ..simulate import (MIN_SEGMENT_ROWS, BootstrapResult, Replay, SwapResult, bootstrap_metrics,
+                        evaluate_checks, plot_replay, plot_segment_rates, replay, swap_analysis)
+from ._display import ReportFigure, ReportTable, figure_of, status_html, table_html
+from ._evidence import SignalEvidence, signal_evidence
 
-__all__ = ["Review", "assess", "assess_on_cluster", "outcome_read_from", "bad_when_read_as",
-           "parse_bad_when", "HEADLINE", "METRICS_FILE", "DECISIONS_FILE"]
+__all__ = ["FourFifthsDisplay", "Review", "assess", "assess_on_cluster", "outcome_read_from",
+           "bad_when_read_as", "parse_bad_when", "FOUR_FIFTHS", "HEADLINE", "METRICS_FILE",
+           "DECISIONS_FILE"]
 
 METRICS_FILE = "metrics.json"
 DECISIONS_FILE = "decisions.parquet"
@@ -38,6 +43,34 @@ HEADLINE = ("value_per_decision", "value_total", "bad_rate_favourable", "automat
             "favourable_rate", "share.review", "reviews_per_window_mean",
             "peak_reviews_per_window")
 """The metrics of the report's headline table, in order."""
+FOUR_FIFTHS = 0.8
+"""A segment favoured at under this share of the highest segment's rate deserves a question
+(the four-fifths rule of thumb of US employment-selection guidance)."""
+
+
+@dataclass(frozen=True)
+class FourFifthsDisplay:
+    """Favourable rates by segment with the four-fifths line; see :meth:`Review.plot_segment_rates`.
+
+    Attributes
+    ----------
+    ax_, figure_ : matplotlib Axes and Figure
+    rates : pandas.DataFrame
+        ``decisions`` and ``favourable_rate`` of every segment.
+    four_fifths : float or None
+        Where the dotted line is: four-fifths of the highest judged rate.
+    highest : str or None
+        The segment with that highest rate.
+    line_ : matplotlib Line2D or None
+    """
+
+    ax_: object
+    figure_: object
+    rates: pd.DataFrame
+    four_fifths: float | None
+    highest: str | None
+    line_: object
+
 
 @dataclass(frozen=True, eq=False)
 class Review:
@@ -122,38 +155,72 @@ class Review:
         """Decisions reviewed: the whole history's."""
         return len(self.records) if self.whole is None else self.whole.rows
 
+    @property
+    def currency(self) -> str | None:
+        """The policy's ``outcomes.currency`` (None: money in value units)."""
+        return currency_of(self.policy)
+
+    def period(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """The first and last decision time (UTC) of the rows in memory; None without times.
+
+        Times are read as the engine reads them (``columns.time_format``
+        included); None when the policy has no time column, the data lacks
+        it or a time cannot be read.
+        """
+        column = self.policy.time_column
+        if column is None or column not in self.data.columns or len(self.data) == 0:
+            return None
+        ns = read_times(self.data[column], self.policy.time_format).ns
+        if ns is None:
+            return None
+        return (pd.Timestamp(int(ns.min()), unit="ns", tz="UTC"),
+                pd.Timestamp(int(ns.max()), unit="ns", tz="UTC"))
+
+    def _count(self, n) -> str:
+        return format_number(n, "count")
+
     def _data_words(self) -> str:
         if self.whole is None:
-            return f"{escape(self.data_name)}: {len(self.records):,} decisions"
-        return (f"{escape(self.data_name)}: {self.whole.rows:,} decisions replayed in "
-                f"{self.whole.parts:,} parts ({escape(self.whole.where)}); the sections on "
-                f"rows (intervals, drift, trust, cases) describe the most recent "
-                f"{len(self.records):,}")
+            return f"{escape(self.data_name)}: {self._count(len(self.records))} decisions"
+        return (f"{escape(self.data_name)}: {self._count(self.whole.rows)} decisions replayed in "
+                f"{self._count(self.whole.parts)} parts ({escape(self.whole.where)}); the "
+                f"sections on rows (intervals, drift, trust, cases) describe the most recent "
+                f"{self._count(len(self.records))}")
 
     # ------------------------------------------------------------------ sections
     def banner(self):
-        """The verdict, the policy's identity, owner and mode, and the data: the report's top."""
+        """The verdict in words and colour, what was reviewed on what, and signals trained here.
+
+        The report's page header (owner, mode, hashes, period, sign-off) is
+        written around it by :func:`trustlab.review.export_report`.
+        """
         from IPython.display import HTML
 
         p = self.policy
         ok = self.verdict == "pass"
         checks = self._checked.checks
-        failed = checks.loc[~checks["passed"], "check"].tolist()
-        colour = "#2e7d32" if ok else "#c62828"
-        what = ("every check passed" if ok else
-                "failed: " + "; ".join(escape(str(c)) for c in failed))
+        failed = checks.loc[~checks["passed"].astype(bool), "check"].tolist()
+        n = len(checks)
+        if n == 0:
+            what = "The policy declares no checks, so nothing failed"
+        elif ok:
+            what = f"Every one of the {self._count(n)} checks passed"
+        else:
+            what = (f"{self._count(len(failed))} of {self._count(n)} checks failed: "
+                    + "; ".join(escape(str(c)) for c in failed))
+        colour = "#1b5e20" if ok else "#b71c1c"
         champion = ("" if self.champion is None else
-                    f"<tr><th>Champion</th><td>{escape(self.champion.policy.identity)}</td></tr>")
-        trained = "".join(f"<li>{escape(t.note)}</li>" for t in self.trained)
-        trained = f"<p><b>Signals trained in this review:</b><ul>{trained}</ul></p>" if trained else ""
+                    f"; compared with the champion {escape(self.champion.policy.name)}@"
+                    f"{escape(self.champion.policy.version)}")
+        trained = "".join(f"<li>{escape(t.note)}.</li>" for t in self.trained)
+        trained = f"<p><b>Signals trained in this review:</b></p><ul>{trained}</ul>" if trained \
+            else ""
         return HTML(
-            f"<div style='border:3px solid {colour};padding:10px 14px;border-radius:6px'>"
-            f"<div style='font-size:1.6em;font-weight:bold;color:{colour}'>Verdict: "
-            f"{self.verdict.upper()}</div><div>{len(checks)} checks; {what}</div>"
-            f"<table><tr><th>Policy</th><td>{escape(p.identity)}</td></tr>"
-            f"<tr><th>Owner</th><td>{escape(p.owner)}</td></tr>"
-            f"<tr><th>Mode</th><td>{escape(p.mode)}</td></tr>{champion}"
-            f"<tr><th>Data</th><td>{self._data_words()}</td></tr></table>{trained}</div>")
+            f"<div class='tl-verdict' style='border:3px solid {colour};padding:10px 14px;"
+            f"border-radius:6px'><div style='font-size:1.6em;font-weight:bold;color:{colour}'>"
+            f"Verdict: {'PASS' if ok else 'FAIL'}</div><div>{what}.</div>"
+            f"<div>Policy {escape(p.name)}@{escape(p.version)} on {self._data_words()}"
+            f"{champion}.</div>{trained}</div>")
 
     def changes(self) -> pd.DataFrame | None:
         """What changed since the champion, field by field (None without a champion)."""
@@ -168,21 +235,23 @@ class Review:
         return self.impact.changes[["kind", "change"]].set_index("kind")
 
     def flip_causes(self, top: int = 10) -> pd.DataFrame | None:
-        """The rules behind the flips (the ``top`` most frequent), shares in %."""
+        """The rules behind the flips (the ``top`` most frequent): decisions and their share."""
         if self.impact is None:
             return None
-        c = self.impact.causes.head(top)
-        return c.assign(share=c["share"].map("{:.1%}".format)).rename(columns={
+        c = self.impact.causes.head(top).rename(columns={
             "old_rule": "champion rule", "new_rule": "this policy's rule",
             "old_action": "champion action", "new_action": "this policy's action",
-            "rows": "decisions"})
+            "rows": "decisions"}).reset_index(drop=True)
+        return summary_frame(c, kinds={"decisions": "count", "share": "share"})
 
     def change_impact(self) -> pd.DataFrame | None:
         """The change in the headline metrics with paired bootstrap intervals, formatted."""
         if self.impact is None:
             return None
         d = self.impact.deltas
-        fmt = {c: [format_metric(m, v) for m, v in zip(d["metric"], d[c])]
+        cur = self.currency
+        fmt = {c: [format_metric(m, v, currency=cur, change=c != "old" and c != "new")
+                   for m, v in zip(d["metric"], d[c])]
                for c in ("old", "new", "change", "low", "high")}
         return pd.DataFrame({
             "in words": [metric_words(m) for m in d["metric"]],
@@ -196,13 +265,15 @@ class Review:
         """Decisions of the champion (rows) against this policy's (columns), in cases."""
         if self.champion is None:
             return None
-        return pd.crosstab(self.champion.decisions["action"].astype(str).rename("champion"),
-                           self.replay.decisions["action"].astype(str).rename("challenger"),
-                           margins=True, margins_name="total")
+        t = pd.crosstab(self.champion.decisions["action"].astype(str).rename("champion"),
+                        self.replay.decisions["action"].astype(str).rename("this policy"),
+                        margins=True, margins_name="total")
+        return summary_frame(t, kinds={c: "count" for c in t.columns})
 
     def headline(self) -> pd.DataFrame:
         """Value, risk and workload, with bootstrap intervals where drawn (and the champion's)."""
         m = self._checked.metrics
+        cur = self.currency
         overall = m[m["by"].isna()].set_index("metric")
         iv = None
         if self.intervals is not None:
@@ -217,29 +288,61 @@ class Review:
             if name not in overall.index:
                 continue
             v = overall.at[name, "value"]
-            row = {"metric": name, "in words": metric_words(name),
-                   "value": format_metric(name, v)}
+            words = metric_words(name)
+            if kind_of(name) == "money":  # the currency (or value units) on every money row
+                words = axis_label(words, "money", currency=cur)
+            row = {"metric": name, "in words": words,
+                   "value": format_metric(name, v, currency=cur)}
             if iv is not None:
-                row["95% interval" if self.whole is None else "95% interval, recent rows"] = (f"{format_metric(name, iv.at[name, 'low'])} to "
-                                       f"{format_metric(name, iv.at[name, 'high'])}"
-                                       if name in iv.index else "")
+                head = "95% interval" if self.whole is None else "95% interval, recent rows"
+                row[head] = (f"{format_metric(name, iv.at[name, 'low'], currency=cur)} to "
+                             f"{format_metric(name, iv.at[name, 'high'], currency=cur)}"
+                             if name in iv.index else "")
             if champ is not None:
-                row["champion"] = format_metric(name, champ.get(name, float("nan")))
+                row["champion"] = format_metric(name, champ.get(name, float("nan")),
+                                                currency=cur)
             reason = overall.at[name, "reason"]
             row["note"] = "" if reason is None or reason != reason else str(reason)
             rows.append(row)
         return pd.DataFrame(rows).set_index("metric")
 
     def checks(self) -> pd.DataFrame:
-        """The policy's checks: value, bound, pass or fail, and why a value is missing."""
+        """The policy's checks: the check as written, its metric in words, value, bound, result.
+
+        ``result`` is ``PASS`` or ``FAIL`` (a check whose value cannot be
+        computed fails, ``note`` says why); for a check by segment, ``value``
+        is the segment that decided it (named in ``segment``).
+        """
         c = self._checked.checks
-        out = pd.DataFrame({
-            "check": c["check"], "segment": c["segment"].fillna(""),
-            "value": [format_metric(m, v) for m, v in zip(c["metric"], c["value"])],
-            "result": np.where(c["passed"], "pass", "FAIL"),
-            "reason": c["reason"].fillna(""),
-        })
-        return out
+        cur = self.currency
+
+        def bound(metric: str, low, high) -> str:  # a value the policy set: no trailing zeros
+            parts = [f"{words} {format_number(b, kind_of(metric), currency=cur, trim=True)}"
+                     for words, b in (("at least", low), ("at most", high))
+                     if b is not None and b == b]
+            return " and ".join(parts)
+
+        segment = c["segment"].astype(object).where(c["segment"].notna(), "")
+        return pd.DataFrame({
+            "check": c["check"].astype(str),
+            "metric": [metric_words(m) + (f" (each {b})" if isinstance(b, str) and b else "")
+                       for m, b in zip(c["metric"], c["by"])],
+            "value": [format_metric(m, v, currency=cur) for m, v in zip(c["metric"], c["value"])],
+            "segment": segment.astype(str),
+            "bound": [bound(m, lo, hi) for m, lo, hi in zip(c["metric"], c["at_least"],
+                                                               c["at_most"])],
+            "result": np.where(c["passed"].astype(bool), "PASS", "FAIL"),
+            "note": c["reason"].fillna("").astype(str),
+        }).reset_index(drop=True)
+
+    def checks_table(self) -> ReportTable:
+        """:meth:`checks` as a table for the report: PASS / FAIL in words and colour."""
+        t = self.checks()
+        if not t["segment"].astype(bool).any():
+            t = t.drop(columns="segment")
+        if t.empty:
+            return ReportTable("<p>The policy declares no checks.</p>")
+        return ReportTable(table_html(t, status=["result"], css_class="tl-table tl-checks"))
 
     def _activity(self) -> pd.DataFrame:
         """Decisions by rule, what the rules said, final action and guardrail (whole history)."""
@@ -248,16 +351,18 @@ class Review:
         return activity_counts(self.records)
 
     def rule_activity(self) -> pd.DataFrame:
-        """Decisions by deciding rule and final action, with shares."""
+        """Decisions by deciding rule, what the rules said and the final action, with shares."""
         a = self._activity()
         t = (a.groupby(["rule", "rule_action", "action"], observed=True)["decisions"].sum()
              .reset_index())
         t = t[t["decisions"] > 0]
-        t["share"] = (t["decisions"] / a["decisions"].sum()).map("{:.1%}".format)
-        return t.sort_values("decisions", ascending=False, kind="stable").reset_index(drop=True)
+        t = t.assign(share=t["decisions"] / a["decisions"].sum())
+        t = t.sort_values("decisions", ascending=False, kind="stable").reset_index(drop=True)
+        t = t.rename(columns={"rule_action": "the rules said", "action": "final action"})
+        return summary_frame(t, kinds={"decisions": "count", "share": "share"})
 
     def guardrail_activity(self) -> pd.DataFrame:
-        """Every guardrail and the kill switch: how many decisions each changed, from what to what."""
+        """Every guardrail and the kill switch: decisions each changed, from what to what."""
         a = self._activity()
         g = a[a["guardrail"].notna()]
         t = (g.groupby(["guardrail", "rule_action", "action"], observed=True)["decisions"].sum()
@@ -269,13 +374,19 @@ class Review:
             t = pd.concat([t, pd.DataFrame({"guardrail": quiet, "rule_action": "",
                                             "action": "", "decisions changed": 0})],
                           ignore_index=True)
-        return t.rename(columns={"rule_action": "the rules said", "action": "final action"})
+        t = t.rename(columns={"rule_action": "the rules said", "action": "final action"})
+        return summary_frame(t.reset_index(drop=True), kinds={"decisions changed": "count"})
 
     def segments(self) -> pd.DataFrame:
         """Per segment of every segment column: decisions, automation, favourable and bad rates.
 
-        Formatted for reading (shares in %, counts whole); the numbers are in
-        ``replay.metrics``.
+        Formatted for reading (shares in %, counts whole, money in the
+        policy's currency); the numbers are in ``replay.metrics``. Two more
+        columns hold each segment's favourable rate over the highest rate of
+        its column's segments with at least
+        :data:`~trustlab.simulate.MIN_SEGMENT_ROWS` decisions, and the
+        four-fifths test: ``ABOVE`` (at least four-fifths of the highest),
+        ``BELOW``, or ``TOO FEW`` decisions to judge.
         """
         m = self._checked.metrics
         s = m[m["by"].notna()]
@@ -284,9 +395,178 @@ class Review:
         s = s[s["metric"].isin(keep)]
         wide = s.pivot_table(index=["by", "segment"], columns="metric", values="value",
                              aggfunc="first", observed=True).reindex(columns=keep)
-        shown = pd.DataFrame({metric_words(k): [format_metric(k, v) for v in wide[k]]
+        cur = self.currency
+        shown = pd.DataFrame({metric_words(k): [format_metric(k, v, currency=cur)
+                                                for v in wide[k]]
                               for k in keep}, index=wide.index)
+        judged = wide["decisions"] >= MIN_SEGMENT_ROWS
+        highest = wide["favourable_rate"].where(judged).groupby(level="by").transform("max")
+        ratio = wide["favourable_rate"] / highest
+        shown["Over the highest segment's favourable rate"] = [
+            format_number(v, "ratio") for v in ratio]
+        shown["Four-fifths test"] = np.select(
+            [~judged | ratio.isna(), ratio >= FOUR_FIFTHS], ["TOO FEW", "ABOVE"], "BELOW")
         return shown.rename_axis(["column", "segment"])
+
+    def segments_table(self) -> ReportTable:
+        """:meth:`segments` for the report, the four-fifths test in words and colour."""
+        t = self.segments()
+        if t.empty:
+            return ReportTable("<p>The policy names no segment columns in this data.</p>")
+        return ReportTable(table_html(t, status=["Four-fifths test"]))
+
+    # ------------------------------------------------------------------ figures
+    def replay_figure(self) -> ReportFigure:
+        """Value and outcomes by action and reviews per window, with alt text saying so."""
+        shown = plot_replay(self.replay, segments=False)
+        d = self.replay.decisions
+        cur = self.currency
+        by = d.groupby("action", observed=True)
+        value = by["value"].sum()
+        count = by.size()
+        labelled = by["labelled"].sum()
+        bad = d["bad"].where(d["labelled"].astype(bool), False).groupby(d["action"],
+                                                                          observed=True).sum()
+        words = []
+        for action in count.index:
+            n = int(count[action])
+            lab = int(labelled[action])
+            bad_share = format_number(bad[action] / lab if lab else None, "share",
+                                      reason="no outcomes observed")
+            words.append(f"{action}: {format_number(value[action], 'money', currency=cur)} over "
+                         f"{self._count(n)} decisions, bad outcome in {bad_share} of those with "
+                         f"an observed outcome")
+        alt = (f"Replay of {self.policy.name}@{self.policy.version}. Total value by action and "
+               f"what happened after each action: " + "; ".join(words) + ".")
+        if shown.reviews_ax_ is not None:
+            per = self.replay.reviews_per_window()
+            alt += (f" Reviews per window over time: mean {format_number(per.mean(), 'number')}, "
+                    f"busiest window {self._count(per.max())} reviews, starting "
+                    f"{per.idxmax():%Y-%m-%d}.")
+        return figure_of(shown.figure_, alt)
+
+    def plot_segment_rates(self, column: str, ax=None) -> FourFifthsDisplay:
+        """Favourable rate by segment of ``column``, with the four-fifths line.
+
+        The bars and the dashed overall rate are
+        :func:`trustlab.simulate.plot_segment_rates`; a dotted line is drawn at
+        :data:`FOUR_FIFTHS` of the highest segment's favourable rate among
+        segments with at least :data:`~trustlab.simulate.MIN_SEGMENT_ROWS`
+        decisions (none when no segment has that many).
+
+        Returns
+        -------
+        FourFifthsDisplay
+        """
+        shown = plot_segment_rates(self.replay, column, ax=ax)
+        rates = self.replay.segments(column, ("decisions", "favourable_rate"))
+        judged = rates[rates["decisions"] >= MIN_SEGMENT_ROWS]["favourable_rate"].dropna()
+        if judged.empty:
+            return FourFifthsDisplay(shown.ax_, shown.figure_, rates, None, None, None)
+        top = float(judged.max())
+        line = shown.ax_.axvline(FOUR_FIFTHS * top, color="#b71c1c", linestyle=":",
+                                 linewidth=1.5, label=f"Four-fifths of the highest: "
+                                 f"{format_metric('favourable_rate', FOUR_FIFTHS * top)}")
+        old = shown.ax_.get_legend()
+        handles = list(old.legend_handles) if old is not None else []
+        shown.ax_.legend(handles=handles + [line], loc="lower right", frameon=False, fontsize=8)
+        return FourFifthsDisplay(shown.ax_, shown.figure_, rates, FOUR_FIFTHS * top,
+                                 str(judged.idxmax()), line)
+
+    def segment_figures(self) -> list[ReportFigure]:
+        """:meth:`plot_segment_rates` for each segment column, with alt text saying so."""
+        out = []
+        segmented = set(self.replay.metrics["by"].dropna())
+        for column in [c for c in self.policy.segments if c in segmented]:
+            shown = self.plot_segment_rates(column)
+            rates = shown.rates
+            if shown.four_fifths is None:
+                line_words = (f"No segment has {MIN_SEGMENT_ROWS} or more decisions, so no "
+                              "four-fifths line is drawn.")
+            else:
+                judged = rates[rates["decisions"] >= MIN_SEGMENT_ROWS]["favourable_rate"]
+                below = judged[judged < shown.four_fifths].index.astype(str).tolist()
+                top = shown.four_fifths / FOUR_FIFTHS
+                line_words = (f"A dotted line marks four-fifths of the highest rate "
+                              f"({format_metric('favourable_rate', top)} in {shown.highest}): "
+                              f"{format_metric('favourable_rate', shown.four_fifths)}; "
+                              + (f"segments below it: {', '.join(below)}." if below else
+                                 "no segment is below it."))
+            each = "; ".join(f"{seg}: {format_metric('favourable_rate', r)} of "
+                             f"{self._count(n)}" for seg, r, n in
+                             zip(rates.index.astype(str), rates["favourable_rate"],
+                                 rates["decisions"]))
+            overall = format_metric("favourable_rate", self.replay.metric("favourable_rate"))
+            alt = (f"Horizontal bars: share of favourable decisions in each segment of {column} "
+                   f"({each}). A dashed line marks the rate over all decisions, {overall}. "
+                   f"{line_words}")
+            out.append(figure_of(shown.figure_, alt))
+        return out
+
+    def drift_figure(self) -> ReportFigure | None:
+        """Drift of the most drifted columns of each kind over time (None without a time column)."""
+        if self.drift is None:
+            return None
+        shown = self.drift.plot(top=3)
+        summary = self.drift_summary()
+        words = "; ".join(f"{kind}: worst PSI {row['worst PSI']} ({row['column']}, window "
+                          f"starting {row['worst window starts']}), first act level "
+                          f"{row['first act']}" for kind, row in summary.iterrows())
+        alt = (f"Population stability index per {self.drift.window.words} window for the most "
+               f"drifted columns of each kind, with dashed warn and act lines: {words}.")
+        return figure_of(shown.figure_, alt)
+
+    # ------------------------------------------------------------------ model evidence
+    def evidence(self) -> list[SignalEvidence]:
+        """Calibration, discrimination and score distributions of each signal the policy reads.
+
+        On the cases with an observed outcome, for a signal trained in this
+        review (out-of-fold scores) as for one supplied in the data; empty
+        when the policy has no ``outcomes``.
+        """
+        out_spec = self.policy.outcomes
+        if out_spec is None:
+            return []
+        d = self.replay.decisions
+        trained = {t.name: t for t in self.trained}
+        outcome = f"{out_spec.label} is {bad_when_text(out_spec.bad_when)}"
+        found = []
+        for sig in self.policy.signals:
+            if sig.name not in self.data.columns:
+                continue
+            if sig.name in trained:
+                t = trained[sig.name]
+                source = (f"trained in this review, out-of-fold scores ({t.folds} folds, "
+                          f"{len(t.result.features)} features)")
+            else:
+                source = f"supplied in the data by model {sig.model}"
+            score = pd.to_numeric(self.data[sig.name], errors="coerce").to_numpy(dtype=float)
+            found.append(signal_evidence(score, d["labelled"].to_numpy(dtype=bool),
+                                         d["bad"].to_numpy(dtype=bool), signal=sig,
+                                         source=source, outcome=outcome))
+        return found
+
+    def evidence_section(self) -> list:
+        """What the report shows per signal: summary table, figure and the reliability groups."""
+        from IPython.display import HTML
+
+        items: list = []
+        evidence = self.evidence()
+        if not evidence:
+            return [HTML("<p>Not assessed: the policy has no outcomes to judge its signals "
+                         "against.</p>")]
+        if self.whole is not None:
+            items.append(HTML(f"<p>On the most recent {self._count(len(self.records))} rows.</p>"))
+        for ev in evidence:
+            items.append(HTML(f"<h3>Signal {escape(ev.signal)}</h3>"))
+            items.append(ReportTable(table_html(ev.summary())))
+            items.append(figure_of(ev.plot().figure_, ev.alt_text()))
+            groups = ev.calibration_frame()
+            if groups is not None:
+                items.append(ReportTable(table_html(
+                    groups, caption=f"Reliability groups of {ev.signal}: cases of about equal "
+                                    "number, ordered by prediction")))
+        return items
 
     def limitations(self) -> list[str]:
         """What the numbers cannot say, in sentences."""
@@ -294,19 +574,21 @@ class Review:
         out = []
         if self.whole is not None:
             out.append(f"The verdict, metrics, checks, segments and decision records cover all "
-                       f"{self.whole.rows:,} rows, replayed in parts on a Dask cluster; "
+                       f"{self._count(self.whole.rows)} rows, replayed in parts on a Dask cluster; "
                        f"intervals, drift, trust, the gate and the example cases describe the "
-                       f"most recent {len(self.records):,} rows only, replayed on their own "
+                       f"most recent {self._count(len(self.records))} rows only, replayed on "
+                       "their own "
                        "(their simulated reviews and rate-limit windows start afresh).")
         unl = r.metric("unlabelled_share")
         if unl == unl and unl > 0:
-            out.append(f"Selective labels: {unl:.1%} of the cases have no observed outcome "
+            out.append(f"Selective labels: {format_metric('unlabelled_share', unl)} of the cases "
+                       f"have no observed outcome "
                        f"(usually because they were declined) and are valued as "
                        f"`unlabelled: {self.policy.outcomes.unlabelled}` says.")  # type: ignore[union-attr]
         if self.swaps is not None:
             s = self.swaps
             n_in = int(s.counts.set_index("tag").at["swap_in", "rows"])
-            text = (f"Against {s.baseline}, {n_in:,} cases would newly get a favourable "
+            text = (f"Against {s.baseline}, {self._count(n_in)} cases would newly get a favourable "
                     f"decision. {s.assumption}")
             out.append(text)
         for t in self.trained:
@@ -316,14 +598,15 @@ class Review:
             card = t.result.card
             if card.unscored_rows:
                 why = card.unscored_reason or "no fold model could score them"
-                out.append(f"{card.unscored_rows:,} cases have no trained '{t.name}' score, "
+                out.append(f"{self._count(card.unscored_rows)} cases have no trained "
+                           f"'{t.name}' score, "
                            f"because {why}; the policy's rules for a missing '{t.name}' decided "
                            "them, as in a model outage that production scoring would not have.")
         rev = self.policy.outcomes.reviewer if self.policy.outcomes else None
         if rev is None or rev.decision is None or rev.decision not in self.records.columns:
             acc = rev.accuracy if rev is not None else None
             out.append("No recorded human decisions: reviews are valued with a simulated "
-                       f"reviewer right {f'{acc:.0%}' if acc is not None else 'n/a'} of the "
+                       f"reviewer right {format_number(acc, 'share', trim=True)} of the "
                        f"time (seed {self.seed}).")
         m = r.metrics
         missing = m[m["by"].isna() & m["value"].isna()]
@@ -363,20 +646,63 @@ class Review:
             worst = part.loc[part["worst"].idxmax()]
             first = part["first_act"].dropna()
             rows.append({"kind": kind, "columns": len(part),
-                         "worst PSI": f"{worst['worst']:.3f}",
+                         "worst PSI": format_metric("psi", worst["worst"]),
                          "column": str(worst["column"]),
-                         "week of worst": f"{worst['worst_window']:%Y-%m-%d}",
+                         "worst window starts": f"{worst['worst_window']:%Y-%m-%d}",
                          "columns at act level": int(part["first_act"].notna().sum()),
-                         "first act": f"{first.min():%Y-%m-%d}" if len(first) else "—"})
-        return pd.DataFrame(rows).set_index("kind")
+                         "first act": f"{first.min():%Y-%m-%d}" if len(first) else "none"})
+        return summary_frame(pd.DataFrame(rows).set_index("kind"),
+                             kinds={"columns": "count", "columns at act level": "count"})
 
     def trust_summary(self) -> pd.DataFrame | None:
-        """The trust metrics over the whole history, formatted."""
+        """The trust metrics over the whole history, each by its kind, and why one is missing."""
         if self.trust is None:
             return None
         t = self.trust.summary()
-        shown = t["value"].map(lambda v: "n/a" if v != v else f"{v:.1%}")
-        return pd.DataFrame({"value": shown, "note": t["reason"].fillna("")}, index=t.index)
+        table = pd.DataFrame({"in words": [metric_words(m) for m in t.index],
+                              "value": pd.DataFrame(t)["value"].to_numpy(),
+                              "note": t["reason"].fillna("").to_numpy()},
+                             index=pd.Index(t.index, name="metric"))
+        return summary_frame(table, metric_column="metric", values=["value"])
+
+    def gate_table(self) -> ReportTable | None:
+        """The promotion gate: its verdict, and each criterion in words and colour (no symbols)."""
+        g = self.gate
+        if g is None:
+            return None
+        colour = "pass" if g.may_promote else "fail"
+        head = (f"<p>{status_html(colour, 'MAY MOVE' if g.may_promote else 'STAYS')} "
+                f"{escape(g.verdict())}</p>")
+        f = g.frame
+        if f.empty:
+            return ReportTable(head)
+        sign = {"at_least": "at least", "at_most": "at most"}
+        table = pd.DataFrame({
+            "criterion": f["criterion"].astype(str),
+            "in words": [metric_words(m) for m in f["metric"]],
+            "required": [f"{sign.get(d, d)} {format_number(v, kind_of(m), trim=True)}"
+                         for m, d, v in zip(f["metric"], f["direction"], f["required"])],
+            "observed": [format_metric(m, v) for m, v in zip(f["metric"], f["observed"])],
+            "95% interval": ["" if lo != lo else
+                             f"{format_metric(m, lo)} to {format_metric(m, hi)}"
+                             for m, lo, hi in zip(f["metric"], f["lower"], f["upper"])],
+            "result": np.where(f["holds"].astype(bool), "HOLDS", "FAILS"),
+            "more decisions needed": ["" if h else format_metric("more_decisions", v)
+                                      for h, v in zip(f["holds"], f["more_decisions"])],
+            "why": ["" if h else str(r) for h, r in zip(f["holds"], f["reason"])],
+        })
+        return ReportTable(head + table_html(table, status=["result"]))
+
+    def case_table(self) -> ReportTable:
+        """The example cases: key, deciding rule, action and the whole reason, wrapped."""
+        r = self.records.loc[self.cases]
+        key = self.policy.id_column
+        cases = r[key].astype(str) if key is not None and key in r.columns else \
+            pd.Series([f"row {i}" for i in r.index], index=r.index)
+        table = pd.DataFrame({"case": cases.to_numpy(), "rule": r["rule"].astype(str).to_numpy(),
+                              "action": r["action"].astype(str).to_numpy(),
+                              "reason": r["reason"].astype(str).to_numpy()})
+        return ReportTable(table_html(table))
 
     def limitations_html(self):
         """:meth:`limitations` as a list, for a notebook or the report."""
@@ -396,7 +722,7 @@ class Review:
             "champion": None if self.champion is None else {
                 "name": self.champion.policy.name, "version": self.champion.policy.version,
                 "hash": self.champion.policy.content_hash},
-            "data": {"name": self.data_name, "rows": self.rows},
+            "data": {"name": self.data_name, "rows": self.rows, "period": self._period_document()},
             "detail": None if self.whole is None else {
                 "rows": len(self.records), "of": "the most recent rows",
                 "covers": ["intervals", "drift", "promotion"], "whole_history": self.whole.where},
@@ -414,6 +740,7 @@ class Review:
             "champion_metrics": None if self.champion is None else
                 self.champion.metrics[self.champion.metrics["by"].isna()].to_dict("records"),
             "verdict": self.verdict,
+            "model_evidence": [e.to_dict() for e in self.evidence()],
             "drift": None if self.drift is None else {
                 "reference": self.drift.reference.description,
                 "reference_hash": self.drift.reference.content_hash,
@@ -427,6 +754,14 @@ class Review:
                 "criteria": self.gate.frame.to_dict("records")},
         }
         return json_safe(doc)
+
+    def _period_document(self) -> dict | None:
+        """``metrics.json``'s data period: the time column, first and last decision time (UTC)."""
+        period = self.period()
+        if period is None:
+            return None
+        return {"column": self.policy.time_column, "first": period[0], "last": period[1],
+                "recent_rows": None if self.whole is None else len(self.records)}
 
     def write(self, folder: str | Path) -> tuple[Path, Path]:
         """Write ``metrics.json`` and ``decisions.parquet`` into ``folder`` (made if missing).

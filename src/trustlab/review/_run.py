@@ -4,8 +4,9 @@ The run validates everything it can before a kernel starts (the policy, the
 champion, the data's columns and the notebook parameters: papermill only
 warns about an unknown name), refuses an existing non-empty output folder,
 executes ``notebooks/review.ipynb`` in the ``python3`` kernel of this very
-environment with the notebook's folder as working directory, exports a
-self-contained ``report.html`` and writes ``manifest.json``.
+environment with the notebook's folder as working directory, writes
+``manifest.json`` and then the self-contained ``report.html``, whose header
+reads the manifest (review date, versions, input hashes).
 """
 
 from __future__ import annotations
@@ -310,10 +311,10 @@ def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | N
             f"notebook is kept: {executed}."))
     from ._report import export_report
 
-    export_report(executed, folder / REPORT_FILE)
     doc = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
     _write_manifest(folder, notebook, policy_path, data_path, champion_path, pol, injected,
                     started, outputs=True)
+    export_report(executed, folder / REPORT_FILE, metrics=doc, manifest=folder / MANIFEST_FILE)
     verdict = doc["verdict"]
     code = EXIT_PASS if verdict == "pass" else EXIT_CHECK_FAILED
     failed = [c["check"] for c in doc["checks"] if not c["passed"]]
