@@ -339,6 +339,7 @@ def _pages_text(pdf_path) -> list[str]:
     return out.split("\f")[:-1] if out.endswith("\f") else out.split("\f")
 
 
+@pytest.mark.browser
 def test_report_prints_with_running_header_and_signoff_last(review_folder, tmp_path):
     """Check the report prints to a bounded number of A4 pages, each with the title and its
     page number, the header on the first page and the sign-off alone at the end."""
@@ -355,6 +356,7 @@ def test_report_prints_with_running_header_and_signoff_last(review_folder, tmp_p
     assert "Sign-off" not in "".join(texts[:-1])
 
 
+@pytest.mark.browser
 def test_no_table_row_is_cut_across_pages(tmp_path):
     """Check, on a long table of wrapped multi-line rows, that every row prints whole on one
     page and the header row repeats on every page the table spans."""
