@@ -435,3 +435,21 @@ def tick_formatter(kind: str, *, currency: str | None = None):
     >>> plt.close(fig)
     """
     return _formatter_type()(kind, currency)
+
+
+PASS_COLOUR, FAIL_COLOUR = "#1e7d32", "#c62828"
+"""Colours of a status that holds and one that does not (never the only signal: words too)."""
+
+
+def status_html(ok: bool, yes: str = "PASS", no: str = "FAIL") -> str:
+    """A status in words and colour, never an emoji alone (emoji print as empty boxes
+    without a colour emoji font).
+
+    Examples
+    --------
+    >>> status_html(True)
+    "<b style='color:#1e7d32'>PASS</b>"
+    >>> status_html(False, "holds", "fails")
+    "<b style='color:#c62828'>fails</b>"
+    """
+    return f"<b style='color:{PASS_COLOUR if ok else FAIL_COLOUR}'>{yes if ok else no}</b>"

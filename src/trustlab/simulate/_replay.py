@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._format import status_html
 from ..engine._time import times_ns, window_ids, window_starts
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy._spec import Policy
@@ -162,7 +163,7 @@ class Replay(Checked):
         rows = "".join(f"<tr><th style='text-align:left'>{n}</th><td>{fmt(n)}</td></tr>"
                        for n in head)
         checks = "".join(
-            f"<tr><td>{'✅ pass' if c.passed else '❌ fail'}</td><td><code>{escape(c.check)}</code>"
+            f"<tr><td>{status_html(c.passed)}</td><td><code>{escape(c.check)}</code>"
             f"</td><td>{escape(format_metric(c.metric, c.value, currency=cur))}"
             f"{'' if c.segment is None else f' ({escape(str(c.segment))})'}"
             f"{'' if not c.reason else ' — ' + escape(c.reason)}</td><td>{bounds(c)}</td></tr>"

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from .._format import format_number
+from .._format import format_number, status_html
 from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
 from ..policy._spec import MODES, Policy
 from ..signals._calibration import _Z
@@ -264,7 +264,8 @@ class GateResult:
     def _repr_html_(self) -> str:
         colour = "#4c956c" if self.may_promote else "#c8553d"
         head = (f"<div style='border-left:6px solid {colour};padding-left:8px'>"
-                f"<b>{'✅' if self.may_promote else '❌'} {escape(self.verdict())}</b></div>")
+                f"{status_html(self.may_promote, 'MAY PROMOTE', 'HOLD')} "
+                f"<b>{escape(self.verdict())}</b></div>")
         if self.frame.empty:
             return f"<div>{head}</div>"
         body = []
@@ -277,7 +278,7 @@ class GateResult:
                     + ("" if row.weeks != row.weeks else
                        f" (~{format_metric('weeks', row.weeks)})"))
             body.append(
-                f"<tr><td>{'✅' if row.holds else '❌'}</td><td><code>{escape(row.criterion)}"
+                f"<tr><td>{status_html(row.holds, 'holds', 'fails')}</td><td><code>{escape(row.criterion)}"
                 f"</code></td><td>{'≥' if row.direction == 'at_least' else '≤'} "
                 f"{_fmt(row.metric, row.required)}</td><td>{_fmt(row.metric, row.observed)}</td>"
                 f"<td>{interval}</td><td>{escape(more)}</td>"
