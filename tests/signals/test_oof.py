@@ -245,15 +245,15 @@ def test_plot_reliability():
     result = score_out_of_fold(credit, "creditability", bad_when="bad", n_splits=3,
                                estimator=small_hgb(20))
     display = result.plot()
-    assert display.ax_.get_xlabel() in ("", "Predicted default risk")
-    assert display.hist_ax_.get_xlabel() == "Predicted default risk"
-    assert display.ax_.get_ylabel() == "Observed default rate"
+    assert display.ax_.get_xlabel() in ("", "Predicted probability of the bad outcome")
+    assert display.hist_ax_.get_xlabel() == "Predicted probability of the bad outcome"
+    assert display.ax_.get_ylabel() == "Observed rate of the bad outcome"
     assert "Does predicted risk match what happened?" in display.ax_.get_title()
     assert display.figure_ is display.ax_.figure
     fig, ax = plt.subplots()
     onto = result.plot(ax=ax)
     assert onto.ax_ is ax and onto.figure_ is fig
-    assert ax.get_xlabel() == "Predicted default risk"
+    assert ax.get_xlabel() == "Predicted probability of the bad outcome"
     plt.close("all")
 
 

@@ -7,6 +7,7 @@ from html import escape
 
 import pandas as pd
 
+from .._format import format_number
 from ..engine._plan import plan_for
 from ..policy._spec import Policy
 from ._codes import ReasonCodes
@@ -59,6 +60,14 @@ class CaseExplanation:
     no_reasons_why: str = ""  # why the model gives no reasons, when it gives none
     toward: str = ""  # the action the reasons explain
     instead_of: str = ""  # for a catch-all case, the action of the threshold it missed
+    signal_kind: str = "probability"  # the signal's kind: a probability reads in %
+
+    @property
+    def _value_text(self) -> str:
+        if self.signal_value is None:
+            return "missing"
+        kind = "share" if self.signal_kind == "probability" else "number"
+        return format_number(self.signal_value, kind)
 
     @property
     def _towards(self) -> str:
@@ -80,7 +89,7 @@ class CaseExplanation:
         lines = [f"Case {self.key}: {self.action.upper()} by rule '{self.rule}'", f"  {self.reason}"]
         if self.guardrail:
             lines.append(f"  changed by guardrail '{self.guardrail}'")
-        value = "missing" if self.signal_value is None else f"{self.signal_value:.3f}"
+        value = self._value_text
         lines.append(f"Signal {self.signal} = {value}; threshold {self.threshold}")
         lines.append("Rules checked:")
         lines += [f"  {rid:<20} {outcome:<28} {cond}" for rid, cond, outcome in self.trace]
@@ -97,7 +106,7 @@ class CaseExplanation:
             for rid, cond, outcome in self.trace)
         reasons = "".join(f"<li>{escape(p)} <small>({c:+.2f} log-odds)</small></li>"
                           for p, c in self.reasons) or f"<li>{escape(self._no_reasons)}</li>"
-        value = "missing" if self.signal_value is None else f"{self.signal_value:.1%}"
+        value = self._value_text
         guard = (f"<br>Changed by guardrail <code>{escape(self.guardrail)}</code>"
                  if self.guardrail else "")
         return (
@@ -146,6 +155,7 @@ def explain_case(policy: Policy, data: pd.DataFrame, records: pd.DataFrame,
         no_reasons_why=str(codes.unexplained_why.loc[label]),
         toward=basis.toward if basis is not None else "",
         instead_of=(basis.threshold.action or "") if basis is not None and not basis.held else "",
+        signal_kind=next((s.kind for s in policy.signals if s.name == sig), "probability"),
     )
 
 

@@ -270,14 +270,14 @@ def plot_reliability(table: pd.DataFrame, scores: np.ndarray, ax=None, *,
                     color="#4c72b0", capsize=3, label="Groups of applications (95% interval)")
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
-    ax.set_ylabel("Observed default rate")
+    ax.set_ylabel("Observed rate of the bad outcome")
     import textwrap
 
     ax.set_title("\n".join(textwrap.fill(line, 64, break_on_hyphens=False) for line in title.splitlines()), fontsize=10)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.legend(loc="upper left", frameon=False)
-    (ax if twin else hist_ax).set_xlabel("Predicted default risk")
+    (ax if twin else hist_ax).set_xlabel("Predicted probability of the bad outcome")
     if twin:
         ax.set_zorder(hist_ax.get_zorder() + 1)  # the curve above the histogram
         ax.patch.set_visible(False)
