@@ -65,7 +65,7 @@ if dask_scheduler:  # the whole history on the cluster, the most recent rows her
                                out=nb.repo_path(output_dir), recent_rows=recent_rows,
                                label=label, bad_when=bad_when, **shared)
 else:
-    review = assess(rules, nb.load_dataset(data), exclude=tuple(nb.split_list(exclude) or ()),
+    review = assess(rules, nb.load_dataset(data, rules, shared["champion"]), exclude=tuple(nb.split_list(exclude) or ()),
                     train_signal=train_signal, label=label, bad_when=bad_when, **shared)
 metrics_file, decisions_file = review.write(nb.repo_path(output_dir))
 

@@ -83,3 +83,21 @@ def test_unreadable_data_exits_2(files, tmp_path, capsys, name):
         path.write_text("x")
     assert main(["decide", str(pol), str(path)]) == 2
     assert name in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["validate", "review"])
+def test_subcommand_help_documents_exit_4(command, capsys):
+    """Check that each subcommand's help says what exit 4 (an unexpected error) means."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "4: an unexpected error" in out or "4 an unexpected error" in out
+
+
+def test_a_policy_whose_key_is_a_record_column_exits_2(tmp_path, capsys):
+    """Check that `columns.id: policy` (an insurer's policy number) is refused as bad input."""
+    pol = tmp_path / "insurer.yaml"
+    pol.write_text(policy_text().replace("{id: app_id, time: t}", "{id: policy, time: t}"))
+    assert main(["validate", str(pol)]) == 2
+    err = capsys.readouterr().err
+    assert "columns.id" in err and "'policy' is a decision-record column" in err

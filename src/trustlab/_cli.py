@@ -1,7 +1,8 @@
 """The ``trustlab`` command: mirrors the Python API.
 
 Exit status: 0 success, 1 a check failed, 2 bad input (message on stderr),
-3 a review notebook cell failed. ``trustlab validate POLICY DATA`` is a gate
+3 a review notebook cell failed, 4 an unexpected error (a bug: one line on
+stderr names it and the file holding its traceback), 130 interrupted. ``trustlab validate POLICY DATA`` is a gate
 for CI: 0 when the data fits and every check of the policy holds on it, 1 when
 a check fails (or cannot be measured on this data), 2 for bad input.
 """
@@ -11,13 +12,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from ._errors import DataError, Problem, TrustlabError
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_CELL_FAILED, EXIT_UNEXPECTED = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
+
+_EXIT_HELP = ("exit status: 0 success, 1 a check failed, 2 bad input (message on stderr),\n"
+              "3 a review notebook cell failed, 4 an unexpected error (a bug; stderr names\n"
+              "the file holding its traceback), 130 interrupted (Ctrl-C)\n\n"
+              "threads: native thread pools (BLAS, OpenMP) use the CPUs available, shared\n"
+              "among trustlab runs in progress; TRUSTLAB_THREADS=N sets the number")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -32,7 +41,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_OK
     from ._io import read_data
 
-    data = read_data(args.data)
+    data = read_data(args.data, policy=policy)
     records = _decide_or_refuse(policy, data, str(args.data))
     checks, notes = _checks_on(policy, data, records)
     print(f"{args.data}: {len(data):,} rows decided by {_identity(policy)}")
@@ -242,7 +251,7 @@ def _cmd_decide(args: argparse.Namespace) -> int:
     from .policy import load_policy
 
     policy = load_policy(args.policy)
-    data = read_data(args.data)
+    data = read_data(args.data, policy=policy)
     if args.kill_switch:
         policy = policy.with_kill_switch(True)
     records = policy.apply(data)
@@ -294,9 +303,10 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         print(f"  [{r.kind}] {r.change}")
     if not args.data:
         return EXIT_OK
-    from ._io import read_data
+    from ._io import read_data, text_columns_of
 
-    impact = policy_impact(old, new, read_data(args.data), seed=args.seed,
+    data = read_data(args.data, policy=new, text_columns=text_columns_of(old))
+    impact = policy_impact(old, new, data, seed=args.seed,
                            bootstrap=args.bootstrap, examples=args.examples)
     with pd.option_context("display.width", 120, "display.max_colwidth", 90):
         print(f"\nImpact on {args.data}:")
@@ -319,8 +329,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Design AI-assisted decisions people can trust: policies over model "
                     "signals, replayed on history.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="exit status: 0 success, 1 a check failed, 2 bad input (message on stderr),\n"
-               "3 a review notebook cell failed",
+        epilog=_EXIT_HELP,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     v = sub.add_parser(
@@ -338,7 +347,8 @@ def _parser() -> argparse.ArgumentParser:
                "  1  a check failed\n"
                "  2  bad input: an unreadable or invalid policy or data file, a missing "
                "column,\n     a `bad_when` no label value matches, a signal outside its kind "
-               "(on stderr)")
+               "(on stderr)\n"
+               "  4  an unexpected error (a bug): one line names it and the traceback file")
     v.add_argument("policy", help="policy YAML file")
     v.add_argument("data", nargs="?",
                    help="optional CSV file, Parquet file, or folder of Parquet files")
@@ -369,7 +379,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Execute notebooks/review.ipynb with papermill and write the executed "
                     "notebook, report.html, metrics.json, decisions.parquet and manifest.json. "
                     "Exit 0: every check passed; 1: a check failed (or a --rerun's results "
-                    "differ); 2: bad input, no kernel started; 3: a notebook cell failed.")
+                    "differ); 2: bad input, no kernel started; 3: a notebook cell failed; "
+                    "4: an unexpected error (stderr names the file holding its traceback).")
     r.add_argument("policy", nargs="?", help="policy YAML file")
     r.add_argument("data", nargs="?", help="CSV file, Parquet file, or folder of Parquet files")
     r.add_argument("--champion", help="the live policy to compare with")
@@ -384,13 +395,74 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Kit errors (:class:`trustlab.TrustlabError`) exit 2 with their message;
+    any other exception exits 4 with one line naming it and the file its
+    traceback was written to, so it is never mistaken for a failed check (1).
+    """
     args = _parser().parse_args(argv)
+    from ._threads import cap_environment, limit, registered
+
     try:
-        return args.run(args)
+        with registered(), _capped_environment(cap_environment), limit():
+            return args.run(args)
     except TrustlabError as exc:
         print(f"trustlab {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"trustlab {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: say so in one line, keep the traceback in a file
+        where = _write_traceback(args.command)
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        told = f"the traceback is in {where}" if where else "the traceback follows"
+        print(f"trustlab {args.command}: unexpected error (exit {EXIT_UNEXPECTED}, a bug in "
+              f"trustlab or its environment): {type(exc).__name__}: {first}; {told}",
+              file=sys.stderr)
+        if not where:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+@contextmanager
+def _capped_environment(cap):
+    """Run ``cap`` on ``os.environ`` (capping the thread pools of processes started from
+    here) and restore the variables it set afterwards."""
+    import os
+
+    from ._threads import THREAD_VARIABLES
+
+    before = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    try:
+        cap(os.environ)
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _write_traceback(command: str) -> str | None:
+    """Write the exception being handled, with the command line, to a new file in the
+    temp folder; its path, or None when it cannot be written."""
+    import tempfile
+    import time
+    import traceback
+
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    try:
+        fd, path = tempfile.mkstemp(prefix=f"trustlab-error-{stamp}-", suffix=".log")
+        with open(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"trustlab {command}: {' '.join(sys.argv)}\n\n")
+            traceback.print_exc(file=fh)
+    except OSError:
+        return None
+    return path
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -44,8 +44,12 @@ ESTIMATORS = ("hgb", "logistic")
 SHIPPED_DATASETS = ("lending_club", "german_credit", "synthetic")
 
 
-def load_dataset(name_or_path: str | os.PathLike) -> pd.DataFrame:
+def load_dataset(name_or_path: str | os.PathLike, *policies) -> pd.DataFrame:
     """A shipped data set by name, or a CSV/Parquet file or Parquet folder by path.
+
+    ``policies`` (the policy under review first, then a champion) say which CSV
+    columns are read as text (row keys such as ``007``, columns compared with
+    text), as :func:`trustlab._io.read_data` does for the command line.
 
     Examples
     --------
@@ -53,14 +57,17 @@ def load_dataset(name_or_path: str | os.PathLike) -> pd.DataFrame:
     1000
     """
     from . import datasets
-    from ._io import read_data
+    from ._io import read_data, text_columns_of
 
     loaders = dict(zip(SHIPPED_DATASETS, (datasets.load_lending_club,
                                           datasets.load_german_credit,
                                           datasets.load_synthetic_sample)))
     if str(name_or_path) in loaders:
         return loaders[str(name_or_path)]()
-    return read_data(repo_path(name_or_path))
+    given = [p for p in policies if p is not None]
+    text = tuple(c for p in given[1:] for c in text_columns_of(p))
+    return read_data(repo_path(name_or_path), policy=given[0] if given else None,
+                     text_columns=text)
 
 
 def split_list(text: str) -> list[str] | None:
@@ -627,7 +634,7 @@ def read_history(dataset: str | os.PathLike, policy: str | os.PathLike, *,
     rules = load_policy(path)
     champion_path = repo_path(champion) if champion else None
     champ = load_policy(champion_path) if champion_path is not None else None
-    data = load_dataset(dataset)
+    data = load_dataset(dataset, rules, champ)
     source = f"Data '{dataset}'"
     notes: list[str] = []
     if time and time not in data.columns:

@@ -19,12 +19,38 @@ _text_lit = st.sampled_from(["'A'", "'B'", "'C'", '"D"'])
 _ops = st.sampled_from(["<", "<=", ">", ">=", "==", "!="])
 
 
+BIG = 2**53  # past it a float64 cannot tell consecutive integers apart
+# literals on and around 2**53, as written: integers exact, decimals as float64
+_big_lit = st.sampled_from(["9007199254740992.0", "9007199254740993", "9007199254740991.5",
+                            "9007199254740992", "9.007199254740993e15", "9007199254740994.0",
+                            "9007199254740991"])
+# column -> what it holds: f float32, n int64 near 2**53, nf float64 near 2**53,
+# m nullable Int64, h nullable Float64, s pandas' default str
+_NUMERIC = ("x", "y", "`x 2`", "f", "m", "h")
+
+
 @st.composite
 def _leaf(draw):
-    col = draw(st.sampled_from(["x", "y", "g", "b", "`x 2`"]))
+    col = draw(st.sampled_from(["x", "y", "g", "b", "`x 2`", "f", "n", "nf", "m", "h", "s"]))
     kind = draw(st.integers(0, 9))
     if kind == 0:
         return f"{col} is {'not ' if draw(st.booleans()) else ''}missing"
+    if col in ("n", "nf"):
+        if kind == 1:
+            vals = draw(st.lists(_big_lit, min_size=1, max_size=3))
+            return f"{col} {'not in' if draw(st.booleans()) else 'in'} [{', '.join(vals)}]"
+        if kind == 2:
+            return f"{col} {draw(_ops)} {draw(st.sampled_from(['n', 'nf', 'x', 'y']))}"
+        return f"{col} {draw(_ops)} {draw(_big_lit)}"
+    if col in ("f", "m", "h"):
+        if kind == 1:
+            vals = draw(st.lists(_num_lit, min_size=1, max_size=3))
+            return f"{col} {'not in' if draw(st.booleans()) else 'in'} [{', '.join(map(str, vals))}]"
+        if kind == 2:
+            return f"{col} {draw(_ops)} {draw(st.sampled_from(_NUMERIC))}"
+        return f"{col} {draw(_ops)} {draw(_num_lit)}"
+    if col == "s":
+        return f"s {draw(st.sampled_from(['==', '!=', '<', '>=']))} {draw(_text_lit)}"
     if col in ("x", "y", "`x 2`"):
         if kind == 1:
             vals = draw(st.lists(_num_lit, min_size=1, max_size=3))
@@ -57,7 +83,9 @@ def policies(draw):
     rules = []
     for i in range(n_rules):
         because = draw(st.sampled_from(["Plain.", "x is {x:.1f}", "g={g}, y={y}", "{`x 2`}",
-                                        "b {b}", "{x:.0%} and {y:,}"]))
+                                        "b {b}", "{x:.0%} and {y:,}", "{{x}}", "waited {w}",
+                                        "f {f:.2f} f {f}", "n {n:,} nf {nf:,.0f}", "m {m} h {h:.1f}",
+                                        "s {s}"]))
         because = because.replace("{`x 2`}", "{x 2}")
         rules.append({"id": f"r{i}", "when": draw(_condition), "then": draw(st.sampled_from(ACTIONS)),
                       "because": because})
@@ -89,6 +117,16 @@ def frames(draw):
     b = draw(st.lists(st.one_of(st.none(), st.booleans()), min_size=n, max_size=n))
     minutes = draw(st.lists(st.integers(0, 60 * 24 * 10), min_size=n, max_size=n))
     index = draw(st.permutations(list(range(100, 100 + n))))
+    # float32 values on and beside the literals (0.35 is stored 0.3499999940)
+    f = draw(st.lists(st.one_of(st.none(), _num_lit.map(float),
+                                st.floats(-2.5, 2.5, allow_nan=False, width=32)),
+                      min_size=n, max_size=n))
+    big = draw(st.lists(st.integers(-3, 3), min_size=n, max_size=n))
+    big_f = draw(st.lists(st.sampled_from([-4, -2, 0, 2, 4]), min_size=n, max_size=n))
+    m = draw(st.lists(st.one_of(st.none(), st.integers(-3, 3)), min_size=n, max_size=n))
+    h = draw(st.lists(st.one_of(st.none(), _num_lit.map(float)), min_size=n, max_size=n))
+    s = draw(st.lists(st.one_of(st.none(), st.sampled_from(["A", "B", "C", "D"])), min_size=n, max_size=n))
+    w = draw(st.lists(st.one_of(st.none(), st.integers(0, 10**6)), min_size=n, max_size=n))
     return pd.DataFrame({
         "key": [f"k{i}" for i in range(n)],
         "t": pd.Timestamp("2025-03-01") + pd.to_timedelta(minutes, unit="min"),
@@ -97,7 +135,20 @@ def frames(draw):
         "y": np.array(y, dtype=np.int64),
         "g": pd.Series(g, dtype=object),
         "b": pd.array(b, dtype="boolean"),
+        "f": np.array([np.nan if v is None else v for v in f], dtype=np.float32),
+        "n": np.array([BIG + v for v in big], dtype=np.int64),
+        "nf": np.array([BIG + v for v in big_f], dtype=np.float64),
+        "m": pd.array(m, dtype="Int64"),
+        "h": pd.array(h, dtype="Float64"),
+        "s": pd.Series(s, dtype="str"),
+        "w": pd.to_timedelta([None if v is None else v for v in w], unit="s"),
     }, index=index)
+
+
+def _record(df: pd.DataFrame, pos: int) -> dict:
+    """Row ``pos`` as an online caller holding typed columns passes it: each column's own
+    scalar (an ``np.float32`` stays one; ``DataFrame.to_dict`` would make it a float64)."""
+    return {c: df[c].iloc[pos] for c in df.columns}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -117,9 +168,10 @@ def test_bulk_equals_online_and_every_row_decided(text, df):
     assert rec["rule"].notna().all() and rec["reason"].notna().all()
     assert rec["key"].tolist() == df["key"].tolist()
     state = trustlab.GuardrailState()
-    order = df.sort_values("t", kind="stable").index  # the online stream arrives in time order
-    for idx in order:
-        record = df.loc[idx].to_dict()
+    # the online stream arrives in time order
+    for pos in np.argsort(df["t"].to_numpy(), kind="stable"):
+        idx = df.index[pos]
+        record = _record(df, pos)
         try:
             d = policy.decide(record, state=state)
         except trustlab.DataError:  # pragma: no cover - bulk accepted the whole column

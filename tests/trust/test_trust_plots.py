@@ -67,7 +67,7 @@ def test_gate_plot_one_panel_per_criterion():
     d = g.plot()
     assert isinstance(d, GateDisplay) and len(d.ax_) == len(g.frame) == 4
     titles = [a.get_title(loc="left") for a in d.ax_]
-    assert titles[1].startswith("✘ Agreement with recorded human decisions (min_alignment)")
+    assert titles[1].startswith("FAILS: Agreement with recorded human decisions (min_alignment)")
     assert "not computed" in d.ax_[3].texts[0].get_text()
     assert d.figure_._suptitle.get_text() == g.verdict()
 

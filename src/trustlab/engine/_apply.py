@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .._errors import DataError, Problem
+from .._errors import DataError, PolicyError, Problem
 from ..policy._condition import columns_of
 from ..policy._spec import DriftBrake, Policy
 from ..policy._template import lines_of
@@ -366,7 +366,15 @@ def _records(policy: Policy, plan, data: pd.DataFrame, rule_idx, rule_action, ac
     out["policy_version"] = _categorical(zeros, [policy.version])
     out["policy_hash"] = _categorical(zeros, [policy.content_hash])
     out["mode"] = _categorical(zeros, [policy.mode])
+    written = len(RECORD_COLUMNS) + bool(policy.id_column) + (
+        bool(policy.time_column) and policy.time_column in data.columns)
     for s in policy.signals:
         out[s.name] = data[s.name].array
         out[f"{s.name}_model"] = _categorical(zeros, [s.model])
+        written += 2
+    if len(out) != written:  # a Policy built in code, past the loader's check: never overwrite
+        raise PolicyError(f"Policy '{policy.name}@{policy.version}'", [Problem(
+            "columns", "names a key, time or signal column like another decision-record column "
+                       "(RECORD_COLUMNS, or <signal>_model), so records would overwrite it; "
+                       "rename the column in your data")])
     return pd.DataFrame(out, index=data.index, copy=False)

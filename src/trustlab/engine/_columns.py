@@ -26,7 +26,7 @@ from ..policy._condition import Column, columns_of
 from ..policy._spec import DriftBrake, Policy
 
 __all__ = ["PreparedColumn", "prepare_column", "KIND_WORDS", "close_column", "did_you_mean",
-           "missing_column_problems"]
+           "missing_column_problems", "refused_numbers"]
 
 KIND_WORDS = {"num": "numbers", "text": "text", "bool": "true/false values", "empty": "only missing values"}
 
@@ -77,6 +77,24 @@ class PreparedColumn:
         return self.values
 
 
+def refused_numbers(kind: str, column: str = "col") -> str:
+    """Why decimal or complex numbers are refused, with the fix (bulk and online alike).
+
+    Examples
+    --------
+    >>> print(refused_numbers("decimal", "amount"))  # doctest: +NORMALIZE_WHITESPACE
+    holds decimal.Decimal values, which conditions do not compare (a policy's numbers are
+    binary floats); convert the column to float64, e.g. df['amount'].astype('float64'),
+    or to whole units (cents) as int64
+    """
+    if kind == "complex":
+        return ("holds complex numbers, which have no order; pass real numbers "
+                "(e.g. the real part or the magnitude) as float64")
+    return ("holds decimal.Decimal values, which conditions do not compare (a policy's "
+            "numbers are binary floats); convert the column to float64, e.g. "
+            f"df[{column!r}].astype('float64'), or to whole units (cents) as int64")
+
+
 def _text_from_categorical(name: str, cat: pd.Categorical, n: int) -> PreparedColumn:
     cats = np.asarray(cat.categories, dtype=object)
     return PreparedColumn(name, "text", codes=np.asarray(cat.codes), categories=cats, n=n)
@@ -104,12 +122,23 @@ def prepare_column(name: str, s: pd.Series) -> PreparedColumn | str:
         col._missing = np.zeros(n, dtype=bool)
         return col
     if ptypes.is_numeric_dtype(dtype):
+        # numbers keep their own type: a float32 compares at float32, an int64 exactly
         if isinstance(dtype, pd.api.extensions.ExtensionDtype):
-            # nullable Int64/Float64 and arrow numbers: float with NaN for missing
-            values = s.to_numpy(dtype="float64", na_value=np.nan)
-        else:
-            values = s.to_numpy()
-        return PreparedColumn(name, "num", values=values, n=n)
+            # nullable Int64/Float32 and arrow numbers: their numpy type, missing kept aside
+            np_dtype = np.dtype(getattr(dtype, "numpy_dtype", None) or object)
+            if np_dtype.kind == "c":
+                return refused_numbers("complex", name)
+            if np_dtype.kind not in "iuf":
+                return refused_numbers("decimal", name)
+            if np_dtype.kind == "f":
+                return PreparedColumn(name, "num", values=s.to_numpy(dtype=np_dtype, na_value=np.nan),
+                                      n=n)
+            col = PreparedColumn(name, "num", values=s.to_numpy(dtype=np_dtype, na_value=0), n=n)
+            col._missing = s.isna().to_numpy()
+            return col
+        if dtype.kind == "c":
+            return refused_numbers("complex", name)
+        return PreparedColumn(name, "num", values=s.to_numpy(), n=n)
     if ptypes.is_datetime64_any_dtype(dtype) or ptypes.is_timedelta64_dtype(dtype):
         return "holds dates or times, which conditions do not compare"
     if ptypes.is_string_dtype(dtype) or dtype == object:
@@ -118,8 +147,11 @@ def prepare_column(name: str, s: pd.Series) -> PreparedColumn | str:
             return _text_from_categorical(name, pd.Categorical(s), n)
         if kind == "empty":
             return PreparedColumn(name, "empty", n=n)
+        if kind in ("decimal", "complex"):
+            return refused_numbers(kind, name)
         if kind == "num":
-            return PreparedColumn(name, "num", values=pd.to_numeric(s).to_numpy(dtype="float64"), n=n)
+            # Python ints stay exact (nullable Int64), Python floats are float64
+            return prepare_column(name, pd.to_numeric(s, dtype_backend="numpy_nullable"))
         if kind == "bool":
             missing = s.isna().to_numpy()
             values = s.where(~s.isna(), False).to_numpy(dtype=bool)
@@ -136,8 +168,10 @@ def _kind_of_values(s: pd.Series) -> str:
         return "text"
     if inferred == "empty":
         return "empty"
-    if inferred in ("integer", "floating", "mixed-integer-float", "decimal"):
+    if inferred in ("integer", "floating", "mixed-integer-float"):
         return "num"
+    if inferred in ("decimal", "complex"):
+        return inferred
     if inferred == "boolean":
         return "bool"
     return inferred

@@ -12,6 +12,7 @@ from .._errors import DataError, Problem
 from ..policy._spec import DriftBrake, Policy, RateLimit
 from ..policy._template import is_missing, lines_of
 from ._brake import BrakeTracker
+from ._columns import refused_numbers
 from ._plan import KILL_SWITCH, combined_reason, plan_for, rate_limit_reason
 from ._scalar import value_kind
 from ._time import time_ns, window_id
@@ -107,7 +108,9 @@ def _signal_problem(policy: Policy, get) -> Problem | None:
                 continue
         elif v is None or is_missing(v):
             continue
-        elif value_kind(v) != "num":
+        elif (kind := value_kind(v)) in ("decimal", "complex"):
+            return Problem(f"column '{s.name}'", f"({v!r}) {refused_numbers(kind, s.name)}")
+        elif kind != "num":
             return Problem(f"signal '{s.name}'", f"must be a number; got {v!r}")
         else:
             v = float(v)

@@ -71,8 +71,10 @@ def format_array(values: np.ndarray, spec: str, min_bucketed: int = _BUCKETS_FRO
     >>> format_array(np.array([0.1234, 0.1236, np.nan]), ".1%")
     ['12.3%', '12.4%', 'missing']
     """
+    if values.dtype.kind in "mM":  # pd.Timedelta / pd.Timestamp, as online
+        return [format_value(v, spec) for v in pd.Index(values).astype(object)]
     if values.dtype.kind != "f" or len(values) < min_bucketed:
-        return [format_value(v, spec) for v in values.tolist()]
+        return [format_value(v, spec) for v in _scalars(values)]
     spec = no_negative_zero(spec)  # as format_value: never '-0.0
     m = _FIXED.match(spec)
     if m is None:
@@ -102,6 +104,27 @@ def format_array(values: np.ndarray, spec: str, min_bucketed: int = _BUCKETS_FRO
         res[split] = [format(x, spec) for x in v[split].tolist()]
     out[idx] = res
     return out.tolist()
+
+
+def _scalars(values: np.ndarray) -> list:
+    """The values one by one; floats narrower than float64 stay numpy scalars (their precision
+    decides which side of a rule's line they lie, :func:`field_text`)."""
+    if values.dtype.kind == "f" and values.dtype != np.float64:
+        return list(values)
+    return values.tolist()
+
+
+def _distinct(uniques) -> np.ndarray:
+    """Distinct values of a column as an array whose items format as the online values do."""
+    dtype = getattr(uniques, "dtype", None)
+    if dtype is not None and dtype.kind in "mM":
+        return np.asarray(pd.Index(uniques).astype(object), dtype=object)  # tz kept
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        np_dtype = getattr(dtype, "numpy_dtype", None)
+        if np_dtype is not None and np_dtype.kind == "f":  # nullable Float32 stays float32
+            return uniques.to_numpy(dtype=np_dtype, na_value=np.nan)
+        return np.asarray(uniques, dtype=object)  # nullable integers stay exact integers
+    return np.asarray(uniques)
 
 
 def _bucketed_codes(v: np.ndarray, spec: str, digits: int) -> tuple[np.ndarray, np.ndarray]:
@@ -158,7 +181,7 @@ def _keep_sides(v: np.ndarray, codes: np.ndarray, texts: np.ndarray, spec: str,
     shown = np.full(len(texts), np.nan)
     shown[candidates] = [np.nan if t == MISSING_TEXT or (r := read_back(t)) is None else r
                          for t in texts[candidates].tolist()]
-    x, back = v[rows], shown[codes[rows]]
+    x, back = v[rows], shown[codes[rows]].astype(v.dtype)  # read back at the column's precision
     checked = ~np.isnan(back) & np.isfinite(x)
     crossed = np.zeros(len(rows), dtype=bool)
     for ln in lines:
@@ -167,7 +190,7 @@ def _keep_sides(v: np.ndarray, codes: np.ndarray, texts: np.ndarray, spec: str,
     rows = rows[crossed]
     if len(rows) == 0:
         return codes, texts
-    fixed = [field_text(x, spec, lines) for x in v[rows].tolist()]  # the few borderline rows
+    fixed = [field_text(x, spec, lines) for x in _scalars(v[rows])]  # the few borderline rows
     codes = codes.copy()
     codes[rows] = len(texts) + np.arange(len(rows))
     t_codes, t_uniques = pd.factorize(np.concatenate([texts, np.asarray(fixed, dtype=object)]))
@@ -189,10 +212,10 @@ def _field_codes(values: pd.Series, spec: str, lines: tuple[Line, ...] = ()
         codes, texts = _bucketed_codes(v, spec, digits)
         return _keep_sides(v, codes, texts, spec, lines, digits) if lines else (codes, texts)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    arr = np.asarray(uniques)
+    arr = _distinct(uniques)
     try:
         texts = (format_array(arr, spec) if not lines else  # one distinct value at a time
-                 [field_text(u, spec, lines) for u in arr.tolist()])
+                 [field_text(u, spec, lines) for u in _scalars(arr)])
     except (TypeError, ValueError) as exc:
         raise _FormatProblem(str(exc)) from None
     # distinct values may format alike (0.1231 and 0.1234 at .1%): merge them
@@ -247,7 +270,9 @@ def render_rows(template: Template, frame: pd.DataFrame, rows: np.ndarray,
     :meth:`Template.render` with the same lines.
     """
     if not template.columns:
-        return np.full(len(rows), builder.add([template.source])[0], dtype=np.int32), []
+        # the text as rendered ('{{x}}' reads '{x}'), as Template.render gives it online
+        text = "".join(t for t, _, _ in template.parts)
+        return np.full(len(rows), builder.add([text])[0], dtype=np.int32), []
     if len(rows) == 0:
         return np.empty(0, dtype=np.int32), []
     fields = [(c, s) for _, c, s in template.parts if c is not None]

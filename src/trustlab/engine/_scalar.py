@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from decimal import Decimal
 
 import numpy as np
 
 from .._errors import DataError, Problem
 from ..policy._condition import And, Column, Compare, Condition, In, IsMissing, Literal, Not, Or, flip
 from ..policy._template import is_missing
-from ._vector import OPS
+from ._columns import refused_numbers
+from ._vector import OPS, int_literal, literal_in
 
-__all__ = ["compile_scalar", "value_kind"]
+__all__ = ["compile_scalar", "value_kind", "compare_number", "exact_number"]
 
 Test = Callable[[Callable], "bool | None"]
 
@@ -39,11 +41,54 @@ def value_kind(v) -> str:
         return "num"
     if isinstance(v, str):
         return "text"
+    if isinstance(v, Decimal):
+        return "decimal"
+    if isinstance(v, (complex, np.complexfloating)):
+        return "complex"
     return type(v).__name__
+
+
+def compare_number(v, op: str, lit: float | int) -> bool:
+    """``v op lit`` for one number, as the vectorised path compares it.
+
+    Integers (Python or numpy) compare by exact value; a float compares at its
+    own precision: a Python float or float64 with the literal as a float64, an
+    ``np.float32`` with the literal rounded to float32.
+
+    Examples
+    --------
+    >>> compare_number(np.float32(0.35), ">=", 0.35), compare_number(0.3499999940395355, ">=", 0.35)
+    (True, False)
+    >>> compare_number(2**53 + 1, ">", 9007199254740992.0)
+    True
+    """
+    if isinstance(v, (int, np.integer)):
+        exact = int_literal(op, lit)
+        return exact if isinstance(exact, bool) else OPS[exact[0]](int(v), exact[1])
+    dtype = v.dtype if isinstance(v, np.floating) else np.dtype(np.float64)
+    return bool(OPS[op](v, literal_in(lit, dtype)))
+
+
+def exact_number(v):
+    """One number as its exact Python value (``int`` or ``float``) for column-to-column tests.
+
+    Examples
+    --------
+    >>> exact_number(np.float32(0.35)), exact_number(np.int64(7))
+    (0.3499999940395355, 7)
+    """
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    return v
 
 
 def _mismatch(where: str, column: str, v, wanted: str) -> DataError:
     kind = value_kind(v)
+    if kind in ("decimal", "complex"):
+        return DataError("Record", [Problem(where, f"column '{column}' ({v!r}) "
+                                                   f"{refused_numbers(kind, column)}")])
     words = {"num": "a number", "text": "text", "bool": "a true/false value"}
     return DataError("Record", [Problem(
         where, f"column '{column}' holds {words.get(kind, kind)} ({v!r}) but is tested "
@@ -74,29 +119,34 @@ def compile_scalar(cond: Condition, where: str) -> Test:
                 ka, kb = value_kind(a), value_kind(b)
                 if ka == "missing" or kb == "missing":
                     return None
-                if ka != kb:
-                    raise _mismatch(where, other, b, ka if ka in ("num", "text", "bool") else "num")
+                if ka != kb or ka in ("decimal", "complex"):
+                    if ka not in ("num", "text", "bool"):
+                        raise _mismatch(where, name, a, "num")
+                    raise _mismatch(where, other, b, ka)
+                if ka == "num":  # by exact value, as the vectorised path
+                    return bool(fn(exact_number(a), exact_number(b)))
                 return bool(fn(a, b))
 
             return test_cols
         lit = right.value
         want = {"number": "num", "text": "text", "bool": "bool"}[right.kind]
         if want == "num":
+            lit64 = float(literal_in(lit, np.dtype(np.float64)))
+            exact = int_literal(op, lit)
 
             def test_num(get):
                 v = get(name)
                 t = type(v)
                 if t is float:
-                    return None if v != v else fn(v, lit)
+                    return None if v != v else fn(v, lit64)
                 if t is int:
-                    return fn(v, lit)
+                    return exact if type(exact) is bool else OPS[exact[0]](v, exact[1])
                 k = value_kind(v)
                 if k == "missing":
                     return None
                 if k != "num":
                     raise _mismatch(where, name, v, "num")
-                v = float(v) if isinstance(v, np.floating) else int(v)
-                return bool(fn(v, lit))
+                return compare_number(v, op, lit)
 
             return test_num
 
@@ -115,7 +165,7 @@ def compile_scalar(cond: Condition, where: str) -> Test:
         members = frozenset(v.value for v in cond.values)
         kinds = {{"number": "num", "text": "text", "bool": "bool"}[v.kind] for v in cond.values}
         negate = cond.negate
-        num_members = frozenset(float(v.value) for v in cond.values if v.kind == "number")
+        num_members = tuple(dict.fromkeys(v.value for v in cond.values if v.kind == "number"))
 
         def test_in(get):
             v = get(name)
@@ -124,8 +174,8 @@ def compile_scalar(cond: Condition, where: str) -> Test:
                 return None
             if k not in kinds:
                 raise _mismatch(where, name, v, next(iter(kinds)))
-            if k == "num":
-                found = float(v) in num_members
+            if k == "num":  # each member as ``==`` compares it
+                found = any(compare_number(v, "==", m) for m in num_members)
             elif k == "bool":
                 found = bool(v) in members
             else:

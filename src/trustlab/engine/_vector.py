@@ -10,6 +10,7 @@ so ``not`` needs no third array.
 
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy as np
@@ -18,7 +19,7 @@ from .._errors import Problem
 from ..policy._condition import And, Column, Compare, Condition, In, IsMissing, Literal, Not, Or, flip
 from ._columns import KIND_WORDS, PreparedColumn
 
-__all__ = ["holds", "type_problems", "OPS", "NEGATED"]
+__all__ = ["holds", "type_problems", "OPS", "NEGATED", "literal_in", "int_literal"]
 
 OPS = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -84,6 +85,72 @@ def type_problems(cond: Condition, cols: dict[str, PreparedColumn], where: str) 
     return out
 
 
+def literal_in(lit: float | int, dtype: np.dtype) -> np.floating:
+    """The number literal ``lit`` read at the precision of the float type ``dtype``.
+
+    A literal is a float64 (or an exact integer); compared with a float32 (or
+    float16) value it is first rounded to that type, to nearest, so a float32
+    ``0.35`` equals the literal ``0.35``. Past the type's range it is ±inf.
+
+    Examples
+    --------
+    >>> float(literal_in(0.35, np.dtype("float32")))
+    0.3499999940395355
+    >>> literal_in(9007199254740993, np.dtype("float64")), literal_in(1e300, np.dtype("float32"))
+    (np.float64(9007199254740992.0), np.float32(inf))
+    """
+    try:
+        x = float(lit)
+    except OverflowError:  # an integer past every float
+        x = math.inf if lit > 0 else -math.inf
+    with np.errstate(over="ignore"):
+        return np.array(x, dtype=np.float64).astype(dtype)[()]
+
+
+def int_literal(op: str, lit: float | int) -> tuple[str, int] | bool:
+    """``(op, n)`` with integer ``n`` such that ``x op n`` ⇔ ``x op lit`` for every integer ``x``.
+
+    The comparison stays exact: no integer is rounded to a float. A test that
+    no integer can pass (``x == 2.5``) or every integer passes (``x != 2.5``)
+    gives that boolean.
+
+    Examples
+    --------
+    >>> int_literal("<", 2.5), int_literal("<=", 2.5), int_literal(">", 9007199254740992.0)
+    (('<', 3), ('<=', 2), ('>', 9007199254740992))
+    >>> int_literal("==", 2.5), int_literal("!=", 2.5)
+    (False, True)
+    """
+    if isinstance(lit, int):
+        return op, lit
+    if not lit.is_integer():
+        if op in ("==", "!="):
+            return op == "!="
+        return op, math.ceil(lit) if op in ("<", ">=") else math.floor(lit)
+    return op, int(lit)
+
+
+def _compare_ints(values: np.ndarray, op: str, lit: float | int) -> np.ndarray:
+    """``values op lit`` for an integer array, by exact value."""
+    exact = int_literal(op, lit)
+    if isinstance(exact, bool):
+        return np.full(len(values), exact)
+    op, n = exact
+    info = np.iinfo(values.dtype)
+    if n > info.max:
+        return np.full(len(values), op in ("<", "<=", "!="))
+    if n < info.min:
+        return np.full(len(values), op in (">", ">=", "!="))
+    return OPS[op](values, values.dtype.type(n))
+
+
+def _compare_numbers(values: np.ndarray, op: str, lit: float | int) -> np.ndarray:
+    """``values op lit``: integers exactly, floats at their own precision."""
+    if values.dtype.kind in "iu":
+        return _compare_ints(values, op, lit)
+    return OPS[op](values, literal_in(lit, values.dtype))
+
+
 def _compare_literal(col: PreparedColumn, op: str, value, polarity: bool) -> np.ndarray:
     if not polarity:
         op = NEGATED[op]
@@ -96,12 +163,33 @@ def _compare_literal(col: PreparedColumn, op: str, value, polarity: bool) -> np.
         return np.append(lookup, False)[col.codes]
     values = col.values
     if col.kind == "bool":
-        value = bool(value)
-    mask = OPS[op](values, value)
-    # NaN already compares False for every operator but !=
-    if op == "!=" and col.may_be_missing or col.kind == "bool" and col.may_be_missing:
+        mask = OPS[op](values, bool(value))
+    else:
+        mask = _compare_numbers(values, op, value)
+    # NaN already compares False for every operator but !=; ints and bools keep missing aside
+    if col.may_be_missing and (op == "!=" or values.dtype.kind != "f"):
         mask &= ~col.missing
     return mask
+
+
+def _exact_mixed(a: np.ndarray, op: str, b: np.ndarray) -> np.ndarray:
+    """``a op b`` for an integer array ``a`` and a float array ``b``, by exact value.
+
+    Compared as float64 first; only where that ties (``float(a) == b``, so
+    ``b`` is a whole number) is the tie settled between integers.
+    """
+    af = a.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        out = OPS[op](af, b)
+        tie = af == b
+    if tie.any():
+        idx = np.flatnonzero(tie)
+        bt = b[idx]
+        top = float(np.iinfo(a.dtype).max) + 1.0  # 2**63 (or 2**64): past every value of a
+        inside = bt < top
+        bi = np.where(inside, bt, 0).astype(a.dtype)
+        out[idx] = np.where(inside, OPS[op](a[idx], bi), OPS[op](-1, 0))  # a < b past the top
+    return out
 
 
 def _compare_columns(a: PreparedColumn, op: str, b: PreparedColumn, polarity: bool) -> np.ndarray:
@@ -115,7 +203,13 @@ def _compare_columns(a: PreparedColumn, op: str, b: PreparedColumn, polarity: bo
         av, bv = a.row_values(), b.row_values()
         out[known] = OPS[op](av[known], bv[known]).astype(bool)
         return out
-    return OPS[op](a.values, b.values) & known
+    av, bv = a.values, b.values
+    ka, kb = av.dtype.kind, bv.dtype.kind
+    if a.kind == "num" and ka in "iu" and kb == "f":
+        return _exact_mixed(av, op, bv) & known
+    if a.kind == "num" and ka == "f" and kb in "iu":
+        return _exact_mixed(bv, flip(op), av) & known
+    return OPS[op](av, bv) & known
 
 
 def holds(cond: Condition, cols: dict[str, PreparedColumn], polarity: bool = True) -> np.ndarray:
@@ -150,13 +244,16 @@ def holds(cond: Condition, cols: dict[str, PreparedColumn], polarity: bool = Tru
             lookup = np.fromiter(((c in members) == positive for c in col.categories),
                                  dtype=bool, count=len(col.categories))
             return np.append(lookup, False)[col.codes]
-        arr = col.values.astype(bool) if col.kind == "bool" else col.values
-        mask = np.isin(arr, np.asarray(values, dtype=arr.dtype if col.kind == "bool" else float))
+        if col.kind == "bool":
+            arr = col.values.astype(bool)
+            mask = np.isin(arr, np.asarray(values, dtype=bool))
+        else:  # each member as ``==`` compares it: exactly, at the column's precision
+            mask = np.zeros(col.n, dtype=bool)
+            for v in dict.fromkeys(values):
+                mask |= _compare_numbers(col.values, "==", v)
         if not positive:
             mask = ~mask
-            if col.may_be_missing:
-                mask &= ~col.missing
-        elif col.kind == "bool" and col.may_be_missing:
+        if col.may_be_missing and (not positive or col.values.dtype.kind != "f"):
             mask &= ~col.missing
         return mask
     if isinstance(cond, IsMissing):

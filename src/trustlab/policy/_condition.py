@@ -38,7 +38,17 @@ __all__ = [
     "ConditionSyntaxError",
     "parse_condition",
     "columns_of",
+    "MAX_CONDITION_DEPTH",
+    "MAX_NUMBER_DIGITS",
+    "MAX_CONDITION_CHARS",
 ]
+
+MAX_CONDITION_DEPTH = 100
+"""Deepest nesting of brackets and ``not`` in a condition."""
+MAX_NUMBER_DIGITS = 100
+"""Most digits in a number in a condition."""
+MAX_CONDITION_CHARS = 10_000
+"""Longest condition, in characters (room for an ``in`` list of about a thousand codes)."""
 
 _KEYWORDS = {"and", "or", "not", "in", "is", "missing", "true", "false"}
 _COMPARE_OPS = ("<=", ">=", "==", "!=", "<", ">")
@@ -247,6 +257,11 @@ def _tokenize(text: str) -> list[_Token]:
         if kind == "ws":
             pass
         elif kind == "number":
+            digits = sum(ch.isdigit() for ch in raw)
+            if digits > MAX_NUMBER_DIGITS:
+                raise ConditionSyntaxError(
+                    f"a number with too many digits: the limit is {MAX_NUMBER_DIGITS}, "
+                    f"found {digits:,}", pos)
             value: object = float(raw) if any(c in raw for c in ".eE") else int(raw)
             if isinstance(value, float) and not math.isfinite(value):
                 raise ConditionSyntaxError(f"number {raw!r} is not finite", pos)
@@ -280,6 +295,15 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.i = 0
+        self.depth = 0
+
+    def deeper(self, pos: int) -> None:
+        """Enter one more level of brackets or ``not``; refuse beyond the limit."""
+        self.depth += 1
+        if self.depth > MAX_CONDITION_DEPTH:
+            raise ConditionSyntaxError(
+                f"the condition is nested too deeply: the limit is {MAX_CONDITION_DEPTH} levels "
+                "of brackets and 'not'; write it flatter", pos)
 
     @property
     def tok(self) -> _Token:
@@ -326,16 +350,19 @@ class _Parser:
 
     def parse_not(self) -> Condition:
         if self.at_keyword("not"):
-            self.next()
-            return Not(self.parse_not())
+            self.deeper(self.next().pos)
+            node = Not(self.parse_not())
+            self.depth -= 1
+            return node
         return self.parse_atom()
 
     def parse_atom(self) -> Condition:
         t = self.tok
         if t.kind == "punct" and t.text == "(":
-            self.next()
+            self.deeper(self.next().pos)
             node = self.parse_or()
             self.expect("punct", ")", "')'")
+            self.depth -= 1
             return node
         first = self.tok
         left = self.parse_operand()
@@ -507,6 +534,10 @@ def parse_condition(text: str) -> Condition:
     >>> parse_condition("grade not in ['F', 'G'] or p is missing").canonical()
     'grade not in ["F", "G"] or p is missing'
     """
+    if len(text) > MAX_CONDITION_CHARS:
+        raise ConditionSyntaxError(
+            f"the condition is too long: the limit is {MAX_CONDITION_CHARS:,} characters, found "
+            f"{len(text):,}; split it over several rules", MAX_CONDITION_CHARS)
     return _Parser(text).parse()
 
 

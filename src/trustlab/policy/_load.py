@@ -40,7 +40,7 @@ from ._spec import (
     Window,
 )
 from ._template import Template, TemplateError, parse_template
-from ._yaml import YamlProblem, read_yaml
+from ._yaml import MAX_BYTES, YamlProblem, read_yaml
 
 __all__ = ["load_policy", "parse_policy", "read_window", "FORMAT_VERSION", "RESERVED_COLUMNS"]
 
@@ -61,6 +61,12 @@ _TOP_KEYS = (
 )
 _WINDOW_RE = re.compile(r"^\s*(\d*)\s*(s|min|h|D|W|M|Q)\s*$")
 _WINDOW_UNITS = "s (seconds), min, h, D (days), W (weeks), M (calendar months), Q (calendar quarters)"
+
+MAX_RULES = 1_000
+"""Most rules in a policy (shipped policies have a handful; the engine numbers rules in int16)."""
+MAX_ITEMS = {"rules": MAX_RULES, "signals": 100, "actions": 100, "guardrails": 100,
+             "segments": 100, "checks": 200}
+"""Most entries in each top-level list (or, for ``actions``, mapping) of a policy."""
 
 
 class _Reader:
@@ -688,6 +694,12 @@ def parse_policy(text: str, source: str = "<policy text>") -> Policy:
             "(document)", f"a policy must be a YAML mapping with keys trustlab, name, version, "
                           f"owner, signals, actions, rules; got {_kind(raw)}", 1)])
     name_for_errors = raw.get("name") if isinstance(raw.get("name"), str) else None
+    too_many = [Problem(key, f"too many {key}: the limit is {limit:,}, found {len(raw[key]):,}; "
+                             "a policy is short enough for a person to review", doc.lines.get(key))
+                for key, limit in MAX_ITEMS.items()
+                if isinstance(raw.get(key), (list, dict)) and len(raw[key]) > limit]
+    if too_many:  # refused before the (per-item) checks, which a huge list would make slow
+        raise PolicyError(_source_label(source, name_for_errors), too_many)
     r.mapping(raw, "", ("trustlab", "name", "version", "owner", "signals", "actions", "rules"),
               tuple(k for k in _TOP_KEYS if k not in
                     ("trustlab", "name", "version", "owner", "signals", "actions", "rules")))
@@ -695,7 +707,7 @@ def parse_policy(text: str, source: str = "<policy text>") -> Policy:
         r.add("trustlab", f"this kit reads policy format version {FORMAT_VERSION}; got "
                           f"{_kind(raw['trustlab'])}. Write `trustlab: {FORMAT_VERSION}`")
     name = r.text(raw, "name", "")
-    version = _version(r, raw)
+    version = _version(r, raw, doc.plain.get("version"))
     owner = r.text(raw, "owner", "")
     description = r.text(raw, "description", "", required=False)
     mode = r.choice(raw, "mode", "", MODES, "advisory")
@@ -724,6 +736,7 @@ def parse_policy(text: str, source: str = "<policy text>") -> Policy:
     for s in signals:
         if s.name in (id_column, time_column):
             r.add("signals", f"signal '{s.name}' is also declared as a key or time column")
+    _record_clashes(r, signals, id_column, time_column)
     if r.problems:
         raise PolicyError(_source_label(source, name_for_errors), r.problems)
     fields: dict[str, Any] = dict(
@@ -735,6 +748,38 @@ def parse_policy(text: str, source: str = "<policy text>") -> Policy:
         promotion=promotion, source=None if source == "<policy text>" else source,
     )
     return Policy(content_hash=_hash(fields), **fields)
+
+
+def _record_clashes(r: _Reader, signals: tuple[Signal, ...], id_column: str | None,
+                    time_column: str | None) -> None:
+    """Refuse column names that a decision record would write twice.
+
+    A record holds the key and time columns, the columns of
+    :data:`RESERVED_COLUMNS`, each signal and ``<signal>_model``; a data column
+    named like one of the others would be silently overwritten.
+    """
+    models = {f"{s.name}_model": s.name for s in signals}
+    listed = ", ".join(sorted(RESERVED_COLUMNS)) + ", and <signal>_model for each signal"
+    for key, column in (("id", id_column), ("time", time_column)):
+        if column is None:
+            continue
+        if column in RESERVED_COLUMNS:
+            clash = "a decision-record column"
+        elif column in models:
+            clash = f"the record column that holds the model identity of signal '{models[column]}'"
+        else:
+            continue
+        r.add(f"columns.{key}", f"'{column}' is {clash}, so decision records would overwrite "
+                                f"this column's values; rename the column in your data or "
+                                f"choose another column for `columns.{key}` (record columns: "
+                                f"{listed})")
+    for i, s in enumerate(signals):
+        if s.name in models and models[s.name] != s.name:
+            r.add(f"signals[{i}].name", (
+                f"'{s.name}' is the record column that holds the model identity of signal "
+                f"'{models[s.name]}', so decision records would overwrite one with the other; "
+                f"rename the column in your data or choose another signal name (record "
+                f"columns: {listed})"))
 
 
 def _time_format(r: _Reader, cols: dict) -> str | None:
@@ -790,7 +835,15 @@ def load_policy(path: str | os.PathLike) -> Policy:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)  # never more: a huge file is refused unread
+        if len(data) > MAX_BYTES:
+            size = p.stat().st_size  # 0 for a pipe or device, which was read up to the limit
+            found = f"{size:,} bytes" if size > MAX_BYTES else f"more than {MAX_BYTES:,} bytes"
+            raise PolicyError(f"Policy file '{p}'", [Problem(
+                "(file)", f"the file is too large: the limit is {MAX_BYTES:,} bytes, found "
+                          f"{found}; a policy is a short list of rules, keep data out of it")])
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise PolicyError(f"Policy file '{p}'", [Problem(
             "(file)", f"does not exist (looked in {p.resolve().parent}); check the path")]) from None
@@ -804,10 +857,28 @@ def _source_label(source: str, name: str | None) -> str:
     return f"{what} (policy '{name}')" if name else what
 
 
-def _version(r: _Reader, raw: dict) -> str | None:
+def _version(r: _Reader, raw: dict, written: str | None = None) -> str | None:
+    """The policy's version as text; ``written`` is its source text when it was unquoted.
+
+    A number YAML reads differently from how it is written (``010`` is octal 8, ``0x1F``
+    is 31, ``1:30`` is sexagesimal 90) is refused with the quoted form as the fix.
+
+    Examples
+    --------
+    >>> r = _Reader({})
+    >>> _version(r, {"version": 3}, "3"), r.problems
+    ('3', [])
+    >>> _version(r, {"version": 8}, "010"), r.problems[0].message
+    (None, 'is written 010 but YAML reads it as the number 8; quote it: version: "010"')
+    """
     if "version" not in raw:
         return None
     value = raw["version"]
+    if written is not None and not isinstance(value, (bool, float)) and value is not None \
+            and written != str(value):
+        r.add("version", f"is written {written} but YAML reads it as the number {value!r}; "
+                         f"quote it: version: \"{written}\"")
+        return None
     if isinstance(value, bool) or value is None:
         r.add("version", f"must be text such as \"1.2.0\"; got {_kind(value)}")
         return None

@@ -9,6 +9,7 @@ floating-point presentation types).
 
 from __future__ import annotations
 
+import datetime
 import functools
 import math
 import operator
@@ -17,7 +18,15 @@ import string
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
+import pandas as pd
+
 from ._condition import And, Column, Compare, Condition, In, Literal, Not, Or, flip
+
+MAX_WIDTH = 1_000
+"""Largest width or precision in a ``because`` format spec (``{p:>8}``, ``{p:.2f}``)."""
+MAX_TEMPLATE_CHARS = 2_000
+"""Longest ``because`` text, in characters (a reason is a sentence or two)."""
 
 __all__ = ["Template", "TemplateError", "parse_template", "format_value", "no_negative_zero",
            "MISSING_TEXT", "Line", "lines_of", "field_text", "read_back", "same_side"]
@@ -88,14 +97,16 @@ def is_missing(value) -> bool:
         return math.isnan(value)
     try:
         return bool(value != value)  # NaN-like (numpy floats, NaT)
-    except (TypeError, ValueError):
-        return True  # pd.NA raises on bool()
+    except (TypeError, ValueError, ArithmeticError):
+        return True  # pd.NA raises on bool(); a signalling Decimal NaN on comparison
 
 
 def format_value(value, spec: str) -> str:
     """Format one value as a template field does.
 
-    Numpy scalars format as the equivalent Python value; a missing value gives
+    Numpy scalars format as the equivalent Python value; a duration formats
+    as pandas shows it (``0 days 00:05:00``) and a date as a pandas timestamp,
+    whether it comes as numpy, pandas or :mod:`datetime`; a missing value gives
     ``'missing'``. Raises ``TypeError``/``ValueError`` when the spec does not
     fit the value's type.
 
@@ -103,9 +114,15 @@ def format_value(value, spec: str) -> str:
     --------
     >>> format_value(0.0712, ".1%"), format_value(None, ".1%"), format_value(12000, ",")
     ('7.1%', 'missing', '12,000')
+    >>> format_value(datetime.timedelta(minutes=5), ""), format_value(np.timedelta64(300, "s"), "")
+    ('0 days 00:05:00', '0 days 00:05:00')
     """
     if is_missing(value):
         return MISSING_TEXT
+    if isinstance(value, (datetime.timedelta, np.timedelta64)):
+        return format(pd.Timedelta(value), spec)
+    if isinstance(value, (datetime.datetime, np.datetime64)):
+        return format(pd.Timestamp(value), spec)
     item = getattr(value, "item", None)
     if item is not None and not isinstance(value, (str, bytes)):
         value = item()
@@ -155,6 +172,9 @@ def parse_template(text: str) -> Template:
     >>> parse_template("Score {score:.2f} is low.").columns
     ('score',)
     """
+    if len(text) > MAX_TEMPLATE_CHARS:
+        raise TemplateError(f"the text is too long: the limit is {MAX_TEMPLATE_CHARS:,} "
+                            f"characters, found {len(text):,}; a reason is a sentence or two")
     parts: list[tuple[str, str | None, str]] = []
     try:
         parsed = list(string.Formatter().parse(text))
@@ -179,6 +199,13 @@ def parse_template(text: str) -> Template:
         spec = spec or ""
         if "{" in spec or "}" in spec:
             raise TemplateError(f"field '{{{field}}}' has a nested field in its format spec")
+        wide = [run for run in re.findall(r"\d+", spec) if len(run) > 4 or int(run) > MAX_WIDTH]
+        if wide:  # checked before any formatting: '{p:999999999}' would need gigabytes
+            found = wide[0] if len(wide[0]) <= 20 else f"a {len(wide[0]):,}-digit number"
+            raise TemplateError(
+                f"format spec '{spec}' of field '{{{field}}}' asks for a width or precision of "
+                f"{found}; the limit is {MAX_WIDTH:,} characters"
+            )
         if spec and not _spec_fits_something(spec):
             raise TemplateError(
                 f"format spec '{spec}' of field '{{{field}}}' is not valid for a number "
@@ -298,21 +325,52 @@ def same_side(value: float, shown: float | None, lines: tuple[Line, ...]) -> boo
     """
     if shown is None:
         return True
-    return all(_OPS[ln.op](value, ln.value) == _OPS[ln.op](shown, ln.value) for ln in lines)
+    at = _at_precision(value)
+    return all(_OPS[ln.op](value, at(ln.value)) == _OPS[ln.op](at(shown), at(ln.value))
+               for ln in lines)
+
+
+def _float(n: float | int) -> float:
+    try:
+        return float(n)
+    except OverflowError:  # an integer past every float
+        return math.inf if n > 0 else -math.inf
+
+
+def _at_precision(value):
+    """How a number is read beside ``value``: as the engine compares it with a literal.
+
+    Integers compare exactly; a float32 (float16) with the number rounded to
+    float32; any other float with the number as a float64.
+    """
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
+        def narrow(n):
+            with np.errstate(over="ignore"):
+                return np.array(_float(n), dtype=np.float64).astype(dtype)[()]
+        return narrow
+    if isinstance(value, (float, np.floating)):
+        return _float
+    return lambda n: n
 
 
 _SPEC_TAIL = re.compile(r"^(.*?)(?:\.(\d+))?([eEfFgG%])$", re.DOTALL)
 _MAX_DIGITS = 1100  # past every decimal digit a float has
 
 
-def _real_value(value) -> float | None:
+def _real_value(value):
+    """The finite real number ``value`` holds, at its own precision (a float32 stays one,
+    an integer stays exact), or None."""
+    if isinstance(value, np.floating) and value.dtype.itemsize < 8:
+        return value if np.isfinite(value) else None
     item = getattr(value, "item", None)
     if item is not None and not isinstance(value, (str, bytes)):
         value = item()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    x = float(value)
-    return x if math.isfinite(x) else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def field_text(value, spec: str, lines: tuple[Line, ...] = ()) -> str:
@@ -332,6 +390,11 @@ def field_text(value, spec: str, lines: tuple[Line, ...] = ()) -> str:
     ('5.0%', '4.1%')
     >>> field_text(0.3500001, ".2f", (Line("p", ">", 0.35),))
     '0.3500001'
+
+    A float32 lies on a line's side at float32, as the engine compares it:
+
+    >>> field_text(np.float32(0.35), ".2f", (Line("p", ">=", 0.35),))
+    '0.35'
     """
     text = format_value(value, spec)
     if not lines:

@@ -678,12 +678,15 @@ def score_out_of_fold(
 
     from sklearn.base import clone
 
+    from .._threads import limit
+
     scores = np.full(n, np.nan)
-    for fold in folds:
-        model = clone(pipeline).fit(X.iloc[fold.train], y[fold.train])
-        scores[fold.score] = _bad_probability(model, X.iloc[fold.score])
-    train_rows = canon[labelled[canon]]
-    final = clone(pipeline).fit(X.iloc[train_rows], y[train_rows])
+    with limit():  # native pools share the CPUs with other trustlab runs in progress
+        for fold in folds:
+            model = clone(pipeline).fit(X.iloc[fold.train], y[fold.train])
+            scores[fold.score] = _bad_probability(model, X.iloc[fold.score])
+        train_rows = canon[labelled[canon]]
+        final = clone(pipeline).fit(X.iloc[train_rows], y[train_rows])
 
     scored = ~np.isnan(scores)
     evaluable = scored & labelled

@@ -84,7 +84,9 @@ def load_model(path, trusted: Sequence[str] | None = None):
     trustlab.DataError
         When the file is missing or not a skops file (a pickle, say: it is
         never unpickled), or holds types outside skops' defaults and
-        ``trusted``; the message lists them and how to trust them.
+        ``trusted``; the message lists them. Types beyond trustlab's own
+        pipelines (:data:`PIPELINE_TYPES`) are never suggested for trust:
+        re-save such a model from an environment you trust.
 
     Examples
     --------
@@ -114,14 +116,17 @@ def load_model(path, trusted: Sequence[str] | None = None):
     refused = [t for t in untrusted if t not in allowed]
     if refused:
         listed = ", ".join(refused)
-        hint = ("; these are the scikit-learn internals of trustlab's own pipelines, so "
-                "trusted=trustlab.signals.PIPELINE_TYPES loads it"
-                if set(refused) <= set(PIPELINE_TYPES) else "")
-        raise DataError(source, [Problem(
-            "(file)", f"holds types that skops does not trust by default: {listed}. Check that "
-                      f"the file comes from a source you trust, then pass them explicitly: "
-                      f"load_model(path, trusted=[{', '.join(repr(t) for t in refused)}])"
-                      f"{hint}")])
+        if set(refused) <= set(PIPELINE_TYPES):
+            message = (f"holds types that skops does not trust by default: {listed}. These are "
+                       f"the scikit-learn internals of trustlab's own pipelines, so "
+                       f"trusted=trustlab.signals.PIPELINE_TYPES loads it")
+        else:
+            others = ", ".join(t for t in refused if t not in PIPELINE_TYPES)
+            message = (f"holds types that could run code when the model is rebuilt, so it is "
+                       f"refused. Untrusted types: {others}. Do not trust these to load the "
+                       f"file; re-save the model with trustlab.signals.save_model from an "
+                       f"environment you trust, and load that file")
+        raise DataError(source, [Problem("(file)", message)])
     try:
         return sio.load(path, trusted=list(untrusted))
     except Exception as exc:  # skops raises several types on damaged files; name the file

@@ -310,6 +310,8 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
         prepared = cols[th.column]
         x = (np.asarray(prepared.values, dtype=float) if prepared.kind == "num"
              else np.full(n, np.nan))
+        if prepared.kind == "num" and prepared.values.dtype.kind != "f" and prepared.may_be_missing:
+            x = np.where(prepared.missing, np.nan, x)  # a nullable Int64 keeps its missing aside
         other = _others(rule.when, cmp)
         ok = np.ones(n, dtype=bool) if other is None else holds(other, cols)  # type: ignore[arg-type]
         eligible = (rest_rule > i) & ok & ~np.isnan(x)

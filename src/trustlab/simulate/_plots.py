@@ -128,6 +128,27 @@ def _axes(ax, n: int, figsize: tuple[float, float], layout: tuple[int, int]):
     return fig, [fig.add_subplot(grid[i]) for i in range(n)]
 
 
+def literal(text: str) -> str:
+    r"""``text`` escaped so that matplotlib draws it as written, never as mathtext.
+
+    matplotlib reads text between two unescaped ``$`` as maths, and raises on maths it cannot
+    parse (a segment value ``$x^{$``); every label made from data goes through here.
+
+    Examples
+    --------
+    >>> literal("$x^{$")
+    '\\$x^{\\$'
+    >>> literal("Total ($)"), literal("grade A")
+    ('Total ($)', 'grade A')
+    """
+    text = str(text)
+    if "$" not in text:
+        return text
+    if (text.count("$") - text.count(r"\$")) % 2 == 1 and r"\$" not in text:
+        return text  # one lone dollar is shown as written
+    return text.replace("$", r"\$")
+
+
 def _note(ax, text: str, title: str) -> None:
     ax.set_title(title)
     ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=ax.transAxes,
@@ -165,17 +186,17 @@ def _draw_value(ax, replay) -> None:
         return
     cur = currency_of(replay.policy)
     colors = [_GOOD if v >= 0 else _BAD for v in t["value_total"]]
-    bars = ax.bar(t.index.astype(str), t["value_total"], color=colors)
-    ax.bar_label(bars, labels=[f"{format_metric('value_total', v, currency=cur)}\n"
-                               f"({format_metric('decisions', n)} decisions)"
+    bars = ax.bar([literal(a) for a in t.index.astype(str)], t["value_total"], color=colors)
+    ax.bar_label(bars, labels=[literal(f"{format_metric('value_total', v, currency=cur)}\n"
+                                       f"({format_metric('decisions', n)} decisions)")
                                for v, n in zip(t["value_total"], t["decisions"])], fontsize=8)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.margins(y=0.25)
     ax.yaxis.set_major_formatter(tick_formatter("money", currency=cur))
     total = format_metric("value_total", float(t["value_total"].sum()), currency=cur)
-    ax.set_title(f"{title}\n(total {total})")
+    ax.set_title(literal(f"{title}\n(total {total})"))
     ax.set_xlabel("Action")
-    ax.set_ylabel(axis_label("Total value", "money", currency=cur))
+    ax.set_ylabel(literal(axis_label("Total value", "money", currency=cur)))
 
 
 def _draw_outcomes(ax, replay) -> None:
@@ -189,7 +210,8 @@ def _draw_outcomes(ax, replay) -> None:
     left = np.zeros(len(t))
     labels = {"good": "Good outcome", "bad": "Bad outcome", "unknown": "Outcome not known"}
     for col, color in (("good", _GOOD), ("bad", _BAD), ("unknown", _UNKNOWN)):
-        ax.barh(t.index.astype(str), shares[col], left=left, color=color, label=labels[col])
+        ax.barh([literal(a) for a in t.index.astype(str)], shares[col], left=left, color=color,
+                label=labels[col])
         left += shares[col].to_numpy()
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
@@ -262,7 +284,7 @@ def _draw_segments(ax, replay, by: str | None) -> pd.DataFrame:
     t = _segment_rates(replay, by)
     shown = t.head(MAX_SEGMENTS_SHOWN).sort_index()
     small = shown["decisions"] < MIN_SEGMENT_ROWS
-    ax.barh(shown.index.astype(str), shown["favourable_rate"],
+    ax.barh([literal(v) for v in shown.index.astype(str)], shown["favourable_rate"],
             color=[_UNKNOWN if s else _GOOD for s in small])
     overall = replay.metric("favourable_rate")
     if np.isfinite(overall):
@@ -276,9 +298,9 @@ def _draw_segments(ax, replay, by: str | None) -> pd.DataFrame:
     ax.set_xlim(0, 1.15)
     ax.xaxis.set_major_formatter(tick_formatter("share"))
     more = f", largest {MAX_SEGMENTS_SHOWN} of {len(t)}" if len(t) > len(shown) else ""
-    ax.set_title(f"Share decided '{what}' by {by}{more}")
-    ax.set_xlabel(f"Share of decisions that are '{what}'")
-    ax.set_ylabel(by)
+    ax.set_title(literal(f"Share decided '{what}' by {by}{more}"))
+    ax.set_xlabel(literal(f"Share of decisions that are '{what}'"))
+    ax.set_ylabel(literal(by))
     handles, _ = ax.get_legend_handles_labels()
     if small.any():
         from matplotlib.patches import Patch

@@ -14,7 +14,7 @@ import numpy as np
 from .._errors import DataError, Problem
 from .._format import axis_label, tick_formatter
 from ..metrics import format_metric, kind_of, metric_words
-from ..simulate._plots import _axes
+from ..simulate._plots import _axes, literal
 from ._metrics import TRUST_METRICS
 
 __all__ = ["TrustDisplay", "GateDisplay", "plot_trust", "plot_gate"]
@@ -112,7 +112,8 @@ def plot_trust(result, ax=None, metrics: tuple[str, ...] = ("automation_rate", "
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     who = f"{result.policy.name}" + ("" if segment is None else f", {result.by} = {segment}")
-    ax.set_title(f"How people and the policy work together, per {result.window.words} ({who})")
+    ax.set_title(literal(f"How people and the policy work together, per {result.window.words} "
+                         f"({who})"))
     ax.set_xlabel(_window_label(result.window))
     ax.set_ylabel(axis_label("Share", "share"))
     ax.grid(axis="y", alpha=0.3)
@@ -182,7 +183,7 @@ def plot_gate(gate, ax=None) -> GateDisplay:
             a.set_xlim(0, max(row.observed, row.required) * 1.15 or 1)
         a.xaxis.set_major_formatter(tick_formatter(kind))
         req = format_metric(row.metric, row.required)
-        a.set_title(f"{'✔' if row.holds else '✘'} {label}{req} (dashed line)", fontsize=9,
+        a.set_title(f"{'HOLDS' if row.holds else 'FAILS'}: {label}{req} (dashed line)", fontsize=9,
                     loc="left", color=colour)
         a.set_yticks([])
         a.set_ylim(-1, 1)
