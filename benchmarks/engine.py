@@ -23,11 +23,13 @@ timings (this is a report) and non-zero only if any two paths disagree.
 from __future__ import annotations
 
 import argparse
+import re
 import gc
 import os
 import platform
 import sys
 import time
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -196,10 +198,32 @@ def _lut(categories, members, codes) -> np.ndarray:
     return table[codes]
 
 
-def _fmt(values: np.ndarray, spec: str) -> np.ndarray:
+_HOLDS = {"<": lambda a, b: a < b, ">": lambda a, b: a > b,
+          ">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b}
+
+
+def _on_side(v: float, spec: str, line: tuple[str, float] | None) -> str:
+    """``format(v, spec)``, with more digits while the shown number, read back, would not
+    satisfy the rule's comparison ``line`` (a reason never contradicts its rule)."""
+    text = format(v, spec)
+    if line is None:
+        return text
+    op, bound = line
+    head, digits, kind = re.match(r"^(.*)\.(\d+)([f%])$", spec).groups()
+    digits = int(digits)
+    while True:
+        shown = float(Decimal(text.rstrip("%").replace(",", "")) / (100 if kind == "%" else 1))
+        if _HOLDS[op](shown, bound) or digits >= 17:
+            return text
+        digits += 1
+        text = format(v, f"{head}.{digits}{kind}")
+
+
+def _fmt(values: np.ndarray, spec: str, line: tuple[str, float] | None = None) -> np.ndarray:
     """Format each distinct value once, map back; missing renders as 'missing'."""
     codes, uniques = pd.factorize(values)  # NaN -> -1
-    texts = np.array([format(v, spec) for v in uniques.tolist()] + ["missing"], dtype=object)
+    texts = np.array([_on_side(v, spec, line) for v in uniques.tolist()] + ["missing"],
+                     dtype=object)
     return texts[codes]
 
 
@@ -264,13 +288,14 @@ def numpy_reasons(df: pd.DataFrame, rule: np.ndarray, over: np.ndarray) -> np.nd
     col = {c: df[c].to_numpy() for c in ("p_default", "loan_amount", "debt_to_income",
                                         "delinquencies_2y")}
     r = rows[1]
-    reason[r] = ("Loan amount " + _fmt(col["loan_amount"][r], ",.0f")
+    reason[r] = ("Loan amount " + _fmt(col["loan_amount"][r], ",.0f", (">", 40000.0))
                  + " is over the 40,000 cap for automated decisions.")
     r = rows[2]
-    reason[r] = ("Predicted default risk " + _fmt(col["p_default"][r], ".1%") + " with "
+    reason[r] = ("Predicted default risk " + _fmt(col["p_default"][r], ".1%", (">=", 0.15))
+                 + " with "
                  + _fmt(col["delinquencies_2y"][r], "") + " delinquencies in the last two years.")
     r = rows[3]
-    reason[r] = ("Predicted default risk " + _fmt(col["p_default"][r], ".1%")
+    reason[r] = ("Predicted default risk " + _fmt(col["p_default"][r], ".1%", (">=", 0.35))
                  + " is at or above the 35% decline line.")
     r = rows[5]
     reason[r] = ("An intermediary application with under a year of employment (debt-to-income "
@@ -279,9 +304,10 @@ def numpy_reasons(df: pd.DataFrame, rule: np.ndarray, over: np.ndarray) -> np.nd
     purpose = df["purpose"].array
     purpose_txt = np.append(np.asarray(purpose.categories, dtype=object), "missing")
     reason[r] = ("A " + purpose_txt[purpose.codes[r]] + " loan at predicted risk "
-                 + _fmt(col["p_default"][r], ".1%") + " needs an underwriter.")
+                 + _fmt(col["p_default"][r], ".1%", (">=", 0.1)) + " needs an underwriter.")
     r = rows[7]
-    reason[r] = ("Predicted default risk " + _fmt(col["p_default"][r], ".1%") + " is under 8% on a "
+    reason[r] = ("Predicted default risk " + _fmt(col["p_default"][r], ".1%", ("<", 0.08))
+                 + " is under 8% on a "
                  + _fmt(col["loan_amount"][r], ",.0f") + " loan.")
     reason[over] = GUARD_TEXT + reason[over]
     return reason
@@ -323,14 +349,16 @@ def rowwise_decide(df: pd.DataFrame) -> pd.DataFrame:
             reason = "The risk model gave no score, so a person decides."
         elif not missing(amt) and amt > 40000:
             rule, action = "exposure-cap", "review"
-            reason = f"Loan amount {amt:,.0f} is over the 40,000 cap for automated decisions."
+            reason = (f"Loan amount {_on_side(amt, ',.0f', ('>', 40000.0))} is over the "
+                      "40,000 cap for automated decisions.")
         elif dq >= 3 and p >= 0.15:
             rule, action = "serious-delinquency", "decline"
-            reason = (f"Predicted default risk {p:.1%} with {dq} delinquencies in the last "
-                      "two years.")
+            reason = (f"Predicted default risk {_on_side(p, '.1%', ('>=', 0.15))} with {dq} "
+                      "delinquencies in the last two years.")
         elif p >= 0.35:
             rule, action = "high-risk", "decline"
-            reason = f"Predicted default risk {p:.1%} is at or above the 35% decline line."
+            reason = (f"Predicted default risk {_on_side(p, '.1%', ('>=', 0.35))} is at or above "
+                      "the 35% decline line.")
         elif (dti_ok and dti >= 50) or (grade in ("F", "G") and p >= 0.2):
             rule, action = "unaffordable", "decline"
             reason = "Debt-to-income of 50 or more, or grade F/G at 20% risk or more, is declined."
@@ -341,10 +369,12 @@ def rowwise_decide(df: pd.DataFrame) -> pd.DataFrame:
                       f"(debt-to-income {dti_txt}) needs a person.")
         elif purpose == "small_business" and p >= 0.1:
             rule, action = "small-business", "review"
-            reason = f"A {purpose} loan at predicted risk {p:.1%} needs an underwriter."
+            reason = (f"A {purpose} loan at predicted risk {_on_side(p, '.1%', ('>=', 0.1))} "
+                      "needs an underwriter.")
         elif p < 0.08 and dti_ok and dti < 40 and not missing(grade) and grade not in ("E", "F", "G"):
             rule, action = "low-risk", "approve"
-            reason = f"Predicted default risk {p:.1%} is under 8% on a {amt:,.0f} loan."
+            reason = (f"Predicted default risk {_on_side(p, '.1%', ('<', 0.08))} is under 8% on "
+                      f"a {amt:,.0f} loan.")
         elif (p < 0.15 and emp_ok and emp >= 5 and dq == 0 and dti_ok and dti <= 35
               and not missing(channel) and channel != "broker"):
             rule, action = "steady-income", "approve"
