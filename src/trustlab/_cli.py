@@ -2,7 +2,8 @@
 
 Exit status: 0 success, 1 a check failed, 2 bad input (message on stderr),
 3 a review notebook cell failed, 4 an unexpected error (a bug: one line on
-stderr names it and the file holding its traceback), 130 interrupted. ``trustlab validate POLICY DATA`` is a gate
+stderr names it and the file holding its traceback), 5 ``review --rerun`` found
+results that differ, 130 interrupted. ``trustlab validate POLICY DATA`` is a gate
 for CI: 0 when the data fits and every check of the policy holds on it, 1 when
 a check fails (or cannot be measured on this data), 2 for bad input.
 """
@@ -24,7 +25,8 @@ EXIT_INTERRUPTED = 130
 
 _EXIT_HELP = ("exit status: 0 success, 1 a check failed, 2 bad input (message on stderr),\n"
               "3 a review notebook cell failed, 4 an unexpected error (a bug; stderr names\n"
-              "the file holding its traceback), 130 interrupted (Ctrl-C)\n\n"
+              "the file holding its traceback), 5 review --rerun: results differ,\n"
+              "130 interrupted (Ctrl-C)\n\n"
               "threads: native thread pools (BLAS, OpenMP) use the CPUs available, shared\n"
               "among trustlab runs in progress; TRUSTLAB_THREADS=N sets the number")
 
@@ -270,11 +272,14 @@ def _cmd_review(args: argparse.Namespace) -> int:
     from .review import rerun_review, run_review
 
     if args.rerun:
-        if args.policy or args.data or args.champion or args.params:
-            print("trustlab review: --rerun takes only the manifest (and --out); the policy, "
-                  "data, champion and parameters come from it", file=sys.stderr)
+        given = dict(args.params or [])
+        if args.policy or args.data or args.champion or set(given) - {"dask_scheduler"}:
+            print("trustlab review: --rerun takes only the manifest (and --out, and "
+                  "-p dask_scheduler ADDRESS when the review used one); the policy, data, "
+                  "champion and parameters come from it", file=sys.stderr)
             return EXIT_BAD_INPUT
-        run = rerun_review(args.rerun, out=args.out, progress=not args.quiet)
+        run = rerun_review(args.rerun, out=args.out, progress=not args.quiet,
+                           dask_scheduler=given.get("dask_scheduler"))
     else:
         if not args.policy or not args.data:
             print("trustlab review: give POLICY and DATA (or --rerun MANIFEST); see "
@@ -282,7 +287,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         run = run_review(args.policy, args.data, champion=args.champion, out=args.out,
                          parameters=dict(args.params or []), progress=not args.quiet)
-    stream = sys.stdout if run.exit_code in (0, 1) else sys.stderr
+    stream = sys.stdout if run.exit_code in (0, 1, 5) else sys.stderr
     prefix = "" if stream is sys.stdout else "trustlab review: "
     print(prefix + run.message, file=stream)
     return run.exit_code
@@ -378,9 +383,12 @@ def _parser() -> argparse.ArgumentParser:
         "review", help="execute the review notebook over a policy and a data set",
         description="Execute notebooks/review.ipynb with papermill and write the executed "
                     "notebook, report.html, metrics.json, decisions.parquet and manifest.json. "
-                    "Exit 0: every check passed; 1: a check failed (or a --rerun's results "
-                    "differ); 2: bad input, no kernel started; 3: a notebook cell failed; "
-                    "4: an unexpected error (stderr names the file holding its traceback).")
+                    "Exit 0: every check passed; 1: a check failed; 2: bad input, no kernel "
+                    "started (or, with --rerun, a manifest that is malformed, incomplete or "
+                    "does not match its inputs); 3: a notebook cell failed (the folder is "
+                    "marked failed in status.json and holds no verdict); 4: an unexpected "
+                    "error (stderr names the file holding its traceback); 5: --rerun only, "
+                    "the results differ from the manifest's.")
     r.add_argument("policy", nargs="?", help="policy YAML file")
     r.add_argument("data", nargs="?", help="CSV file, Parquet file, or folder of Parquet files")
     r.add_argument("--champion", help="the live policy to compare with")
@@ -388,7 +396,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-p", "--parameter", dest="params", nargs=2, action="append",
                    metavar=("NAME", "VALUE"), help="a notebook parameter, e.g. -p seed 7")
     r.add_argument("--rerun", metavar="MANIFEST",
-                   help="re-execute the review of this manifest.json and compare the results")
+                   help="re-execute the review of this manifest.json and compare the results "
+                        "(a Dask scheduler is never read from it: give -p dask_scheduler "
+                        "again)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(run=_cmd_review)
     return parser

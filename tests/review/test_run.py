@@ -42,7 +42,8 @@ def test_a_passing_review_writes_the_whole_folder(first_run, inputs):
     code, out = first_run
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "decisions.parquet", "manifest.json", "metrics.json", "report.html", "review.ipynb"]
+        "decisions.parquet", "manifest.json", "metrics.json", "report.html", "review.ipynb",
+        "status.json"]
     decisions = pd.read_parquet(out / "decisions.parquet")
     assert len(decisions) == 2000
     for column in ("row", "policy", "policy_version", "policy_hash", "mode", "p_default",

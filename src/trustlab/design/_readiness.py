@@ -78,13 +78,19 @@ class ReviewEvidence:
         Raises
         ------
         trustlab.ConfigError
-            When the folder or its ``metrics.json`` is missing or unreadable.
+            When the folder or its ``metrics.json`` is missing or unreadable, or the
+            folder is not a complete review (``status.json`` says failed or
+            interrupted, or it is a killed run's ``.partial-`` folder).
         """
         from ..review import DECISIONS_FILE, METRICS_FILE
-        from ..review._run import sha256_of
+        from ..review._run import STATUS_FILE, folder_incomplete, sha256_of
 
         d = Path(folder)
         where = f"Review folder '{d}'"
+        incomplete = folder_incomplete(d)
+        if incomplete:
+            raise ConfigError(where, [Problem(STATUS_FILE, f"{incomplete}: it carries no "
+                                                           "verdict; give a complete review")])
         m = d / METRICS_FILE
         if not m.is_file():
             raise ConfigError(where, [Problem(METRICS_FILE, "is missing: give the folder a "

@@ -6,7 +6,9 @@ warns about an unknown name), refuses an existing non-empty output folder,
 executes ``notebooks/review.ipynb`` in the ``python3`` kernel of this very
 environment with the notebook's folder as working directory, writes
 ``manifest.json`` and then the self-contained ``report.html``, whose header
-reads the manifest (review date, versions, input hashes).
+reads the manifest (review date, versions, input hashes). The folder is
+written as ``<out>.partial-<pid>`` and moved into place when the run ends;
+its ``status.json`` says whether it is complete (see :func:`run_review`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ import hashlib
 import json
 import os
 import platform
+import re
+import shutil
+import signal
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -25,13 +31,24 @@ from pathlib import Path
 from .._errors import ConfigError, Problem, TrustlabError
 from ._assess import DECISIONS_FILE, METRICS_FILE
 
-__all__ = ["ReviewRun", "run_review", "rerun_review", "review_notebooks", "EXIT_PASS",
-           "EXIT_CHECK_FAILED", "EXIT_BAD_INPUT", "EXIT_CELL_FAILED"]
+__all__ = ["ReviewRun", "run_review", "rerun_review", "review_notebooks", "folder_incomplete",
+           "EXIT_PASS", "EXIT_CHECK_FAILED", "EXIT_BAD_INPUT", "EXIT_CELL_FAILED",
+           "EXIT_RESULTS_DIFFER"]
 
 EXIT_PASS, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_CELL_FAILED = 0, 1, 2, 3
+EXIT_RESULTS_DIFFER = 5
+"""``--rerun`` only: the re-run's ``metrics.json`` or ``decisions.parquet`` differ from the
+manifest's (exit 1 stays "a check failed")."""
 REVIEW_NOTEBOOK = "review.ipynb"
 REPORT_FILE = "report.html"
 MANIFEST_FILE = "manifest.json"
+STATUS_FILE = "status.json"
+"""``{"status": "complete"|"failed"|"interrupted", ...}``: only a complete folder carries a
+verdict; every reader (``--rerun``, readiness) refuses the others."""
+PARTIAL = ".partial-"
+"""A run writes into ``<out>.partial-<pid>`` and is moved to ``<out>`` when it ends."""
+MINIMA = {"bootstrap": 0, "cases": 0, "seed": 0, "recent_rows": 1}
+"""Smallest value of each numeric notebook parameter, checked before any kernel starts."""
 RESERVED = ("policy", "data", "champion", "output_dir")
 """Parameters the command sets itself (from its arguments)."""
 PACKAGES = ("trustlab", "pandas", "numpy", "scikit-learn", "shap", "matplotlib", "pyarrow",
@@ -134,6 +151,15 @@ def check_review_parameters(given: dict[str, object], notebook: Path
                 problems.append(Problem(f"-p {name}", str(exc)))
         else:
             out[name] = value
+    for name, value in out.items():  # typed values (a re-run's) of the declared type
+        d, low = declared[name], MINIMA.get(name)
+        kinds = (bool,) if isinstance(d, bool) else (int,) if isinstance(d, int) else \
+            (int, float) if isinstance(d, float) else (str,)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and kinds != (bool,)):
+            problems.append(Problem(f"-p {name}", f"must be of type {type(d).__name__}; got "
+                                                  f"{value!r}"))
+        elif low is not None and not value >= low:
+            problems.append(Problem(f"-p {name}", f"must be at least {low}; got {value!r}"))
     if problems:
         raise ConfigError("Review parameters", problems)
     for name, value in out.items():  # a file named relative to the caller: made absolute
@@ -213,6 +239,10 @@ def _kernel_manager_class(sockets: str):
         def _transport_default(self):
             return "ipc" if os.name == "posix" else "tcp"
 
+        @default("connection_file")
+        def _connection_file_default(self):  # removed with the private folder on every exit
+            return str(Path(sockets) / "kernel.json")
+
         @default("ip")
         def _ip_default(self):
             if self.transport != "ipc":
@@ -244,10 +274,111 @@ def _now() -> str:
     return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def safe_name(text: str) -> str:
+    """``text`` as one folder-name part: letters, digits, ``-``, ``_`` and single dots only.
+
+    Examples
+    --------
+    >>> safe_name("../../../escaped/x")
+    'escaped_x'
+    >>> safe_name("lending-club-risk")
+    'lending-club-risk'
+    """
+    out = re.sub(r"[^A-Za-z0-9._-]+", "_", text)
+    out = re.sub(r"\.{2,}", ".", out).strip("._-")
+    return out or "policy"
+
+
 def default_folder(policy_name: str, version: str) -> Path:
-    """``reviews/<policy name>-<version>-<UTC timestamp>/``."""
+    """``reviews/<policy name>-<version>-<UTC timestamp>/``, the name and version sanitised
+    (:func:`safe_name`) so the folder is always directly under ``reviews/``."""
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return Path("reviews") / f"{policy_name}-{version}-{stamp}"
+    return Path("reviews") / f"{safe_name(policy_name)}-{safe_name(version)}-{stamp}"
+
+
+def folder_incomplete(folder: str | os.PathLike) -> str | None:
+    """Why a review folder is not a complete review (None when it is).
+
+    A folder is incomplete when its ``status.json`` says ``failed`` or
+    ``interrupted`` (or cannot be read), or when it is still a run's working
+    folder (``<out>.partial-<pid>``: the run was killed). A folder without
+    ``status.json`` (written before it existed) counts as complete.
+    """
+    d = Path(folder)
+    if PARTIAL in d.name:
+        return (f"'{d}' is the working folder of a review that never finished (killed); "
+                "its files are not a review")
+    status = d / STATUS_FILE
+    if not status.exists():
+        return None
+    try:
+        doc = json.loads(status.read_text(encoding="utf-8"))
+        state = doc["status"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"its {STATUS_FILE} cannot be read ({type(exc).__name__}: {exc})"
+    if state == "complete":
+        return None
+    why = doc.get("reason") if isinstance(doc, dict) else None
+    return f"the review is {state}, not complete" + (f" ({why})" if why else "")
+
+
+def _out_problem(folder: Path) -> str | None:
+    """Why ``folder`` cannot become a new review folder (None when it can)."""
+    if folder.is_symlink() and not folder.exists():
+        return (f"Output folder '{folder}' is a dangling symbolic link; give a new folder "
+                "with --out")
+    if folder.exists() and not folder.is_dir():
+        return f"Output folder '{folder}' is a file, not a folder; give a new folder with --out"
+    if folder.exists() and any(folder.iterdir()):
+        return (f"Output folder '{folder}' already exists and is not empty; a review never "
+                "overwrites another. Give a new folder with --out, or leave --out out for a "
+                "timestamped one under reviews/.")
+    parent = folder.absolute().parent
+    while not parent.exists() and not parent.is_symlink():
+        parent = parent.parent
+    if not parent.is_dir():
+        return (f"Output folder '{folder}' is under '{parent}', which is a file (or a dangling "
+                "link); give a folder path with --out")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"Output folder '{folder}': '{parent}' is not writable; give another with --out"
+    return None
+
+
+def _write_status(folder: Path, status: str, reason: str = "") -> None:
+    doc = {"status": status, "finished": _now(), **({"reason": reason} if reason else {})}
+    (folder / STATUS_FILE).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n",
+                                      encoding="utf-8")
+
+
+def _abandon(work: Path, final: Path, status: str, reason: str) -> Path:
+    """Mark ``work`` as not a review (no verdict files, ``status.json``) and move it to
+    ``final`` when that is still free; returns where it ended up."""
+    for name in (METRICS_FILE, DECISIONS_FILE, REPORT_FILE):
+        p = work / name
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.exists():
+            p.unlink()
+    _write_status(work, status, reason)
+    return _move_into_place(work, final)
+
+
+def _move_into_place(work: Path, final: Path) -> Path:
+    try:
+        if final.is_dir() and not any(final.iterdir()):
+            final.rmdir()
+        os.rename(work, final)
+        return final
+    except OSError:
+        return work  # the status file (or the .partial- name) still says what it is
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so the run's clean-up happens."""
+
+
+def _raise_terminated(signum, frame):  # noqa: ARG001
+    raise _Terminated(f"signal {signum}")
 
 
 def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | None = None,
@@ -261,6 +392,16 @@ def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | N
         ``exit_code`` 0 (every check passed), 1 (a check failed), 2 (bad
         input; no kernel started) or 3 (a notebook cell failed; the partial
         notebook is kept).
+
+    Notes
+    -----
+    The run writes into the sibling ``<out>.partial-<pid>`` and moves it to
+    ``<out>`` when it ends. A complete folder holds ``status.json`` with
+    ``"status": "complete"``; after a cell failure, Ctrl-C, SIGTERM or an
+    unexpected error it says ``failed`` or ``interrupted`` and the folder holds
+    no ``metrics.json``, ``decisions.parquet`` or report (so no verdict). A
+    killed run leaves only the ``.partial-`` folder. The kernel's connection
+    file and sockets live in a private temporary folder removed on every exit.
     """
     started = _now()
     notebook = review_notebooks() / REVIEW_NOTEBOOK
@@ -273,21 +414,53 @@ def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | N
     except TrustlabError as exc:
         return ReviewRun(EXIT_BAD_INPUT, None, None, str(exc))
     folder = Path(out) if out else default_folder(pol.name, pol.version)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        return ReviewRun(EXIT_BAD_INPUT, None, None, (
-            f"Output folder '{folder}' already exists and is not empty; a review never "
-            "overwrites another. Give a new folder with --out, or leave --out out for a "
-            "timestamped one under reviews/."))
-    folder.mkdir(parents=True, exist_ok=True)
-    folder = folder.resolve()
+    problem = _out_problem(folder)
+    if problem is None:
+        try:
+            folder.absolute().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            problem = f"Output folder '{folder}' cannot be created: {exc.strerror or exc}"
+    if problem is not None:
+        return ReviewRun(EXIT_BAD_INPUT, None, None, problem)
+    plain = Path(os.path.abspath(folder))  # '..' and '.' resolved in the text
+    final = plain.parent.resolve() / plain.name
+    work = final.with_name(f"{final.name}{PARTIAL}{os.getpid()}")
+    if work.exists():
+        shutil.rmtree(work)  # a killed earlier run of this very process id
+    work.mkdir()
     injected = {"policy": str(policy_path), "data": str(data_path),
                 "champion": str(champion_path) if champion_path else "",
-                "output_dir": str(folder), **params}
+                "output_dir": str(work), **params}
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        return _execute(notebook, work, final, policy_path, data_path, champion_path, pol,
+                        injected, started, progress)
+    except BaseException as exc:
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        if work.is_dir():
+            try:
+                _abandon(work, final, "interrupted" if interrupted else "failed",
+                         f"{type(exc).__name__}: {exc}" if not interrupted else
+                         ("terminated (SIGTERM)" if isinstance(exc, _Terminated)
+                          else "interrupted"))
+            except OSError:
+                pass  # the .partial- name still marks it; the original error is the news
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
+
+def _execute(notebook: Path, work: Path, final: Path, policy_path: Path, data_path: Path,
+             champion_path: Path | None, pol, injected: dict, started: str,
+             progress: bool) -> ReviewRun:
+    """Execute the notebook into ``work`` and move it to ``final`` (see :func:`run_review`)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    executed = folder / REVIEW_NOTEBOOK
+    executed = work / REVIEW_NOTEBOOK
     try:
         with tempfile.TemporaryDirectory(prefix="trustlab-kernel-") as sockets:
             pm.execute_notebook(str(notebook), str(executed), parameters=injected,
@@ -295,7 +468,7 @@ def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | N
                                 progress_bar=progress,
                                 kernel_manager_class=_kernel_manager_class(sockets))
     except PapermillExecutionError as exc:
-        _write_manifest(folder, notebook, policy_path, data_path, champion_path, pol, injected,
+        _write_manifest(work, notebook, policy_path, data_path, champion_path, pol, injected,
                         started, outputs=False)
         import nbformat
 
@@ -306,18 +479,24 @@ def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | N
                 index, lines = i, cell.source.strip().splitlines()
                 first_line = f" ({lines[0][:80]!r})" if lines else ""
                 break
-        return ReviewRun(EXIT_CELL_FAILED, folder, None, (
+        where = _abandon(work, final, "failed", f"cell {index}: {exc.ename}: {exc.evalue}")
+        return ReviewRun(EXIT_CELL_FAILED, where, None, (
             f"Cell {index} of the executed {notebook.name}{first_line}, execution count "
             f"{exc.exec_count}, failed: {exc.ename}: {exc.evalue}. The partially executed "
-            f"notebook is kept: {executed}."))
+            f"notebook is kept: {where / REVIEW_NOTEBOOK} (the folder is marked failed in "
+            f"{STATUS_FILE} and holds no verdict)."))
     from ._report import export_report
 
-    doc = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
-    _write_manifest(folder, notebook, policy_path, data_path, champion_path, pol, injected,
+    doc = json.loads((work / METRICS_FILE).read_text(encoding="utf-8"))
+    _write_manifest(work, notebook, policy_path, data_path, champion_path, pol, injected,
                     started, outputs=True)
-    export_report(executed, folder / REPORT_FILE, metrics=doc, manifest=folder / MANIFEST_FILE)
+    export_report(executed, work / REPORT_FILE, metrics=doc, manifest=work / MANIFEST_FILE)
     verdict = doc["verdict"]
     code = EXIT_PASS if verdict == "pass" else EXIT_CHECK_FAILED
+    _write_status(work, "complete")
+    folder = _move_into_place(work, final)
+    if folder != final:
+        raise OSError(f"the finished review in '{work}' could not be moved to '{final}'")
     failed = [c["check"] for c in doc["checks"] if not c["passed"]]
     message = (f"Review of {pol.identity}: {verdict.upper()}"
                + (f" ({len(failed)} check(s) failed: {'; '.join(failed)})" if failed else "")
@@ -354,34 +533,105 @@ def _write_manifest(folder: Path, notebook: Path, policy_path: Path, data_path: 
                                         encoding="utf-8")
 
 
+class _Malformed(Exception):
+    """A manifest field missing or of the wrong type (its dotted name)."""
+
+
+def _field(doc: object, dotted: str, kind: type | tuple[type, ...]) -> object:
+    value = doc
+    for key in dotted.split("."):
+        if not isinstance(value, dict) or key not in value:
+            raise _Malformed(f"field '{dotted}' is missing")
+        value = value[key]
+    if not isinstance(value, kind):
+        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise _Malformed(f"field '{dotted}' must be {names}; got {type(value).__name__}")
+    return value
+
+
+def _hashed_input(m: dict, dotted: str, optional: bool = False) -> tuple[str, dict] | None:
+    """``(path, {name: sha256})`` of one ``inputs`` entry, checked field by field."""
+    item = _field(m, dotted, (dict, type(None)) if optional else dict)
+    if item is None:
+        return None
+    path = _field(m, dotted + ".path", str)
+    digests = _field(m, dotted + ".sha256", dict)
+    if not digests or not all(isinstance(k, str) and isinstance(v, str)
+                              for k, v in digests.items()):
+        raise _Malformed(f"field '{dotted}.sha256' must map file names to sha256 text")
+    return path, digests
+
+
 def rerun_review(manifest_path: str | Path, *, out: str | Path | None = None,
-                 progress: bool = True) -> ReviewRun:
+                 progress: bool = True, dask_scheduler: str | None = None) -> ReviewRun:
     """Re-execute a review from its ``manifest.json`` and say whether the results match.
 
-    The inputs must still be the ones the manifest hashed (else exit 2, naming
-    the file that changed); the results match when ``metrics.json`` and
-    ``decisions.parquet`` are byte-identical to the recorded ones (else exit 1).
+    The review folder must be complete (``status.json``), the manifest well
+    formed (else exit 2 naming the field), its ``parameters`` must name the very
+    files its ``inputs`` hashed (else exit 2 naming the field), and those files
+    must still hash as recorded (else exit 2, naming the file that changed).
+    Exactly the verified files are re-run. A Dask scheduler address is never
+    read from the manifest: when the review used one, give it again as
+    ``dask_scheduler``. The results match when ``metrics.json`` and
+    ``decisions.parquet`` are byte-identical to the recorded ones (else exit
+    :data:`EXIT_RESULTS_DIFFER`, 5); otherwise the exit code is the re-run's own.
     """
     path = Path(manifest_path)
+
+    def bad(text: str) -> ReviewRun:
+        return ReviewRun(EXIT_BAD_INPUT, None, None, f"Manifest '{path}': {text}")
+
+    incomplete = folder_incomplete(path.parent)
+    if incomplete:
+        return bad(f"the review folder cannot be re-run: {incomplete}; re-run a complete review")
     try:
         m = json.loads(path.read_text(encoding="utf-8"))
-        inputs = m["inputs"]
-    except (OSError, ValueError, KeyError) as exc:
-        return ReviewRun(EXIT_BAD_INPUT, None, None, (
-            f"Manifest '{path}' cannot be read ({type(exc).__name__}: {exc}); give the "
-            "manifest.json of a review folder"))
+    except (OSError, ValueError) as exc:
+        return bad(f"cannot be read ({type(exc).__name__}: {exc}); give the manifest.json of "
+                   "a review folder")
+    try:
+        _field(m, "inputs", dict)
+        params = dict(_field(m, "parameters", dict))  # type: ignore[arg-type]
+        recorded = _field(m, "outputs", dict)
+        roles = {r: _hashed_input(m, f"inputs.{r}", optional=r == "champion")
+                 for r in ("policy", "data", "champion")}
+        files = _field(m, "inputs.parameter_files", dict)
+        for k in files:  # type: ignore[union-attr]
+            if k in RESERVED:
+                raise _Malformed(f"field 'inputs.parameter_files.{k}' names a parameter the "
+                                 "command sets itself")
+            roles[k] = _hashed_input(m, f"inputs.parameter_files.{k}")
+        for r in ("policy", "data", "champion"):
+            _field(m, f"parameters.{r}", str)
+        if not all(isinstance(v, str) for v in recorded.values()):  # type: ignore[union-attr]
+            raise _Malformed("field 'outputs' must map file names to sha256 text")
+    except _Malformed as exc:
+        return bad(f"{exc}; give the manifest.json a `trustlab review` run wrote")
+    mismatched = []
+    for role, item in roles.items():
+        named = params.get(role) or None
+        verified = item[0] if item else None
+        if named != verified:
+            under = "inputs." if role in RESERVED else "inputs.parameter_files."
+            mismatched.append(f"'parameters.{role}' names {named!r} but '{under}{role}' "
+                              f"verified {verified!r}")
+    for k, v in params.items():  # a file parameter must have been hashed
+        if k not in RESERVED and k not in roles and isinstance(v, str) and v and Path(v).is_file():
+            mismatched.append(f"'parameters.{k}' names the file {v!r}, which 'inputs."
+                              "parameter_files' does not hash")
+    if mismatched:
+        return bad("parameters and inputs disagree, so what would run is not what was verified: "
+                   + "; ".join(mismatched) + ".")
     changed = []
-    roles = [(r, inputs.get(r)) for r in ("policy", "data", "champion")]
-    roles += [(f"parameter '{k}'", v) for k, v in inputs.get("parameter_files", {}).items()]
-    for role, item in roles:
+    for role, item in roles.items():
         if not item:
             continue
-        p = Path(item["path"])
+        p = Path(item[0])
         if not p.exists():
             changed.append(f"{role} file '{p}' no longer exists")
             continue
         now = _input_hashes(p)
-        for name, digest in item["sha256"].items():
+        for name, digest in item[1].items():
             if now.get(name) != digest:
                 changed.append(f"{role} file '{p / name if p.is_dir() else p}' changed since the "
                                f"review (sha256 {digest[:12]}… then, "
@@ -390,19 +640,24 @@ def rerun_review(manifest_path: str | Path, *, out: str | Path | None = None,
         return ReviewRun(EXIT_BAD_INPUT, None, None, (
             "The inputs are not those of the manifest, so the review cannot be re-run as it "
             "was: " + "; ".join(changed) + "."))
-    params = dict(m.get("parameters", {}))
     extra = {k: v for k, v in params.items() if k not in RESERVED}
+    if extra.get("dask_scheduler") and not dask_scheduler:
+        return bad("the review replayed on a Dask scheduler; a re-run never connects to an "
+                   "address read from a manifest. Give it again: -p dask_scheduler ADDRESS")
+    if dask_scheduler:
+        extra["dask_scheduler"] = dask_scheduler
     folder = Path(out) if out else path.parent.with_name(path.parent.name + "-rerun-"
                                                          + _now().replace(":", ""))
-    run = run_review(params["policy"], params["data"], champion=params.get("champion") or None,
+    champion = roles["champion"]
+    run = run_review(roles["policy"][0], roles["data"][0],  # type: ignore[index]
+                     champion=champion[0] if champion else None,
                      out=folder, parameters=extra, progress=progress)
     if run.exit_code in (EXIT_BAD_INPUT, EXIT_CELL_FAILED):
         return run
-    recorded = m.get("outputs", {})
     differ = [name for name in (METRICS_FILE, DECISIONS_FILE)
               if recorded.get(name) != sha256_of(run.folder / name)]  # type: ignore[operator]
     if differ:
-        return ReviewRun(EXIT_CHECK_FAILED, run.folder, run.verdict, (
+        return ReviewRun(EXIT_RESULTS_DIFFER, run.folder, run.verdict, (
             f"Re-run in {run.folder}: results DIFFER from the manifest's "
             f"({', '.join(differ)} not byte-identical)."))
     return ReviewRun(run.exit_code, run.folder, run.verdict,
