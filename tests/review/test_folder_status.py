@@ -262,3 +262,15 @@ def test_parameter_ranges_are_checked_before_any_kernel(inputs, tmp_path, capsys
                  str(out), "--quiet", "-p", name, value])
     assert code == 2 and f"-p {name}: must be at least" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_rerun_refuses_a_changed_notebook(done, tmp_path):
+    """Check a manifest whose notebook hash is not today's notebook's is refused (exit 2):
+    the re-run would execute other code than the review did."""
+    run = _forged(done, tmp_path,
+                  lambda m: m["inputs"]["notebooks"].update({"review.ipynb": "0" * 64}))
+    assert run.exit_code == 2 and "review.ipynb" in run.message and "changed" in run.message
+    run = _forged(done, tmp_path, lambda m: m["inputs"]["notebooks"].clear(), "b")
+    assert run.exit_code == 2 and "does not hash review.ipynb" in run.message
+    run = _forged(done, tmp_path, _set("inputs.notebooks", "x"), "c")
+    assert run.exit_code == 2 and "field 'inputs.notebooks' must be dict" in run.message

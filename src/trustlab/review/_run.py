@@ -595,6 +595,9 @@ def rerun_review(manifest_path: str | Path, *, out: str | Path | None = None,
         recorded = _field(m, "outputs", dict)
         roles = {r: _hashed_input(m, f"inputs.{r}", optional=r == "champion")
                  for r in ("policy", "data", "champion")}
+        notebooks = _field(m, "inputs.notebooks", dict)
+        if not all(isinstance(v, str) for v in notebooks.values()):  # type: ignore[union-attr]
+            raise _Malformed("field 'inputs.notebooks' must map notebook names to sha256 text")
         files = _field(m, "inputs.parameter_files", dict)
         for k in files:  # type: ignore[union-attr]
             if k in RESERVED:
@@ -636,6 +639,13 @@ def rerun_review(manifest_path: str | Path, *, out: str | Path | None = None,
                 changed.append(f"{role} file '{p / name if p.is_dir() else p}' changed since the "
                                f"review (sha256 {digest[:12]}… then, "
                                f"{(now.get(name) or 'missing')[:12]}… now)")
+    notebook = review_notebooks() / REVIEW_NOTEBOOK
+    recorded_nb = notebooks.get(notebook.name)  # type: ignore[union-attr]
+    if recorded_nb is None:
+        changed.append(f"the manifest does not hash {notebook.name} under 'inputs.notebooks'")
+    elif recorded_nb != sha256_of(notebook):
+        changed.append(f"notebook '{notebook}' changed since the review (sha256 "
+                       f"{recorded_nb[:12]}… then, {sha256_of(notebook)[:12]}… now)")
     if changed:
         return ReviewRun(EXIT_BAD_INPUT, None, None, (
             "The inputs are not those of the manifest, so the review cannot be re-run as it "
