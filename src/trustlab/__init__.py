@@ -10,11 +10,21 @@ from .drift import (Reference, drift_over_time, expected_vs_realised, load_refer
                     policy_drift)
 from .engine import Decision, GuardrailState, apply_policy, decide
 from .explain import ReasonExplainer, explain_case, global_view, load_glossary
-from .policy import Policy, load_policy, parse_policy
+from .policy import Policy, load_policy, parse_policy, policy_schema
 from .signals import ModelCard, SignalResult, load_model, save_model, score_out_of_fold
 from .trust import promotion_gate, trust_over_time
 
-__version__ = "0.1.0"
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("trustlab")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare source tree
+        return "0+unknown"
+
+
+__version__ = _version()
+"""The installed distribution's version (``pyproject.toml`` is its one source)."""
 
 __all__ = [
     "ConfigError",
@@ -41,6 +51,7 @@ __all__ = [
     "load_reference",
     "parse_policy",
     "policy_drift",
+    "policy_schema",
     "promotion_gate",
     "save_model",
     "score_out_of_fold",

@@ -248,24 +248,42 @@ def _check_table(checks) -> str:
 
 
 def _cmd_decide(args: argparse.Namespace) -> int:
+    """Decide every row in three stages, each a progress line with the time so far.
+
+    ``policy.apply`` is one vectorised call (about a second for a few million
+    rows), so progress names the stage being run (reading, deciding, writing)
+    rather than drawing a bar over chunks: rate limits, budgets and drift
+    windows cross any chunk boundary, and the records must not depend on it.
+    """
     from ._io import read_data
+    from ._progress import Progress
     from ._summary import decision_summary
     from .policy import load_policy
 
     policy = load_policy(args.policy)
-    data = read_data(args.data, policy=policy)
-    if args.kill_switch:
-        policy = policy.with_kill_switch(True)
-    records = policy.apply(data)
+    out = Path(args.out) if args.out else None
+    _refuse_existing(out)  # before minutes of reading and deciding
+    with Progress("Decide", total=3 if out else 2, enabled=not args.quiet, every=0) as bar:
+        bar.advance(detail=f"reading {args.data}")
+        data = read_data(args.data, policy=policy)
+        if args.kill_switch:
+            policy = policy.with_kill_switch(True)
+        bar.advance(detail=f"deciding {len(data):,} rows")
+        records = policy.apply(data)
+        if out:
+            bar.advance(detail=f"writing {len(records):,} records to {out}")
+            _refuse_existing(out)
+            records.to_parquet(out)
     print(decision_summary(policy, records, source=str(args.data)))
-    if args.out:
-        out = Path(args.out)
-        if out.exists():
-            raise TrustlabError(f"'{out}' already exists; choose a new file for --out "
-                                "(decision records are never overwritten)")
-        records.to_parquet(out)
+    if out:
         print(f"\nDecision records: {out} ({len(records):,} rows)")
     return EXIT_OK
+
+
+def _refuse_existing(out: Path | None) -> None:
+    if out is not None and out.exists():
+        raise TrustlabError(f"'{out}' already exists; choose a new file for --out "
+                            "(decision records are never overwritten)")
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
@@ -328,18 +346,71 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Descriptions as written, and every option's default shown after its help."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        unset = action.default is None or action.default is False \
+            or action.default is argparse.SUPPRESS
+        if "%(default)" not in text and not unset and action.option_strings:
+            text += " (default: %(default)s)"
+        return text
+
+
+def _exits(*lines: str) -> str:
+    """An epilog listing a command's exit codes, from :data:`_EXIT_MEANING`."""
+    return "exit status:\n" + "\n".join(f"  {code}  {_EXIT_MEANING[code]}" for code in lines)
+
+
+_EXIT_MEANING = {
+    "0": "success",
+    "1": "a check failed",
+    "2": "bad input: the message on stderr names the file, field or column and the fix",
+    "3": "a review notebook cell failed (the folder is marked failed and holds no verdict)",
+    "4": "an unexpected error (a bug): one line names it and the file holding its traceback",
+    "5": "--rerun only: the results differ from the manifest's",
+    "130": "interrupted (Ctrl-C)",
+}
+
+
 def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="trustlab",
         description="Design AI-assisted decisions people can trust: policies over model "
                     "signals, replayed on history.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Help,
         epilog=_EXIT_HELP,
     )
+    parser.add_argument("--version", action="version", version=f"trustlab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    i = sub.add_parser(
+        "init", help="start a project: notebooks and a starter policy drafted from your data",
+        formatter_class=_Help,
+        description="Create DIR (new or empty) with the notebooks, policies/ holding a starter\n"
+                    "policy drafted from DATA (the row key, time, outcome and signal columns\n"
+                    "detected and stated; the lines at quantiles of the signal; the checks at\n"
+                    "the values the draft measures; every guess marked DRAFT for the owner),\n"
+                    "a glossary stub listing the features and a README of next steps. A\n"
+                    "signal the data lacks is trained out of fold, as a review does. Without\n"
+                    "DATA, the project starts from the shipped Lending Club example.",
+        epilog=_exits("0", "2", "4"))
+    i.add_argument("folder", metavar="DIR", help="the new project's folder (new or empty)")
+    i.add_argument("--data", help="your history: CSV, Parquet file or folder of Parquet files")
+    i.add_argument("--name", help="the policy's name (default: from the data file's name)")
+    i.add_argument("--owner", default="DRAFT owner", help="the policy's accountable owner")
+    i.add_argument("--favourable", choices=("low-risk", "high-risk"), default="low-risk",
+                   help="which side the favourable automated action goes to: approve the "
+                        "low risk (credit) or act on the high risk (an offer, a hold)")
+    for flag, what in (("--id", "row key"), ("--time", "decision time"),
+                       ("--label", "outcome"), ("--signal", "model signal")):
+        i.add_argument(flag, help=f"the {what} column (default: detected)")
+    i.set_defaults(run=_cmd_init)
     v = sub.add_parser(
         "validate", help="check a policy file; with data, decide it and run the policy's checks",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Help,
         description="Check POLICY. With DATA, a fast gate for CI: check that the data holds\n"
                     "every column the policy reads and the outcome as `outcomes` declares it\n"
                     "(the label, `bad_when`, the reviewer), decide every row, replay the\n"
@@ -354,19 +425,28 @@ def _parser() -> argparse.ArgumentParser:
                "column,\n     a `bad_when` no label value matches, a signal outside its kind "
                "(on stderr)\n"
                "  4  an unexpected error (a bug): one line names it and the traceback file")
+    v.set_defaults(order=("policy", "data"))
     v.add_argument("policy", help="policy YAML file")
     v.add_argument("data", nargs="?",
                    help="optional CSV file, Parquet file, or folder of Parquet files")
     v.set_defaults(run=_cmd_validate)
-    d = sub.add_parser("decide", help="decide every row of a data set and print a summary")
+    d = sub.add_parser("decide", help="decide every row of a data set and print a summary",
+                       formatter_class=_Help, epilog=_exits("0", "2", "4", "130"),
+                       description="Decide every row of DATA with POLICY and print a summary "
+                                   "(actions, rules, guardrails); --out writes one decision "
+                                   "record per row.")
+    d.set_defaults(order=("policy", "data"))
     d.add_argument("policy", help="policy YAML file")
     d.add_argument("data", help="CSV file, Parquet file, or folder of Parquet files")
     d.add_argument("--out", help="write the decision records to this new Parquet file")
     d.add_argument("--kill-switch", action="store_true",
                    help="replay with the policy's kill switch engaged")
+    d.add_argument("--quiet", action="store_true",
+                   help="no progress (reading, deciding, writing) on stderr")
     d.set_defaults(run=_cmd_decide)
     f = sub.add_parser(
         "diff", help="what changed between two policy versions (and, with data, its impact)",
+        formatter_class=_Help, epilog=_exits("0", "2", "4"),
         description="The structural difference between two policy files in words; with DATA, "
                     "both replayed over it: the flip matrix, the rules behind the flips, value, "
                     "bad-rate and automation changes with paired bootstrap intervals, and "
@@ -378,9 +458,10 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--seed", type=int, default=0, help="seeds the reviewer, bootstrap, examples")
     f.add_argument("--bootstrap", type=int, default=1000, help="bootstrap replicates (0: none)")
     f.add_argument("--examples", type=int, default=3, help="flipped cases to show")
-    f.set_defaults(run=_cmd_diff)
+    f.set_defaults(run=_cmd_diff, order=("old", "new", "data"))
     r = sub.add_parser(
         "review", help="execute the review notebook over a policy and a data set",
+        formatter_class=_Help, epilog=_exits("0", "1", "2", "3", "4", "5", "130"),
         description="Execute notebooks/review.ipynb with papermill and write the executed "
                     "notebook, report.html, metrics.json, decisions.parquet and manifest.json. "
                     "Exit 0: every check passed; 1: a check failed; 2: bad input, no kernel "
@@ -400,7 +481,7 @@ def _parser() -> argparse.ArgumentParser:
                         "(a Dask scheduler is never read from it: give -p dask_scheduler "
                         "again)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
-    r.set_defaults(run=_cmd_review)
+    r.set_defaults(run=_cmd_review, order=("policy", "data"))
     return parser
 
 
@@ -415,6 +496,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ._threads import cap_environment, limit, registered
 
     try:
+        _check_order(args)
         with registered(), _capped_environment(cap_environment), limit():
             return args.run(args)
     except TrustlabError as exc:
@@ -435,6 +517,52 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             traceback.print_exc(file=sys.stderr)
         return EXIT_UNEXPECTED
+
+
+_DATA_SUFFIXES = (".csv", ".parquet", ".pq", ".txt", ".gz", ".tsv")
+_POLICY_SUFFIXES = (".yaml", ".yml")
+
+
+def _check_order(args: argparse.Namespace) -> None:
+    """Refuse arguments given in the wrong order (``decide data.csv policy.yaml``) with
+    the order the command wants, before any file is read."""
+    order = getattr(args, "order", ())
+    given = [(name, getattr(args, name, None)) for name in order]
+    for position, (name, value) in enumerate(given, start=1):
+        if not value:
+            continue
+        suffix = "".join(Path(str(value)).suffixes[-2:]).lower()
+        is_data = suffix.endswith(_DATA_SUFFIXES) or (name in ("policy", "old", "new")
+                                                      and Path(str(value)).is_dir())
+        is_policy = suffix.endswith(_POLICY_SUFFIXES)
+        wants_policy = name in ("policy", "old", "new")
+        if (wants_policy and is_data) or (not wants_policy and is_policy):
+            ordinal = {1: "first", 2: "second", 3: "third"}[position]
+            usage = " ".join(n.upper() for n in order)
+            what = {"policy": "the policy file (.yaml)", "old": "the current policy file",
+                    "new": "the proposed policy file", "data": "the data file"}[name]
+            raise TrustlabError(
+                f"the {ordinal} argument should be {what}; got '{value}', which looks like "
+                f"a {'data' if is_data else 'policy'} file. Usage: trustlab {args.command} "
+                f"{usage}")
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .review import init_project
+
+    scaffold = init_project(args.folder, args.data, name=args.name, owner=args.owner,
+                            favourable=args.favourable, id=args.id, time=args.time,
+                            label=args.label, signal=args.signal)
+    print(scaffold)
+    if scaffold.detected is not None:
+        for note in scaffold.detected.notes:
+            print(f"  {note}")
+    policy = scaffold.policy.relative_to(scaffold.folder)
+    print(f"\nNext: confirm every DRAFT line in {policy}, then\n"
+          f"  cd {scaffold.folder}\n"
+          f"  trustlab validate {policy} {scaffold.data}\n"
+          f"  trustlab review {policy} {scaffold.data}")
+    return EXIT_OK
 
 
 @contextmanager

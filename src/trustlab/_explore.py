@@ -27,6 +27,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from html import escape
 
+from ._extras import require
 from ._format import change_kind, format_number
 
 __all__ = ["BUSY_CLASS", "CURRENT_CLASS", "Debouncer", "Explorer", "change_note",
@@ -271,7 +272,7 @@ class Explorer:
         ``notes`` are plain-text sentences shown under the controls (why a control is
         disabled, where a range comes from).
         """
-        import ipywidgets as w
+        w = require("ipywidgets", "The interactive explorers")
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 

@@ -35,7 +35,7 @@ __all__ = ["SHIPPED_DATASETS", "ESTIMATORS", "FAILURES", "NEEDS", "History", "ca
            "check_parameters",
            "failure_unavailable", "load_dataset", "make_estimator",
            "notebook_parameters", "outcome_gap", "read_history", "read_parameters", "rehearse",
-           "rate_limit_id", "repo_path", "say", "scratch_folder", "split_list", "stage_start",
+           "project_root", "rate_limit_id", "repo_path", "say", "scratch_folder", "split_list", "stage_start",
            "threshold_rule", "with_failure", "with_signals", "with_time_column"]
 
 #: Estimator names a notebook parameter may give.
@@ -57,7 +57,7 @@ def load_dataset(name_or_path: str | os.PathLike, *policies) -> pd.DataFrame:
     1000
     """
     from . import datasets
-    from ._io import read_data, text_columns_of
+    from ._io import is_url, read_data, text_columns_of
 
     loaders = dict(zip(SHIPPED_DATASETS, (datasets.load_lending_club,
                                           datasets.load_german_credit,
@@ -66,8 +66,8 @@ def load_dataset(name_or_path: str | os.PathLike, *policies) -> pd.DataFrame:
         return loaders[str(name_or_path)]()
     given = [p for p in policies if p is not None]
     text = tuple(c for p in given[1:] for c in text_columns_of(p))
-    return read_data(repo_path(name_or_path), policy=given[0] if given else None,
-                     text_columns=text)
+    where = name_or_path if is_url(name_or_path) else repo_path(name_or_path)
+    return read_data(where, policy=given[0] if given else None, text_columns=text)
 
 
 def split_list(text: str) -> list[str] | None:
@@ -128,19 +128,19 @@ def check_parameters(values: Mapping[str, object], declared: Mapping[str, object
         raise ConfigError(f"Parameters of {notebook}", problems)
 
 
-def _repo_root() -> Path:
-    """The checkout holding the shipped policies: the working folder or one above it.
+def project_root() -> Path | None:
+    """The trustlab project the notebooks run in: the working folder or the nearest one
+    above it holding a ``policies/`` folder (this repository, or a folder made by
+    ``trustlab init``); None outside one.
 
     Notebooks run from ``notebooks/`` (JupyterLab, nbval) or from wherever
-    papermill was started, so the root is the nearest folder upwards holding
-    ``pyproject.toml`` and ``policies/``; failing that, the checkout this
-    package was installed from in editable mode.
+    papermill was started, so relative paths are tried against this root.
     """
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file() and (folder / "policies").is_dir():
+        if (folder / "policies").is_dir():
             return folder
-    return Path(__file__).resolve().parents[2]
+    return None
 
 
 def scratch_folder(name: str) -> Path:
@@ -152,17 +152,32 @@ def scratch_folder(name: str) -> Path:
 
 
 def repo_path(relative: str | os.PathLike) -> Path:
-    """``relative`` as given when absolute or present from here, else under the repository root.
+    """The file a notebook parameter names, wherever the notebook runs.
+
+    Tried in order: ``relative`` as given (absolute, or present from the
+    working folder); under the project root (:func:`project_root`); a file
+    the kit ships (``policies/fraud-hold.yaml``, ``glossaries/...``,
+    ``assessments/...``, ``notebooks/...``, ``datasets/...``; see
+    :mod:`trustlab._resources`). A path found nowhere is returned under the
+    project root (or as given), so the error that follows names it.
 
     Examples
     --------
     >>> repo_path("policies/consumer-credit.yaml").is_file()
     True
     """
+    from ._resources import shipped_file
+
     path = Path(relative)
     if path.is_absolute() or path.exists():
         return path
-    return _repo_root() / path
+    root = project_root()
+    if root is not None and (root / path).exists():
+        return root / path
+    found = shipped_file(path)
+    if found is not None:
+        return found
+    return root / path if root is not None else path
 
 
 def make_estimator(name: str):

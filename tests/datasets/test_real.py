@@ -109,7 +109,7 @@ def test_env_override_without_file(monkeypatch, tmp_path):
 
 def test_missing_file_names_the_folder_searched(monkeypatch, tmp_path):
     """Check a missing file is a DataError naming the path searched and the fix."""
-    monkeypatch.setattr(_real, "_REPO_DATA", tmp_path / "repo")
+    monkeypatch.setattr(_real, "data_dirs", lambda: [tmp_path / "repo"])
     with pytest.raises(DataError, match="not found") as info:
         load_german_credit()
     message = str(info.value)

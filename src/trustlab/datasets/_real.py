@@ -1,9 +1,9 @@
 """Loaders for the data sets shipped in the repository's ``datasets/`` folder.
 
 The files are found in the folder named by the environment variable
-``TRUSTLAB_DATA_DIR`` when it is set, and otherwise in the repository's
-``datasets/`` folder (``src/trustlab/datasets/../../../datasets``) or in a
-``data/`` folder beside this module (an installed copy).
+``TRUSTLAB_DATA_DIR`` when it is set, and otherwise among the data sets
+shipped with trustlab (package data; in a checkout, the repository's
+``datasets/`` folder).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from .._errors import DataError, Problem
 __all__ = ["load_german_credit", "load_lending_club", "load_synthetic_sample", "data_dirs"]
 
 ENV_VAR = "TRUSTLAB_DATA_DIR"
-_REPO_DATA = Path(__file__).resolve().parents[3] / "datasets"
 
 
 def data_dirs() -> list[Path]:
@@ -28,8 +27,7 @@ def data_dirs() -> list[Path]:
     -------
     list of pathlib.Path
         Only ``$TRUSTLAB_DATA_DIR`` when that variable is set; otherwise the
-        repository's ``datasets/`` folder (the package is installed from a
-        checkout, in editable mode).
+        data sets shipped with trustlab.
 
     Examples
     --------
@@ -39,7 +37,9 @@ def data_dirs() -> list[Path]:
     override = os.environ.get(ENV_VAR, "").strip()
     if override:
         return [Path(override).expanduser()]
-    return [_REPO_DATA]
+    from .._resources import shipped
+
+    return [shipped("datasets")]
 
 
 def _find(name: str) -> Path:
@@ -48,9 +48,8 @@ def _find(name: str) -> Path:
         if path.is_file():
             return path
     fix = (f"check that {ENV_VAR} names the folder holding {name}, or unset it to use the "
-           f"repository's datasets/ folder" if os.environ.get(ENV_VAR, "").strip() else
-           f"run from a checkout of the repository (which ships datasets/{name}), or set "
-           f"{ENV_VAR} to the folder holding it")
+           "data sets shipped with trustlab" if os.environ.get(ENV_VAR, "").strip() else
+           f"reinstall trustlab (it ships {name}), or set {ENV_VAR} to the folder holding it")
     raise DataError(f"Data file '{name}'", [Problem(
         "(file)", f"not found; looked in {', '.join(str(p) for p in searched)}; {fix}")])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .._extras import require
+
 from collections.abc import Callable
 from html import escape
 
@@ -24,7 +26,7 @@ class AnswerForm:
     """
 
     def __init__(self, assessment, controls: dict, answer: Callable, title: str) -> None:
-        import ipywidgets as w
+        w = require("ipywidgets", "The interactive explorers")
 
         self.assessment = assessment
         self.result = assessment.assess()
@@ -58,7 +60,7 @@ class AnswerForm:
 
 
 def _style():
-    import ipywidgets as w
+    w = require("ipywidgets", "The interactive explorers")
 
     return dict(style={"description_width": "initial"}, layout=w.Layout(width="100%"))
 
@@ -66,7 +68,7 @@ def _style():
 def _grid(controls: dict):
     """The controls in cells that wrap onto more rows as the page narrows: each question is
     written above its control (in text that wraps), so no label is cut at any width."""
-    import ipywidgets as w
+    w = require("ipywidgets", "The interactive explorers")
 
     cells = []
     for c in controls.values():
@@ -83,7 +85,7 @@ def _grid(controls: dict):
 
 def serving_form(assessment) -> AnswerForm:
     """Dropdowns for the batch-or-real-time answers."""
-    import ipywidgets as w
+    w = require("ipywidgets", "The interactive explorers")
 
     from ._serving import QUESTIONS
 
@@ -99,7 +101,7 @@ def serving_form(assessment) -> AnswerForm:
 
 def sourcing_form(assessment) -> AnswerForm:
     """A weight slider per factor for build, buy or fine-tune."""
-    import ipywidgets as w
+    w = require("ipywidgets", "The interactive explorers")
 
     from ._sourcing import WEIGHT_RANGE
 
@@ -121,7 +123,7 @@ def readiness_form(assessment) -> AnswerForm:
     """A yes / no / unknown choice for each item no file settles."""
     import dataclasses
 
-    import ipywidgets as w
+    w = require("ipywidgets", "The interactive explorers")
 
     from ._readiness import ITEMS
 

@@ -7,6 +7,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from .._extras import require
 from .._explore import Explorer, numbers_table
 from ..policy import read_window
 from ._measures import MEASURES
@@ -108,7 +109,7 @@ class DriftExplorer(Explorer):
     def __init__(self, data: pd.DataFrame, *, time: str, columns=None, kinds=None,
                  window: str = "1W", reference: str = "90D", metric: str = "psi",
                  levels: str = "fixed") -> None:
-        import ipywidgets as w
+        w = require("ipywidgets", "The interactive explorers")
 
         self.data, self.time, self.columns, self.kinds = data, time, columns, kinds
         controls = {

@@ -6,7 +6,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -168,7 +167,7 @@ def _resolve(reference, data: pd.DataFrame, ns: np.ndarray, columns, kinds, bins
     if isinstance(reference, Mapping) and "file" in reference and len(reference) == 1:
         reference = DriftReference(file=str(reference["file"]))
     if isinstance(reference, DriftReference) and reference.file is not None:
-        reference = load_reference(Path(reference.file))
+        reference = load_reference(reference.file)
     if isinstance(reference, Reference):
         return reference, None
     if not isinstance(reference, (Mapping, DriftReference)):

@@ -343,22 +343,29 @@ def _empty_levels() -> pd.DataFrame:
 
 
 def load_reference(path: str | os.PathLike) -> Reference:
-    """Read a reference written by :meth:`Reference.save`.
+    """Read a reference written by :meth:`Reference.save`, from a path or an fsspec URL
+    (``s3://...``, ``memory://...``; :func:`trustlab._io.locate`).
 
     Raises
     ------
     trustlab.DataError
-        Naming the file when it is missing or not a saved reference.
+        Naming the file when it is missing or not a saved reference, or a URL
+        whose scheme needs a package that is not installed.
     """
-    p = Path(path)
+    from .._io import is_url, open_input
+
+    p = path if is_url(path) else Path(path)
     source = f"Drift reference file '{p}'"
     try:
-        with np.load(p, allow_pickle=False) as z:
+        with open_input(p) if isinstance(p, str) else open(p, "rb") as f, \
+                np.load(f, allow_pickle=False) as z:
             meta = json.loads(bytes(z["meta"]).decode())
             arrays = {k: z[k] for k in z.files}
+    except DataError:  # a URL whose scheme cannot be read
+        raise
     except FileNotFoundError:
-        raise DataError(source, [Problem("(file)", f"does not exist (looked in "
-                                                   f"{p.resolve().parent}); save one with "
+        where = "" if isinstance(p, str) else f" (looked in {p.resolve().parent})"
+        raise DataError(source, [Problem("(file)", f"does not exist{where}; save one with "
                                                    "Reference.save")]) from None
     except (OSError, ValueError, KeyError) as exc:
         raise DataError(source, [Problem("(file)", f"is not a saved drift reference ({exc}); "

@@ -28,9 +28,13 @@ __all__ = ["braked_rows", "BrakeTracker", "BrakeWindows", "brake_reference", "br
 
 
 def brake_reference(policy: Policy, brake: DriftBrake) -> DriftReference:
-    """The brake's reference, a ``file`` read relative to the policy file's folder."""
+    """The brake's reference, a ``file`` read relative to the policy file's folder (a URL
+    as written)."""
+    from .._io import is_url
+
     ref = brake.reference
-    if ref.file is not None and policy.source and not Path(ref.file).is_absolute():
+    if ref.file is not None and policy.source and not Path(ref.file).is_absolute() \
+            and not is_url(ref.file):
         return DriftReference(file=str(Path(policy.source).parent / ref.file))
     return ref
 

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._extras import require
 from ..policy._spec import Policy
 from ._glossary import Glossary
 from ._reference import Basis, Threshold, assign_bases, signal_of, reference_rows
@@ -131,7 +132,7 @@ class ReasonExplainer:
 
     def shap_values(self, Xt: np.ndarray) -> np.ndarray:
         """Path-dependent tree SHAP values of transformed rows (trees only)."""
-        import shap
+        shap = require("shap", "SHAP contributions")
 
         if self._trees is None:
             self._trees = [shap.TreeExplainer(b, model_output="raw",
@@ -150,7 +151,7 @@ class ReasonExplainer:
         """Contributions of ``Xt`` rows relative to the reference rows."""
         if self.kind == "tree":
             return phi - phi_ref.mean(axis=0)
-        import shap
+        shap = require("shap", "SHAP contributions")
 
         masker = shap.maskers.Independent(ref_t, max_samples=len(ref_t))
         return np.mean([np.asarray(shap.LinearExplainer(b, masker).shap_values(Xt), dtype=float)

@@ -4,6 +4,7 @@ from ._condition import ConditionSyntaxError, columns_of, parse_condition
 from ._diff import policy_changes
 from ._load import FORMAT_VERSION, canonical_json, load_policy, parse_policy, read_window
 from ._metric_names import METRIC_DECLARATIONS, METRICS
+from ._schema import policy_schema
 from ._spec import (
     MODES,
     Action,
@@ -52,4 +53,5 @@ __all__ = [
     "read_window",
     "parse_template",
     "policy_changes",
+    "policy_schema",
 ]

@@ -14,7 +14,7 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._errors import DataError, PolicyError, Problem
 from .._format import CURRENCY_PATTERN
@@ -42,7 +42,10 @@ from ._spec import (
 from ._template import Template, TemplateError, parse_template
 from ._yaml import MAX_BYTES, YamlProblem, read_yaml
 
-__all__ = ["load_policy", "parse_policy", "read_window", "FORMAT_VERSION", "RESERVED_COLUMNS"]
+__all__ = ["load_policy", "parse_policy", "read_window", "FORMAT_VERSION", "RESERVED_COLUMNS",
+           "MAPPING_KEYS", "CHOICES", "DEFAULTS", "NUMBERS", "Bounds", "REFERENCE_KEYS",
+           "ACTION_NAME_PATTERN", "WINDOW_UNITS", "WINDOW_PATTERN", "TIME_FORMAT_PATTERN",
+           "RESERVED_GUARDRAIL_IDS", "METRICS_NEEDING_BY", "MAX_ITEMS", "GUARDRAIL_KINDS"]
 
 FORMAT_VERSION = 1
 
@@ -54,12 +57,99 @@ RESERVED_COLUMNS = frozenset(
 )
 """Decision-record columns a signal may not be named after."""
 
-_TOP_KEYS = (
-    "trustlab", "name", "version", "owner", "description", "mode", "columns", "signals",
-    "actions", "rules", "guardrails", "kill_switch", "outcomes", "segments", "checks",
-    "promotion",
-)
-_WINDOW_RE = re.compile(r"^\s*(\d*)\s*(s|min|h|D|W|M|Q)\s*$")
+# --------------------------------------------------------------------------- the format's rules
+# Declared once, here: the loader below reads them, and so does the JSON Schema of the
+# format (``_schema.py``), so the two cannot drift apart.
+
+MAPPING_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "policy": (("trustlab", "name", "version", "owner", "signals", "actions", "rules"),
+               ("description", "mode", "columns", "guardrails", "kill_switch", "outcomes",
+                "segments", "checks", "promotion")),
+    "columns": ((), ("id", "time", "time_format")),
+    "signal": (("name", "kind", "model", "higher_means"), ()),
+    "action": (("automated",), ("favourable", "reversible", "queue", "right_when", "safe")),
+    "rule": (("id", "then", "because"), ("when", "otherwise", "escalate")),
+    "rate_limit": (("id", "kind", "action", "max", "per", "overflow"), ()),
+    "drift_brake": (("id", "kind", "watch", "metric", "reference", "window", "warn", "act",
+                     "then"), ()),
+    "kill_switch": (("engaged", "then", "because"), ()),
+    "outcomes": (("label", "values"), ("bad_when", "reviewer", "window", "unlabelled",
+                                       "currency")),
+    "value_automated": (("good", "bad"), ()),
+    "value_human": (("cost",), ()),
+    "reviewer": ((), ("decision", "map", "accuracy")),
+    "check": (("metric",), ("at_least", "at_most", "by")),
+    "promotion": ((), ("min_decisions", "min_alignment", "max_override_rate", "max_signal_psi")),
+}
+"""Each mapping of the format → ``(required keys, optional keys)``, in the order messages list
+them; any other key is refused. ``value_automated`` and ``value_human`` are the entries of
+``outcomes.values`` for an automated and a human action; a guardrail's keys are those of its
+``kind``."""
+
+REFERENCE_KEYS = ("first", "rows", "file")
+"""A drift brake's ``reference`` is a mapping with exactly one of these keys."""
+
+CHOICES: dict[tuple[str, str], tuple[Any, ...]] = {
+    ("policy", "mode"): MODES,
+    ("signal", "kind"): ("probability", "score"),
+    ("signal", "higher_means"): ("risk", "benefit"),
+    ("action", "right_when"): ("good", "bad"),
+    ("drift_brake", "metric"): ("psi", "ks", "js"),
+    ("outcomes", "unlabelled"): UNLABELLED_RULES,
+}
+"""``(mapping, key)`` → the values the key may take."""
+
+DEFAULTS: dict[tuple[str, str], Any] = {
+    ("policy", "mode"): "advisory",
+    ("action", "favourable"): False,
+    ("action", "reversible"): True,
+    ("action", "safe"): False,
+    ("outcomes", "bad_when"): True,
+    ("outcomes", "unlabelled"): "exclude",
+}
+"""``(mapping, key)`` → the value an optional key takes when it is left out."""
+
+
+class Bounds(NamedTuple):
+    """What a number field accepts: a whole number or any finite number, in ``[low, high]``."""
+
+    whole: bool
+    low: float | None = None
+    high: float | None = None
+
+
+NUMBERS: dict[tuple[str, str], Bounds] = {
+    ("rate_limit", "max"): Bounds(whole=True, low=0),
+    ("drift_brake", "warn"): Bounds(whole=False, low=0),
+    ("drift_brake", "act"): Bounds(whole=False, low=0),
+    ("reference", "rows"): Bounds(whole=True, low=1),
+    ("value_automated", "good"): Bounds(whole=False),
+    ("value_automated", "bad"): Bounds(whole=False),
+    ("value_human", "cost"): Bounds(whole=False, low=0),
+    ("reviewer", "accuracy"): Bounds(whole=False, low=0, high=1),
+    ("check", "at_least"): Bounds(whole=False),
+    ("check", "at_most"): Bounds(whole=False),
+    ("promotion", "min_decisions"): Bounds(whole=True, low=0),
+    ("promotion", "min_alignment"): Bounds(whole=False, low=0, high=1),
+    ("promotion", "max_override_rate"): Bounds(whole=False, low=0, high=1),
+    ("promotion", "max_signal_psi"): Bounds(whole=False, low=0),
+}
+"""``(mapping, key)`` → the numbers the key accepts (every number field of the format)."""
+
+ACTION_NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_\-]*"
+"""An action name (the whole name matches)."""
+WINDOW_UNITS = ("s", "min", "h", "D", "W", "M", "Q")
+"""The units of a time window, as written after its count."""
+WINDOW_PATTERN = rf"^\s*(\d*)\s*({'|'.join(WINDOW_UNITS)})\s*$"
+"""A time window: an optional count (not zero; 1 when left out) and a unit."""
+TIME_FORMAT_PATTERN = r"%[A-Za-z]"
+"""``columns.time_format`` holds at least one strftime directive."""
+RESERVED_GUARDRAIL_IDS = ("kill_switch",)
+"""Guardrail ids taken by the kit (decision records name the kill switch so)."""
+METRICS_NEEDING_BY = ("favourable_rate_ratio",)
+"""Check metrics that compare segments, so a check on them needs ``by``."""
+
+_WINDOW_RE = re.compile(WINDOW_PATTERN)
 _WINDOW_UNITS = "s (seconds), min, h, D (days), W (weeks), M (calendar months), Q (calendar quarters)"
 
 MAX_RULES = 1_000
@@ -151,6 +241,13 @@ class _Reader:
             return None
         return value
 
+    def measure(self, obj: dict, shape: str, key: str, path: str) -> float | int | None:
+        """The number at ``key``, read as :data:`NUMBERS` declares for ``(shape, key)``."""
+        whole, low, high = NUMBERS[shape, key]
+        if whole:
+            return self.integer(obj, key, path, low=0 if low is None else int(low))
+        return self.number(obj, key, path, low=low, high=high)
+
     def choice(self, obj: dict, key: str, path: str, choices: tuple[str, ...],
                default: str | None = None) -> str | None:
         p = _join(path, key)
@@ -233,20 +330,24 @@ def _range_text(low, high) -> str:
 # --------------------------------------------------------------------------- sections
 
 
+_ABSENT = object()
+"""A key not written at all (``mapping`` already reported a required one), unlike ``~``."""
+
+
 def _parse_signals(r: _Reader, raw: Any) -> tuple[Signal, ...]:
     if not isinstance(raw, list) or not raw:
-        if raw is not None:
+        if raw is not _ABSENT:
             r.add("signals", f"must be a list of at least one signal; got {_kind(raw)}")
         return ()
     out: list[Signal] = []
     for i, item in enumerate(raw):
         p = f"signals[{i}]"
-        if r.mapping(item, p, ("name", "kind", "model", "higher_means"), ()) is None:
+        if r.mapping(item, p, *MAPPING_KEYS["signal"]) is None:
             continue
         name = r.text(item, "name", p)
-        kind = r.choice(item, "kind", p, ("probability", "score"))
+        kind = r.choice(item, "kind", p, CHOICES["signal", "kind"])
         model = r.text(item, "model", p)
-        higher = r.choice(item, "higher_means", p, ("risk", "benefit"))
+        higher = r.choice(item, "higher_means", p, CHOICES["signal", "higher_means"])
         if name in RESERVED_COLUMNS:
             r.add(f"{p}.name", f"'{name}' is a decision-record column; rename the signal "
                                f"(reserved: {', '.join(sorted(RESERVED_COLUMNS))})")
@@ -266,19 +367,18 @@ def _parse_actions(r: _Reader, raw: Any) -> dict[str, Action]:
     out: dict[str, Action] = {}
     for name, spec in raw.items():
         p = f"actions.{name}"
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", name):
+        if not isinstance(name, str) or not re.fullmatch(ACTION_NAME_PATTERN, name):
             r.add(p, "an action name must be a word of letters, digits, '_' or '-' "
                      f"starting with a letter; got {_kind(name)}")
             continue
-        if r.mapping(spec, p, ("automated",), ("favourable", "reversible", "queue", "right_when",
-                                               "safe")) is None:
+        if r.mapping(spec, p, *MAPPING_KEYS["action"]) is None:
             continue
         automated = r.boolean(spec, "automated", p, None)
-        favourable = r.boolean(spec, "favourable", p, False)
-        reversible = r.boolean(spec, "reversible", p, True)
+        favourable = r.boolean(spec, "favourable", p, DEFAULTS["action", "favourable"])
+        reversible = r.boolean(spec, "reversible", p, DEFAULTS["action", "reversible"])
         queue = r.text(spec, "queue", p, required=False)
-        right_when = r.choice(spec, "right_when", p, ("good", "bad"))
-        safe = r.boolean(spec, "safe", p, False)
+        right_when = r.choice(spec, "right_when", p, CHOICES["action", "right_when"])
+        safe = r.boolean(spec, "safe", p, DEFAULTS["action", "safe"])
         if automated is False and "right_when" in spec:
             r.add(f"{p}.right_when", "is for automated actions; a human action is neither right "
                                      "nor wrong (the reviewer decides)")
@@ -297,14 +397,14 @@ def _parse_actions(r: _Reader, raw: Any) -> dict[str, Action]:
 
 def _parse_rules(r: _Reader, raw: Any, actions: dict[str, Action]) -> tuple[Rule, ...]:
     if not isinstance(raw, list) or not raw:
-        if raw is not None:
+        if raw is not _ABSENT:
             r.add("rules", f"must be a list of at least one rule; got {_kind(raw)}")
         return ()
     out: list[Rule] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(raw):
         p = f"rules[{i}]"
-        if r.mapping(item, p, ("id", "then", "because"), ("when", "otherwise", "escalate")) is None:
+        if r.mapping(item, p, *MAPPING_KEYS["rule"]) is None:
             continue
         rid = r.text(item, "id", p)
         if rid is not None:
@@ -385,23 +485,22 @@ def _parse_guardrails(r: _Reader, raw: Any, actions: dict[str, Action],
         return ()
     out: list = []
     ids: set[str] = set()
-    kinds = {"rate_limit": _parse_rate_limit, "drift_brake": _parse_drift_brake}
     for i, item in enumerate(raw):
         p = f"guardrails[{i}]"
         if not isinstance(item, dict):
             r.add(p, f"must be a mapping; got {_kind(item)}")
             continue
         kind = item.get("kind")
-        if kind not in kinds:
-            r.add(f"{p}.kind", f"must be one of {', '.join(kinds)}; got {_kind(kind)}")
+        if kind not in GUARDRAIL_KINDS:
+            r.add(f"{p}.kind", f"must be one of {', '.join(GUARDRAIL_KINDS)}; got {_kind(kind)}")
             continue
-        g = kinds[kind](r, item, p, actions)
+        g = _GUARDRAIL_PARSERS[kind](r, item, p, actions)
         gid = item.get("id")
         if isinstance(gid, str):
             if gid in ids:
                 r.add(f"{p}.id", f"guardrail id '{gid}' is used twice")
-            if gid == "kill_switch":
-                r.add(f"{p}.id", "'kill_switch' is reserved for the kill switch")
+            if gid in RESERVED_GUARDRAIL_IDS:
+                r.add(f"{p}.id", f"'{gid}' is reserved for the kill switch")
             ids.add(gid)
         if time_column is None:
             r.add(p, f"a {kind} works per window of time, so the policy needs "
@@ -412,7 +511,7 @@ def _parse_guardrails(r: _Reader, raw: Any, actions: dict[str, Action],
 
 
 def _parse_rate_limit(r: _Reader, item: dict, p: str, actions: dict[str, Action]):
-    if r.mapping(item, p, ("id", "kind", "action", "max", "per", "overflow"), ()) is None:
+    if r.mapping(item, p, *MAPPING_KEYS["rate_limit"]) is None:
         return None
     gid = r.text(item, "id", p)
     action = r.text(item, "action", p)
@@ -422,7 +521,7 @@ def _parse_rate_limit(r: _Reader, item: dict, p: str, actions: dict[str, Action]
     if action is not None and action == overflow:
         r.add(f"{p}.overflow", f"must differ from `action` ('{action}'): the capped decisions "
                                "need somewhere else to go")
-    cap = r.integer(item, "max", p)
+    cap = r.measure(item, "rate_limit", "max", p)
     per = r.window(item, "per", p)
     if None in (gid, action, overflow, cap, per) or action not in actions or overflow not in actions:
         return None
@@ -430,17 +529,16 @@ def _parse_rate_limit(r: _Reader, item: dict, p: str, actions: dict[str, Action]
 
 
 def _parse_drift_brake(r: _Reader, item: dict, p: str, actions: dict[str, Action]):
-    keys = ("id", "kind", "watch", "metric", "reference", "window", "warn", "act", "then")
-    if r.mapping(item, p, keys, ()) is None:
+    if r.mapping(item, p, *MAPPING_KEYS["drift_brake"]) is None:
         return None
     gid = r.text(item, "id", p)
     watch = r.column_list(item, "watch", p)
     if "watch" in item and not watch:
         r.add(f"{p}.watch", "must name at least one column to watch")
-    metric = r.choice(item, "metric", p, ("psi", "ks", "js"))
+    metric = r.choice(item, "metric", p, CHOICES["drift_brake", "metric"])
     window = r.window(item, "window", p)
-    warn = r.number(item, "warn", p, low=0)
-    act = r.number(item, "act", p, low=0)
+    warn = r.measure(item, "drift_brake", "warn", p)
+    act = r.measure(item, "drift_brake", "act", p)
     if warn is not None and act is not None and warn > act:
         r.add(f"{p}.warn", f"must not exceed `act` ({act:g}); got {warn:g}")
     then = r.text(item, "then", p)
@@ -448,16 +546,16 @@ def _parse_drift_brake(r: _Reader, item: dict, p: str, actions: dict[str, Action
         r.add(f"{p}.then", f"must be a human action (automated: false) or an automated action "
                            f"declared `safe: true`, so that the brake stops risky automation; "
                            f"'{then}' is automated and not declared safe")
-    reference = _parse_reference(r, item.get("reference"), f"{p}.reference")
+    reference = _parse_reference(r, item.get("reference", _ABSENT), f"{p}.reference")
     if None in (gid, metric, window, warn, act, then, reference) or not watch:
         return None
     return DriftBrake(gid, watch, metric, reference, window, warn, act, then)  # type: ignore[arg-type]
 
 
 def _parse_reference(r: _Reader, raw: Any, p: str) -> DriftReference | None:
-    if raw is None:
+    if raw is _ABSENT:
         return None
-    if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in ("first", "rows", "file"):
+    if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in REFERENCE_KEYS:
         r.add(p, "must be exactly one of {first: OFFSET} (e.g. {first: 90D}), {rows: N} or "
                  f"{{file: path}}; got {_kind(raw)}")
         return None
@@ -466,7 +564,7 @@ def _parse_reference(r: _Reader, raw: Any, p: str) -> DriftReference | None:
         w = r.parse_window(value, f"{p}.first")
         return DriftReference(first=w) if w else None
     if key == "rows":
-        n = r.integer(raw, "rows", p, low=1)
+        n = r.measure(raw, "reference", "rows", p)
         return DriftReference(rows=n) if n else None
     f = r.text(raw, "file", p)
     return DriftReference(file=f) if f else None
@@ -476,7 +574,7 @@ def _parse_kill_switch(r: _Reader, raw: Any, actions: dict[str, Action]) -> Kill
     if raw is None:
         return None
     p = "kill_switch"
-    if r.mapping(raw, p, ("engaged", "then", "because"), ()) is None:
+    if r.mapping(raw, p, *MAPPING_KEYS["kill_switch"]) is None:
         return None
     engaged = r.boolean(raw, "engaged", p, None)
     then = r.text(raw, "then", p)
@@ -495,12 +593,10 @@ def _parse_outcomes(r: _Reader, raw: Any, actions: dict[str, Action]) -> Outcome
     if raw is None:
         return None
     p = "outcomes"
-    keys = ("label", "values")
-    if r.mapping(raw, p, keys, ("bad_when", "reviewer", "window", "unlabelled",
-                                "currency")) is None:
+    if r.mapping(raw, p, *MAPPING_KEYS["outcomes"]) is None:
         return None
     label = r.text(raw, "label", p)
-    bad_when = raw.get("bad_when", True)
+    bad_when = raw.get("bad_when", DEFAULTS["outcomes", "bad_when"])
     if isinstance(bad_when, list):
         if not bad_when or any(isinstance(v, (dict, list)) or v is None for v in bad_when):
             r.add(f"{p}.bad_when", "must be one value or a non-empty list of values (true, 1, "
@@ -520,16 +616,16 @@ def _parse_outcomes(r: _Reader, raw: Any, actions: dict[str, Action]) -> Outcome
             if not r.declared(name, vp, actions):
                 continue
             if actions[name].automated:
-                if r.mapping(spec, vp, ("good", "bad"), ()) is None:
+                if r.mapping(spec, vp, *MAPPING_KEYS["value_automated"]) is None:
                     continue
-                good = r.number(spec, "good", vp)
-                bad = r.number(spec, "bad", vp)
+                good = r.measure(spec, "value_automated", "good", vp)
+                bad = r.measure(spec, "value_automated", "bad", vp)
                 if good is not None and bad is not None:
                     values.append(ActionValue(name, good=good, bad=bad))
             else:
-                if r.mapping(spec, vp, ("cost",), ()) is None:
+                if r.mapping(spec, vp, *MAPPING_KEYS["value_human"]) is None:
                     continue
-                cost = r.number(spec, "cost", vp, low=0)
+                cost = r.measure(spec, "value_human", "cost", vp)
                 if cost is not None:
                     values.append(ActionValue(name, cost=cost))
         for name, act in actions.items():
@@ -541,7 +637,8 @@ def _parse_outcomes(r: _Reader, raw: Any, actions: dict[str, Action]) -> Outcome
         r.add(f"{p}.values", f"must map each action to its values; got {_kind(raw_values)}")
     reviewer = _parse_reviewer(r, raw.get("reviewer"), f"{p}.reviewer", actions)
     window = r.window(raw, "window", p)
-    unlabelled = r.choice(raw, "unlabelled", p, UNLABELLED_RULES, "exclude")
+    unlabelled = r.choice(raw, "unlabelled", p, CHOICES["outcomes", "unlabelled"],
+                          DEFAULTS["outcomes", "unlabelled"])
     currency = _currency(r, raw, p)
     if label is None:
         return None
@@ -567,7 +664,7 @@ def _currency(r: _Reader, raw: dict, p: str) -> str | None:
 def _parse_reviewer(r: _Reader, raw: Any, p: str, actions: dict[str, Action]) -> Reviewer | None:
     if raw is None:
         return None
-    if r.mapping(raw, p, (), ("decision", "map", "accuracy")) is None:
+    if r.mapping(raw, p, *MAPPING_KEYS["reviewer"]) is None:
         return None
     decision = r.text(raw, "decision", p, required=False)
     mapping: list[tuple[str, str]] = []
@@ -583,7 +680,7 @@ def _parse_reviewer(r: _Reader, raw: Any, p: str, actions: dict[str, Action]) ->
     if decision is not None and raw_map is None:
         r.add(f"{p}.map", f"is required with `decision`: say which action each value of column "
                           f"'{decision}' means, e.g. {{approved: approve, declined: decline}}")
-    accuracy = r.number(raw, "accuracy", p, low=0, high=1)
+    accuracy = r.measure(raw, "reviewer", "accuracy", p)
     if decision is None and accuracy is None:
         r.add(p, "needs `decision` (a column of recorded human decisions), `accuracy`, or both")
     return Reviewer(decision, tuple(mapping), accuracy)
@@ -598,7 +695,7 @@ def _parse_checks(r: _Reader, raw: Any, actions: tuple[str, ...]) -> tuple[Check
     out: list[Check] = []
     for i, item in enumerate(raw):
         p = f"checks[{i}]"
-        if r.mapping(item, p, ("metric",), ("at_least", "at_most", "by")) is None:
+        if r.mapping(item, p, *MAPPING_KEYS["check"]) is None:
             continue
         metric = r.text(item, "metric", p)
         if metric is not None and not is_metric(metric, actions):
@@ -608,8 +705,8 @@ def _parse_checks(r: _Reader, raw: Any, actions: tuple[str, ...]) -> tuple[Check
             r.add(f"{p}.metric", f"unknown metric '{metric}'.{hint} Supported metrics: "
                                  f"{supported_metrics_text(actions)}")
             metric = None
-        lo = r.number(item, "at_least", p)
-        hi = r.number(item, "at_most", p)
+        lo = r.measure(item, "check", "at_least", p)
+        hi = r.measure(item, "check", "at_most", p)
         if "at_least" not in item and "at_most" not in item:
             r.add(p, "needs a bound: `at_least`, `at_most`, or both")
         if lo is not None and hi is not None and lo > hi:
@@ -621,8 +718,8 @@ def _parse_checks(r: _Reader, raw: Any, actions: tuple[str, ...]) -> tuple[Check
                     r.add(f"{p}.{key}", f"{metric} is a share, written as a number from 0 to "
                                         f"1{hint}; got {bound:g}")
         by = r.text(item, "by", p, required=False)
-        if metric == "favourable_rate_ratio" and by is None:
-            r.add(f"{p}.by", "favourable_rate_ratio compares segments, so it needs `by: COLUMN`")
+        if metric in METRICS_NEEDING_BY and by is None:
+            r.add(f"{p}.by", f"{metric} compares segments, so it needs `by: COLUMN`")
         if metric is not None:
             out.append(Check(metric, lo, hi, by))
     return tuple(out)
@@ -632,17 +729,17 @@ def _parse_promotion(r: _Reader, raw: Any) -> Promotion | None:
     if raw is None:
         return None
     p = "promotion"
-    keys = ("min_decisions", "min_alignment", "max_override_rate", "max_signal_psi")
-    if r.mapping(raw, p, (), keys) is None:
+    keys = MAPPING_KEYS["promotion"][1]
+    if r.mapping(raw, p, *MAPPING_KEYS["promotion"]) is None:
         return None
     if not raw:
         r.add(p, f"is empty; give at least one of {', '.join(keys)}")
-    return Promotion(
-        r.integer(raw, "min_decisions", p),
-        r.number(raw, "min_alignment", p, low=0, high=1),
-        r.number(raw, "max_override_rate", p, low=0, high=1),
-        r.number(raw, "max_signal_psi", p, low=0),
-    )
+    return Promotion(*(r.measure(raw, "promotion", key, p) for key in keys))
+
+
+_GUARDRAIL_PARSERS = {"rate_limit": _parse_rate_limit, "drift_brake": _parse_drift_brake}
+GUARDRAIL_KINDS = tuple(_GUARDRAIL_PARSERS)
+"""The kinds of guardrail; each kind's keys are ``MAPPING_KEYS[kind]``."""
 
 
 # --------------------------------------------------------------------------- entry points
@@ -700,9 +797,7 @@ def parse_policy(text: str, source: str = "<policy text>") -> Policy:
                 if isinstance(raw.get(key), (list, dict)) and len(raw[key]) > limit]
     if too_many:  # refused before the (per-item) checks, which a huge list would make slow
         raise PolicyError(_source_label(source, name_for_errors), too_many)
-    r.mapping(raw, "", ("trustlab", "name", "version", "owner", "signals", "actions", "rules"),
-              tuple(k for k in _TOP_KEYS if k not in
-                    ("trustlab", "name", "version", "owner", "signals", "actions", "rules")))
+    r.mapping(raw, "", *MAPPING_KEYS["policy"])
     if "trustlab" in raw and (raw["trustlab"] != FORMAT_VERSION or isinstance(raw["trustlab"], bool)):
         r.add("trustlab", f"this kit reads policy format version {FORMAT_VERSION}; got "
                           f"{_kind(raw['trustlab'])}. Write `trustlab: {FORMAT_VERSION}`")
@@ -710,10 +805,10 @@ def parse_policy(text: str, source: str = "<policy text>") -> Policy:
     version = _version(r, raw, doc.plain.get("version"))
     owner = r.text(raw, "owner", "")
     description = r.text(raw, "description", "", required=False)
-    mode = r.choice(raw, "mode", "", MODES, "advisory")
+    mode = r.choice(raw, "mode", "", CHOICES["policy", "mode"], DEFAULTS["policy", "mode"])
     id_column = time_column = time_format = None
     if "columns" in raw:
-        cols = r.mapping(raw["columns"], "columns", (), ("id", "time", "time_format"))
+        cols = r.mapping(raw["columns"], "columns", *MAPPING_KEYS["columns"])
         if cols is not None:
             id_column = r.text(cols, "id", "columns", required=False)
             time_column = r.text(cols, "time", "columns", required=False)
@@ -722,9 +817,9 @@ def parse_policy(text: str, source: str = "<policy text>") -> Policy:
                 r.add("columns.time_format", "reads the time column, so it needs `columns.time`")
             if id_column is not None and id_column == time_column:
                 r.add("columns", "`id` and `time` must be different columns")
-    signals = _parse_signals(r, raw.get("signals"))
+    signals = _parse_signals(r, raw.get("signals", _ABSENT))
     actions = _parse_actions(r, raw.get("actions"))
-    rules = _parse_rules(r, raw.get("rules"), actions)
+    rules = _parse_rules(r, raw.get("rules", _ABSENT), actions)
     guardrails = _parse_guardrails(r, raw.get("guardrails"), actions, time_column)
     kill_switch = _parse_kill_switch(r, raw.get("kill_switch"), actions)
     outcomes = _parse_outcomes(r, raw.get("outcomes"), actions)
@@ -786,7 +881,7 @@ def _time_format(r: _Reader, cols: dict) -> str | None:
     fmt = r.text(cols, "time_format", "columns", required=False)
     if fmt is None:
         return None
-    if not re.search(r"%[A-Za-z]", fmt):
+    if not re.search(TIME_FORMAT_PATTERN, fmt):
         r.add("columns.time_format", f"must be a strftime pattern such as \"%b-%Y\" (Mar-2018) or "
                                      f"\"%Y-%m-%d %H:%M\"; got {fmt!r}, which has no %-directive")
         return None

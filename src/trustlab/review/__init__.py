@@ -14,6 +14,9 @@
   any kernel starts, executes ``notebooks/review.ipynb`` with papermill, and
   writes ``report.html`` and ``manifest.json``; :func:`rerun_review` re-runs
   from a manifest and says whether the results match.
+* :func:`init_project` is ``trustlab init``: a team's project folder with the
+  notebooks and a starter policy :func:`draft_policy` drafts from their data
+  (:func:`detect_columns` says what it found).
 """
 
 from ._assess import (DECISIONS_FILE, FOUR_FIFTHS, HEADLINE, METRICS_FILE, FourFifthsDisplay,
@@ -30,9 +33,18 @@ from ._run import (
     ReviewRun,
     rerun_review,
     run_review,
+    safe_name,
 )
+from ._scaffold import Detected, Draft, Scaffold, detect_columns, draft_policy, init_project
 
 __all__ = [
+    "Detected",
+    "Draft",
+    "Scaffold",
+    "detect_columns",
+    "draft_policy",
+    "init_project",
+    "safe_name",
     "outcome_read_from",
     "DECISIONS_FILE",
     "EvidenceDisplay",

@@ -17,6 +17,8 @@ title and page numbers in the page margins.
 
 from __future__ import annotations
 
+from .._extras import require
+
 import datetime as _dt
 import hashlib
 import json

@@ -29,6 +29,8 @@ from importlib import metadata
 from pathlib import Path
 
 from .._errors import ConfigError, Problem, TrustlabError
+from .._extras import require
+from .._io import is_url, locate
 from ._assess import DECISIONS_FILE, METRICS_FILE
 
 __all__ = ["ReviewRun", "run_review", "rerun_review", "review_notebooks", "folder_incomplete",
@@ -65,16 +67,19 @@ class ReviewRun:
     message: str
 
 
-def review_notebooks() -> Path:
-    """The folder holding ``review.ipynb`` (the repository's ``notebooks/``)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "notebooks" / REVIEW_NOTEBOOK
-        if candidate.exists():
-            return candidate.parent
-    from .._notebook import repo_path
+def require_review_extra() -> None:
+    """Refuse a review, before anything runs, when the ``review`` extra is not installed
+    (papermill, nbconvert, ipykernel, shap), naming it (:func:`trustlab._extras.require`)."""
+    for module in ("papermill", "nbconvert", "ipykernel", "shap"):
+        require(module, "trustlab review")
 
-    return repo_path("notebooks")
+
+def review_notebooks() -> Path:
+    """The folder holding ``review.ipynb``: the notebooks shipped with trustlab (in a
+    checkout, the repository's ``notebooks/``)."""
+    from .._resources import shipped
+
+    return shipped("notebooks")
 
 
 def sha256_of(path: Path) -> str:
@@ -91,12 +96,36 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _input_hashes(path: Path) -> dict[str, str]:
-    """sha256 of a file, or of every file of a folder (by relative path)."""
+def _input_hashes(path: Path | str) -> dict[str, str]:
+    """sha256 of a file, or of every file of a folder (by relative path); a path or an
+    fsspec URL (read through its filesystem)."""
+    if is_url(path):
+        loc = locate(str(path))
+        if loc.fs.isdir(loc.path):
+            root = loc.path.rstrip("/")
+            return {f[len(root) + 1:]: _sha256_stream(loc.fs, f)
+                    for f in sorted(loc.fs.find(root))}
+        return {loc.path.rstrip("/").rsplit("/", 1)[-1]: _sha256_stream(loc.fs, loc.path)}
+    path = Path(path)
     if path.is_dir():
         return {str(p.relative_to(path)): sha256_of(p) for p in sorted(path.rglob("*"))
                 if p.is_file()}
     return {path.name: sha256_of(path)}
+
+
+def _sha256_stream(fs, path: str) -> str:
+    h = hashlib.sha256()
+    with fs.open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _input_exists(path: str) -> bool:
+    if is_url(path):
+        loc = locate(path)
+        return bool(loc.fs.exists(loc.path))
+    return Path(path).exists()
 
 
 def _coerce(text: str, default: object) -> object:
@@ -403,10 +432,11 @@ def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | N
     killed run leaves only the ``.partial-`` folder. The kernel's connection
     file and sockets live in a private temporary folder removed on every exit.
     """
+    require_review_extra()
     started = _now()
     notebook = review_notebooks() / REVIEW_NOTEBOOK
     policy_path = Path(policy).resolve()
-    data_path = Path(data).resolve()
+    data_path = data if is_url(data) else Path(data).resolve()  # a URL is recorded as given
     champion_path = Path(champion).resolve() if champion else None
     try:
         params, settings = check_review_parameters(dict(parameters or {}), notebook)
@@ -453,6 +483,40 @@ def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | N
             signal.signal(signal.SIGTERM, previous)
 
 
+def _section_progress(notebook: Path, enabled: bool):
+    """A :class:`~trustlab._progress.Progress` over the notebook's sections, and the nbclient
+    ``on_cell_start`` hook that advances it.
+
+    A section is the cells from one ``## `` heading (a markdown cell) to the
+    next; the cells before the first heading (parameters, loading, assessing)
+    form the section "Setup and assessment". nbclient calls the hook as every
+    cell starts, code or markdown (papermill's injected parameters cell too:
+    it is no heading), so the bar names the section being run, not
+    papermill's per-cell count.
+    """
+    import nbformat
+
+    from .._progress import Progress
+
+    def title(cell) -> str | None:
+        line = cell.source.lstrip().partition("\n")[0] if cell.cell_type == "markdown" else ""
+        return (line[3:].strip() or None) if line.startswith("## ") else None
+
+    cells = nbformat.read(str(notebook), as_version=4).cells
+    titles = [t for t in map(title, cells) if t]
+    prelude = bool(cells) and title(cells[0]) is None
+    bar = Progress("Review", total=len(titles) + prelude, enabled=enabled, every=0)
+
+    def on_cell_start(cell, cell_index, **_) -> None:  # noqa: ARG001
+        heading = title(cell)
+        if heading is None and bar.done == 0:
+            heading = "Setup and assessment"
+        if heading is not None and bar.done < (bar.total or 0):
+            bar.advance(detail=heading)
+
+    return bar, on_cell_start
+
+
 def _execute(notebook: Path, work: Path, final: Path, policy_path: Path, data_path: Path,
              champion_path: Path | None, pol, injected: dict, started: str,
              progress: bool) -> ReviewRun:
@@ -461,11 +525,12 @@ def _execute(notebook: Path, work: Path, final: Path, policy_path: Path, data_pa
     from papermill.exceptions import PapermillExecutionError
 
     executed = work / REVIEW_NOTEBOOK
+    bar, on_cell_start = _section_progress(notebook, progress)
     try:
-        with tempfile.TemporaryDirectory(prefix="trustlab-kernel-") as sockets:
+        with tempfile.TemporaryDirectory(prefix="trustlab-kernel-") as sockets, bar:
             pm.execute_notebook(str(notebook), str(executed), parameters=injected,
                                 cwd=str(notebook.parent), kernel_name="python3",
-                                progress_bar=progress,
+                                progress_bar=False, on_cell_start=on_cell_start,
                                 kernel_manager_class=_kernel_manager_class(sockets))
     except PapermillExecutionError as exc:
         _write_manifest(work, notebook, policy_path, data_path, champion_path, pol, injected,
@@ -576,6 +641,7 @@ def rerun_review(manifest_path: str | Path, *, out: str | Path | None = None,
     ``decisions.parquet`` are byte-identical to the recorded ones (else exit
     :data:`EXIT_RESULTS_DIFFER`, 5); otherwise the exit code is the re-run's own.
     """
+    require_review_extra()
     path = Path(manifest_path)
 
     def bad(text: str) -> ReviewRun:
@@ -629,14 +695,15 @@ def rerun_review(manifest_path: str | Path, *, out: str | Path | None = None,
     for role, item in roles.items():
         if not item:
             continue
-        p = Path(item[0])
-        if not p.exists():
+        p = item[0]
+        if not _input_exists(p):
             changed.append(f"{role} file '{p}' no longer exists")
             continue
         now = _input_hashes(p)
         for name, digest in item[1].items():
             if now.get(name) != digest:
-                changed.append(f"{role} file '{p / name if p.is_dir() else p}' changed since the "
+                where = p if len(item[1]) == 1 else f"{p.rstrip('/')}/{name}"
+                changed.append(f"{role} file '{where}' changed since the "
                                f"review (sha256 {digest[:12]}… then, "
                                f"{(now.get(name) or 'missing')[:12]}… now)")
     notebook = review_notebooks() / REVIEW_NOTEBOOK

@@ -74,8 +74,9 @@ def drift_over_time(data, reference, *, time: str, window=DEFAULT_WINDOW, metric
     Parameters
     ----------
     data : str, path or dask.dataframe.DataFrame
-        A Parquet file or a folder of them (read in sorted name order), or a
-        Dask DataFrame.
+        A Parquet file or a folder of them (read in sorted path order, hive
+        partition folders kept as columns), named by a path or an fsspec URL,
+        or a Dask DataFrame.
     reference : Reference or str or path
         A :class:`~trustlab.drift.Reference`, or the path of one saved with
         :meth:`~trustlab.drift.Reference.save`. Build it from the reference

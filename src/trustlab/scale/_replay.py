@@ -30,8 +30,9 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._outcome import bad_when_text
+from .._progress import Progress
 from ..engine._plan import plan_for
-from ..policy._spec import Policy
+from ..policy._spec import DriftBrake, Policy
 from ..simulate._metrics import (MetricTotals, activity_counts, evaluate_checks,
                                 metric_table_from, metric_totals)
 from ..simulate._replay import Checked
@@ -164,16 +165,21 @@ def new_folder(out: str | os.PathLike | None, source: str) -> Path | None:
 
 def replay(policy: Policy, data, *, client=None, batch_rows: int = DEFAULT_BATCH_ROWS,
            seed: int = 0, out: str | os.PathLike | None = None,
-           segments: tuple[str, ...] | None = None, trust_window: str = "7D") -> ScaledReplay:
+           segments: tuple[str, ...] | None = None, trust_window: str = "7D",
+           progress: bool = False) -> ScaledReplay:
     """Replay ``policy`` over a history too large for memory, with the in-memory replay's numbers.
 
     Parameters
     ----------
     policy : Policy
-    data : path or dask.dataframe.DataFrame
-        A Parquet file or a folder of them (read in sorted name order, then
-        row order), or a Dask DataFrame (partitions in order). With rate
-        limits or a drift brake the rows must be in time order.
+    data : path, URL or dask.dataframe.DataFrame
+        A Parquet file or a folder of them (read in sorted path order, then
+        row order), named by a path or an fsspec URL (``s3://``, ``gs://``,
+        ``file://``, ``memory://``, ...), or a Dask DataFrame (partitions in
+        order). A folder's hive partition folders (``region=north/``) are
+        columns the policy can read, as :func:`trustlab._io.read_data` reads
+        them. With rate limits or a drift brake the rows must be in time
+        order.
     client : distributed.Client or str, optional
         A Dask cluster (or its scheduler address, e.g.
         ``"tcp://10.0.0.5:8786"``) to run the parts on; a path is then read
@@ -191,6 +197,9 @@ def replay(policy: Policy, data, *, client=None, batch_rows: int = DEFAULT_BATCH
         Segment columns (default: the policy's).
     trust_window : str, default "7D"
         The window of the trust metrics (with the policy's time column).
+    progress : bool, default False
+        Report the rows replayed on stderr (:class:`trustlab._progress.Progress`):
+        a bar on a terminal, plain lines in CI or a log, one step per part.
 
     Returns
     -------
@@ -220,15 +229,19 @@ def replay(policy: Policy, data, *, client=None, batch_rows: int = DEFAULT_BATCH
     plan_for(policy)  # compile once here, so workers receive a ready policy
     segs = tuple(policy.segments if segments is None else segments)
     align = limit_windows(policy)
-    with source_of(data, client=client, batch_rows=batch_rows, caller=_SOURCE) as source:
+    with source_of(data, client=client, batch_rows=batch_rows, caller=_SOURCE) as source, \
+            Progress("Replay", total=source.rows() if progress else None,
+                     enabled=progress) as bar:
         folder = new_folder(out, _SOURCE)
+        if any(isinstance(g, DriftBrake) for g in policy.guardrails):
+            bar.note("deciding the drift brake windows over the whole history")
         brakes = decide_brakes(policy, source, _SOURCE)
         total, rows, parts = fold_partials(
             source, partial(_replay_part, policy=policy, seed=seed, segments=segs,
                             brakes=brakes, out=folder,
                             trust_window=trust_window if policy.time_column else None),
             _Partial.merge, time=policy.time_column if align else None, align=align,
-            caller=_SOURCE)
+            caller=_SOURCE, progress=bar)
     out_ = policy.outcomes
     sums = total.totals.sums[None]
     if out_ is not None and out_.bad_when_given and float(sums["labelled_bad"].iloc[0]) == 0 \

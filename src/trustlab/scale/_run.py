@@ -4,8 +4,11 @@ Everything :mod:`trustlab.scale` computes is a *partial*: a small result of
 one partition (counts, sums, fixed-bin histograms) that adds up exactly with
 the partials of the others. :func:`fold_partials` runs one such function over
 
-* a Parquet file or folder, streamed in batches with pyarrow on this machine
-  (one batch in memory at a time, partials folded as they come), or
+* a Parquet file or folder — a path or an fsspec URL, hive partition
+  folders (``region=north/``) kept as columns
+  (:func:`trustlab._io.parquet_parts`) — streamed in batches with pyarrow on
+  this machine (one batch in memory at a time, partials folded as they
+  come), or
 * a Dask DataFrame (or a Parquet path with a ``distributed`` client), one task
   per partition scheduled by Dask, partials folded on the client.
 
@@ -27,6 +30,9 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._extras import require
+from .._io import ParquetParts, parquet_parts
+from .._progress import Progress
 from ..engine._time import window_id, window_ids
 from ..policy._spec import Window
 
@@ -41,8 +47,9 @@ class Source:
 
     Attributes
     ----------
-    files : tuple of Path
-        Parquet files, in order (streamed); empty for a Dask DataFrame.
+    parquet : ParquetParts or None
+        The Parquet files, in order, with their hive partition values
+        (streamed); None for a Dask DataFrame.
     frame : dask.dataframe.DataFrame or None
     client : distributed.Client or None
         Where Dask tasks run (None: Dask's local threads).
@@ -52,7 +59,7 @@ class Source:
         by :meth:`close`).
     """
 
-    files: tuple[Path, ...]
+    parquet: ParquetParts | None
     frame: Any
     client: Any
     batch_rows: int
@@ -70,6 +77,15 @@ class Source:
             self.client.close()
 
     @property
+    def files(self) -> tuple[str, ...]:
+        """The Parquet files streamed, in order (paths on their filesystem)."""
+        return () if self.parquet is None else self.parquet.files
+
+    def rows(self) -> int | None:
+        """Rows of a streamed history, from the Parquet footers; None for a Dask DataFrame."""
+        return None if self.parquet is None else self.parquet.rows()
+
+    @property
     def distributed(self) -> bool:
         """True when partitions are processed by Dask."""
         return self.frame is not None
@@ -83,23 +99,16 @@ class Source:
         return f"{len(self.files)} Parquet file(s) streamed in batches of {self.batch_rows:,} rows"
 
 
-def parquet_files(source: str | os.PathLike) -> list[Path]:
-    """The Parquet files of ``source`` (a file, or a folder read in sorted name order)."""
-    p = Path(source)
-    if p.is_file():
-        if p.suffix.lower() not in (".parquet", ".pq"):
-            raise DataError(f"Data '{p}'", [Problem("(file)", f"has suffix '{p.suffix}'; "
-                                                              "histories read in parts are "
-                                                              "Parquet (write it with "
-                                                              "DataFrame.to_parquet)")])
-        return [p]
-    if not p.is_dir():
-        raise DataError(f"Data '{p}'", [Problem("(path)", "is neither a Parquet file nor a "
-                                                          "folder of them; check the path")])
-    files = sorted(f for f in p.rglob("*.parquet") if f.is_file())
-    if not files:
-        raise DataError(f"Data '{p}'", [Problem("(path)", "holds no .parquet files")])
-    return files
+def parquet_files(source: str | os.PathLike) -> list[Path] | list[str]:
+    """The Parquet files of ``source`` (a file, or a folder read in sorted path order).
+
+    Paths for a local ``source``, URLs for one named by a URL
+    (:func:`trustlab._io.parquet_parts` says which files a folder holds).
+    """
+    parts = parquet_parts(source)
+    if parts.location.url:
+        return [parts.shown(i) for i in range(len(parts.files))]
+    return [Path(f) for f in parts.files]
 
 
 def whole_number(value, field: str, source: str) -> int:
@@ -119,11 +128,12 @@ def limit_windows(policy) -> tuple[Window, ...]:
 
 def source_of(data, *, client=None, batch_rows: int = DEFAULT_BATCH_ROWS,
               caller: str) -> Source:
-    """Read ``data`` (a Parquet path or a Dask DataFrame) as a :class:`Source`.
+    """Read ``data`` (a Parquet path or URL, or a Dask DataFrame) as a :class:`Source`.
 
     With a ``client`` (a ``distributed.Client`` or a scheduler address such
-    as ``"tcp://10.0.0.5:8786"``) a path is read as a Dask DataFrame and its
-    partitions run on that cluster; without one a path is streamed here.
+    as ``"tcp://10.0.0.5:8786"``) a path is read as a Dask DataFrame, one
+    partition per file, and its partitions run on that cluster; without one
+    a path is streamed here.
     """
     batch_rows = whole_number(batch_rows, "batch_rows", caller)
     is_path = isinstance(data, (str, os.PathLike))
@@ -131,10 +141,10 @@ def source_of(data, *, client=None, batch_rows: int = DEFAULT_BATCH_ROWS,
         raise DataError(caller, [Problem("data", f"must be a Parquet file or folder, or a Dask "
                                                  f"DataFrame; got {type(data).__name__} (for a "
                                                  "pandas frame use the in-memory function)")])
-    files = tuple(parquet_files(data)) if is_path else ()
+    parts = parquet_parts(data) if is_path else None
     owned = isinstance(client, str)
     if owned:
-        from distributed import Client
+        Client = require("distributed", "A replay on a Dask scheduler").Client
 
         try:
             client = Client(client, set_as_default=False)  # timeout: distributed.comm.timeouts.connect
@@ -144,30 +154,21 @@ def source_of(data, *, client=None, batch_rows: int = DEFAULT_BATCH_ROWS,
                                                        "(`dask scheduler`) or check the "
                                                        "address")]) from None
     if not is_path:
-        return Source((), data, client, batch_rows, owned)
+        return Source(None, data, client, batch_rows, owned)
     if client is None:
-        return Source(files, None, None, batch_rows)
-    import dask.dataframe as dd
+        return Source(parts, None, None, batch_rows)
+    dd = require("dask.dataframe", "A replay on a Dask scheduler")
 
-    return Source((), dd.read_parquet([str(f) for f in files]), client, batch_rows, owned)
+    frame = dd.from_map(_read_file, range(len(parts.files)), parts=parts, meta=parts.empty(),
+                        label="trustlab-parquet", enforce_metadata=False)
+    return Source(None, frame, client, batch_rows, owned)
 
 
-def _batches(files: Sequence[Path], batch_rows: int, columns: Sequence[str] | None):
-    """Each batch of rows as a pandas frame; one batch (and one row group) in memory at a time."""
-    import pyarrow.parquet as pq
-
-    for f in files:
-        pf = pq.ParquetFile(f)
-        names = pf.schema_arrow.names
-        if columns is not None:
-            lacking = [c for c in columns if c not in names]
-            if lacking:
-                raise DataError(f"Data '{f}'", [Problem(
-                    "(columns)", f"lacks {', '.join(map(repr, lacking))}; it has "
-                                 f"{', '.join(names)}")])
-        for batch in pf.iter_batches(batch_size=batch_rows, columns=None if columns is None
-                                     else list(columns)):
-            yield batch.to_pandas()
+def _read_file(i: int, parts: ParquetParts, columns: Sequence[str] | None = None
+               ) -> pd.DataFrame:
+    """File ``i`` of ``parts`` with its partition columns: one Dask partition. Dask passes
+    ``columns`` when only some are selected, so only those are read."""
+    return parts.read_file(i, None if columns is None else list(columns))
 
 
 def _ns(part: pd.DataFrame, time: str, caller: str):
@@ -281,7 +282,7 @@ def _aligned_plan(info: list, windows: Sequence[Window], caller: str, time: str
 def fold_partials(source: Source, partial: Callable[[pd.DataFrame], Any],
                   merge: Callable[[Any, Any], Any], *, columns: Sequence[str] | None = None,
                   time: str | None = None, align: Sequence[Window] = (),
-                  caller: str) -> tuple[Any, int, int]:
+                  caller: str, progress: Progress | None = None) -> tuple[Any, int, int]:
     """``partial`` of every part of ``source``, merged in order.
 
     Parameters
@@ -303,6 +304,9 @@ def fold_partials(source: Source, partial: Callable[[pd.DataFrame], Any],
         windows, brake windows). The history must then be in time order.
     caller : str
         For error messages.
+    progress : Progress, optional
+        Advanced by each part's rows as the part is folded (``detail``
+        ``"rows, part <k>"``); Dask parts when their results are in.
 
     Returns
     -------
@@ -319,7 +323,7 @@ def fold_partials(source: Source, partial: Callable[[pd.DataFrame], Any],
     if align and time is None:
         raise ValueError("align needs the time column")
     if source.distributed:
-        import dask
+        dask = require("dask", "A replay on a Dask scheduler")
 
         frame = source.frame if columns is None else source.frame[list(columns)]
         parts = frame.to_delayed()
@@ -346,9 +350,11 @@ def fold_partials(source: Source, partial: Callable[[pd.DataFrame], Any],
             tasks.append(dask.delayed(_located)(partial, piece, lo))
         results = run(tasks)
         total, n, k = (reduce(merge, results) if results else None), int(rows.sum()), len(plan)
+        if progress is not None:
+            progress.advance(n, detail=f"rows, {k} Dask part(s)")
     else:
         total, n, k = None, 0, 0
-        batches = _batches(source.files, source.batch_rows, columns)
+        batches = source.parquet.iter_batches(source.batch_rows, columns)
         if align:
             batches = _aligned_stream(batches, time, align, caller)  # type: ignore[arg-type]
         for df in batches:
@@ -356,30 +362,34 @@ def fold_partials(source: Source, partial: Callable[[pd.DataFrame], Any],
             total = p if total is None else merge(total, p)
             n += len(df)
             k += 1
+            if progress is not None:
+                progress.advance(len(df), detail=f"rows, part {k}")
     if n == 0:
         raise DataError(caller, [Problem("(data)", "has no rows")])
     return total, n, k
 
 
 def read_recent(source: str | os.PathLike, rows: int) -> pd.DataFrame:
-    """The last ``rows`` rows of a Parquet file or folder (files in name order), in order.
+    """The last ``rows`` rows of a Parquet file or folder (files in path order), in order.
 
     Reads the files from the last one back until enough rows are found, so
-    memory holds about ``rows`` rows and one file, not the history.
+    memory holds about ``rows`` rows and one file, not the history. Paths,
+    URLs and hive partition columns as :func:`trustlab._io.parquet_parts`.
     """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     rows = whole_number(rows, "rows", "read_recent")
+    parts = parquet_parts(source)
     tables, have = [], 0
-    for f in reversed(parquet_files(source)):
-        pf = pq.ParquetFile(f)
-        for g in reversed(range(pf.num_row_groups)):
-            t = pf.read_row_group(g)
-            tables.append(t)
-            have += t.num_rows
-            if have >= rows:
-                break
+    for i in reversed(range(len(parts.files))):
+        with parts.open(i) as pf:
+            parts.check_columns(i, pf.schema_arrow.names)
+            for g in reversed(range(pf.num_row_groups)):
+                t = parts.with_keys(i, pf.read_row_group(g))
+                tables.append(t)
+                have += t.num_rows
+                if have >= rows:
+                    break
         if have >= rows:
             break
     table = pa.concat_tables(tables[::-1], promote_options="permissive") if tables else None

@@ -86,7 +86,7 @@ class TrainedSignal:
 
 def train_missing_signals(data: pd.DataFrame, policy, *,
                           exclude: Mapping[str, str] | Sequence[str] = (),
-                          seed: int = 0, allow_training: bool = True
+                          seed: int = 0, allow_training: bool = True, progress: bool = False
                           ) -> tuple[pd.DataFrame, tuple[TrainedSignal, ...]]:
     """``data`` with every signal ``policy`` reads; each missing one scored out of fold.
 
@@ -109,6 +109,9 @@ def train_missing_signals(data: pd.DataFrame, policy, *,
         just the columns).
     seed : int, default 0
     allow_training : bool, default True
+    progress : bool, default False
+        Report each signal's folds as they train on stderr (see
+        :func:`score_out_of_fold`).
 
     Returns
     -------
@@ -169,7 +172,7 @@ def train_missing_signals(data: pd.DataFrame, policy, *,
                 + "; ".join(f"{c} ({why})" for c, why in excluded)
                 + ". Add the signal's scores to the data")])
         result = score_out_of_fold(data, out.label, features, time=time, bad_when=out.bad_when,
-                                   seed=seed, name=s.name,
+                                   seed=seed, name=s.name, progress=progress,
                                    time_format=policy.time_format if time else None)
         result = replace(result, card=replace(result.card, excluded_columns=tuple(excluded)))
         # the model gives the probability of the bad outcome; a signal whose higher values

@@ -550,6 +550,7 @@ def score_out_of_fold(
     calibration: str | None = None,
     name: str = "p_model",
     time_format: str | None = None,
+    progress: bool = False,
 ) -> SignalResult:
     """Score every row with a model that never saw its outcome; refit on all outcomes.
 
@@ -598,6 +599,12 @@ def score_out_of_fold(
         cv=3)`` inside each fold (and in the final model).
     name : str, default "p_model"
         Name of the scores, the signal name a policy refers to.
+    time_format : str, optional
+        How to read a text ``time`` column (see :func:`trustlab.engine.read_times`).
+    progress : bool, default False
+        Report the fold being trained (``fold 2/5``, then the final model) on
+        stderr: a bar on a terminal, plain lines in CI or a log. The scores
+        and the model are the same either way.
 
     Returns
     -------
@@ -678,13 +685,17 @@ def score_out_of_fold(
 
     from sklearn.base import clone
 
+    from .._progress import Progress
     from .._threads import limit
 
     scores = np.full(n, np.nan)
-    with limit():  # native pools share the CPUs with other trustlab runs in progress
-        for fold in folds:
+    bar = Progress(f"Training '{name}'", total=len(folds) + 1, enabled=progress, every=0)
+    with limit(), bar:  # native pools share the CPUs with other trustlab runs in progress
+        for k, fold in enumerate(folds, start=1):
+            bar.advance(detail=f"fold {k}/{len(folds)}")
             model = clone(pipeline).fit(X.iloc[fold.train], y[fold.train])
             scores[fold.score] = _bad_probability(model, X.iloc[fold.score])
+        bar.advance(detail="final model on every outcome")
         train_rows = canon[labelled[canon]]
         final = clone(pipeline).fit(X.iloc[train_rows], y[train_rows])
 

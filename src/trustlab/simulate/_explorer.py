@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._extras import require
 from .._explore import Explorer, change_note, checks_table, numbers_table
 from .._format import axis_label, format_number
 from ..metrics import currency_of, format_metric
@@ -679,7 +680,7 @@ class PolicyExplorer(Explorer):
 
     def __init__(self, policy: Policy, data: pd.DataFrame, approve_rule: str, decline_rule: str,
                  *, segments=None, capacity: int | None = None, seed: int = 0):
-        import ipywidgets as w
+        w = require("ipywidgets", "The interactive explorers")
 
         self.policy, self.data, self.seed = policy, data, seed
         self.approve_rule, self.decline_rule = approve_rule, decline_rule

@@ -7,6 +7,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from .._extras import require
 from .._explore import Explorer, change_note, checks_table, numbers_table
 from ..metrics import currency_of, format_metric
 from ..engine._time import times_ns, window_ids, window_starts
@@ -77,7 +78,7 @@ class GuardrailExplorer(Explorer):
     """
 
     def __init__(self, policy: Policy, data: pd.DataFrame, *, seed: int = 0) -> None:
-        import ipywidgets as w
+        w = require("ipywidgets", "The interactive explorers")
 
         self.policy, self.data, self.seed = policy, data, seed
         self.reference = replay(policy, data, seed=seed)
