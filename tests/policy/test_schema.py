@@ -46,6 +46,8 @@ from conftest import FIXTURES, REPO
 SCHEMA = policy_schema()
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 EXAMPLE = read_yaml((FIXTURES / "spec_example.yaml").read_text()).data
+EXAMPLE["fairness"] = {"protected": ["age_band"], "reference": {"age_band": "35-54"},
+                       "min_group": 30, "adverse_ratio": 0.8}  # the spec's additions section
 """The format's complete example (every section), as the loader reads it."""
 
 WHERE: dict[str, tuple[str | int, ...]] = {
@@ -64,6 +66,7 @@ WHERE: dict[str, tuple[str | int, ...]] = {
     "reviewer": ("outcomes", "reviewer"),
     "check": ("checks", 0),
     "promotion": ("promotion",),
+    "fairness": ("fairness",),
 }
 """Where each mapping of the format sits in :data:`EXAMPLE`."""
 

@@ -32,6 +32,7 @@ from ._spec import (
     KillSwitch,
     Outcomes,
     Policy,
+    Fairness,
     Promotion,
     RateLimit,
     Reviewer,
@@ -64,7 +65,7 @@ RESERVED_COLUMNS = frozenset(
 MAPPING_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "policy": (("trustlab", "name", "version", "owner", "signals", "actions", "rules"),
                ("description", "mode", "columns", "guardrails", "kill_switch", "outcomes",
-                "segments", "checks", "promotion")),
+                "segments", "checks", "promotion", "fairness")),
     "columns": ((), ("id", "time", "time_format")),
     "signal": (("name", "kind", "model", "higher_means"), ()),
     "action": (("automated",), ("favourable", "reversible", "queue", "right_when", "safe")),
@@ -80,6 +81,7 @@ MAPPING_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "reviewer": ((), ("decision", "map", "accuracy")),
     "check": (("metric",), ("at_least", "at_most", "by")),
     "promotion": ((), ("min_decisions", "min_alignment", "max_override_rate", "max_signal_psi")),
+    "fairness": (("protected",), ("reference", "min_group", "adverse_ratio")),
 }
 """Each mapping of the format → ``(required keys, optional keys)``, in the order messages list
 them; any other key is refused. ``value_automated`` and ``value_human`` are the entries of
@@ -106,6 +108,8 @@ DEFAULTS: dict[tuple[str, str], Any] = {
     ("action", "safe"): False,
     ("outcomes", "bad_when"): True,
     ("outcomes", "unlabelled"): "exclude",
+    ("fairness", "min_group"): 30,
+    ("fairness", "adverse_ratio"): 0.8,
 }
 """``(mapping, key)`` → the value an optional key takes when it is left out."""
 
@@ -133,6 +137,8 @@ NUMBERS: dict[tuple[str, str], Bounds] = {
     ("promotion", "min_alignment"): Bounds(whole=False, low=0, high=1),
     ("promotion", "max_override_rate"): Bounds(whole=False, low=0, high=1),
     ("promotion", "max_signal_psi"): Bounds(whole=False, low=0),
+    ("fairness", "min_group"): Bounds(whole=True, low=1),
+    ("fairness", "adverse_ratio"): Bounds(whole=False, low=0, high=1),
 }
 """``(mapping, key)`` → the numbers the key accepts (every number field of the format)."""
 
@@ -737,6 +743,42 @@ def _parse_promotion(r: _Reader, raw: Any) -> Promotion | None:
     return Promotion(*(r.measure(raw, "promotion", key, p) for key in keys))
 
 
+def _parse_fairness(r: _Reader, raw: Any, taken: dict[str, str]) -> Fairness | None:
+    """The ``fairness`` section; ``taken`` maps columns the policy already gives a role
+    (signals, row key, time, label) to that role, which a protected column may not have."""
+    if raw is None:
+        return None
+    p = "fairness"
+    if r.mapping(raw, p, *MAPPING_KEYS["fairness"]) is None:
+        return None
+    protected = r.column_list(raw, "protected", p)
+    if "protected" in raw and not protected:
+        r.add(f"{p}.protected", "must list at least one protected column")
+    for column in protected:
+        if column in taken:
+            r.add(f"{p}.protected", f"'{column}' is the policy's {taken[column]}; a protected "
+                                    "attribute is never a signal, key, time or label")
+    reference: list[tuple[str, object]] = []
+    given = raw.get("reference")
+    if given is not None and not isinstance(given, dict):
+        r.add(f"{p}.reference", f"must map a protected column to its reference group, e.g. "
+                                f"{{age_band: \"35-54\"}}; got {_kind(given)}")
+    for column, group in (given or {}).items() if isinstance(given, dict) else ():
+        if column not in protected:
+            r.add(f"{p}.reference.{column}", "names a column not listed in "
+                                             f"`fairness.protected` ({', '.join(protected)})")
+        elif not isinstance(group, (str, int, float, bool)) or group is None:
+            r.add(f"{p}.reference.{column}", f"must be one group value (text or a number); "
+                                             f"got {_kind(group)}")
+        else:
+            reference.append((str(column), group))
+    min_group = r.measure(raw, "fairness", "min_group", p)
+    ratio = r.measure(raw, "fairness", "adverse_ratio", p)
+    return Fairness(protected, tuple(reference),
+                    DEFAULTS["fairness", "min_group"] if min_group is None else int(min_group),
+                    DEFAULTS["fairness", "adverse_ratio"] if ratio is None else float(ratio))
+
+
 _GUARDRAIL_PARSERS = {"rate_limit": _parse_rate_limit, "drift_brake": _parse_drift_brake}
 GUARDRAIL_KINDS = tuple(_GUARDRAIL_PARSERS)
 """The kinds of guardrail; each kind's keys are ``MAPPING_KEYS[kind]``."""
@@ -826,6 +868,11 @@ def parse_policy(text: str, source: str = "<policy text>") -> Policy:
     segments = r.column_list(raw, "segments", "")
     checks = _parse_checks(r, raw.get("checks"), tuple(actions))
     promotion = _parse_promotion(r, raw.get("promotion"))
+    taken = {s.name: "signal" for s in signals}
+    taken.update({c: role for c, role in ((id_column, "row key"), (time_column, "time column"),
+                                          (outcomes.label if outcomes else None, "outcome label"))
+                  if c})
+    fairness = _parse_fairness(r, raw.get("fairness"), taken)
     if outcomes is not None and outcomes.window is not None and time_column is None:
         r.add("outcomes.window", "workload per window needs `columns.time` naming the time column")
     for s in signals:
@@ -840,7 +887,8 @@ def parse_policy(text: str, source: str = "<policy text>") -> Policy:
         id_column=id_column, time_column=time_column, time_format=time_format,
         guardrails=guardrails,
         kill_switch=kill_switch, outcomes=outcomes, segments=segments, checks=checks,
-        promotion=promotion, source=None if source == "<policy text>" else source,
+        promotion=promotion, fairness=fairness,
+        source=None if source == "<policy text>" else source,
     )
     return Policy(content_hash=_hash(fields), **fields)
 
@@ -992,7 +1040,8 @@ def _version(r: _Reader, raw: dict, written: str | None = None) -> str | None:
 NOT_CONTENT = ("source", "_cache", "content_hash", "when_text")
 """Fields of a parsed policy that are not its content (never hashed, never compared)."""
 
-ADDED_FIELDS = {"right_when": None, "safe": False, "time_format": None, "currency": None}
+ADDED_FIELDS = {"right_when": None, "safe": False, "time_format": None, "currency": None,
+                "fairness": None}
 """Fields added to the format after version 1 shipped, with their defaults. A field at its
 default is left out of the canonical form, so every earlier policy keeps its hash."""
 

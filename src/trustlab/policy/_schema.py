@@ -117,6 +117,8 @@ _ABOUT: dict[str, dict[str, str]] = {
         "segments": "Columns to break every metric down by.",
         "checks": "The review's acceptance criteria: a review passes only when all hold.",
         "promotion": "Evidence needed before this policy may take the next mode on the ladder.",
+        "fairness": "Protected attributes: never a trained signal's feature, never a reason; "
+                    "disparity among their groups is measured and bounded.",
     },
     "columns": {
         "id": "The row key column, copied into decision records.",
@@ -230,6 +232,16 @@ _ABOUT: dict[str, dict[str, str]] = {
         "max_override_rate": "The highest override rate, from 0 to 1.",
         "max_signal_psi": "The largest drift (PSI) of any signal.",
     },
+    "fairness": {
+        "protected": "Columns holding protected attributes (an age band, sex); not a signal, "
+                     "the row key, the time or the label.",
+        "reference": "Protected column → its reference group; without one, a column's groups "
+                     "are compared with the group of the highest favourable rate.",
+        "min_group": "Groups with fewer rows are reported, marked, and left out of the "
+                     "smallest ratio (default 30).",
+        "adverse_ratio": "A favourable-rate ratio below this is flagged (default 0.8, the "
+                         "four-fifths rule).",
+    },
 }
 """Mapping → key → what the key means, as editors show it."""
 
@@ -254,6 +266,8 @@ _SECTIONS = {
     "check": ("Check", "An acceptance criterion on one metric: give `at_least`, `at_most` or "
                        "both."),
     "promotion": ("Promotion", "Evidence needed before the policy may take the next mode."),
+    "fairness": ("Fairness", "Protected attributes and how disparity among their groups is "
+                             "judged."),
 }
 """Each mapping → (title, description) of its schema."""
 
@@ -341,6 +355,10 @@ _VALUES: dict[tuple[str, str], Any] = {
     ("policy", "checks"): lambda: _nullable({
         "type": "array", "items": _ref("check"), "maxItems": MAX_ITEMS["checks"]}),
     ("policy", "promotion"): lambda: _nullable(_ref("promotion")),
+    ("policy", "fairness"): lambda: _nullable(_ref("fairness")),
+    ("fairness", "protected"): lambda: {**_column_list(at_least=1), "type": "array"},
+    ("fairness", "reference"): lambda: _nullable({
+        "type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}}),
     ("columns", "id"): lambda: _text(required=False),
     ("columns", "time"): lambda: _text(required=False),
     ("columns", "time_format"): lambda: {"type": ["string", "null"], "pattern": TIME_FORMAT_PATTERN,
@@ -475,6 +493,7 @@ def _defs() -> dict[str, Any]:
                "then": _required_text("by")} for metric in METRICS_NEEDING_BY),
         ]),
         "promotion": _mapping("promotion", minProperties=1),
+        "fairness": _mapping("fairness"),
     }
     return defs
 

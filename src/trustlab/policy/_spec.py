@@ -282,6 +282,37 @@ class Promotion:
 
 
 @dataclass(frozen=True)
+class Fairness:
+    """Protected attributes and how disparity among their groups is judged.
+
+    Attributes
+    ----------
+    protected : tuple of str
+        Columns holding protected attributes (an age band, sex, a race
+        attribute). Never a trained signal's feature, never a reason code.
+    reference : tuple of (str, object)
+        ``(column, group)`` pairs: the group each protected column's groups
+        are compared with. A column without one is compared with its group of
+        the highest favourable rate.
+    min_group : int
+        Groups with fewer rows are reported, marked, and left out of the
+        smallest ratio.
+    adverse_ratio : float
+        A favourable-rate ratio below this is flagged (the four-fifths rule
+        by default).
+    """
+
+    protected: tuple[str, ...]
+    reference: tuple[tuple[str, object], ...] = ()
+    min_group: int = 30
+    adverse_ratio: float = 0.8
+
+    def reference_of(self, column: str) -> object | None:
+        """The reference group of ``column``, or None (the most favoured group)."""
+        return dict(self.reference).get(column)
+
+
+@dataclass(frozen=True)
 class Policy:
     """A validated policy: signals in, actions out, with reasons.
 
@@ -307,6 +338,7 @@ class Policy:
     segments: tuple[str, ...] = ()
     checks: tuple[Check, ...] = ()
     promotion: Promotion | None = None
+    fairness: Fairness | None = None
     source: str | None = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False, hash=False)
 
