@@ -22,6 +22,7 @@ TINY = {
     "drift.py": ["--rows", "3000", "--columns", "3", "--weeks", "4", "--skip-evidently"],
     "explain.py": ["--rows", "300", "--days", "20"],
     "explorers.py": ["--rows", "2000", "--repeats", "1"],
+    "lda.py": ["--rows", "3000"],
     "scale.py": ["--rows", "20000", "--files", "2", "--batch-rows", "5000", "--skip-cluster"],
 }
 

@@ -53,7 +53,7 @@ from ..metrics import (SummaryFrame, currency_of, format_metric, metric, metric_
                        summary_frame)
 from ..engine._time import shift_times, times_ns, window_ids, window_starts
 from ..policy._load import read_window
-from ..policy import METRICS
+from ..policy import COMPARING_METRICS, METRICS
 from ..policy._spec import Policy, Window
 from ..simulate._metrics import _RATIOS, _indicators, ratio_values
 from ..simulate._replay import Replay, replay
@@ -67,6 +67,9 @@ __all__ = ["Stage", "StopCondition", "RolloutPlan", "RolloutHalt", "RolloutResul
 _NOT_FOR_STOPS = {
     "favourable_rate_ratio": "compares the segments of a `by` column; a stop condition reads "
                              "one number for the cases in scope",
+    **{m: "compares each group of a `by` column with its reference group; a stop condition "
+          "reads one number for the cases in scope" for m in COMPARING_METRICS
+       if m != "favourable_rate_ratio"},
     "max_signal_psi": "is measured by the drift monitor against a drift reference, not from "
                       "decisions",
     "max_feature_psi": "is measured by the drift monitor against a drift reference, not from "

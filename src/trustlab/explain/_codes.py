@@ -25,7 +25,11 @@ other way round for a benefit signal, and away from the missed rule's side for
 a catch-all case. Nothing assumes the favourable action sits on the low-risk
 side. Following adverse-action practice, at most four principal reasons are
 given, related features are grouped into one reason family (from the
-glossary) and prohibited bases are never given.
+glossary) and prohibited bases are never given: the glossary's ``prohibited``
+merged with the policy's protected attributes (``fairness.protected``, see
+:func:`trustlab.explain.prohibited_bases`), also when the model was trained
+elsewhere and reads one. Their contributions are still measured (the sums
+still add up) and are reported as withheld (:attr:`ReasonCodes.withheld`).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ import pandas as pd
 from .._errors import DataError, Problem
 from .._extras import require
 from ..policy._spec import Policy
-from ._glossary import Glossary
+from ._glossary import Glossary, policy_glossary
 from ._reference import Basis, Threshold, assign_bases, signal_of, reference_rows
 
 __all__ = ["ReasonExplainer", "ReasonCodes", "MAX_REASONS"]
@@ -60,7 +64,9 @@ class ReasonExplainer:
         ``score_out_of_fold(...).model``. Its output must be the probability of
         the bad outcome.
     glossary : Glossary, optional
-        Phrases, reason families and prohibited bases.
+        Phrases, reason families and prohibited bases. The policy given to
+        :meth:`reason_codes` adds its protected attributes to the prohibited
+        bases, with or without a glossary.
     max_reasons : int, default 4
         At most this many reasons per decision (1 to 4).
     """
@@ -107,11 +113,15 @@ class ReasonExplainer:
                             f"are the mean uncalibrated output of its {len(self._bases)} base "
                             f"models, which calibration re-scales without reordering")
         self.features: tuple[str, ...] = tuple(model.feature_names_in_)
-        sources = source_features(model)
-        self.groups: tuple[str, ...] = tuple(dict.fromkeys(self.glossary.group_of(s) for s in sources))
-        gindex = {g: i for i, g in enumerate(self.groups)}
-        self._group_of_column = np.array([gindex[self.glossary.group_of(s)] for s in sources])
+        self._sources = source_features(model)
+        self.groups, self._group_of_column = self._grouping(self.glossary)
         self._trees: list | None = None
+
+    def _grouping(self, glossary: Glossary) -> tuple[tuple[str, ...], np.ndarray]:
+        """The reason groups under ``glossary`` and the group of each transformed column."""
+        groups = tuple(dict.fromkeys(glossary.group_of(s) for s in self._sources))
+        gindex = {g: i for i, g in enumerate(groups)}
+        return groups, np.array([gindex[glossary.group_of(s)] for s in self._sources])
 
     # ----------------------------------------------------------------- raw values
     def _transform(self, X: pd.DataFrame) -> np.ndarray:
@@ -120,7 +130,9 @@ class ReasonExplainer:
             raise DataError("Data to explain", [Problem(
                 "columns", f"lacks the model's features {', '.join(missing)}. Columns: "
                            f"{', '.join(map(str, X.columns))}")])
-        return np.asarray(self.model[:-1].transform(X[list(self.features)]), dtype=float)
+        from ..signals._oof import _plain  # pandas.NA (nullable Int64, str) as NaN, as trained
+
+        return np.asarray(self.model[:-1].transform(_plain(X[list(self.features)])), dtype=float)
 
     def _raw(self, Xt: np.ndarray) -> np.ndarray:
         """Log-odds of transformed rows (the mean over base models when calibrated)."""
@@ -141,9 +153,10 @@ class ReasonExplainer:
         return np.mean([np.asarray(t.shap_values(Xt), dtype=float).reshape(len(Xt), -1)
                         for t in self._trees], axis=0)
 
-    def _grouped(self, values: np.ndarray) -> np.ndarray:
-        out = np.zeros((values.shape[0], len(self.groups)))
-        np.add.at(out.T, self._group_of_column, values.T)
+    @staticmethod
+    def _grouped(values: np.ndarray, n_groups: int, group_of_column: np.ndarray) -> np.ndarray:
+        out = np.zeros((values.shape[0], n_groups))
+        np.add.at(out.T, group_of_column, values.T)
         return out
 
     def _relative(self, Xt: np.ndarray, ref_t: np.ndarray, phi: np.ndarray | None,
@@ -185,6 +198,9 @@ class ReasonExplainer:
         Returns
         -------
         ReasonCodes
+            Its ``glossary`` is this explainer's with the policy's protected
+            attributes among the prohibited bases (see
+            :func:`trustlab.explain.policy_glossary`).
         """
         if isinstance(reference_size, bool) or not isinstance(reference_size, int) \
                 or reference_size < 1:
@@ -236,8 +252,12 @@ class ReasonExplainer:
         score_up = np.array([b.score_up for b in bases], dtype=bool)
         direction = np.append(np.where(score_up, 1, -1) * (1 if risk else -1), 0)[basis]
         index = data.index
+        glossary = policy_glossary(self.glossary, policy)  # never a reason: prohibited, protected
+        groups, group_of_column = (self.groups, self._group_of_column) \
+            if glossary is self.glossary else self._grouping(glossary)
         return ReasonCodes(
-            contributions=pd.DataFrame(self._grouped(psi), index=index, columns=list(self.groups)),
+            contributions=pd.DataFrame(self._grouped(psi, len(groups), group_of_column),
+                                       index=index, columns=list(groups)),
             base_value=pd.Series(base, index=index, name="base_value"),
             log_odds=pd.Series(fx, index=index, name="log_odds"),
             basis=pd.Series(basis, index=index, name="basis"),
@@ -245,7 +265,7 @@ class ReasonExplainer:
             direction=pd.Series(direction.astype(np.int8), index=index, name="direction"),
             signal=sig.name,
             higher_means=sig.higher_means,
-            glossary=self.glossary,
+            glossary=glossary,
             max_reasons=self.max_reasons,
             references=_references(bases, table, risk),
             method=self.method,
@@ -352,18 +372,48 @@ class ReasonCodes:
             self._cache["frame"] = self._rank()
         return self._cache["frame"]
 
+    @property
+    def _banned(self) -> np.ndarray:
+        """True for each reason group never given: a prohibited basis or a protected attribute."""
+        return np.array([self.glossary.is_prohibited(g) for g in self.contributions.columns],
+                        dtype=bool)
+
+    def _top(self, banned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(top, valid)``: each row's best groups (``banned`` left out) and which are reasons."""
+        # positive where a contribution pushes towards the side the decision was made on
+        score = self.contributions.to_numpy() * self.direction.to_numpy(dtype=float)[:, None]
+        score[:, banned] = -np.inf
+        k = min(self.max_reasons, score.shape[1])
+        top = np.argsort(-score, axis=1, kind="stable")[:, :k]
+        top_score = np.take_along_axis(score, top, axis=1)
+        return top, (top_score > 0) & (self.basis.to_numpy() >= 0)[:, None]
+
+    @property
+    def withheld(self) -> pd.DataFrame:
+        """The reason groups never given as a reason, though the model reads them.
+
+        Prohibited bases and protected attributes (see
+        :func:`trustlab.explain.prohibited_bases`): their contributions stay in
+        :attr:`contributions` (so the sums still add up) and are withheld from
+        the reasons. One row per such group: ``reason``,
+        ``mean_abs_contribution`` (log-odds) and ``decisions``, the explained
+        decisions on which it would have been among the principal reasons.
+        """
+        banned = self._banned
+        top, valid = self._top(np.zeros_like(banned))
+        would = np.bincount(top[valid], minlength=len(banned))
+        columns = self.contributions.columns[banned]
+        return pd.DataFrame({
+            "reason": np.array(columns, dtype=object).astype(str),
+            "mean_abs_contribution": self.contributions[columns].abs().mean().to_numpy(float),
+            "decisions": would[banned].astype(np.int64),
+        })
+
     def _rank(self) -> pd.DataFrame:
         psi = self.contributions.to_numpy()
         groups = np.array(self.contributions.columns, dtype=object)
         basis = self.basis.to_numpy()
-        # positive where a contribution pushes towards the side the decision was made on
-        score = psi * self.direction.to_numpy(dtype=float)[:, None]
-        banned = np.array([self.glossary.is_prohibited(g) for g in groups], dtype=bool)
-        score[:, banned] = -np.inf
-        k = min(self.max_reasons, len(groups))
-        top = np.argsort(-score, axis=1, kind="stable")[:, :k]
-        top_score = np.take_along_axis(score, top, axis=1)
-        valid = (top_score > 0) & (basis >= 0)[:, None]
+        top, valid = self._top(self._banned)
         r, c = np.nonzero(valid)
         g_idx = top[r, c]
         contribution = psi[r, g_idx]
@@ -410,6 +460,13 @@ class ReasonCodes:
             f"{r.reference_low:.3f}–{r.reference_high:.3f}</li>"
             for r in self.references.itertuples(index=False))
         unexplained = int((self.basis < 0).sum())
+        withheld = "".join(
+            f"<li>{escape(w.reason)}: mean contribution {w.mean_abs_contribution:.3f} log-odds; "
+            f"would have been a reason on {w.decisions:,} decisions</li>"
+            for w in self.withheld.itertuples(index=False))
+        withheld = (f"Withheld, never a reason (prohibited or protected):<ul>{withheld}</ul>"
+                    if withheld else "")
         return (f"<div><b>Reason codes</b> for {n:,} decisions (at most {self.max_reasons} each; "
                 f"{unexplained:,} without model reasons)<br>Thresholds that decided:<ul>{refs}</ul>"
-                f"Method: {escape(self.method)}<br>Most frequent reasons:<ul>{items}</ul></div>")
+                f"Method: {escape(self.method)}<br>Most frequent reasons:<ul>{items}</ul>"
+                f"{withheld}</div>")

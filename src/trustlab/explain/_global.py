@@ -22,7 +22,7 @@ class DriversDisplay:
 class GlobalView:
     """Signal drivers (mean absolute contribution per reason group) and rule shares."""
 
-    signal_drivers: pd.DataFrame  # reason, mean_abs_contribution, share_of_reasons
+    signal_drivers: pd.DataFrame  # reason, mean_abs_contribution, share_of_reasons, withheld
     rule_shares: pd.DataFrame  # rule, action, rows, share
 
     def plot(self, ax=None, top: int = 10) -> DriversDisplay:
@@ -52,13 +52,19 @@ class GlobalView:
 
 
 def global_view(codes: ReasonCodes, records: pd.DataFrame) -> GlobalView:
-    """Signal drivers from the contributions beside the rule mix of the decisions."""
+    """Signal drivers from the contributions beside the rule mix of the decisions.
+
+    A driver that is a prohibited basis or a protected attribute is shown
+    with its contribution and ``withheld`` True: it is never a reason, so its
+    ``share_of_reasons`` is 0.
+    """
     mean_abs = codes.contributions.abs().mean().sort_values(ascending=False)
     given = codes.frame.groupby("reason").size()
     drivers = pd.DataFrame({
         "reason": mean_abs.index.astype(str),
         "mean_abs_contribution": mean_abs.to_numpy(),
         "share_of_reasons": (given.reindex(mean_abs.index).fillna(0) / max(len(codes.frame), 1)).to_numpy(),
+        "withheld": [codes.glossary.is_prohibited(g) for g in mean_abs.index],
     })
     rules = records.groupby(["rule", "action"], observed=True).size().rename("rows").reset_index()
     rules = rules[rules["rows"] > 0].sort_values("rows", ascending=False, ignore_index=True)

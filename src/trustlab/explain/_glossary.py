@@ -20,8 +20,10 @@ outcome, ``down`` when it lowered it; which of the two explains a decision depen
 on the side of the deciding rule's line (a decline and a retention offer are both
 explained by what raised the risk). Features of one family are
 reported as one reason. Features listed under ``prohibited`` (protected
-attributes, for example) are never given as reasons. Features missing from the
-glossary get a readable default phrase.
+attributes, for example) are never given as reasons; a policy's protected
+attributes (``fairness.protected``) join them wherever reasons are drawn for a
+policy (see :func:`prohibited_bases`). Features missing from the glossary get a
+readable default phrase.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from pathlib import Path
 from .._errors import ConfigError, Problem
 from ..policy._yaml import YamlProblem, read_yaml
 
-__all__ = ["Glossary", "FeatureText", "load_glossary", "parse_glossary", "default_phrase"]
+__all__ = ["Glossary", "FeatureText", "load_glossary", "parse_glossary", "default_phrase",
+           "prohibited_bases", "policy_glossary"]
 
 
 @dataclass(frozen=True)
@@ -187,3 +190,79 @@ def load_glossary(path: str | os.PathLike) -> Glossary:
     except OSError as exc:
         raise ConfigError(f"Glossary file '{p}'", [Problem("(file)", f"cannot be read: {exc}")]) from None
     return parse_glossary(text, str(p))
+
+
+def prohibited_bases(glossary: Glossary | None = None, policy=None) -> frozenset[str]:
+    """Features never given as a reason: the glossary's ``prohibited``, the policy's protected.
+
+    The one place the two lists are merged: reason codes drawn for a policy
+    (:meth:`trustlab.explain.ReasonExplainer.reason_codes`, and through them
+    :func:`trustlab.explain.explain_case` and :func:`trustlab.explain.global_view`)
+    and the columns a review never trains a signal on both read it. Either
+    may be missing: without a glossary the policy's ``fairness.protected``
+    alone, without a policy (or without its ``fairness`` section) the
+    glossary's ``prohibited`` alone.
+
+    Parameters
+    ----------
+    glossary : Glossary, optional
+    policy : Policy, optional
+
+    Returns
+    -------
+    frozenset of str
+
+    Examples
+    --------
+    >>> import pathlib, trustlab
+    >>> text = pathlib.Path("policies/retention-offer.yaml").read_text()
+    >>> p = trustlab.parse_policy(text + "fairness: {protected: [age_band]}\\n")
+    >>> g = parse_glossary("glossary: 1\\nprohibited: [region]\\n")
+    >>> sorted(prohibited_bases(g, p)), sorted(prohibited_bases(None, p))
+    (['age_band', 'region'], ['age_band'])
+    >>> sorted(prohibited_bases(g))
+    ['region']
+    """
+    own = frozenset(glossary.prohibited) if glossary is not None else frozenset()
+    fairness = getattr(policy, "fairness", None)  # the format's `fairness` section, where declared
+    return own | frozenset(getattr(fairness, "protected", None) or ())
+
+
+def policy_glossary(glossary: Glossary | None, policy) -> Glossary:
+    """``glossary`` (or an empty one) whose prohibited bases are :func:`prohibited_bases`.
+
+    A protected attribute the glossary files under a family shared with other
+    features is taken out of that family: it becomes a reason group of its
+    own, whose contribution is measured and withheld, and the family's reason
+    is given without it (a prohibited basis is never folded into a reason
+    that is given). Returns ``glossary`` itself when nothing is added.
+
+    Examples
+    --------
+    >>> import pathlib, trustlab
+    >>> text = pathlib.Path("policies/retention-offer.yaml").read_text()
+    >>> p = trustlab.parse_policy(text + "fairness: {protected: [age_band]}\\n")
+    >>> g = parse_glossary('''
+    ... glossary: 1
+    ... features:
+    ...   age_band: {family: life_stage}
+    ...   tenure_months: {family: life_stage}
+    ... ''')
+    >>> merged = policy_glossary(g, p)
+    >>> merged.is_prohibited("age_band"), merged.is_prohibited("life_stage")
+    (True, False)
+    >>> merged.group_of("age_band"), merged.group_of("tenure_months")
+    ('age_band', 'life_stage')
+    >>> policy_glossary(g, None) is g
+    True
+    """
+    base = glossary if glossary is not None else Glossary()
+    bases = prohibited_bases(glossary, policy)
+    if bases == base.prohibited:
+        return base
+    features = dict(base.features)
+    for name in bases - base.prohibited:
+        entry = features.get(name)
+        if entry is not None and entry.family:
+            features[name] = FeatureText(entry.up, entry.down, None)
+    return Glossary(features, dict(base.families), bases, base.source)

@@ -6,17 +6,27 @@ them); every other metric a result shows — trust, shadow, rollout, drift,
 review load, swap analysis, sweeps and grids — is declared here. Lookups go
 through :func:`metric`, so a name without a declared kind is an error, never a
 guess from its spelling.
+
+A rate of the policy format is a ratio of two sums of a replay's per-decision
+indicators: its :attr:`Metric.numerator` and :attr:`Metric.denominator`,
+declared here once (:data:`RATE_SUMS`) and read by replays, bootstraps,
+rollouts and disparity alike. A disparity metric (``<rate>_ratio``,
+``<rate>_difference``) compares a group's rate with a reference group's:
+:attr:`Metric.compares` names the rate and :meth:`Metric.against` is the
+comparison.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .._format import KINDS, change_kind, format_number
 from ..policy import METRIC_DECLARATIONS
 
-__all__ = ["Metric", "METRICS", "metric", "kind_of", "metric_words", "format_metric",
-           "is_registered", "currency_of"]
+__all__ = ["Metric", "METRICS", "RATE_SUMS", "metric", "kind_of", "metric_words",
+           "format_metric", "is_registered", "currency_of"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,13 @@ class Metric:
         What it counts, in one sentence.
     policy : bool
         A metric a policy's ``checks`` may name.
+    numerator, denominator : str or None
+        For a rate: the two sums of a replay's per-decision indicators it is
+        the ratio of (:data:`RATE_SUMS`); None otherwise.
+    compares : str or None
+        For a disparity metric: the rate whose groups it compares with a
+        reference group (a ``ratio`` divides, ``points`` subtract; see
+        :meth:`against`); None otherwise.
     """
 
     name: str
@@ -40,6 +57,9 @@ class Metric:
     words: str
     definition: str = ""
     policy: bool = False
+    numerator: str | None = None
+    denominator: str | None = None
+    compares: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -51,13 +71,34 @@ class Metric:
         """The kind of a difference of two values of this metric (a share's is points)."""
         return change_kind(self.kind)
 
+    def against(self, value, reference):
+        """This disparity metric from a group's value of :attr:`compares` and the reference
+        group's: their ratio (NaN where the reference is 0) or their difference.
+
+        Works on numbers and arrays alike (any shapes that broadcast).
+
+        Examples
+        --------
+        >>> float(metric("favourable_rate_ratio").against(0.3, 0.6))
+        0.5
+        >>> float(metric("favourable_rate_difference").against(0.25, 0.5))
+        -0.25
+        >>> metric("wrongly_declined_good_ratio").against(np.array([0.1, 0.2]), 0.0).tolist()
+        [nan, nan]
+        """
+        if self.compares is None:
+            raise ValueError(f"metric {self.name!r} compares no rate between groups")
+        value = np.asarray(value, dtype=float)
+        reference = np.asarray(reference, dtype=float)
+        if self.kind == "points":
+            return value - reference
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(reference > 0, value / np.where(reference > 0, reference, 1.0),
+                            np.nan)
+
 
 _ELSEWHERE: tuple[tuple[str, str, str, str], ...] = (
-    # trust over time (trustlab.trust)
-    ("deferral_rate", "share", "Left to a person",
-     "share of decisions whose final action is a human action"),
-    ("escalation_rate", "share", "Escalated",
-     "share of decisions whose deciding rule sets `escalate`"),
+    # trust over time (trustlab.trust; deferral_rate and escalation_rate are the format's)
     ("reliance", "share", "People accepted the recommendation",
      "share of compared decisions where people took the policy's automated action"),
     ("accepted_right", "share", "Accepted a right recommendation",
@@ -163,8 +204,47 @@ _ELSEWHERE: tuple[tuple[str, str, str, str], ...] = (
     ("chi2", "p_value", "Chi-squared test p-value", ""),
 )
 
+RATE_SUMS: dict[str, tuple[str, str]] = {
+    # rate: (numerator, denominator), sums of a replay's per-decision indicators
+    "automation_rate": ("automated", "rows"),
+    "favourable_rate": ("favourable", "rows"),
+    "bad_rate_favourable": ("fav_bad", "fav_labelled"),
+    "bad_capture_rate": ("bad_caught", "labelled_bad"),
+    "wrong_call_rate": ("wrong_call", "auto_labelled"),
+    "wrongly_declined_good": ("good_uncleared", "labelled_good"),
+    "wrongly_approved_bad": ("bad_cleared", "labelled_bad"),
+    "value_per_decision": ("value", "valued"),
+    "fallback_rate": ("signal_missing", "rows"),
+    "unlabelled_share": ("unlabelled", "rows"),
+    "alignment": ("aligned", "alignable"),
+    "deferral_rate": ("human", "rows"),
+    "escalation_rate": ("escalated", "rows"),
+}
+"""Rate → the two indicator sums it is the ratio of (the indicators are a replay's:
+:func:`trustlab.simulate.metric_totals`)."""
+
+_ELSEWHERE_NAMES = {name for name, _, _, _ in _ELSEWHERE}
+_TWICE = _ELSEWHERE_NAMES & {name for name, _, _, _ in METRIC_DECLARATIONS}
+if _TWICE:  # pragma: no cover - a declaration error, caught by the doctests' import
+    raise ValueError(f"metrics declared twice: {', '.join(sorted(_TWICE))}")
+
+
+_DECLARED_KINDS = {name: kind for name, kind, _, _ in METRIC_DECLARATIONS}
+
+
+def _compares(name: str) -> str | None:
+    """The rate a policy metric ``<rate>_ratio`` / ``<rate>_difference`` compares, else None."""
+    base, _, how = name.rpartition("_")
+    wanted = {"ratio": "ratio", "difference": "points"}.get(how)
+    if wanted is None or _DECLARED_KINDS.get(name) != wanted or base not in RATE_SUMS:
+        return None
+    return base
+
+
 METRICS: dict[str, Metric] = {
-    **{name: Metric(name, kind, words, definition, policy=True)
+    **{name: Metric(name, kind, words, definition, policy=True,
+                    numerator=RATE_SUMS.get(name, (None, None))[0],
+                    denominator=RATE_SUMS.get(name, (None, None))[1], compares=_compares(name))
        for name, kind, words, definition in METRIC_DECLARATIONS},
     **{name: Metric(name, kind, words, definition) for name, kind, words, definition in _ELSEWHERE},
 }
@@ -194,7 +274,12 @@ def metric(name: str) -> Metric:
     Examples
     --------
     >>> metric("share.review")
-    Metric(name='share.review', kind='share', words="Share 'review'", definition="share of rows whose final action is 'review'", policy=True)
+    Metric(name='share.review', kind='share', words="Share 'review'", definition="share of rows whose final action is 'review'", policy=True, numerator='share.review', denominator='rows', compares=None)
+    >>> m = metric("wrongly_declined_good")
+    >>> m.kind, m.numerator, m.denominator
+    ('share', 'good_uncleared', 'labelled_good')
+    >>> metric("wrongly_declined_good_ratio").compares
+    'wrongly_declined_good'
     """
     found = METRICS.get(name)
     if found is not None:
@@ -202,7 +287,8 @@ def metric(name: str) -> Metric:
     if name.startswith("share.") and len(name) > len("share."):
         action = name[len("share."):]
         return Metric(name, "share", f"Share '{action}'",
-                      f"share of rows whose final action is '{action}'", policy=True)
+                      f"share of rows whose final action is '{action}'", policy=True,
+                      numerator=name, denominator="rows")
     raise KeyError(f"{name!r} is not a metric of trustlab.metrics.METRICS: declare its kind "
                    f"there; metrics: {', '.join(METRICS)}, share.<action>")
 

@@ -3,7 +3,7 @@
 from ._condition import ConditionSyntaxError, columns_of, parse_condition
 from ._diff import policy_changes
 from ._load import FORMAT_VERSION, canonical_json, load_policy, parse_policy, read_window
-from ._metric_names import METRIC_DECLARATIONS, METRICS
+from ._metric_names import COMPARING_METRICS, DISPARITY_BASES, METRIC_DECLARATIONS, METRICS
 from ._schema import policy_schema
 from ._spec import (
     MODES,
@@ -28,6 +28,8 @@ from ._template import Template, parse_template
 __all__ = [
     "FORMAT_VERSION",
     "METRICS",
+    "COMPARING_METRICS",
+    "DISPARITY_BASES",
     "METRIC_DECLARATIONS",
     "MODES",
     "Action",

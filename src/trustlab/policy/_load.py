@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from .._errors import DataError, PolicyError, Problem
 from .._format import CURRENCY_PATTERN
 from ._condition import ConditionSyntaxError, parse_condition
-from ._metric_names import is_metric, metric_kind, supported_metrics_text
+from ._metric_names import COMPARING_METRICS, is_metric, metric_kind, supported_metrics_text
 from ._reach import unreachable_rules
 from ._spec import (
     MODES,
@@ -152,7 +152,7 @@ TIME_FORMAT_PATTERN = r"%[A-Za-z]"
 """``columns.time_format`` holds at least one strftime directive."""
 RESERVED_GUARDRAIL_IDS = ("kill_switch",)
 """Guardrail ids taken by the kit (decision records name the kill switch so)."""
-METRICS_NEEDING_BY = ("favourable_rate_ratio",)
+METRICS_NEEDING_BY = tuple(dict.fromkeys(("favourable_rate_ratio",) + COMPARING_METRICS))
 """Check metrics that compare segments, so a check on them needs ``by``."""
 
 _WINDOW_RE = re.compile(WINDOW_PATTERN)

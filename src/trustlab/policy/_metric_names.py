@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from .._format import format_number
 
-__all__ = ["METRICS", "METRIC_DECLARATIONS", "METRIC_WORDS", "METRIC_KINDS", "format_metric",
-           "is_metric", "metric_kind", "metric_words", "supported_metrics_text"]
+__all__ = ["METRICS", "METRIC_DECLARATIONS", "METRIC_WORDS", "METRIC_KINDS", "DISPARITY_BASES",
+           "COMPARING_METRICS", "format_metric", "is_metric", "metric_kind", "metric_words",
+           "supported_metrics_text"]
 
-METRIC_DECLARATIONS: tuple[tuple[str, str, str, str], ...] = (
+_DECLARED: tuple[tuple[str, str, str, str], ...] = (
     # name, kind (trustlab._format.KINDS), words for a reader, definition
     ("decisions", "count", "Decisions", "rows decided"),
     ("automation_rate", "share", "Decided automatically",
@@ -43,7 +44,8 @@ METRIC_DECLARATIONS: tuple[tuple[str, str, str, str], ...] = (
      "share of rows with at least one missing signal"),
     ("unlabelled_share", "share", "No observed outcome", "share of rows with no observed outcome"),
     ("favourable_rate_ratio", "ratio", "Lowest over highest segment favourable rate",
-     "lowest segment favourable rate divided by the highest (needs `by`)"),
+     "lowest segment favourable rate divided by the highest (needs `by`); for a protected "
+     "column with a `fairness.reference`, the lowest group's divided by the reference group's"),
     ("alignment", "share", "Agreement with recorded human decisions",
      "among automated rows with a recorded human decision, the share that agree"),
     ("override_rate", "share", "Disagreement with recorded human decisions",
@@ -53,7 +55,55 @@ METRIC_DECLARATIONS: tuple[tuple[str, str, str, str], ...] = (
     ("max_feature_psi", "drift", "Largest feature drift (PSI)",
      "largest PSI of any feature window against the drift reference"),
 )
+
+_BASE_DECLARATIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("wrongly_declined_good", "share", "Good cases not given the call right for them",
+     "among labelled rows with the good outcome, the share not given an automated action that "
+     "is right for the good outcome (actions' right_when; a human action counts as not given "
+     "it): a credit policy's good applicants declined or sent to review"),
+    ("wrongly_approved_bad", "share", "Bad cases given the call right for good ones",
+     "among labelled rows with the bad outcome, the share given an automated action that is "
+     "right for the good outcome (actions' right_when; 1 - bad_capture_rate): a credit "
+     "policy's bad applicants approved automatically"),
+    ("deferral_rate", "share", "Left to a person",
+     "share of decisions whose final action is a human action"),
+    ("escalation_rate", "share", "Escalated",
+     "share of decisions whose deciding rule sets `escalate`"),
+)
+
+DISPARITY_BASES: tuple[str, ...] = ("favourable_rate", "bad_rate_favourable",
+                                    "wrongly_declined_good", "wrongly_approved_bad",
+                                    "deferral_rate", "escalation_rate")
+"""The rates whose groups disparity metrics compare: each has ``<rate>_ratio`` and
+``<rate>_difference``."""
+
+_REFERENCE_WORDS = ("the reference group: `fairness.reference` for a protected column, else the "
+                    "group of the highest favourable rate among the groups judged")
+
+
+def _comparing(base: str, words: str) -> tuple[tuple[str, str, str, str], ...]:
+    """``<base>_ratio`` (but favourable_rate_ratio, declared with the format) and
+    ``<base>_difference``."""
+    ratio = (f"{base}_ratio", "ratio", f"{words}: group over reference",
+             f"a group's {base} divided by that of {_REFERENCE_WORDS} (needs `by`; a check "
+             f"holds when it holds in every group judged)")
+    difference = (f"{base}_difference", "points", f"{words}: group minus reference",
+                  f"a group's {base} minus that of {_REFERENCE_WORDS}, in points (needs `by`; a "
+                  f"check holds when it holds in every group judged)")
+    return (difference,) if base == "favourable_rate" else (ratio, difference)
+
+
+_WORDS_OF = {name: words for name, _, words, _ in _DECLARED + _BASE_DECLARATIONS}
+
+METRIC_DECLARATIONS: tuple[tuple[str, str, str, str], ...] = (
+    _DECLARED + _BASE_DECLARATIONS
+    + tuple(d for base in DISPARITY_BASES for d in _comparing(base, _WORDS_OF[base])))
 """Each metric a check may name: ``(name, kind, words, definition)``, in the format's order."""
+
+COMPARING_METRICS: tuple[str, ...] = tuple(
+    f"{base}_{how}" for base in DISPARITY_BASES for how in ("ratio", "difference"))
+"""Metrics that compare the groups of a ``by`` column with a reference group: a check on one
+needs ``by``, and no single number for a set of cases exists (a rollout cannot stop on one)."""
 
 METRICS: dict[str, str] = {name: definition for name, _, _, definition in METRIC_DECLARATIONS}
 """Metric name → definition. ``share.<action>`` is valid for every declared action."""

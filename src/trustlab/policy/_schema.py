@@ -224,7 +224,9 @@ _ABOUT: dict[str, dict[str, str]] = {
         "at_least": "The lowest passing value (a share is written from 0 to 1).",
         "at_most": "The highest passing value (a share is written from 0 to 1).",
         "by": "A segment column: the check must hold in every segment with at least 30 rows "
-              "(favourable_rate_ratio compares the segments).",
+              "(favourable_rate_ratio compares the segments; a <rate>_ratio or "
+              "<rate>_difference metric compares each group with the reference group and "
+              "needs `by`).",
     },
     "promotion": {
         "min_decisions": "The fewest decisions of evidence.",

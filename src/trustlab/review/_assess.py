@@ -26,7 +26,8 @@ from ..engine import read_times
 from ..metrics import currency_of, format_metric, kind_of, metric_words, summary_frame
 from ..policy._diff import policy_changes
 from ..policy._spec import Policy
-from ..signals import TrainedSignal, train_missing_signals
+from ..explain._glossary import prohibited_bases
+from ..signals import TrainedSignal, proxy_warnings, train_missing_signals
 from ..simulate._metrics import activity_counts
 from ..simulate import (MIN_SEGMENT_ROWS, BootstrapResult, Replay, SwapResult, bootstrap_metrics,
                         evaluate_checks, plot_replay, plot_segment_rates, replay, swap_analysis)
@@ -118,6 +119,11 @@ class Review:
         The label values given to be read as the bad outcome in place of the
         policy's ``outcomes.bad_when`` (see :func:`bad_when_read_as`); empty
         for the policy's own.
+    proxies : ProxyCheck or None
+        With a policy declaring ``fairness``: supplied models reading a
+        protected attribute and features standing in for one (see
+        :func:`trustlab.signals.proxy_warnings`); shown in words in the
+        verdict area as :attr:`fairness_warnings`. None without ``fairness``.
     """
 
     policy: Policy
@@ -139,6 +145,12 @@ class Review:
     impact: object | None = None
     whole: object | None = None
     bad_when: tuple[str, ...] = ()
+    proxies: object | None = None
+
+    @property
+    def fairness_warnings(self) -> tuple[str, ...]:
+        """Warnings on the policy's protected attributes, in words: warnings, never refusals."""
+        return () if self.proxies is None else tuple(self.proxies.warnings)
 
     @property
     def verdict(self) -> str:
@@ -215,6 +227,11 @@ class Review:
         trained = "".join(f"<li>{escape(t.note)}.</li>" for t in self.trained)
         trained = f"<p><b>Signals trained in this review:</b></p><ul>{trained}</ul>" if trained \
             else ""
+        warned = "".join(f"<li>{escape(w)}</li>" for w in self.fairness_warnings)
+        if warned:
+            trained += (f"<p><b>Protected attributes "
+                        f"({escape(', '.join(self.proxies.protected))}), warnings:</b></p>"
+                        f"<ul>{warned}</ul>")
         return HTML(
             f"<div class='tl-verdict' style='border:3px solid {colour};padding:10px 14px;"
             f"border-radius:6px'><div style='font-size:1.6em;font-weight:bold;color:{colour}'>"
@@ -740,6 +757,10 @@ class Review:
             "champion_metrics": None if self.champion is None else
                 self.champion.metrics[self.champion.metrics["by"].isna()].to_dict("records"),
             "verdict": self.verdict,
+            "fairness_warnings": None if self.proxies is None else list(self.fairness_warnings),
+            "protected_proxies": None if self.proxies is None else {
+                "protected": list(self.proxies.protected), "threshold": self.proxies.threshold,
+                "measured": self.proxies.frame.to_dict("records")},
             "model_evidence": [e.to_dict() for e in self.evidence()],
             "drift": None if self.drift is None else {
                 "reference": self.drift.reference.description,
@@ -937,7 +958,7 @@ def bad_when_read_as(policy: Policy, data: pd.DataFrame, bad_when, source: str =
 def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
            champion: Policy | None = None, seed: int = 0, bootstrap: int = 1000,
            cases: int = 5, glossary=None, exclude: tuple[str, ...] = (),
-           train_signal: bool = True, label: str = "", bad_when=()) -> Review:
+           train_signal: bool = True, label: str = "", bad_when=(), model_cards=()) -> Review:
     """Review ``policy`` on ``data``: everything the report and its files say.
 
     Parameters
@@ -958,7 +979,9 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
     cases : int
         Example decisions to explain.
     glossary : Glossary, optional
-        Plain phrases for reason codes; its prohibited bases are never trained on.
+        Plain phrases for reason codes; its prohibited bases, and the policy's
+        protected attributes (``fairness.protected``), are never trained on
+        and never given as reasons (see :func:`trustlab.explain.prohibited_bases`).
     exclude : tuple of str
         Further columns a trained signal must not read.
     train_signal : bool
@@ -970,13 +993,19 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
         The label value (or values) meaning the bad outcome, in place of the
         policy's ``outcomes.bad_when``, for the policy and the champion (see
         :func:`bad_when_read_as`); empty for the policy's own.
+    model_cards : mapping of str to ModelCard, optional
+        Model cards of the supplied signals, by signal name. With a policy
+        declaring ``fairness``, a card listing a protected attribute among
+        its features is warned about in the verdict area, as is a feature
+        predicting a protected attribute strongly (see
+        :func:`trustlab.signals.proxy_warnings`).
 
     Raises
     ------
     trustlab.DataError, trustlab.ConfigError
         For data the policy or the champion cannot be replayed on.
     """
-    prohibited = tuple(exclude) + tuple(getattr(glossary, "prohibited", ()) or ())
+    prohibited = tuple(exclude) + tuple(sorted(prohibited_bases(glossary, policy)))
     data = outcome_read_from(data, label, (policy, champion))
     given = parse_bad_when(bad_when)
     policy = bad_when_read_as(policy, data, given, source=f"Data '{data_name}'")
@@ -986,6 +1015,11 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
         prohibited += (label,)  # the copy of the outcome is no feature either
     scored, trained = train_missing_signals(data, policy, exclude=prohibited, seed=seed,
                                             allow_training=train_signal)
+    proxies = None
+    if policy.fairness is not None:  # warnings in words, computed once: never a refusal
+        others = tuple(s.name for s in champion.signals) if champion is not None else ()
+        proxies = proxy_warnings(data, policy, model_cards=model_cards,
+                                 exclude=prohibited + others, seed=seed)
     result = replay(policy, scored, seed=seed)
     drift = trust = gate = None
     if policy.time_column is not None and policy.time_column in scored.columns:
@@ -1026,7 +1060,8 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
         records = records.copy()
         records.insert(0, "row", np.arange(len(records), dtype=np.int64))
     return Review(policy, data_name, scored, result, intervals, swaps, champ, trained, codes, records,
-                  picked, seed, label, drift, trust, gate, impact, bad_when=given)
+                  picked, seed, label, drift, trust, gate, impact, bad_when=given,
+                  proxies=proxies)
 
 
 def assess_on_cluster(policy: Policy, data, *, client, out: str | Path,

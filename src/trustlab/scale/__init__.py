@@ -19,10 +19,11 @@ or a scheduler address.
 """
 
 from ._drift import drift_error, drift_over_time
+from ._lda import lda_search
 from ._replay import ScaledReplay, replay
 from ._run import DEFAULT_BATCH_ROWS, parquet_files, read_recent, write_parts
 from ._sweeps import DEFAULT_STEPS, band_grid, sweep_resolution, threshold_sweep
 
 __all__ = ["DEFAULT_BATCH_ROWS", "DEFAULT_STEPS", "ScaledReplay", "band_grid", "drift_error",
-           "drift_over_time", "parquet_files", "read_recent", "replay", "sweep_resolution",
-           "threshold_sweep", "write_parts"]
+           "drift_over_time", "lda_search", "parquet_files", "read_recent", "replay",
+           "sweep_resolution", "threshold_sweep", "write_parts"]

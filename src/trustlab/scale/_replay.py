@@ -35,7 +35,7 @@ from ..engine._plan import plan_for
 from ..policy._spec import DriftBrake, Policy
 from ..simulate._metrics import (MetricTotals, activity_counts, evaluate_checks,
                                 metric_table_from, metric_totals)
-from ..simulate._replay import Checked
+from ..simulate._replay import Checked, replay_segments
 from ..simulate._replay import replay as replay_frame
 from ..trust._partial import TrustPartial
 from ._brakes import decide_brakes
@@ -227,11 +227,11 @@ def replay(policy: Policy, data, *, client=None, batch_rows: int = DEFAULT_BATCH
     (1001, 'pass')
     """
     plan_for(policy)  # compile once here, so workers receive a ready policy
-    segs = tuple(policy.segments if segments is None else segments)
     align = limit_windows(policy)
     with source_of(data, client=client, batch_rows=batch_rows, caller=_SOURCE) as source, \
             Progress("Replay", total=source.rows() if progress else None,
                      enabled=progress) as bar:
+        segs = replay_segments(policy, source.columns(), segments)
         folder = new_folder(out, _SOURCE)
         if any(isinstance(g, DriftBrake) for g in policy.guardrails):
             bar.note("deciding the drift brake windows over the whole history")

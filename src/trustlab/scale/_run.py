@@ -68,6 +68,12 @@ class Source:
     def __enter__(self) -> Source:
         return self
 
+    def columns(self) -> tuple[str, ...]:
+        """The history's columns (partition columns included)."""
+        if self.parquet is not None:
+            return tuple(self.parquet.empty().columns)
+        return tuple(self.frame.columns)
+
     def __exit__(self, *exc) -> None:
         self.close()
 

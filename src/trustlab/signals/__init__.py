@@ -36,6 +36,7 @@ from ._card import ModelCard
 from ._fill import TrainedSignal, non_feature_columns, train_missing_signals
 from ._oof import SignalResult, score_out_of_fold, select_features
 from ._persist import PIPELINE_TYPES, load_model, save_model
+from ._proxy import ProxyCheck, proxy_warnings
 from ._pipeline import (
     build_pipeline,
     categorical_columns,
@@ -48,6 +49,7 @@ from ._pipeline import (
 __all__ = [
     "ModelCard",
     "PIPELINE_TYPES",
+    "ProxyCheck",
     "ReliabilityDisplay",
     "SignalResult",
     "TrainedSignal",
@@ -61,6 +63,7 @@ __all__ = [
     "load_model",
     "non_feature_columns",
     "observed_outcome_share",
+    "proxy_warnings",
     "save_model",
     "score_out_of_fold",
     "select_features",

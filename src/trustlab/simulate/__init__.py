@@ -33,6 +33,7 @@ from ._grid import BandGrid, band_grid
 from ._explorer import ExplorerState, PolicyExplorer, band_policy, explorer_state
 from ._guard_explorer import GuardrailExplorer
 from ._labels import SwapResult, swap_analysis
+from ._lda import LdaDisplay, LdaSearch, lda_search
 from ._metrics import (MIN_SEGMENT_ROWS, MetricTotals, evaluate_checks, metric_table,
                        metric_table_from, metric_totals)
 from ._plots import plot_replay, plot_reviews_per_window, plot_segment_rates
@@ -60,6 +61,8 @@ __all__ = [
     "Outage",
     "Outcome",
     "GuardrailExplorer",
+    "LdaDisplay",
+    "LdaSearch",
     "PolicyExplorer",
     "RemoveGuardrail",
     "Replay",
@@ -76,6 +79,7 @@ __all__ = [
     "compare_scenarios",
     "evaluate_checks",
     "explorer_state",
+    "lda_search",
     "metric_table",
     "metric_table_from",
     "metric_totals",

@@ -461,6 +461,8 @@ def _cells(h: OpenHistory, early: OpenRule, late: OpenRule, te: np.ndarray, tl: 
     ``te[i]``, else the late rule's where it fires at ``tl[j]``, else its rest
     action; so the totals are the rest totals, plus what each rule changes
     alone, minus what the late rule would change where the early one fires.
+    Every row of ``h.table`` is summed alike: the six components, and any rows a
+    caller adds (e.g. the favourable decisions of each group of a protected attribute).
     """
     ke, kl = len(te), len(tl)
     op_e, op_l = early.threshold.op, late.threshold.op
@@ -471,19 +473,19 @@ def _cells(h: OpenHistory, early: OpenRule, late: OpenRule, te: np.ndarray, tl: 
     el_l = np.flatnonzero(late.eligible)
     both = np.flatnonzero(early.eligible & late.eligible)
 
-    n_keys = h.table.shape[1]
+    n_rows, n_keys = h.table.shape  # 6 components (more when cases are split by group)
     keys = h.change_keys(rest)  # what a case gains by another action: change_table[:, key]
     ch_e, ch_l = h.change_table(early.then), h.change_table(late.then)
 
     def by_bin(bins: np.ndarray, rows: np.ndarray, change: np.ndarray, size: int) -> np.ndarray:
-        """Components gained by the cases ``rows``, summed by bin: (6, size)."""
+        """Components gained by the cases ``rows``, summed by bin: (components, size)."""
         counts = np.bincount(bins[rows] * n_keys + keys[rows], minlength=size * n_keys)
         return change @ counts.reshape(size, n_keys).T
 
-    s_e = sums_over_fired(by_bin(be, el_e, ch_e, ke + 1), op_e, axis=1)  # (6, KE)
-    s_l = sums_over_fired(by_bin(bl, el_l, ch_l, kl + 1), op_l, axis=1)  # (6, KL)
+    s_e = sums_over_fired(by_bin(be, el_e, ch_e, ke + 1), op_e, axis=1)  # (rows, KE)
+    s_l = sums_over_fired(by_bin(bl, el_l, ch_l, kl + 1), op_l, axis=1)  # (rows, KL)
     pair = be * (kl + 1) + bl
-    s_both = by_bin(pair, both, ch_l, (ke + 1) * (kl + 1)).reshape(6, ke + 1, kl + 1)
+    s_both = by_bin(pair, both, ch_l, (ke + 1) * (kl + 1)).reshape(n_rows, ke + 1, kl + 1)
     s_both = sums_over_fired(sums_over_fired(s_both, op_e, axis=1), op_l, axis=2)
     totals = h.totals(rest)[:, None, None] + s_e[:, :, None] + s_l[:, None, :] - s_both
 
@@ -494,18 +496,18 @@ def _cells(h: OpenHistory, early: OpenRule, late: OpenRule, te: np.ndarray, tl: 
     peak = np.full((ke, kl), np.nan)
     if h.window is not None and h.n:
         # reviews are cases not automated: a gain of d in `automated` is d fewer reviews
-        human = (1.0 - h.components(rest)[2], -ch_e[2][keys], -ch_l[2][keys])
+        human = (1.0 - h.table[2][h.keys(rest)], -ch_e[2][keys], -ch_l[2][keys])
         peak = _peak(h, human, (be, el_e, op_e, ke), (bl, el_l, op_l, kl), both, guard_win)
     return totals, peak, method
 
 
 def _guard_effect(h: OpenHistory, early: OpenRule, late: OpenRule, te: np.ndarray,
                   be: np.ndarray):
-    """What the rate limits change at each early threshold: components (6, KE) and human
+    """What the rate limits change at each early threshold: components (rows, KE) and human
     reviews per window (KE, windows), with a note for the method."""
     ke = len(te)
     n_w = max(h.n_windows, 1)
-    none = (np.zeros((6, ke)), np.zeros((ke, n_w)), "")
+    none = (np.zeros((h.table.shape[0], ke)), np.zeros((ke, n_w)), "")
     if not h.rate_limits or h.n == 0:
         return none
     rest = h.rest_action
@@ -527,7 +529,7 @@ def _guard_effect(h: OpenHistory, early: OpenRule, late: OpenRule, te: np.ndarra
         capped & {early.then, *present_codes(rest[movable_e], len(h.actions))})
     prefix = PREFIX[early.threshold.op]
     auto = h.automated[h.ks_map].astype(float)  # by rule action, after the kill switch
-    delta = np.zeros((6, ke))
+    delta = np.zeros((h.table.shape[0], ke))
     per_window = np.zeros((ke, n_w))
     passes = range(ke) if depends else range(1)
     bins = np.where(early.eligible, be, ke + 1 if prefix else -1)  # never fires where ineligible

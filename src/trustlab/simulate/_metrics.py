@@ -3,6 +3,23 @@
 Every metric is a ratio of sums over the per-decision frame (or a count), so
 the overall value and every segment's value come from one grouped sum. A
 metric that cannot be computed is ``NaN`` with a reason, never a default.
+
+Disparity metrics (``<rate>_ratio``, ``<rate>_difference``; the rates are
+:data:`DISPARITY_BASES`) compare each segment's rate with a *reference group*'s
+(:meth:`MetricTotals.compare`):
+
+* the groups *judged* are those with at least :data:`MIN_SEGMENT_ROWS` rows —
+  for a protected column (``fairness.protected``) at least
+  ``fairness.min_group``, and never the ``(missing)`` group, which is
+  reported but is no group to compare;
+* the reference is ``fairness.reference`` for a protected column that names
+  one (no comparison when it is absent or has fewer rows than that), else the
+  judged group of the highest favourable rate (the first of equals);
+* a check on one holds when it holds in every judged group (the reference
+  among them, at ratio 1 and difference 0); ``favourable_rate_ratio`` stays
+  one number per column, the lowest judged group's ratio (for a column
+  without a ``fairness.reference``: lowest over highest segment rate, as
+  before).
 """
 
 from __future__ import annotations
@@ -12,31 +29,49 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..metrics import METRICS, metric
 from ..policy._spec import Check, Policy
 
 __all__ = ["activity_counts", "metric_table", "metric_table_from", "metric_totals", "MetricTotals",
-           "evaluate_checks", "MIN_SEGMENT_ROWS", "CHECK_COLUMNS"]
+           "GroupComparison", "group_rules", "evaluate_checks", "MIN_SEGMENT_ROWS", "CHECK_COLUMNS",
+           "DISPARITY_BASES", "COMPARING_METRICS", "MISSING_SEGMENT"]
 
 MIN_SEGMENT_ROWS = 30
 """A check with ``by`` holds when it holds in every segment with at least this many rows."""
 
+MISSING_SEGMENT = "(missing)"
+"""The segment of rows whose segment column is missing."""
+
 CHECK_COLUMNS = ("check", "metric", "by", "value", "at_least", "at_most", "passed", "segment",
                  "reason")
 
-_RATIOS = {  # metric: (numerator, denominator, reason when the denominator is 0)
-    "automation_rate": ("automated", "rows", "no decisions"),
-    "favourable_rate": ("favourable", "rows", "no decisions"),
-    "bad_rate_favourable": ("fav_bad", "fav_labelled",
-                            "no labelled rows with a favourable action"),
-    "bad_capture_rate": ("bad_caught", "labelled_bad", "no labelled rows with the bad outcome"),
-    "wrong_call_rate": ("wrong_call", "auto_labelled", "no labelled rows with an automated action"),
-    "value_per_decision": ("value", "valued", "no decision could be valued (no observed outcomes "
-                                              "under `unlabelled: exclude`)"),
-    "fallback_rate": ("signal_missing", "rows", "no decisions"),
-    "unlabelled_share": ("unlabelled", "rows", "no decisions"),
-    "alignment": ("aligned", "alignable", "no automated decision has a recorded human decision "
-                                          "to compare with"),
+_UNDEFINED = {  # rate: reason when its denominator is 0 (its sums: the registry's RATE_SUMS)
+    "automation_rate": "no decisions",
+    "favourable_rate": "no decisions",
+    "bad_rate_favourable": "no labelled rows with a favourable action",
+    "bad_capture_rate": "no labelled rows with the bad outcome",
+    "wrong_call_rate": "no labelled rows with an automated action",
+    "wrongly_declined_good": "no labelled rows with the good outcome",
+    "wrongly_approved_bad": "no labelled rows with the bad outcome",
+    "value_per_decision": "no decision could be valued (no observed outcomes under "
+                          "`unlabelled: exclude`)",
+    "fallback_rate": "no decisions",
+    "unlabelled_share": "no decisions",
+    "alignment": "no automated decision has a recorded human decision to compare with",
+    "deferral_rate": "no decisions",
+    "escalation_rate": "no decisions",
 }
+_RATIOS = {  # metric: (numerator, denominator, reason when the denominator is 0)
+    name: (metric(name).numerator, metric(name).denominator, why)
+    for name, why in _UNDEFINED.items()}
+
+COMPARING_METRICS: tuple[str, ...] = tuple(n for n, m in METRICS.items() if m.compares)
+"""Disparity metrics: ``<rate>_ratio`` and ``<rate>_difference`` for each of
+:data:`DISPARITY_BASES`, a segment's rate against its reference group's."""
+
+DISPARITY_BASES: tuple[str, ...] = tuple(dict.fromkeys(METRICS[n].compares
+                                                       for n in COMPARING_METRICS))
+"""The rates disparity metrics compare between groups."""
 _DRIFT_REASON = ("measured against a drift reference over time by the drift monitor, not by a "
                  "replay of history")
 
@@ -52,6 +87,9 @@ def _indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
     recorded = frame["recorded_action"]
     alignable = auto & recorded.notna().to_numpy()
     action = frame["action"].astype(object).to_numpy()
+    cleared = auto & ~right_if_bad  # given an automated action that is right for a good outcome
+    escalated = (frame["escalated"].to_numpy(dtype=bool) if "escalated" in frame.columns
+                 else np.zeros(len(frame), dtype=bool))  # a frame made by hand may lack it
     cols = {
         "rows": np.ones(len(frame)),
         "automated": auto,
@@ -59,7 +97,10 @@ def _indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
         "fav_bad": fav & lab & bad,
         "fav_labelled": fav & lab,
         # caught: not given an automated action that is right for the good outcome
-        "bad_caught": lab & bad & ~(auto & ~right_if_bad),
+        "bad_caught": lab & bad & ~cleared,
+        "bad_cleared": lab & bad & cleared,
+        "good_uncleared": lab & ~bad & ~cleared,
+        "labelled_good": lab & ~bad,
         "wrong_call": auto & lab & (right_if_bad != bad),
         "auto_labelled": auto & lab,
         "labelled_bad": lab & bad,
@@ -71,6 +112,7 @@ def _indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
         "aligned": alignable & (recorded.astype(object).to_numpy() == action),
         "alignable": alignable,
         "human": ~auto,
+        "escalated": escalated,
     }
     for a in actions:
         cols[f"share.{a}"] = action == a
@@ -183,6 +225,149 @@ class MetricTotals:
             k: add(self.human[k], other.human[k]) for k in self.human}
         return MetricTotals(sums, human)
 
+    def compare(self, column: str, policy: Policy, *, min_rows: int | None = None,
+                protected: bool | None = None, reference: object | None = None,
+                exclude=()) -> GroupComparison:
+        """The groups of segment column ``column`` compared with their reference group.
+
+        Parameters
+        ----------
+        column : str
+            A segment column of these totals.
+        policy : Policy
+            Its actions and ``fairness`` section.
+        min_rows, protected, reference : optional
+            Override the policy's rules for ``column`` (see :func:`group_rules`):
+            the fewest rows of a judged group, whether ``column`` holds a
+            protected attribute (its ``(missing)`` group is then not judged),
+            and the reference group (None: the judged group of the highest
+            favourable rate, or the policy's ``fairness.reference``).
+        exclude : sequence of str, optional
+            Groups reported but never judged (a crossed group with a missing part).
+
+        Returns
+        -------
+        GroupComparison
+        """
+        if column not in self.sums or column is None:
+            raise KeyError(f"no segment column {column!r} in these totals; segment columns: "
+                           f"{', '.join(str(k) for k in self.sums if k is not None) or 'none'}")
+        rules = group_rules(policy, column)
+        prot = rules[0] if protected is None else bool(protected)
+        least = rules[1] if min_rows is None else int(min_rows)
+        declared = rules[2] if reference is None else reference
+        sums = self.sums[column]
+        rates = _from_sums(sums, tuple(a.name for a in policy.actions))
+        names = np.array([str(g) for g in sums.index], dtype=object)
+        rows = sums["rows"].to_numpy(dtype=float)
+        judged = ((rows >= least) & ~(prot & (names == MISSING_SEGMENT))
+                  & ~np.isin(names, np.asarray(list(exclude), dtype=object)))
+        fav = rates["favourable_rate"][0].to_numpy(dtype=float)
+        ref, why = _reference_group(column, list(sums.index), names, rows, fav, judged, least,
+                                    declared)
+        values: dict[str, np.ndarray] = {"rows": rows}
+        reasons: dict[str, np.ndarray] = {}
+        for base in DISPARITY_BASES:
+            values[base] = rates[base][0].to_numpy(dtype=float)
+            reasons[base] = rates[base][1].to_numpy(dtype=object)
+        k = None if ref is None else int(np.flatnonzero(names == ref)[0])
+        for name in COMPARING_METRICS:
+            base = METRICS[name].compares
+            v, r = values[base], reasons[base]
+            if k is None:
+                values[name] = np.full(len(names), np.nan)
+                reasons[name] = np.full(len(names), why, dtype=object)
+                continue
+            values[name] = np.asarray(metric(name).against(v, v[k]), dtype=float)
+            if np.isnan(v[k]):
+                at_ref = f"the reference group '{ref}' has no {base}: {r[k]}"
+            else:
+                at_ref = f"the reference group '{ref}' has a {base} of 0"
+            reasons[name] = np.where(~np.isnan(values[name]), "",
+                                     np.where(r != "", r, at_ref)).astype(object)
+        index = pd.Index(names, name=column)
+        return GroupComparison(column, pd.DataFrame(values, index=index),
+                               pd.DataFrame(reasons, index=index),
+                               pd.Series(judged, index=index, name="judged"), ref, why, least, prot)
+
+
+@dataclass(frozen=True, eq=False)
+class GroupComparison:
+    """The groups of one column, each rate beside the reference group's.
+
+    Made by :meth:`MetricTotals.compare`.
+
+    Attributes
+    ----------
+    column : str
+    values : pandas.DataFrame
+        One row per group (index: the group as text): ``rows``, each rate of
+        :data:`DISPARITY_BASES` and each of :data:`COMPARING_METRICS`.
+    reasons : pandas.DataFrame
+        The same index, one column per rate and disparity metric: why its
+        value is missing (``""`` where it is not).
+    judged : pandas.Series of bool
+        The groups compared (a check holds when it holds in each).
+    reference : str or None
+        The reference group; None when there is none (see :attr:`why`).
+    why : str
+        Why there is no reference group (``""`` when there is one).
+    min_rows : int
+        The fewest rows of a judged group.
+    protected : bool
+        The column holds a protected attribute: its ``(missing)`` group is not judged.
+    """
+
+    column: str
+    values: pd.DataFrame
+    reasons: pd.DataFrame
+    judged: pd.Series
+    reference: str | None
+    why: str
+    min_rows: int
+    protected: bool
+
+
+def group_rules(policy: Policy, column: str) -> tuple[bool, int, object | None]:
+    """How the groups of ``column`` are compared: ``(protected, min_rows, reference)``.
+
+    A protected column (``fairness.protected``) judges groups of at least
+    ``fairness.min_group`` rows, never its ``(missing)`` group, against its
+    ``fairness.reference`` (None: the most favoured judged group); any other
+    column judges segments of at least :data:`MIN_SEGMENT_ROWS` rows against
+    the most favoured one.
+    """
+    fairness = policy.fairness
+    if fairness is not None and column in fairness.protected:
+        return True, fairness.min_group, fairness.reference_of(column)
+    return False, MIN_SEGMENT_ROWS, None
+
+
+def _reference_group(column: str, groups: list, names: np.ndarray, rows: np.ndarray,
+                     favourable: np.ndarray, judged: np.ndarray, min_rows: int,
+                     declared: object | None) -> tuple[str | None, str]:
+    """The reference group's name, or None with the reason."""
+    if declared is not None:
+        hit = [k for k, g in enumerate(groups) if str(g) == str(declared) or _equal(g, declared)]
+        if not hit:
+            return None, (f"the reference group '{declared}' is not among the groups of "
+                          f"'{column}' ({', '.join(names)})")
+        if rows[hit[0]] < min_rows:
+            return None, (f"the reference group '{declared}' of '{column}' has "
+                          f"{int(rows[hit[0]])} rows, fewer than {min_rows}")
+        return str(names[hit[0]]), ""
+    if not judged.any():
+        return None, f"no group of '{column}' has {min_rows}+ rows"
+    score = np.where(judged & ~np.isnan(favourable), favourable, -np.inf)
+    return str(names[int(np.argmax(score))]), ""
+
+
+def _equal(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
 
 def metric_totals(frame: pd.DataFrame, policy: Policy, by: tuple[str, ...] = ()) -> MetricTotals:
     """The :class:`MetricTotals` of a per-decision frame (:attr:`Replay.decisions`)."""
@@ -276,21 +461,40 @@ def metric_table_from(totals: MetricTotals, policy: Policy,
     for col in [k for k in totals.sums if k is not None]:
         sums = totals.sums[col]
         emit(col, sums)
-        fav = sums["favourable"] / sums["rows"]
-        big = sums["rows"] >= MIN_SEGMENT_ROWS
-        rates = fav[big]
-        if len(rates) < 2:
-            value, why = np.nan, f"fewer than two segments of '{col}' have {MIN_SEGMENT_ROWS}+ rows"
-        elif rates.max() == 0:
-            value, why = np.nan, f"no segment of '{col}' has a favourable decision"
-        else:
-            value, why = float(rates.min() / rates.max()), ""
+        comp = totals.compare(col, policy)
+        segment = comp.values.index.to_numpy(dtype=object)
+        rows = sums["rows"].to_numpy(dtype=np.int64)
+        for name in COMPARING_METRICS:
+            add(name, col, segment, comp.values[name].to_numpy(), rows,
+                comp.reasons[name].to_numpy())
+        value, why = _lowest_ratio(col, sums, comp)
         add("favourable_rate_ratio", col, np.array([None], dtype=object), [value],
             [int(sums["rows"].sum())], [why])
     # one frame built once, not one per metric (text columns inferred as pandas does)
     mixed = ("by", "segment")  # None beside text: kept as objects
     return pd.DataFrame({k: pd.Series(np.concatenate(v), dtype=object) if k in mixed
                          else np.concatenate(v) for k, v in columns.items()})
+
+
+def _lowest_ratio(col: str, sums: pd.DataFrame, comp: GroupComparison) -> tuple[float, str]:
+    """``favourable_rate_ratio`` of column ``col``: one number and why it is missing."""
+    if not comp.protected:  # lowest over highest segment rate, as the format first defined it
+        fav = sums["favourable"] / sums["rows"]
+        rates = fav[sums["rows"] >= MIN_SEGMENT_ROWS]
+        if len(rates) < 2:
+            return np.nan, f"fewer than two segments of '{col}' have {MIN_SEGMENT_ROWS}+ rows"
+        if rates.max() == 0:
+            return np.nan, f"no segment of '{col}' has a favourable decision"
+        return float(rates.min() / rates.max()), ""
+    if comp.reference is None:
+        return np.nan, comp.why
+    if int(comp.judged.sum()) < 2:
+        return np.nan, (f"fewer than two groups of '{col}' have {comp.min_rows}+ rows (the "
+                        f"{MISSING_SEGMENT} group is not compared)")
+    ratios = comp.values.loc[comp.judged.to_numpy(), "favourable_rate_ratio"]
+    if ratios.isna().all():
+        return np.nan, str(comp.reasons.loc[comp.reference, "favourable_rate_ratio"])
+    return float(ratios.min()), ""
 
 
 def _holds(value: float, check: Check) -> bool:
@@ -305,13 +509,19 @@ def evaluate_checks(policy: Policy, metrics: pd.DataFrame) -> pd.DataFrame:
 
     A check with ``by`` (other than ``favourable_rate_ratio``) holds when it
     holds in every segment with at least :data:`MIN_SEGMENT_ROWS` rows; its
-    value is the worst such segment's, named in ``segment``. A metric that
-    could not be computed fails its check, with the reason.
+    value is the worst such segment's, named in ``segment``. A check on a
+    disparity metric (:data:`COMPARING_METRICS`) holds when it holds in every
+    judged group of its ``by`` column (:func:`group_rules`: for a protected
+    column, groups of ``fairness.min_group`` rows or more, not ``(missing)``),
+    each compared with the column's reference group. A metric that could not
+    be computed fails its check, with the reason.
     """
     rows = []
     for check in policy.checks:
         segment, reason = None, ""
-        if check.metric == "favourable_rate_ratio" or check.by is None:
+        if check.metric in COMPARING_METRICS and check.metric != "favourable_rate_ratio":
+            value, passed, segment, reason = _group_check(policy, check, metrics)
+        elif check.metric == "favourable_rate_ratio" or check.by is None:
             sel = metrics[(metrics["metric"] == check.metric) & metrics["segment"].isna()
                           & ((metrics["by"] == check.by) if check.by else metrics["by"].isna())]
             if sel.empty:
@@ -326,17 +536,41 @@ def evaluate_checks(policy: Policy, metrics: pd.DataFrame) -> pd.DataFrame:
                 value, passed = np.nan, False
                 reason = f"no segment of '{check.by}' has {MIN_SEGMENT_ROWS}+ rows"
             else:
-                holds = np.array([_holds(v, check) for v in sel["value"]])
-                worst = sel.iloc[int(np.argmin(holds))] if not holds.all() else (
-                    sel.loc[sel["value"].idxmin()] if check.at_least is not None
-                    else sel.loc[sel["value"].idxmax()])
-                value, segment, passed = float(worst["value"]), str(worst["segment"]), bool(holds.all())
-                reason = str(worst["reason"])
+                value, passed, segment, reason = _worst(sel, check)
         rows.append({"check": check.describe(), "metric": check.metric, "by": check.by,
                      "value": value, "at_least": check.at_least, "at_most": check.at_most,
                      "passed": bool(passed), "segment": segment,
                      "reason": reason if np.isnan(value) else ""})
     return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
+
+
+def _worst(sel: pd.DataFrame, check: Check) -> tuple[float, bool, str, str]:
+    """Whether ``check`` holds in every row of ``sel`` (segments), and the worst segment's value."""
+    holds = np.array([_holds(v, check) for v in sel["value"]])
+    worst = sel.iloc[int(np.argmin(holds))] if not holds.all() else (
+        sel.loc[sel["value"].idxmin()] if check.at_least is not None
+        else sel.loc[sel["value"].idxmax()])
+    return float(worst["value"]), bool(holds.all()), str(worst["segment"]), str(worst["reason"])
+
+
+def _group_check(policy: Policy, check: Check, metrics: pd.DataFrame
+                 ) -> tuple[float, bool, str | None, str]:
+    """A check on a disparity metric: it holds when it holds in every judged group of ``by``."""
+    if check.by is None:
+        return np.nan, False, None, (f"{check.metric} compares the groups of a column with a "
+                                     f"reference group, so the check needs `by: COLUMN`")
+    sel = metrics[(metrics["metric"] == check.metric) & (metrics["by"] == check.by)
+                  & metrics["segment"].notna()]
+    if sel.empty:
+        return np.nan, False, None, f"segment column '{check.by}' was not part of the replay"
+    protected, min_rows, _ = group_rules(policy, check.by)
+    judged = sel[(sel["rows"] >= min_rows)
+                 & ~(protected & (sel["segment"] == MISSING_SEGMENT))]
+    if judged.empty:
+        return np.nan, False, None, (f"no group of '{check.by}' has {min_rows}+ rows"
+                                     + (f" (the {MISSING_SEGMENT} group is not compared)"
+                                        if protected else ""))
+    return _worst(judged, check)
 
 
 def activity_counts(records: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,7 @@ __all__ = ["Checked", "Replay", "replay", "DECISION_COLUMNS"]
 
 DECISION_COLUMNS = ("action", "rule", "guardrail", "automated", "favourable", "right_if_bad",
                     "signal_missing", "labelled", "bad", "reviewer_action", "reviewer_recorded", "recorded_action",
-                    "value")
+                    "value", "escalated")
 """Columns of :attr:`Replay.decisions` (then ``window`` and the segment columns)."""
 
 
@@ -56,9 +56,9 @@ class Replay(Checked):
         outcome is bad, per its ``right_when``), ``signal_missing``, the outcome (``labelled``, ``bad``), the reviewer's
         decision on human actions (``reviewer_action``, ``reviewer_recorded``),
         the recorded human decision as an action (``recorded_action``), the
-        ``value`` of the decision (NaN when it cannot be valued), the time
-        ``window`` id (with a time column and ``outcomes.window``) and the
-        segment columns.
+        ``value`` of the decision (NaN when it cannot be valued), whether the
+        deciding rule set ``escalate`` (``escalated``), the time ``window`` id
+        (with a time column and ``outcomes.window``) and the segment columns.
     values : pandas.DataFrame
         The value of every case under every action (see
         :func:`trustlab.simulate.action_values`).
@@ -189,6 +189,15 @@ def _windows(policy: Policy, data: pd.DataFrame) -> tuple[np.ndarray | None, tup
     return ids, (int(ids.min()), int(ids.max()))
 
 
+def replay_segments(policy: Policy, columns, segments=None) -> tuple[str, ...]:
+    """The columns a replay breaks metrics down by: ``segments`` when given, else the
+    policy's segments and the ``fairness.protected`` columns among ``columns``."""
+    if segments is not None:
+        return tuple(segments)
+    protected = () if policy.fairness is None else policy.fairness.protected
+    return tuple(dict.fromkeys(policy.segments + tuple(c for c in protected if c in columns)))
+
+
 def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
            reviewer_accuracy: float | None = None, segments: tuple[str, ...] | None = None,
            records: pd.DataFrame | None = None, offset: int = 0, batch: bool = False
@@ -207,7 +216,8 @@ def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
     reviewer_accuracy : float, optional
         Overrides ``outcomes.reviewer.accuracy``.
     segments : tuple of str, optional
-        Segment columns (default: the policy's ``segments``).
+        Segment columns (default: the policy's ``segments``, then its
+        ``fairness.protected`` columns that ``data`` holds).
     records : pandas.DataFrame, optional
         Decision records already made for ``data`` (saves applying again).
     offset : int, default 0
@@ -228,7 +238,7 @@ def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
         column is missing or unreadable (as well as for anything
         :meth:`Policy.apply` refuses).
     """
-    segs = tuple(policy.segments if segments is None else segments)
+    segs = replay_segments(policy, data.columns, segments)
     missing = [c for c in segs if c not in data.columns]
     if missing:
         raise DataError(f"Data for policy '{policy.name}'", [Problem(
@@ -269,6 +279,7 @@ def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
         "reviewer_recorded": human & reviewer.recorded,
         "recorded_action": pd.Categorical(recorded_action, categories=names),
         "value": value,
+        "escalated": rec["escalate"].notna().to_numpy(),
     }, index=data.index)
     assert NO_REVIEWER == -1  # names_arr[-1] is None
     ids, span = _windows(policy, data)
