@@ -155,6 +155,23 @@ else:
 display(review.segments_table(), *review.segment_figures())
 
 # %% [markdown] tags=[]
+# ## Fairness
+#
+# When the policy declares protected attributes (`fairness`): how decisions
+# and errors differ between their groups — the favourable rate, the bad rate
+# among favourable decisions, good cases not given the call right for them,
+# bad cases given the call right for good ones, deferrals and escalations —
+# each against the reference group as a ratio and a difference with a 95%
+# bootstrap interval, small groups marked. Then the search for a less
+# discriminatory alternative: every pair of thresholds of the policy's two
+# threshold rules, one set of rules for everyone, its value against the worst
+# favourable-rate ratio; the frontier, the current policy, and for each value
+# tolerance the alternative with the best worst ratio.
+
+# %% tags=[]
+display(*review.fairness_section())
+
+# %% [markdown] tags=[]
 # ## Drift over time
 #
 # Whether the applicants (data), the model's score (signal), the decisions

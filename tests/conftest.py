@@ -96,6 +96,14 @@ CREDIT = REPO / "policies" / "consumer-credit.yaml"
 """The example credit policy the simulation tests replay."""
 
 
+def retention_text() -> str:
+    """The shipped retention policy's text without its `fairness` section (the last one in
+    the file), for tests that declare their own protected attributes."""
+    text = (REPO / "policies" / "retention-offer.yaml").read_text(encoding="utf-8")
+    cut = text.index("\nfairness:")
+    return text[:cut].rsplit("\n# 1.1.0", 1)[0] + "\n"
+
+
 def credit_text(edits: dict[str, str] | None = None) -> str:
     """The example credit policy's text with each ``old: new`` edit made (each ``old`` present)."""
     text = CREDIT.read_text()

@@ -1,6 +1,6 @@
 """Every notebook runs on a team's own data, and says what that data cannot show.
 
-Notebooks 01–07 are executed with papermill, in this environment's kernel and
+Notebooks 01–08 are executed with papermill, in this environment's kernel and
 with ``notebooks/`` as working directory (as ``trustlab review`` runs its
 notebook), on the shipped real data: Lending Club (no decision times, no
 recorded human decisions, no model score) and German credit (its outcome
@@ -25,7 +25,8 @@ from conftest import REPO
 pytestmark = pytest.mark.slow  # about two minutes on two shared cores
 
 NOTEBOOKS = ("01_signals", "02_policy_design", "03_guardrails", "04_drift_and_trust",
-             "05_change_review", "06_batch_or_real_time", "07_build_buy_and_readiness")
+             "05_change_review", "06_batch_or_real_time", "07_build_buy_and_readiness",
+             "08_fairness")
 LENDING = {"dataset": str(REPO / "datasets" / "lending_club.csv"),
            "policy": str(REPO / "policies" / "lending-club-risk.yaml")}
 INTAKE = str(REPO / "policies" / "lending-club-intake.yaml")
@@ -51,12 +52,15 @@ SKIPPED = {
                                                      "the rollback")],
     "06_batch_or_real_time": [],
     "07_build_buy_and_readiness": [],
+    "08_fairness": ["Policy 'lending-club-risk' declares no protected attributes, so the "
+                    "comparisons below are skipped"],
 }
 # Small where a notebook repeats work (bootstrap replicates), so each run stays short.
 EXTRA = {
     "02_policy_design": {"bootstrap": 20},
     "05_change_review": {"champion": INTAKE, "segment": "", "bootstrap": 20},
     "07_build_buy_and_readiness": {"champion": INTAKE},
+    "08_fairness": {"bootstrap": 20},
 }
 SYNTHETIC_ONLY = ("defaulted_truth", "true_pd", "underwriter_decision", "decision_time",
                   "application_id", "make_history")
@@ -212,5 +216,29 @@ def test_drift_and_trust_on_german_credit_with_a_time_column(run, german):
     assert "This data has no time column" not in text
     assert "Trust over time: german-credit-risk@1.0" in text
     assert "Policy 'german-credit-risk' has no drift brake" in text
+    for marker in SYNTHETIC_ONLY:
+        assert marker not in text, marker
+
+
+def test_fairness_on_german_credit_with_its_protected_attributes(run, german, tmp_path):
+    """Check 08 on German credit with a copy of its policy declaring protected attributes: the
+    scored signal reads none of them, the disparity (two attributes crossed) and the proxies
+    are measured, and the chosen pair of lines replays to the search's numbers."""
+    policy = tmp_path / "german-credit-fair.yaml"
+    policy.write_text(GERMAN_POLICY + "fairness:\n  protected: [foreign_worker, "
+                      "personal_status_and_sex]\n  min_group: 30\n")
+    text = run("08_fairness", "german", {
+        "dataset": german["plain"], "policy": str(policy), "label": "creditability",
+        "cross": "foreign_worker, personal_status_and_sex", "exclude": "age_in_years",
+        "bootstrap": 20})
+    assert "Protected: foreign_worker, personal_status_and_sex; reference groups: none" in text
+    assert "Signal 'p_bad' is not in the data, so it was scored out of fold" in text
+    assert "- foreign_worker: a protected attribute (`fairness.protected`), never a model " \
+           "feature; rules reading it: none" in text
+    assert "foreign_worker × personal_status_and_sex" in text
+    assert "Lines moved: rule 'low' (favourable) and rule 'high'; groups of 'foreign_worker'" \
+        in text
+    assert "The search cannot apply this rate limit" not in text
+    assert "replay equals the search on every number: True" in text
     for marker in SYNTHETIC_ONLY:
         assert marker not in text, marker

@@ -26,7 +26,7 @@ from trustlab.explain import (
     prohibited_bases,
 )
 from trustlab.signals import build_pipeline
-from conftest import REPO
+from conftest import REPO, retention_text
 
 FEATURES = ["age_band", "region", "plan", "contract", "tenure_months", "monthly_charge",
             "support_calls_90d", "num_late_payments"]
@@ -47,7 +47,7 @@ def _history(seed: int = 0) -> pd.DataFrame:
 
 
 def _policy(tmp_path, fairness: str = "fairness: {protected: [age_band]}\n") -> trustlab.Policy:
-    text = (REPO / "policies" / "retention-offer.yaml").read_text(encoding="utf-8")
+    text = retention_text()
     path = tmp_path / "retention-offer-fair.yaml"
     path.write_text(text + fairness, encoding="utf-8")
     return trustlab.load_policy(path)

@@ -15,7 +15,7 @@ from trustlab.datasets import load_german_credit, make_retention_history
 from trustlab.fairness import DISPARITY_METRICS, Disparity, DisparityDisplay, disparity
 from trustlab.policy import Check
 from trustlab.simulate import evaluate_checks, replay
-from conftest import REPO
+from conftest import REPO, retention_text
 
 matplotlib.use("Agg")
 fm = pytest.importorskip("fairlearn.metrics")
@@ -289,7 +289,7 @@ def test_cell_counts_bootstrap_matches_resampling_rows(tmp_path, history):
 def test_error_rates_follow_right_when_on_a_high_risk_side_policy(tmp_path):
     """Check that for a retention offer (favourable, right when the customer would churn) the
     error rates read: stayers not left alone, and churners left without an offer."""
-    text = (REPO / "policies" / "retention-offer.yaml").read_text()
+    text = retention_text()
     policy = _policy(tmp_path, text + "\nfairness:\n  protected: [age_band, region]\n",
                      "retention.yaml")
     data = make_retention_history(n_days=60, seed=4)

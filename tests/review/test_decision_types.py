@@ -353,3 +353,28 @@ def test_readme_shows_the_examples_as_they_are():
                    "max: 14", "per: 1D", 'bad_when: "Yes"', "bad_when: 1", "at_most: 80",
                    "right_when: bad", "then: no_offer"):
         assert quoted in section and quoted in policies, quoted
+
+
+def test_retention_review_reports_fairness(retention_trained, runs):
+    """Check the retention review (age_band protected) shows disparity with intervals, the
+    frontier of less discriminatory alternatives, never trains on or cites the age band, and
+    keeps both in metrics.json equal to a disparity measured afresh."""
+    from trustlab.fairness import disparity
+
+    code, doc, decisions = retention_trained
+    assert doc["disparity"] is not None and doc["less_discriminatory_alternatives"] is not None
+    rows = {r["group"]: r for r in doc["disparity"]["groups"]}
+    assert set(rows) == {"18-34", "35-54", "55+"} and rows["35-54"]["reference"]
+    assert all(r["favourable_rate_ratio_low"] <= r["favourable_rate_ratio"] <=
+               r["favourable_rate_ratio_high"] for r in rows.values())
+    words = " ".join(decisions.filter(regex=r"^reason_\d+$").stack().dropna().astype(str))
+    assert "age band" not in words.lower() and "age_band" not in words
+    report = " ".join((runs / "retention-trained" / "report.html").read_text().split())
+    assert "Fairness" in report and "Less discriminatory alternatives" in report
+    assert "against the reference group" in report and "daily-offer-budget" in report
+    policy = load_policy(RETENTION)
+    scored = pd.read_csv(REPO / "datasets" / "retention_history.csv").drop(columns="p_churn")
+    scored["p_churn"] = decisions["p_churn"].to_numpy()
+    fresh = disparity(policy, scored, bootstrap=0)
+    for g in fresh.frame.itertuples():
+        assert rows[g.group]["favourable_rate"] == pytest.approx(g.favourable_rate, rel=1e-12)

@@ -133,11 +133,11 @@ def test_title_and_header_say_what_was_reviewed_on_what_when(report, review_fold
     page = _parse(report)
     doc = json.loads((review_folder / "metrics.json").read_text())
     manifest = json.loads((review_folder / "manifest.json").read_text())
-    assert page.title == "Review \u2014 retention-offer@1.0.0"
-    assert "<h1>Review \u2014 retention-offer@1.0.0</h1>" in report
+    assert page.title == "Review \u2014 retention-offer@1.1.0"
+    assert "<h1>Review \u2014 retention-offer@1.1.0</h1>" in report
     header = dict(next(t for t in page.tables if t["class"] == "tl-header")["rows"])
     policy = load_policy(review_folder.parent / "retention-offer.yaml")
-    assert header["Policy"] == "retention-offer@1.0.0"
+    assert header["Policy"] == "retention-offer@1.1.0"
     assert header["Policy content hash"] == policy.content_hash == doc["policy"]["hash"]
     assert header["Owner"] == "Head of Customer Retention <retention@example.com>"
     assert header["Mode"] == "supervised"
@@ -350,7 +350,7 @@ def test_report_prints_with_running_header_and_signoff_last(review_folder, tmp_p
     texts = _pages_text(pdf_path)
     assert len(texts) == pages
     for i, page in enumerate(texts, start=1):
-        assert "Review \u2014 retention-offer@1.0.0" in page and f"Page {i} of {pages}" in page
+        assert "Review \u2014 retention-offer@1.1.0" in page and f"Page {i} of {pages}" in page
     assert "Policy content hash" in texts[0] and "Verdict: PASS" in texts[0]
     assert "Sign-off" in texts[-1] and "Approve with conditions" in texts[-1]
     assert "Sign-off" not in "".join(texts[:-1])

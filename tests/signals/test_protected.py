@@ -14,7 +14,7 @@ import pytest
 import trustlab
 from trustlab.datasets import make_retention_history
 from trustlab.signals import non_feature_columns, select_features, train_missing_signals
-from conftest import REPO
+from conftest import REPO, retention_text
 
 PROTECTED_WHY = "a protected attribute (`fairness.protected`), never a model feature"
 
@@ -35,7 +35,7 @@ def _history(seed: int = 0) -> pd.DataFrame:
 
 def _policy(tmp_path, fairness: str = "fairness: {protected: [age_band]}\n") -> trustlab.Policy:
     """A copy of the shipped retention policy, with ``fairness`` added, written in ``tmp_path``."""
-    text = (REPO / "policies" / "retention-offer.yaml").read_text(encoding="utf-8")
+    text = retention_text()
     path = tmp_path / "retention-offer-fair.yaml"
     path.write_text(text + fairness, encoding="utf-8")
     return trustlab.load_policy(path)

@@ -22,7 +22,7 @@ from trustlab import DataError, ModelCard
 from trustlab.datasets import make_retention_history
 from trustlab.review import assess
 from trustlab.signals import ProxyCheck, proxy_warnings
-from conftest import REPO
+from conftest import REPO, retention_text
 
 DECADE = {"18-34": "1990s", "35-54": "1970s", "55+": "1950s"}
 
@@ -51,7 +51,7 @@ def _history(seed: int = 0, n_days: int = 28) -> pd.DataFrame:
 
 
 def _policy(tmp_path, fairness: str = "fairness: {protected: [age_band]}\n") -> trustlab.Policy:
-    text = (REPO / "policies" / "retention-offer.yaml").read_text(encoding="utf-8")
+    text = retention_text()
     path = tmp_path / "retention-offer-fair.yaml"
     path.write_text(text + fairness, encoding="utf-8")
     return trustlab.load_policy(path)

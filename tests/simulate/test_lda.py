@@ -19,7 +19,7 @@ import trustlab
 from trustlab.datasets import make_history, make_retention_history
 from trustlab.simulate import LdaSearch, band_grid, lda_search, replay, without_guardrail
 from trustlab.simulate._edit import rule_threshold, with_threshold
-from conftest import REPO, credit_text, write_cuts
+from conftest import REPO, credit_text, retention_text, write_cuts
 
 FAIRNESS = "fairness: {protected: [age_band]}\n"
 OVERALL = ("value_total", "value_per_decision", "automation_rate", "favourable_rate",
@@ -47,9 +47,7 @@ def retention(tmp_path_factory):
     grid cannot move a capped action with the later rule)."""
     folder = tmp_path_factory.mktemp("policies")
     path = folder / "retention-offer.yaml"
-    shutil.copy(REPO / "policies" / "retention-offer.yaml", path)
-    with path.open("a", encoding="utf-8") as f:
-        f.write("\n" + FAIRNESS)
+    path.write_text(retention_text() + "\n" + FAIRNESS, encoding="utf-8")
     return trustlab.load_policy(path)
 
 
@@ -179,7 +177,7 @@ def test_favourable_action_on_the_high_risk_side(retention):
     assert_cells_equal_replays(p, data, s, sample(s, seed=1))
     assert s.choices["worst_ratio"].min() > s.current["worst_ratio"]
     q = s.policy_for(0.02)
-    assert q.version == "1.0.1"
+    assert q.version == "1.1.1"
     assert rule_threshold(q, "high-churn-risk").value == s.choice(0.02)["approve_threshold"]
 
 

@@ -146,11 +146,50 @@ class Review:
     whole: object | None = None
     bad_when: tuple[str, ...] = ()
     proxies: object | None = None
+    disparity: object | None = None
+    lda: object | None = None
+    lda_note: str = ""
 
     @property
     def fairness_warnings(self) -> tuple[str, ...]:
         """Warnings on the policy's protected attributes, in words: warnings, never refusals."""
         return () if self.proxies is None else tuple(self.proxies.warnings)
+
+    def fairness_section(self) -> list:
+        """The report's fairness section: disparity by protected group with intervals and
+        warnings, and the search for a less discriminatory alternative (its frontier and
+        choices), or one paragraph saying why it is not assessed."""
+        from IPython.display import HTML
+
+        if self.disparity is None:
+            return [HTML("<p>Not assessed: the policy declares no protected attributes "
+                         "(a <code>fairness</code> section).</p>")]
+        d = self.disparity
+        out = [ReportTable(table_html(d.summary(), caption="Decisions and errors by protected "
+                                      "group, against the reference group (95% bootstrap "
+                                      "intervals; small groups marked)"))]
+        shown = d.plot()
+        alt = ("Favourable-rate ratio of each protected group against its reference group, "
+               "with 95% intervals and the adverse line: " + "; ".join(d.warnings or (
+                   "no group's ratio is below the adverse line",)) + ".")
+        out.append(figure_of(shown.figure_, alt))
+        words = list(d.warnings) or ["No judged group's favourable-rate ratio is below "
+                                     f"{format_number(self.policy.fairness.adverse_ratio, 'ratio')}."]
+        out.append(HTML("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in words) + "</ul>"))
+        if self.lda is None:
+            out.append(HTML(f"<p>The search for a less discriminatory alternative was not run: "
+                            f"{escape(self.lda_note)}</p>"))
+            return out
+        if self.lda_note:
+            out.append(HTML(f"<p>{escape(self.lda_note)}</p>"))
+        plotted = self.lda.plot()
+        out.append(figure_of(plotted.figure_, "Value against the worst favourable-rate ratio of "
+                                              "every pair of thresholds; the frontier, the "
+                                              "current policy and the choices within each "
+                                              "value tolerance are marked."))
+        out.append(ReportTable(table_html(self.lda.summary(), caption="Less discriminatory "
+                                          "alternatives: one set of rules for everyone")))
+        return out
 
     @property
     def verdict(self) -> str:
@@ -758,6 +797,9 @@ class Review:
                 self.champion.metrics[self.champion.metrics["by"].isna()].to_dict("records"),
             "verdict": self.verdict,
             "fairness_warnings": None if self.proxies is None else list(self.fairness_warnings),
+            "disparity": None if self.disparity is None else self.disparity.to_dict(),
+            "less_discriminatory_alternatives": None if self.lda is None else
+                self.lda.to_dict(),
             "protected_proxies": None if self.proxies is None else {
                 "protected": list(self.proxies.protected), "threshold": self.proxies.threshold,
                 "measured": self.proxies.frame.to_dict("records")},
@@ -1059,9 +1101,25 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
     if policy.id_column is None:
         records = records.copy()
         records.insert(0, "row", np.arange(len(records), dtype=np.int64))
+    disparity = lda = None
+    lda_note = ""
+    if policy.fairness is not None:
+        from ..fairness import disparity as measure_disparity
+
+        disparity = measure_disparity(policy, scored, result, bootstrap=bootstrap, seed=seed)
+        lda, lda_note = _lda_of(policy, scored, seed)
     return Review(policy, data_name, scored, result, intervals, swaps, champ, trained, codes, records,
                   picked, seed, label, drift, trust, gate, impact, bad_when=given,
-                  proxies=proxies)
+                  proxies=proxies, disparity=disparity, lda=lda, lda_note=lda_note)
+
+
+def _lda_of(policy: Policy, scored: pd.DataFrame, seed: int):
+    """The search for a less discriminatory alternative (:func:`search_alternatives`) and a
+    note in words: why it was not run, or what was set aside to run it."""
+    from .._notebook import search_alternatives
+
+    found = search_alternatives(policy, scored, seed=seed)
+    return found.search, found.note
 
 
 def assess_on_cluster(policy: Policy, data, *, client, out: str | Path,
