@@ -44,6 +44,7 @@ cases: int = 5  # example decisions to explain
 seed: int = 0  # seeds the simulated reviewer, the folds, the bootstrap and the cases
 dask_scheduler: str = ""  # a Dask scheduler address (tcp://host:8786): replay the whole Parquet history there (empty: in memory here)
 recent_rows: int = 200000  # with dask_scheduler: the most recent rows read here for intervals, drift, trust and cases
+model_card: str = ""  # the model card (JSON written by ModelCard.save) of the supplied signal the policy reads first: a card listing a protected attribute is warned about (empty: none)
 
 # %% tags=["nbval-check-output"]
 from pathlib import Path
@@ -65,8 +66,11 @@ if dask_scheduler:  # the whole history on the cluster, the most recent rows her
                                out=nb.repo_path(output_dir), recent_rows=recent_rows,
                                label=label, bad_when=bad_when, **shared)
 else:
+    cards = {rules.signals[0].name: trustlab.ModelCard.load(nb.repo_path(model_card))} \
+        if model_card else {}
     review = assess(rules, nb.load_dataset(data, rules, shared["champion"]), exclude=tuple(nb.split_list(exclude) or ()),
-                    train_signal=train_signal, label=label, bad_when=bad_when, **shared)
+                    train_signal=train_signal, label=label, bad_when=bad_when, model_cards=cards,
+                    **shared)
 metrics_file, decisions_file = review.write(nb.repo_path(output_dir))
 
 # %% tags=[]
