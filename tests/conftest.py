@@ -104,6 +104,35 @@ def retention_text() -> str:
     return text[:cut].rsplit("\n# 1.1.0", 1)[0] + "\n"
 
 
+def retention_policy(folder, fairness: str = "fairness: {protected: [age_band]}\n"
+                     ) -> trustlab.Policy:
+    """The shipped retention policy with ``fairness`` in place of its own section (empty:
+    none), written in ``folder`` and loaded."""
+    path = Path(folder) / "retention-offer-fair.yaml"
+    path.write_text(retention_text() + fairness, encoding="utf-8")
+    return trustlab.load_policy(path)
+
+
+def age_driven_history(seed: int = 0):
+    """The retention history as a team's CSV reads (text as ``str``, a float32, a nullable
+    Int64 with gaps), its churn redrawn so that the protected age band decides it."""
+    import numpy as np
+    import pandas as pd
+
+    from trustlab.datasets import make_retention_history
+
+    df = make_retention_history(n_days=28, customers_per_day=30, seed=seed)
+    rng = np.random.default_rng(seed)
+    old = (df["age_band"] == "55+").to_numpy()
+    churned = rng.random(len(df)) < np.where(old, 0.75, 0.08)
+    tenure = df["tenure_months"].astype("Int64")
+    tenure[rng.random(len(df)) < 0.05] = pd.NA
+    return df.drop(columns=["p_churn", "true_p_churn"]).assign(
+        churned=pd.array(np.where(churned, "Yes", "No"), dtype="str"),
+        monthly_charge=df["monthly_charge"].astype("float32"),
+        tenure_months=tenure)
+
+
 def credit_text(edits: dict[str, str] | None = None) -> str:
     """The example credit policy's text with each ``old: new`` edit made (each ``old`` present)."""
     text = CREDIT.read_text()

@@ -12,11 +12,9 @@ many decisions: the test of the real thing fails if the protected list is ignore
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import trustlab
-from trustlab.datasets import make_retention_history
 from trustlab.explain import (
     ReasonExplainer,
     explain_case,
@@ -26,31 +24,16 @@ from trustlab.explain import (
     prohibited_bases,
 )
 from trustlab.signals import build_pipeline
-from conftest import REPO, retention_text
+from conftest import age_driven_history, retention_policy
 
 FEATURES = ["age_band", "region", "plan", "contract", "tenure_months", "monthly_charge",
             "support_calls_90d", "num_late_payments"]
 
 
-def _history(seed: int = 0) -> pd.DataFrame:
-    """The retention history (text as ``str``, a float32, a nullable Int64), age deciding churn."""
-    df = make_retention_history(n_days=28, customers_per_day=30, seed=seed)
-    rng = np.random.default_rng(seed)
-    old = (df["age_band"] == "55+").to_numpy()
-    churned = rng.random(len(df)) < np.where(old, 0.75, 0.08)
-    tenure = df["tenure_months"].astype("Int64")
-    tenure[rng.random(len(df)) < 0.05] = pd.NA
-    return df.drop(columns=["p_churn", "true_p_churn"]).assign(
-        churned=pd.array(np.where(churned, "Yes", "No"), dtype="str"),
-        monthly_charge=df["monthly_charge"].astype("float32"),
-        tenure_months=tenure)
+_history = age_driven_history
 
 
-def _policy(tmp_path, fairness: str = "fairness: {protected: [age_band]}\n") -> trustlab.Policy:
-    text = retention_text()
-    path = tmp_path / "retention-offer-fair.yaml"
-    path.write_text(text + fairness, encoding="utf-8")
-    return trustlab.load_policy(path)
+_policy = retention_policy
 
 
 @pytest.fixture(scope="module")

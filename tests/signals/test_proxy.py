@@ -22,7 +22,7 @@ from trustlab import DataError, ModelCard
 from trustlab.datasets import make_retention_history
 from trustlab.review import assess
 from trustlab.signals import ProxyCheck, proxy_warnings
-from conftest import REPO, retention_text
+from conftest import REPO, retention_policy
 
 DECADE = {"18-34": "1990s", "35-54": "1970s", "55+": "1950s"}
 
@@ -50,11 +50,7 @@ def _history(seed: int = 0, n_days: int = 28) -> pd.DataFrame:
         row_tag=pd.array([f"T{i:06d}" for i in rng.permutation(n)], dtype="str"))
 
 
-def _policy(tmp_path, fairness: str = "fairness: {protected: [age_band]}\n") -> trustlab.Policy:
-    text = retention_text()
-    path = tmp_path / "retention-offer-fair.yaml"
-    path.write_text(text + fairness, encoding="utf-8")
-    return trustlab.load_policy(path)
+_policy = retention_policy
 
 
 @pytest.fixture(scope="module")
