@@ -214,9 +214,8 @@ def prohibited_bases(glossary: Glossary | None = None, policy=None) -> frozenset
 
     Examples
     --------
-    >>> import pathlib, trustlab
-    >>> text = pathlib.Path("policies/retention-offer.yaml").read_text()
-    >>> p = trustlab.parse_policy(text + "fairness: {protected: [age_band]}\\n")
+    >>> import trustlab
+    >>> p = trustlab.load_policy("policies/retention-offer.yaml")  # age_band protected
     >>> g = parse_glossary("glossary: 1\\nprohibited: [region]\\n")
     >>> sorted(prohibited_bases(g, p)), sorted(prohibited_bases(None, p))
     (['age_band', 'region'], ['age_band'])
@@ -239,9 +238,8 @@ def policy_glossary(glossary: Glossary | None, policy) -> Glossary:
 
     Examples
     --------
-    >>> import pathlib, trustlab
-    >>> text = pathlib.Path("policies/retention-offer.yaml").read_text()
-    >>> p = trustlab.parse_policy(text + "fairness: {protected: [age_band]}\\n")
+    >>> import trustlab
+    >>> p = trustlab.load_policy("policies/retention-offer.yaml")  # age_band protected
     >>> g = parse_glossary('''
     ... glossary: 1
     ... features:

@@ -313,10 +313,9 @@ def proxy_warnings(data: pd.DataFrame, policy, *, features: Sequence[str] | None
 
     Examples
     --------
-    >>> import pathlib, trustlab
+    >>> import trustlab
     >>> from trustlab.datasets import make_retention_history
-    >>> text = pathlib.Path("policies/retention-offer.yaml").read_text()
-    >>> policy = trustlab.parse_policy(text + "fairness: {protected: [age_band]}\\n")
+    >>> policy = trustlab.load_policy("policies/retention-offer.yaml")  # age_band protected
     >>> history = make_retention_history(n_days=60, seed=1)
     >>> history["birth_decade"] = history["age_band"].map(
     ...     {"18-34": "1990s", "35-54": "1970s", "55+": "1950s"})
