@@ -120,20 +120,35 @@ def _indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _from_sums(sums: pd.DataFrame, actions: tuple[str, ...]) -> dict[str, tuple[pd.Series, pd.Series]]:
-    """Metric → (values, reasons) per row of ``sums`` (one row per group)."""
+    """Metric → (values, reasons) per row of ``sums`` (one row per group).
+
+    Array arithmetic on the sums' columns (a replay calls this for every segment
+    column, so pandas' alignment per ratio would cost more than the sums).
+    """
+    index = sums.index
+    n = len(sums)
+    blank = np.full(n, "", dtype=object)
+
+    def ratio(num: np.ndarray, den: np.ndarray, why: str) -> tuple[pd.Series, pd.Series]:
+        ok = den > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(ok, num / np.where(ok, den, 1.0), np.nan)
+        return (pd.Series(values, index=index),
+                pd.Series(np.where(ok, blank, why).astype(object), index=index))
+
+    column = {c: sums[c].to_numpy(dtype=float) for c in sums.columns}
     out: dict[str, tuple[pd.Series, pd.Series]] = {}
-    blank = pd.Series("", index=sums.index, dtype=object)
-    out["decisions"] = (sums["rows"], blank)
+    out["decisions"] = (sums["rows"], pd.Series(blank, index=index))
     for name, (num, den, why) in _RATIOS.items():
-        d = sums[den]
-        out[name] = (sums[num] / d.where(d > 0), blank.where(d > 0, why))
+        out[name] = ratio(column[num], column[den], why)
     for a in actions:
-        d = sums["rows"]
-        out[f"share.{a}"] = (sums[f"share.{a}"] / d.where(d > 0), blank.where(d > 0, "no decisions"))
-    valued = sums["valued"] > 0
-    out["value_total"] = (sums["value"].where(valued), blank.where(valued, _RATIOS[
-        "value_per_decision"][2]))
-    out["guardrail_interventions"] = (sums["guardrail_interventions"], blank)
+        out[f"share.{a}"] = ratio(column[f"share.{a}"], column["rows"], "no decisions")
+    valued = column["valued"] > 0
+    out["value_total"] = (pd.Series(np.where(valued, column["value"], np.nan), index=index),
+                          pd.Series(np.where(valued, blank, _RATIOS["value_per_decision"][2])
+                                    .astype(object), index=index))
+    out["guardrail_interventions"] = (sums["guardrail_interventions"],
+                                      pd.Series(blank, index=index))
     align, why = out["alignment"]
     out["override_rate"] = (1.0 - align, why)
     return out
