@@ -124,7 +124,7 @@ def run(tmp_path_factory):
             pm.execute_notebook(str(REPO / "notebooks" / f"{name}.ipynb"), str(executed),
                                 parameters=parameters, cwd=str(REPO / "notebooks"),
                                 kernel_name="python3", progress_bar=False,
-                                execution_timeout=900,  # a lost kernel message fails, never hangs
+                                execution_timeout=300,  # a lost kernel message fails, never hangs
                                 kernel_manager_class=_kernel_manager_class(sockets))
         return _output_text(executed)
 

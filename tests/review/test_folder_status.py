@@ -120,7 +120,7 @@ def test_failed_last_cell_leaves_no_verdict_and_no_kernel_files(inputs, tmp_path
         class Recording(cls):
             def __init__(self, *a, **k):
                 super().__init__(*a, **k)
-                seen.append(self.connection_file)
+                seen.append(self)
         return Recording
 
     monkeypatch.setattr(_run, "_kernel_manager_class", recording)
@@ -134,8 +134,8 @@ def test_failed_last_cell_leaves_no_verdict_and_no_kernel_files(inputs, tmp_path
                                                      "status.json"]
     with pytest.raises(ConfigError, match="failed, not complete"):
         assess_readiness(load_policy(inputs / "risk.yaml"), out)
-    assert len(seen) == 1 and seen[0].endswith("kernel.json")
-    assert not os.path.exists(seen[0]) and not os.path.exists(os.path.dirname(seen[0]))
+    assert len(seen) == 1 and seen[0].connection_file  # the file the kernel was started with
+    assert not os.path.exists(seen[0].connection_file)  # removed when the kernel shut down
 
 
 def _forged(done, tmp_path, edit, name="forged"):

@@ -268,10 +268,6 @@ def _kernel_manager_class(sockets: str):
         def _transport_default(self):
             return "ipc" if os.name == "posix" else "tcp"
 
-        @default("connection_file")
-        def _connection_file_default(self):  # removed with the private folder on every exit
-            return str(Path(sockets) / "kernel.json")
-
         @default("ip")
         def _ip_default(self):
             if self.transport != "ipc":
@@ -429,8 +425,9 @@ def run_review(policy: str | Path, data: str | Path, *, champion: str | Path | N
     ``"status": "complete"``; after a cell failure, Ctrl-C, SIGTERM or an
     unexpected error it says ``failed`` or ``interrupted`` and the folder holds
     no ``metrics.json``, ``decisions.parquet`` or report (so no verdict). A
-    killed run leaves only the ``.partial-`` folder. The kernel's connection
-    file and sockets live in a private temporary folder removed on every exit.
+    killed run leaves only the ``.partial-`` folder. The kernel's Unix sockets
+    live in a private temporary folder removed on every exit; its connection
+    file is jupyter_client's, removed when the kernel shuts down.
     """
     require_review_extra()
     started = _now()
