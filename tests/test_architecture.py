@@ -101,46 +101,39 @@ KNOWN: dict[tuple[str, str, str], str] = {
     # --- upward
     ('trustlab._io', 'trustlab.policy', 'upward'):
         "type-only: _io's read_data annotates Policy; the ground should take the policy's "
-        'column names (plain strings), not the Policy type',
-    ('trustlab._windowed', 'trustlab.engine._time', 'upward'):
-        "WindowGrid (used by trust/_partial, change/_shadow) builds on engine/_time's "
-        'window_ids/window_starts; move engine/_time.py to the planned ground module '
-        'trustlab/_time.py',
-    ('trustlab._windowed', 'trustlab.policy._spec', 'upward'):
+        "column names (plain strings), not the Policy type",
+    ('trustlab._windowed', 'trustlab.policy', 'upward'):
         "WindowGrid.build takes a policy Window; take the window's length/anchor as plain "
-        'values, or move _windowed up beside its users (trust/, change/)',
-    ('trustlab.policy._spec', 'trustlab.engine._online', 'upward'):
+        "values, or move _windowed up beside its users (trust/, change/)",
+    ('trustlab.policy._spec', 'trustlab.engine', 'upward'):
         'type-only: Policy.decide annotates Decision/GuardrailState; goes with the engine '
         'registration (the spec knows no engine), or a Protocol on floor 1',
     # --- sideways
     ('trustlab.drift._plots', 'trustlab.simulate._plots', 'sideways'):
-        "drift's plots borrow simulate's axes helpers _axes/_note; move shared plot helpers to "
-        'the planned ground module trustlab/_plotting',
-    ('trustlab.signals._oof', 'trustlab.engine._time', 'sideways'):
-        "out-of-fold scoring reads decision times with engine's read_times; move time reading "
-        'to the planned ground module trustlab/_time',
+        "drift's plots borrow simulate's axes helpers _axes/_note; move shared plot helpers "
+        "to the planned ground module trustlab/_plotting",
+    ('trustlab.trust._gate', 'trustlab.simulate', 'sideways'):
+        "the gate computes ratios with simulate's _RATIOS/_indicators; these belong in the "
+        "floor-3 metrics registry (one definition of each metric)",
     ('trustlab.trust._gate', 'trustlab.simulate._metrics', 'sideways'):
         "the gate computes ratios with simulate's _RATIOS/_indicators; these belong in the "
-        'floor-3 metrics registry (one definition of each metric)',
-    ('trustlab.trust._gate', 'trustlab.simulate._replay', 'sideways'):
-        "the gate reads a Replay; either trust sits above simulate (a floor 4.5) or Replay's "
-        'type moves down to metrics/; decide with the plan',
+        "floor-3 metrics registry (one definition of each metric)",
+    ('trustlab.trust._metrics', 'trustlab.simulate', 'sideways'):
+        "trust_over_time computes ratios with simulate's _RATIOS/_indicators; these belong in "
+        "the floor-3 metrics registry (one definition of each metric)",
     ('trustlab.trust._metrics', 'trustlab.simulate._metrics', 'sideways'):
         "trust_over_time computes ratios with simulate's _RATIOS/_indicators; these belong in "
-        'the floor-3 metrics registry (one definition of each metric)',
-    ('trustlab.trust._metrics', 'trustlab.simulate._replay', 'sideways'):
-        'trust_over_time reads a Replay; either trust sits above simulate or the Replay result '
-        'type moves down to metrics/',
-    ('trustlab.trust._partial', 'trustlab.simulate._replay', 'sideways'):
+        "the floor-3 metrics registry (one definition of each metric)",
+    ('trustlab.trust._partial', 'trustlab.simulate', 'sideways'):
         'TrustPartial reads a Replay; either trust sits above simulate or the Replay result '
         'type moves down to metrics/',
     ('trustlab.trust._plots', 'trustlab.simulate._plots', 'sideways'):
-        "trust's plots borrow simulate's _axes/literal; move shared plot helpers to the planned "
-        'ground module trustlab/_plotting',
+        "trust's plots borrow simulate's _axes/literal; move shared plot helpers to the "
+        "planned ground module trustlab/_plotting",
     # --- private
     ('trustlab._cli', 'trustlab.engine._columns', 'private'):
-        "the command's 'did you mean' hints use engine._columns.did_you_mean; move did_you_mean "
-        'to the ground (_errors or _format)',
+        "the command's 'did you mean' hints use engine._columns.did_you_mean; move "
+        "did_you_mean to the ground (_errors or _format)",
     ('trustlab._cli', 'trustlab.policy._metric_names', 'private'):
         'the command formats metrics with policy._metric_names.format_metric; use '
         'trustlab.metrics.format_metric (one definition of each metric)',
@@ -149,131 +142,41 @@ KNOWN: dict[tuple[str, str, str], str] = {
         'public review function (or part of assess)',
     ('trustlab._io', 'trustlab.policy._condition', 'private'):
         'see the deferred entry: text_columns_of belongs in policy/, not on the ground',
-    ('trustlab._summary', 'trustlab.policy._spec', 'private'):
-        'annotates Policy; import it from trustlab.policy',
-    ('trustlab._windowed', 'trustlab.engine._time', 'private'):
-        'see the upward entry: move engine/_time.py to trustlab/_time.py',
-    ('trustlab._windowed', 'trustlab.policy._spec', 'private'):
-        'see the upward entry; Window is public in trustlab.policy',
-    ('trustlab.change._impact', 'trustlab.policy._diff', 'private'):
-        'policy_changes is public in trustlab.policy: import from there',
     ('trustlab.change._impact', 'trustlab.policy._load', 'private'):
-        'rehash not public in trustlab.policy: export it from trustlab.policy or move it where '
-        'both sides can use it',
-    ('trustlab.change._impact', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
-    ('trustlab.change._rollout', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (shift_times, times_ns, window_ids, window_starts) are the "
-        "plan's ground module: move engine/_time.py to trustlab/_time.py",
-    ('trustlab.change._rollout', 'trustlab.policy._load', 'private'):
-        'read_window is public in trustlab.policy: import from there',
-    ('trustlab.change._rollout', 'trustlab.policy._spec', 'private'):
-        'Policy, Window are public in trustlab.policy: import from there',
+        'rehash not public in trustlab.policy: export it from trustlab.policy or move it '
+        'where both sides can use it',
     ('trustlab.change._rollout', 'trustlab.simulate._metrics', 'private'):
         'metric sums (_RATIOS, _indicators, ratio_values) live in simulate; the plan declares '
         'each metric once in the floor-3 metrics registry: move them to metrics/ and import '
         'from trustlab.metrics',
-    ('trustlab.change._rollout', 'trustlab.simulate._replay', 'private'):
-        'Replay, replay are public in trustlab.simulate: import from there',
-    ('trustlab.change._shadow', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (time_ns, times_ns, window_ids, window_starts) are the "
-        "plan's ground module: move engine/_time.py to trustlab/_time.py",
-    ('trustlab.change._shadow', 'trustlab.policy._load', 'private'):
-        'read_window is public in trustlab.policy: import from there',
-    ('trustlab.change._shadow', 'trustlab.policy._spec', 'private'):
-        'Policy, Window are public in trustlab.policy: import from there',
-    ('trustlab.change._shadow', 'trustlab.simulate._replay', 'private'):
-        'Replay, replay are public in trustlab.simulate: import from there',
     ('trustlab.change._shadow', 'trustlab.trust._plots', 'private'):
         "shadow plots borrow trust's _window_label; move it to the planned ground module "
-        'trustlab/_plotting',
-    ('trustlab.change._timeline', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (time_ns, times_ns) are the plan's ground module: move "
-        'engine/_time.py to trustlab/_time.py',
-    ('trustlab.change._timeline', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
-    ('trustlab.design._online', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
-    ('trustlab.design._online', 'trustlab.simulate._edit', 'private'):
-        'rule_threshold, with_threshold are public in trustlab.simulate: import from there',
-    ('trustlab.design._readiness', 'trustlab.policy._spec', 'private'):
-        'DriftBrake, Policy, RateLimit are public in trustlab.policy: import from there',
+        "trustlab/_plotting",
     ('trustlab.design._readiness', 'trustlab.review._run', 'private'):
         'see the deferred entry: the review-folder reader (STATUS_FILE, folder_incomplete, '
         'sha256_of) should be public or on the ground',
-    ('trustlab.drift._detect', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (time_ns, window_ids, window_starts) are the plan's ground "
-        'module: move engine/_time.py to trustlab/_time.py',
-    ('trustlab.drift._monitor', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (read_times, span_end, span_start, window_ids, "
-        "window_starts) are the plan's ground module: move engine/_time.py to trustlab/_time.py",
-    ('trustlab.drift._monitor', 'trustlab.policy._load', 'private'):
-        'read_window is public in trustlab.policy: import from there',
-    ('trustlab.drift._monitor', 'trustlab.policy._spec', 'private'):
-        'DriftReference, Window are public in trustlab.policy: import from there',
-    ('trustlab.drift._outcomes', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (shift_times, window_ids, window_starts) are the plan's "
-        'ground module: move engine/_time.py to trustlab/_time.py',
-    ('trustlab.drift._outcomes', 'trustlab.policy._load', 'private'):
-        'read_window is public in trustlab.policy: import from there',
-    ('trustlab.drift._outcomes', 'trustlab.policy._spec', 'private'):
-        'Window is public in trustlab.policy: import from there',
-    ('trustlab.drift._partial', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (window_ids, window_starts) are the plan's ground module: "
-        'move engine/_time.py to trustlab/_time.py',
-    ('trustlab.drift._partial', 'trustlab.policy._load', 'private'):
-        'read_window is public in trustlab.policy: import from there',
-    ('trustlab.drift._partial', 'trustlab.policy._spec', 'private'):
-        'Window is public in trustlab.policy: import from there',
     ('trustlab.drift._plots', 'trustlab.simulate._plots', 'private'):
         '_axes, _note not public in trustlab.simulate: export them from trustlab.simulate or '
         'move them where both sides can use them',
     ('trustlab.drift._policy', 'trustlab.engine._brake', 'private'):
-        "brake_reference from engine's brake: the plan says the drift brake is drift code; move "
-        'engine/_brake.py into drift/ and give the engine decided windows',
-    ('trustlab.drift._policy', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (read_times, window_ids) are the plan's ground module: "
-        'move engine/_time.py to trustlab/_time.py',
-    ('trustlab.drift._policy', 'trustlab.policy._condition', 'private'):
-        'columns_of is public in trustlab.policy: import from there',
-    ('trustlab.drift._policy', 'trustlab.policy._load', 'private'):
-        'read_window is public in trustlab.policy: import from there',
-    ('trustlab.drift._policy', 'trustlab.policy._spec', 'private'):
-        'DriftBrake, Policy are public in trustlab.policy: import from there',
-    ('trustlab.engine._apply', 'trustlab.policy._condition', 'private'):
-        'columns_of is public in trustlab.policy: import from there',
-    ('trustlab.engine._apply', 'trustlab.policy._spec', 'private'):
-        'DriftBrake, Policy are public in trustlab.policy: import from there',
+        "brake_reference from engine's brake: the plan says the drift brake is drift code; "
+        "move engine/_brake.py into drift/ and give the engine decided windows",
     ('trustlab.engine._apply', 'trustlab.policy._template', 'private'):
         'lines_of not public in trustlab.policy: export it from trustlab.policy or move it '
         'where both sides can use it',
-    ('trustlab.engine._brake', 'trustlab.drift._measures', 'private'):
-        "the engine's brake reaches into drift (see the deferred entry); goes when the brake "
-        'moves into drift/',
     ('trustlab.engine._brake', 'trustlab.drift._monitor', 'private'):
         "the engine's brake reaches into drift (see the deferred entry); goes when the brake "
-        'moves into drift/',
-    ('trustlab.engine._brake', 'trustlab.drift._reference', 'private'):
-        "the engine's brake reaches into drift (see the deferred entry); "
-        'Reference/load_reference are public in trustlab.drift',
-    ('trustlab.engine._brake', 'trustlab.policy._spec', 'private'):
-        'DriftBrake, DriftReference, Policy are public in trustlab.policy: import from there',
+        "moves into drift/",
     ('trustlab.engine._columns', 'trustlab.policy._condition', 'private'):
         'Column not public in trustlab.policy (columns_of already public): export it from '
         'trustlab.policy or move it where both sides can use it',
-    ('trustlab.engine._columns', 'trustlab.policy._spec', 'private'):
-        'DriftBrake, Policy are public in trustlab.policy: import from there',
-    ('trustlab.engine._online', 'trustlab.policy._spec', 'private'):
-        'DriftBrake, Policy, RateLimit are public in trustlab.policy: import from there',
     ('trustlab.engine._online', 'trustlab.policy._template', 'private'):
         'is_missing, lines_of not public in trustlab.policy: export them from trustlab.policy '
         'or move them where both sides can use them',
-    ('trustlab.engine._plan', 'trustlab.policy._spec', 'private'):
-        'DriftBrake, Policy, RateLimit are public in trustlab.policy: import from there',
     ('trustlab.engine._reasons', 'trustlab.policy._template', 'private'):
         'Line, MISSING_TEXT, field_text, format_value, no_negative_zero, read_back not public '
-        'in trustlab.policy (Template already public): export them from trustlab.policy or move '
-        'them where both sides can use them',
+        'in trustlab.policy (Template already public): export them from trustlab.policy or '
+        'move them where both sides can use them',
     ('trustlab.engine._scalar', 'trustlab.policy._condition', 'private'):
         'And, Column, Compare, Condition, In, IsMissing, Literal, Not, Or, flip not public in '
         'trustlab.policy: export them from trustlab.policy or move them where both sides can '
@@ -281,8 +184,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab.engine._scalar', 'trustlab.policy._template', 'private'):
         'is_missing not public in trustlab.policy: export it from trustlab.policy or move it '
         'where both sides can use it',
-    ('trustlab.engine._time', 'trustlab.policy._spec', 'private'):
-        'Window is public in trustlab.policy: import from there',
     ('trustlab.engine._vector', 'trustlab.policy._condition', 'private'):
         'And, Column, Compare, Condition, In, IsMissing, Literal, Not, Or, flip not public in '
         'trustlab.policy: export them from trustlab.policy or move them where both sides can '
@@ -290,250 +191,141 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab.explain._case', 'trustlab.engine._plan', 'private'):
         'plan_for not public in trustlab.engine: export it from trustlab.engine or move it '
         'where both sides can use it',
-    ('trustlab.explain._case', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
-    ('trustlab.explain._codes', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
     ('trustlab.explain._codes', 'trustlab.signals._oof', 'private'):
         'reason codes reuse signals._oof._plain (a plain-estimator unwrapper); make it public '
         'in trustlab.signals',
     ('trustlab.explain._glossary', 'trustlab.policy._yaml', 'private'):
-        'YamlProblem, read_yaml not public in trustlab.policy: export them from trustlab.policy '
-        'or move them where both sides can use them',
+        'YamlProblem, read_yaml not public in trustlab.policy: export them from '
+        'trustlab.policy or move them where both sides can use them',
     ('trustlab.explain._reference', 'trustlab.policy._condition', 'private'):
-        'And, Column, Compare, Literal, Not, Or, flip not public in trustlab.policy (columns_of '
-        'already public): export them from trustlab.policy or move them where both sides can '
-        'use them',
-    ('trustlab.explain._reference', 'trustlab.policy._spec', 'private'):
-        'Policy, Signal are public in trustlab.policy: import from there',
-    ('trustlab.policy._spec', 'trustlab.engine._online', 'private'):
-        'type-only import of Decision/GuardrailState; goes with the engine registration (the '
-        'spec knows no engine)',
-    ('trustlab.review._assess', 'trustlab.explain._glossary', 'private'):
-        'prohibited_bases is public in trustlab.explain: import from there',
-    ('trustlab.review._assess', 'trustlab.policy._diff', 'private'):
-        'policy_changes is public in trustlab.policy: import from there',
-    ('trustlab.review._assess', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
-    ('trustlab.review._assess', 'trustlab.scale._run', 'private'):
-        'read_recent is public in trustlab.scale: import from there',
+        'And, Column, Compare, Literal, Not, Or, flip not public in trustlab.policy '
+        '(columns_of already public): export them from trustlab.policy or move them where '
+        'both sides can use them',
     ('trustlab.review._assess', 'trustlab.simulate._metrics', 'private'):
-        'metric sums (activity_counts) live in simulate; the plan declares each metric once in '
-        'the floor-3 metrics registry: move them to metrics/ and import from trustlab.metrics',
-    ('trustlab.review._run', 'trustlab.scale._run', 'private'):
-        'read_recent is public in trustlab.scale: import from there',
+        'metric sums (activity_counts) live in simulate; the plan declares each metric once '
+        'in the floor-3 metrics registry: move them to metrics/ and import from '
+        'trustlab.metrics',
     ('trustlab.scale._brakes', 'trustlab.engine._brake', 'private'):
-        "BrakeWindows, brake_reference, brake_reference_of, engaged, window_tops from engine's "
-        'brake: the plan says the drift brake is drift code; move engine/_brake.py into drift/ '
-        'and give the engine decided windows',
-    ('trustlab.scale._brakes', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (span_end) are the plan's ground module: move "
-        'engine/_time.py to trustlab/_time.py',
-    ('trustlab.scale._brakes', 'trustlab.policy._spec', 'private'):
-        'DriftBrake, DriftReference, Policy are public in trustlab.policy: import from there',
+        "BrakeWindows, brake_reference, brake_reference_of, engaged, window_tops from "
+        "engine's brake: the plan says the drift brake is drift code; move engine/_brake.py "
+        "into drift/ and give the engine decided windows",
     ('trustlab.scale._drift', 'trustlab.drift._monitor', 'private'):
         "scale folds parts behind drift's functions with drift-internal check_options; give "
-        'drift a small public partial-sums API for scale (the backend) to call',
+        "drift a small public partial-sums API for scale (the backend) to call",
     ('trustlab.scale._drift', 'trustlab.drift._partial', 'private'):
         "scale folds parts behind drift's functions with drift-internal DEFAULT_FINE_BINS, "
-        '_grid, count_part; give drift a small public partial-sums API for scale (the backend) '
-        'to call',
-    ('trustlab.scale._drift', 'trustlab.drift._reference', 'private'):
-        'Reference, load_reference are public in trustlab.drift: import from there',
-    ('trustlab.scale._drift', 'trustlab.policy._spec', 'private'):
-        'DriftReference is public in trustlab.policy: import from there',
+        "_grid, count_part; give drift a small public partial-sums API for scale (the "
+        "backend) to call",
     ('trustlab.scale._lda', 'trustlab.engine._plan', 'private'):
         "scale folds parts behind engine's functions with engine-internal plan_for, "
-        'refuse_brakes; give engine a small public partial-sums API for scale (the backend) to '
-        'call',
-    ('trustlab.scale._lda', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
-    ('trustlab.scale._lda', 'trustlab.simulate._edit', 'private'):
-        'rule_threshold is public in trustlab.simulate: import from there',
+        "refuse_brakes; give engine a small public partial-sums API for scale (the backend) "
+        "to call",
     ('trustlab.scale._lda', 'trustlab.simulate._lda', 'private'):
         "scale folds parts behind simulate's functions with simulate-internal "
-        'DEFAULT_TOLERANCES, LdaPlan, LdaSums, lda_plan, lda_result, lda_sums; give simulate a '
-        'small public partial-sums API for scale (the backend) to call',
+        "DEFAULT_TOLERANCES, LdaPlan, LdaSums, lda_plan, lda_result, lda_sums; give simulate "
+        "a small public partial-sums API for scale (the backend) to call",
     ('trustlab.scale._lda', 'trustlab.simulate._open', 'private'):
         "scale folds parts behind simulate's functions with simulate-internal open_history; "
-        'give simulate a small public partial-sums API for scale (the backend) to call',
+        "give simulate a small public partial-sums API for scale (the backend) to call",
     ('trustlab.scale._replay', 'trustlab.engine._plan', 'private'):
-        "scale folds parts behind engine's functions with engine-internal plan_for; give engine "
-        'a small public partial-sums API for scale (the backend) to call',
-    ('trustlab.scale._replay', 'trustlab.policy._spec', 'private'):
-        'DriftBrake, Policy are public in trustlab.policy: import from there',
+        "scale folds parts behind engine's functions with engine-internal plan_for; give "
+        "engine a small public partial-sums API for scale (the backend) to call",
     ('trustlab.scale._replay', 'trustlab.simulate._metrics', 'private'):
         'metric sums (MetricTotals, activity_counts, evaluate_checks, metric_table_from, '
         'metric_totals) live in simulate; the plan declares each metric once in the floor-3 '
         'metrics registry: move them to metrics/ and import from trustlab.metrics',
     ('trustlab.scale._replay', 'trustlab.simulate._replay', 'private'):
         "scale folds parts behind simulate's functions with simulate-internal Checked, "
-        'replay_segments; give simulate a small public partial-sums API for scale (the backend) '
-        'to call',
-    ('trustlab.scale._replay', 'trustlab.trust._partial', 'private'):
-        'TrustPartial is public in trustlab.trust: import from there',
-    ('trustlab.scale._run', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (times_ns, window_id, window_ids) are the plan's ground "
-        'module: move engine/_time.py to trustlab/_time.py',
-    ('trustlab.scale._run', 'trustlab.policy._spec', 'private'):
-        'RateLimit, Window are public in trustlab.policy: import from there',
+        "replay_segments; give simulate a small public partial-sums API for scale (the "
+        "backend) to call",
     ('trustlab.scale._sweeps', 'trustlab.engine._plan', 'private'):
         "scale folds parts behind engine's functions with engine-internal plan_for, "
-        'refuse_brakes; give engine a small public partial-sums API for scale (the backend) to '
-        'call',
-    ('trustlab.scale._sweeps', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
-    ('trustlab.scale._sweeps', 'trustlab.simulate._edit', 'private'):
-        'rule_threshold is public in trustlab.simulate: import from there',
+        "refuse_brakes; give engine a small public partial-sums API for scale (the backend) "
+        "to call",
     ('trustlab.scale._sweeps', 'trustlab.simulate._grid', 'private'):
         "scale folds parts behind simulate's functions with simulate-internal _cells, "
-        'check_grid_args, grid_result; give simulate a small public partial-sums API for scale '
-        '(the backend) to call',
+        "check_grid_args, grid_result; give simulate a small public partial-sums API for "
+        "scale (the backend) to call",
     ('trustlab.scale._sweeps', 'trustlab.simulate._open', 'private'):
         "scale folds parts behind simulate's functions with simulate-internal open_history, "
-        'open_rule_threshold, threshold_problem; give simulate a small public partial-sums API '
-        'for scale (the backend) to call',
+        "open_rule_threshold, threshold_problem; give simulate a small public partial-sums "
+        "API for scale (the backend) to call",
     ('trustlab.scale._sweeps', 'trustlab.simulate._sweep', 'private'):
         "scale folds parts behind simulate's functions with simulate-internal grid_totals, "
-        'movable_cases, sweep_frame, sweep_result; give simulate a small public partial-sums '
-        'API for scale (the backend) to call',
-    ('trustlab.signals._oof', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (read_times) are the plan's ground module: move "
-        'engine/_time.py to trustlab/_time.py',
+        "movable_cases, sweep_frame, sweep_result; give simulate a small public partial-sums "
+        "API for scale (the backend) to call",
     ('trustlab.simulate._edit', 'trustlab.policy._condition', 'private'):
-        'And, Column, Compare, Condition, Literal, Not, Or, flip not public in trustlab.policy: '
-        'export them from trustlab.policy or move them where both sides can use them',
+        'And, Column, Compare, Condition, Literal, Not, Or, flip not public in '
+        'trustlab.policy: export them from trustlab.policy or move them where both sides can '
+        'use them',
     ('trustlab.simulate._edit', 'trustlab.policy._load', 'private'):
-        'rehash not public in trustlab.policy: export it from trustlab.policy or move it where '
-        'both sides can use it',
+        'rehash not public in trustlab.policy: export it from trustlab.policy or move it '
+        'where both sides can use it',
     ('trustlab.simulate._edit', 'trustlab.policy._spec', 'private'):
         'UNLABELLED_RULES not public in trustlab.policy (Policy, RateLimit, Rule already '
         'public): export it from trustlab.policy or move it where both sides can use it',
-    ('trustlab.simulate._explorer', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (window_starts) are the plan's ground module: move "
-        'engine/_time.py to trustlab/_time.py',
-    ('trustlab.simulate._explorer', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
     ('trustlab.simulate._grid', 'trustlab.policy._condition', 'private'):
         'OP_WORDS not public in trustlab.policy: export it from trustlab.policy or move it '
         'where both sides can use it',
-    ('trustlab.simulate._grid', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
-    ('trustlab.simulate._guard_explorer', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (times_ns, window_ids, window_starts) are the plan's "
-        'ground module: move engine/_time.py to trustlab/_time.py',
-    ('trustlab.simulate._guard_explorer', 'trustlab.policy._spec', 'private'):
-        'Policy, RateLimit, Window are public in trustlab.policy: import from there',
-    ('trustlab.simulate._labels', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
-    ('trustlab.simulate._lda', 'trustlab.policy._spec', 'private'):
-        'Check, Policy are public in trustlab.policy: import from there',
-    ('trustlab.simulate._metrics', 'trustlab.policy._spec', 'private'):
-        'Check, Policy are public in trustlab.policy: import from there',
     ('trustlab.simulate._open', 'trustlab.engine._apply', 'private'):
         'first_rules, over_limit not public in trustlab.engine: export them from '
         'trustlab.engine or move them where both sides can use them',
     ('trustlab.simulate._open', 'trustlab.engine._plan', 'private'):
-        'refuse_brakes not public in trustlab.engine: export it from trustlab.engine or move it '
-        'where both sides can use it',
-    ('trustlab.simulate._open', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (times_ns, window_ids) are the plan's ground module: move "
-        'engine/_time.py to trustlab/_time.py',
+        'refuse_brakes not public in trustlab.engine: export it from trustlab.engine or move '
+        'it where both sides can use it',
     ('trustlab.simulate._open', 'trustlab.engine._vector', 'private'):
         'OPS, holds not public in trustlab.engine: export them from trustlab.engine or move '
         'them where both sides can use them',
     ('trustlab.simulate._open', 'trustlab.policy._condition', 'private'):
         'And, Compare not public in trustlab.policy: export them from trustlab.policy or move '
         'them where both sides can use them',
-    ('trustlab.simulate._open', 'trustlab.policy._spec', 'private'):
-        'Policy, RateLimit are public in trustlab.policy: import from there',
-    ('trustlab.simulate._plots', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (window_starts) are the plan's ground module: move "
-        'engine/_time.py to trustlab/_time.py',
-    ('trustlab.simulate._replay', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (times_ns, window_ids, window_starts) are the plan's "
-        'ground module: move engine/_time.py to trustlab/_time.py',
-    ('trustlab.simulate._replay', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
-    ('trustlab.simulate._scenarios', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (time_ns, times_ns) are the plan's ground module: move "
-        'engine/_time.py to trustlab/_time.py',
-    ('trustlab.simulate._scenarios', 'trustlab.policy._spec', 'private'):
-        'Policy, RateLimit are public in trustlab.policy: import from there',
     ('trustlab.simulate._sweep', 'trustlab.policy._condition', 'private'):
         'OP_WORDS not public in trustlab.policy: export it from trustlab.policy or move it '
         'where both sides can use it',
-    ('trustlab.simulate._sweep', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
-    ('trustlab.simulate._value', 'trustlab.policy._spec', 'private'):
-        'Policy is public in trustlab.policy: import from there',
-    ('trustlab.trust._gate', 'trustlab.policy._spec', 'private'):
-        'MODES, Policy are public in trustlab.policy: import from there',
     ('trustlab.trust._gate', 'trustlab.signals._calibration', 'private'):
         "the gate borrows signals' normal quantile _Z; compute it locally "
-        '(scipy/statistics.NormalDist) or move it to the ground',
+        "(scipy/statistics.NormalDist) or move it to the ground",
     ('trustlab.trust._gate', 'trustlab.simulate._metrics', 'private'):
         'metric sums (_RATIOS, _indicators) live in simulate; the plan declares each metric '
         'once in the floor-3 metrics registry: move them to metrics/ and import from '
         'trustlab.metrics',
-    ('trustlab.trust._gate', 'trustlab.simulate._replay', 'private'):
-        'Replay is public in trustlab.simulate: import from there',
-    ('trustlab.trust._metrics', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (time_ns, times_ns, window_ids, window_starts) are the "
-        "plan's ground module: move engine/_time.py to trustlab/_time.py",
-    ('trustlab.trust._metrics', 'trustlab.policy._spec', 'private'):
-        'Policy, Window are public in trustlab.policy: import from there',
     ('trustlab.trust._metrics', 'trustlab.simulate._metrics', 'private'):
         'metric sums (_RATIOS, _indicators) live in simulate; the plan declares each metric '
         'once in the floor-3 metrics registry: move them to metrics/ and import from '
         'trustlab.metrics',
-    ('trustlab.trust._metrics', 'trustlab.simulate._replay', 'private'):
-        'Replay is public in trustlab.simulate: import from there',
-    ('trustlab.trust._partial', 'trustlab.engine._time', 'private'):
-        "engine/_time's time helpers (window_ids, window_starts) are the plan's ground module: "
-        'move engine/_time.py to trustlab/_time.py',
-    ('trustlab.trust._partial', 'trustlab.policy._load', 'private'):
-        'read_window is public in trustlab.policy: import from there',
-    ('trustlab.trust._partial', 'trustlab.policy._spec', 'private'):
-        'Policy, Window are public in trustlab.policy: import from there',
-    ('trustlab.trust._partial', 'trustlab.simulate._replay', 'private'):
-        'Replay is public in trustlab.simulate: import from there',
     ('trustlab.trust._plots', 'trustlab.simulate._plots', 'private'):
-        '_axes, literal not public in trustlab.simulate: export them from trustlab.simulate or '
-        'move them where both sides can use them',
+        '_axes, literal not public in trustlab.simulate: export them from trustlab.simulate '
+        'or move them where both sides can use them',
     # --- deferred
     ('trustlab._io', 'trustlab.policy._condition', 'deferred'):
         'text_columns_of walks the condition tree (And, Compare, ...) from the ground; move '
         'text_columns_of into policy/ (it asks a policy a question)',
     ('trustlab.design._readiness', 'trustlab.review', 'deferred'):
         "design reads a review folder's file names (DECISIONS_FILE, METRICS_FILE) from its "
-        'floor-6 neighbour; put the review-folder layout in a ground module both read',
+        "floor-6 neighbour; put the review-folder layout in a ground module both read",
     ('trustlab.design._readiness', 'trustlab.review._run', 'deferred'):
         "design checks a review folder with review._run's "
-        'STATUS_FILE/folder_incomplete/sha256_of; move the review-folder reader to the ground '
-        '(or make review export it and let design sit above review)',
-    ('trustlab.engine._brake', 'trustlab.drift._measures', 'deferred'):
+        "STATUS_FILE/folder_incomplete/sha256_of; move the review-folder reader to the ground "
+        "(or make review export it and let design sit above review)",
+    ('trustlab.engine._brake', 'trustlab.drift', 'deferred'):
         'the engine computes the drift brake and reaches up into drift for MEASURES; the plan '
         'moves the brake into drift/ and hands the engine decided brake windows or a tracker',
     ('trustlab.engine._brake', 'trustlab.drift._monitor', 'deferred'):
         "the engine's brake calls drift's reference_rows/window_values; goes when the brake "
-        'moves into drift/ (engine receives decided windows or a tracker)',
-    ('trustlab.engine._brake', 'trustlab.drift._reference', 'deferred'):
-        "the engine's brake loads a drift Reference itself; goes when the brake moves into "
-        'drift/ (engine receives decided windows or a tracker)',
+        "moves into drift/ (engine receives decided windows or a tracker)",
     ('trustlab.policy._spec', 'trustlab.engine', 'deferred'):
-        'Policy.apply/decide find the engine by import; the plan wants a registration made when '
-        'trustlab.engine is imported (as pandera finds its backend)',
+        'Policy.apply/decide find the engine by import; the plan wants a registration made '
+        'when trustlab.engine is imported (as pandera finds its backend)',
     ('trustlab.review._assess', 'trustlab._notebook', 'deferred'):
-        'assess borrows the notebook helper search_alternatives (floor 7); move the LDA search '
-        'wrapper into review/ or simulate/ and let _notebook call it',
+        'assess borrows the notebook helper search_alternatives (floor 7); move the LDA '
+        'search wrapper into review/ or simulate/ and let _notebook call it',
     ('trustlab.review._run', 'trustlab._notebook', 'deferred'):
         'run_review parses notebook parameters with _notebook.read_parameters (floor 7); move '
         'read_parameters into review/ (the runner owns the parameter contract)',
     ('trustlab.simulate._lda', 'trustlab.change', 'deferred'):
         "LdaSearch.policy_for/diff_for use change's bump_version/describe_changes (floor 5) "
-        'from floor 4; move bump_version to policy/ and have the diff come from '
-        'policy.policy_changes',
+        "from floor 4; move bump_version to policy/ and have the diff come from "
+        "policy.policy_changes",
 }
 
 

@@ -20,7 +20,7 @@ import pytest
 import trustlab
 from trustlab.change import RolloutPlan, Stage, bump_version, simulate_rollout
 from trustlab.drift import drift_over_time, policy_drift
-from trustlab.engine._time import read_times
+from trustlab._time import read_times
 from trustlab.simulate import replay, review_load
 from trustlab.trust import trust_over_time
 

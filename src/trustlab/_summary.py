@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ._format import format_number
-from .policy._spec import Policy
+from .policy import Policy
 
 __all__ = ["decision_counts", "decision_summary"]
 

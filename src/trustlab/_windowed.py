@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .engine._time import window_ids, window_starts
-from .policy._spec import Window
+from ._time import window_ids, window_starts
+from .policy import Window
 
 __all__ = ["WindowGrid", "TIDY_COLUMNS"]
 

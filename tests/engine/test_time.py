@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import trustlab
-from trustlab.engine import _time
-from trustlab.engine._time import (read_times, shift_times, span_end, time_ns, times_ns,
+from trustlab import _time
+from trustlab._time import (read_times, shift_times, span_end, time_ns, times_ns,
                                    window_ends, window_id, window_ids, window_starts)
 from trustlab.policy import read_window
 from conftest import BASE, policy_text

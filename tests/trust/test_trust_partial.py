@@ -14,7 +14,7 @@ import trustlab
 from trustlab import GuardrailState
 from trustlab.datasets import make_history
 from trustlab.datasets._synthetic import NewChannel
-from trustlab.engine._time import window_ids
+from trustlab._time import window_ids
 from trustlab.policy._load import read_window
 from trustlab.simulate import Replay, replay
 from trustlab.trust import TrustPartial, TrustResult, trust_over_time

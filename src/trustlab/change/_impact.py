@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from .._errors import PolicyError, Problem
-from ..policy._diff import policy_changes
+from ..policy import policy_changes
 from ..policy._load import rehash
 from ..metrics import SummaryFrame, currency_of, format_metric, metric_words, summary_frame
-from ..policy._spec import Policy
+from ..policy import Policy
 from ..simulate import Replay, bootstrap_metrics, replay
 
 __all__ = ["ImpactResult", "bump_version", "describe_changes", "policy_impact",

@@ -51,12 +51,12 @@ from .._errors import DataError, Problem
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import (SummaryFrame, currency_of, format_metric, metric, metric_words,
                        summary_frame)
-from ..engine._time import shift_times, times_ns, window_ids, window_starts
-from ..policy._load import read_window
+from .._time import shift_times, times_ns, window_ids, window_starts
+from ..policy import read_window
 from ..policy import COMPARING_METRICS, METRICS
-from ..policy._spec import Policy, Window
+from ..policy import Policy, Window
 from ..simulate._metrics import _RATIOS, _indicators, ratio_values
-from ..simulate._replay import Replay, replay
+from ..simulate import Replay, replay
 from ._impact import require_version_bump
 
 __all__ = ["Stage", "StopCondition", "RolloutPlan", "RolloutHalt", "RolloutResult",

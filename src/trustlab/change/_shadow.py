@@ -67,12 +67,12 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._format import axis_label, tick_formatter
-from ..engine._time import time_ns, times_ns, window_ids, window_starts
+from .._time import time_ns, times_ns, window_ids, window_starts
 from ..metrics import SummaryFrame, currency_of, format_metric, metric_words, summary_frame
 from .._windowed import WindowGrid
-from ..policy._load import read_window
-from ..policy._spec import Policy, Window
-from ..simulate._replay import Replay, replay
+from ..policy import read_window
+from ..policy import Policy, Window
+from ..simulate import Replay, replay
 
 from ._impact import require_version_bump
 

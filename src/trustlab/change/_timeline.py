@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..engine._time import time_ns, times_ns
-from ..policy._spec import Policy
+from .._time import time_ns, times_ns
+from ..policy import Policy
 from ._impact import require_version_bump
 
 __all__ = ["Timeline", "deploy_timeline", "IDENTITY_COLUMNS"]

@@ -18,7 +18,7 @@ from html import escape
 from pathlib import Path
 
 from .._errors import ConfigError, Problem
-from ..policy._spec import Policy
+from ..policy import Policy
 
 __all__ = ["OnlinePolicy", "export_online_policy", "missing_signal_rules"]
 
@@ -139,7 +139,7 @@ def export_online_policy(policy: Policy, thresholds: Mapping[str, float], *,
     import yaml
 
     from ..policy import parse_policy
-    from ..simulate._edit import rule_threshold, with_threshold
+    from ..simulate import rule_threshold, with_threshold
 
     where = f"Policy '{policy.name}'"
     if not policy.source or not Path(policy.source).is_file():

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._errors import ConfigError, Problem
-from ..policy._spec import DriftBrake, Policy, RateLimit
+from ..policy import DriftBrake, Policy, RateLimit
 from ._answers import Fields, read_yaml
 from ._online import missing_signal_rules
 

@@ -6,7 +6,7 @@ import pandas as pd
 
 import numpy as np
 
-from ..engine._time import time_ns, window_ids, window_starts
+from .._time import time_ns, window_ids, window_starts
 from ._monitor import DriftResult
 from ._outcomes import ExpectedResult
 

@@ -13,9 +13,9 @@ import pandas as pd
 from .._errors import DataError, Problem
 from .._format import format_number
 from ..metrics import SummaryFrame, format_metric, summary_frame
-from ..engine._time import read_times, span_end, span_start, window_ids, window_starts
-from ..policy._load import read_window
-from ..policy._spec import DriftReference, Window
+from .._time import read_times, span_end, span_start, window_ids, window_starts
+from ..policy import read_window
+from ..policy import DriftReference, Window
 from ._measures import MEASURES, chi2_pvalue, js_distance, ks_statistic, psi, supported_text
 from ._reference import (LEARNED_ACT_SD, LEARNED_WARN_SD, ColumnReference, Reference,
                          _empty_levels, load_reference)
@@ -124,7 +124,7 @@ def reference_rows(spec, ns: np.ndarray, source: str, where: str = "reference"
     ``{"first": "90D"}`` / ``{"rows": 5000}``. The reference is complete at
     the end of its first span, or at the time of its last row. A calendar
     span (``{"first": "3M"}``, ``"1Q"``) is whole months from the first of
-    the first time's month (quarter), as :func:`~trustlab.engine._time.span_end`.
+    the first time's month (quarter), as :func:`~trustlab._time.span_end`.
     """
     if isinstance(spec, Mapping):
         if len(spec) != 1 or next(iter(spec)) not in ("first", "rows", "file"):
@@ -378,7 +378,7 @@ def drift_over_time(data: pd.DataFrame, reference, *, time: str, window=DEFAULT_
     time_format : str, optional
         A strftime pattern the time column's text is read with (``"%b-%Y"``
         for ``Mar-2018``); without it, recognised formats are read (see
-        :func:`~trustlab.engine._time.read_times`). A reference span such as
+        :func:`~trustlab._time.read_times`). A reference span such as
         ``{"first": "3M"}`` counts calendar months from the first of the
         first month.
 
@@ -466,7 +466,7 @@ def drift_result(ref: Reference, window: Window, ids: np.ndarray, rows: np.ndarr
     ref : Reference
     window : Window
     ids : ndarray of int64
-        The global window ids (:func:`~trustlab.engine._time.window_ids`) with
+        The global window ids (:func:`~trustlab._time.window_ids`) with
         rows, increasing.
     rows : ndarray of int64
         Rows in each window.

@@ -23,9 +23,9 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._outcome import bad_indicator, bad_when_text, yaml_boolean_hint
-from ..engine._time import shift_times, window_ids, window_starts
-from ..policy._load import read_window
-from ..policy._spec import Window
+from .._time import shift_times, window_ids, window_starts
+from ..policy import read_window
+from ..policy import Window
 from ._monitor import DEFAULT_WINDOW, _times
 
 __all__ = ["ExpectedResult", "expected_vs_realised", "GAP_WARN_Z", "GAP_ACT_Z"]

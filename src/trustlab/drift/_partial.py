@@ -4,7 +4,7 @@ A history split into parts (Parquet batches, Dask partitions) gives the drift
 of the whole when each part is reduced to :class:`DriftCounts` — rows per
 window, each column's rows per reference bin, and each numeric column's rows
 per *fine* bin — and the counts are added up. Windows are the global,
-epoch-aligned windows of :func:`~trustlab.engine._time.window_ids`, so a
+epoch-aligned windows of :func:`~trustlab._time.window_ids`, so a
 window split across parts is counted once, whole.
 
 PSI, Jensen–Shannon and chi-square are defined on the reference's bins, so
@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..engine._time import window_ids, window_starts
-from ..policy._load import read_window
-from ..policy._spec import Window
+from .._time import window_ids, window_starts
+from ..policy import read_window
+from ..policy import Window
 from ._monitor import (DEFAULT_WINDOW, DriftResult, _times, binned_values, check_columns,
                        check_options, drift_result)
 from ._reference import ColumnReference, Reference, _numbers
@@ -219,7 +219,7 @@ class DriftCounts:
     ----------
     ids : ndarray of int64
         The global ids of the windows with rows, increasing
-        (:func:`~trustlab.engine._time.window_ids`).
+        (:func:`~trustlab._time.window_ids`).
     rows : ndarray of int64
         Rows per window.
     bins : tuple of ndarray of int64

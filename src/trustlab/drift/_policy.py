@@ -7,9 +7,9 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from ..engine._brake import brake_reference
-from ..engine._time import read_times, window_ids
-from ..policy._condition import columns_of
-from ..policy._spec import DriftBrake, Policy
+from .._time import read_times, window_ids
+from ..policy import columns_of
+from ..policy import DriftBrake, Policy
 from ._monitor import DEFAULT_WINDOW, DriftResult, drift_over_time
 
 __all__ = ["policy_drift", "DECISION_COLUMNS", "NO_GUARDRAIL"]
@@ -89,7 +89,7 @@ def policy_drift(policy: Policy, data: pd.DataFrame, *, records: pd.DataFrame | 
         if brake is not None:
             reference = brake_reference(policy, brake)  # a file relative to the policy
         else:
-            from ..policy._load import read_window
+            from ..policy import read_window
 
             w = read_window(window, source, "window")
             if w.calendar:  # a quarter of the calendar windows the history spans

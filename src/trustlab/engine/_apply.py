@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, PolicyError, Problem
-from ..policy._condition import columns_of
-from ..policy._spec import DriftBrake, Policy
+from ..policy import columns_of
+from ..policy import DriftBrake, Policy
 from ..policy._template import lines_of
 from ._columns import PreparedColumn, missing_column_problems, prepare_column
 from ._brake import BrakeWindows, braked_rows
 from ._plan import combined_reason, plan_for, rate_limit_reason
 from ._reasons import CategoryBuilder, first_occurrences, render_rows
-from ._time import times_ns, window_ids
+from .._time import times_ns, window_ids
 from ._vector import holds, type_problems
 
 __all__ = ["apply_policy", "RECORD_COLUMNS"]

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..policy._spec import DriftBrake, DriftReference, Policy
-from ._time import span_end, window_id, window_ids, window_starts
+from ..policy import DriftBrake, DriftReference, Policy
+from .._time import span_end, window_id, window_ids, window_starts
 
 __all__ = ["braked_rows", "BrakeTracker", "BrakeWindows", "brake_reference", "brake_reason",
            "brake_reference_of", "window_tops", "engaged"]
@@ -53,7 +53,7 @@ def brake_reason(brake: DriftBrake, start: pd.Timestamp, column: str, value: flo
 
 
 def _check_types(brake: DriftBrake, ref, where: str) -> None:
-    from ..drift._measures import MEASURES
+    from ..drift import MEASURES
 
     m = MEASURES[brake.metric]
     bad = [c for c in ref.columns if c.type not in m.types]
@@ -113,7 +113,7 @@ def brake_reference_of(policy: Policy, brake: DriftBrake, data: pd.DataFrame | N
     any data). ``data`` (with times ``ns``) holds at least the reference rows unless the
     reference is a file."""
     from ..drift._monitor import reference_rows
-    from ..drift._reference import Reference, load_reference
+    from ..drift import Reference, load_reference
 
     spec = brake_reference(policy, brake)
     if spec.file is not None:
@@ -182,7 +182,7 @@ class BrakeTracker:
         kinds = _kinds(policy, brake)
         t = cls(brake, spec, kinds)
         if spec.file is not None:
-            from ..drift._reference import Reference, load_reference
+            from ..drift import Reference, load_reference
 
             ref = load_reference(spec.file)
             t.reference = Reference(tuple(ref.column(c) for c in brake.watch), ref.rows,
@@ -205,7 +205,7 @@ class BrakeTracker:
         if not self._ready_by(end):
             return
         if self.reference is None:
-            from ..drift._reference import Reference
+            from ..drift import Reference
 
             frame = pd.DataFrame({c: pd.Series(v) for c, v in self.reference_values.items()})
             self.reference = Reference.from_data(frame, list(self.brake.watch), kinds=self.kinds)

@@ -23,7 +23,7 @@ from pandas.api import types as ptypes
 
 from .._errors import Problem
 from ..policy._condition import Column, columns_of
-from ..policy._spec import DriftBrake, Policy
+from ..policy import DriftBrake, Policy
 
 __all__ = ["PreparedColumn", "prepare_column", "KIND_WORDS", "close_column", "did_you_mean",
            "missing_column_problems", "refused_numbers"]

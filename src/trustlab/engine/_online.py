@@ -9,13 +9,13 @@ from html import escape
 from typing import Any
 
 from .._errors import DataError, Problem
-from ..policy._spec import DriftBrake, Policy, RateLimit
+from ..policy import DriftBrake, Policy, RateLimit
 from ..policy._template import is_missing, lines_of
 from ._brake import BrakeTracker
 from ._columns import refused_numbers
 from ._plan import KILL_SWITCH, combined_reason, plan_for, rate_limit_reason
 from ._scalar import value_kind
-from ._time import time_ns, window_id
+from .._time import time_ns, window_id
 
 __all__ = ["Decision", "GuardrailState", "decide"]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import DataError, Problem
-from ..policy._spec import DriftBrake, Policy, RateLimit
+from ..policy import DriftBrake, Policy, RateLimit
 from ._scalar import compile_scalar
 
 __all__ = ["Plan", "plan_for", "KILL_SWITCH", "rate_limit_reason", "refuse_brakes"]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .._format import format_number
 from ..engine._plan import plan_for
-from ..policy._spec import Policy
+from ..policy import Policy
 from ._codes import ReasonCodes
 from ._reference import deciding_thresholds
 

@@ -42,7 +42,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._extras import require
-from ..policy._spec import Policy
+from ..policy import Policy
 from ._glossary import Glossary, policy_glossary
 from ._reference import Basis, Threshold, assign_bases, signal_of, reference_rows
 

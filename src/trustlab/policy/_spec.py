@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._time import Window
 from ._condition import Condition
 from ._template import Template
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..engine._online import Decision, GuardrailState
+    from ..engine import Decision, GuardrailState
 
 __all__ = [
     "MODES",
@@ -110,53 +111,6 @@ class Rule:
     def otherwise(self) -> bool:
         """True for the catch-all rule."""
         return self.when is None
-
-
-@dataclass(frozen=True)
-class Window:
-    """A time window such as ``1D``, ``7D``, ``12h``, ``1W``, ``1M`` or ``1Q``.
-
-    Fixed windows are aligned to the Unix epoch (weeks to Mondays); calendar
-    months and quarters start on the first day of a month (quarters in January,
-    April, July and October). So the same timestamp always falls in the same
-    window.
-    """
-
-    text: str
-    count: int
-    unit: Literal["s", "min", "h", "D", "W", "M", "Q"]
-
-    @property
-    def calendar(self) -> bool:
-        """True for calendar months (``M``) and quarters (``Q``), whose lengths vary."""
-        return self.unit in ("M", "Q")
-
-    @property
-    def months(self) -> int:
-        """The window's length in calendar months (0 for a fixed-length window)."""
-        return self.count * {"M": 1, "Q": 3}.get(self.unit, 0)
-
-    @property
-    def seconds(self) -> int:
-        """The window's length in seconds; for a calendar window, its mean length.
-
-        Placing times in windows never uses this for ``M`` and ``Q``: it is
-        for widths of bars and rough spans only.
-        """
-        per = {"s": 1, "min": 60, "h": 3600, "D": 86400, "W": 604800,
-               "M": 2_629_746, "Q": 7_889_238}
-        return self.count * per[self.unit]
-
-    @property
-    def unit_words(self) -> str:
-        """The unit in words: ``"day"`` for ``7D``."""
-        return {"s": "second", "min": "minute", "h": "hour", "D": "day", "W": "week",
-                "M": "month", "Q": "quarter"}[self.unit]
-
-    @property
-    def words(self) -> str:
-        """The window in words: ``"day"`` for ``1D``, ``"12 hours"`` for ``12h``."""
-        return self.unit_words if self.count == 1 else f"{self.count} {self.unit_words}s"
 
 
 @dataclass(frozen=True)

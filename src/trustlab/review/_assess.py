@@ -24,9 +24,9 @@ from .._json import json_safe
 from .._outcome import bad_values, bad_when_text
 from ..engine import read_times
 from ..metrics import currency_of, format_metric, kind_of, metric_words, summary_frame
-from ..policy._diff import policy_changes
-from ..policy._spec import Policy
-from ..explain._glossary import prohibited_bases
+from ..policy import policy_changes
+from ..policy import Policy
+from ..explain import prohibited_bases
 from ..signals import TrainedSignal, proxy_warnings, train_missing_signals
 from ..simulate._metrics import activity_counts
 from ..simulate import (MIN_SEGMENT_ROWS, BootstrapResult, Replay, SwapResult, bootstrap_metrics,
@@ -1167,7 +1167,7 @@ def assess_on_cluster(policy: Policy, data, *, client, out: str | Path,
     """
     from .._errors import DataError, Problem
     from ..scale import replay as replay_in_parts
-    from ..scale._run import read_recent
+    from ..scale import read_recent
 
     if label:
         raise DataError(f"Data '{data_name}'", [Problem(

@@ -217,7 +217,7 @@ def _preflight(policy_path: Path, data_path: Path, champion_path: Path | None,
 
         require_version_bump(champion, policy)
     if settings.get("dask_scheduler"):  # the whole history stays on disk: check recent rows
-        from ..scale._run import read_recent
+        from ..scale import read_recent
 
         data = read_recent(data_path, int(settings.get("recent_rows") or 200_000))
     else:

@@ -24,8 +24,8 @@ import pandas as pd
 
 from ..engine._brake import (BrakeWindows, brake_reference, brake_reference_of, engaged,
                              window_tops)
-from ..engine._time import span_end
-from ..policy._spec import DriftBrake, DriftReference, Policy
+from .._time import span_end
+from ..policy import DriftBrake, DriftReference, Policy
 from ._run import Source, _ns, fold_partials
 
 __all__ = ["decide_brakes"]

@@ -18,8 +18,8 @@ import pandas as pd
 from .._errors import DataError, Problem
 from ..drift._monitor import DEFAULT_WINDOW, DriftResult, check_options
 from ..drift._partial import DEFAULT_FINE_BINS, DriftCounts, _grid, count_part
-from ..drift._reference import Reference, load_reference
-from ..policy._spec import DriftReference
+from ..drift import Reference, load_reference
+from ..policy import DriftReference
 from ._run import DEFAULT_BATCH_ROWS, fold_partials, source_of
 
 __all__ = ["drift_over_time", "drift_error"]

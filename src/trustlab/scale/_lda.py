@@ -17,8 +17,8 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from ..engine._plan import plan_for, refuse_brakes
-from ..policy._spec import Policy
-from ..simulate._edit import rule_threshold
+from ..policy import Policy
+from ..simulate import rule_threshold
 from ..simulate._lda import (DEFAULT_TOLERANCES, LdaPlan, LdaSearch, LdaSums, lda_plan,
                              lda_result, lda_sums)
 from ..simulate._open import open_history

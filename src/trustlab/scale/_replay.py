@@ -32,12 +32,12 @@ from .._errors import DataError, Problem
 from .._outcome import bad_when_text
 from .._progress import Progress
 from ..engine._plan import plan_for
-from ..policy._spec import DriftBrake, Policy
+from ..policy import DriftBrake, Policy
 from ..simulate._metrics import (MetricTotals, activity_counts, evaluate_checks,
                                 metric_table_from, metric_totals)
 from ..simulate._replay import Checked, replay_segments
 from ..simulate._replay import replay as replay_frame
-from ..trust._partial import TrustPartial
+from ..trust import TrustPartial
 from ._brakes import decide_brakes
 from ._run import DEFAULT_BATCH_ROWS, fold_partials, limit_windows, source_of
 

@@ -33,8 +33,8 @@ from .._errors import DataError, Problem
 from .._extras import require
 from .._io import ParquetParts, parquet_parts
 from .._progress import Progress
-from ..engine._time import window_id, window_ids
-from ..policy._spec import Window
+from .._time import window_id, window_ids
+from ..policy import Window
 
 __all__ = ["Source", "fold_partials", "source_of", "DEFAULT_BATCH_ROWS"]
 
@@ -127,7 +127,7 @@ def whole_number(value, field: str, source: str) -> int:
 
 def limit_windows(policy) -> tuple[Window, ...]:
     """The windows the policy's rate limits count in, each once: where parts may be cut."""
-    from ..policy._spec import RateLimit
+    from ..policy import RateLimit
 
     return tuple(dict.fromkeys(g.per for g in policy.guardrails if isinstance(g, RateLimit)))
 
@@ -178,7 +178,7 @@ def _read_file(i: int, parts: ParquetParts, columns: Sequence[str] | None = None
 
 
 def _ns(part: pd.DataFrame, time: str, caller: str):
-    from ..engine._time import times_ns
+    from .._time import times_ns
 
     if time not in part.columns:
         raise DataError(caller, [Problem(f"column '{time}'", "is missing; the policy's time "

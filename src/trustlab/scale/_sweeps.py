@@ -21,8 +21,8 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from ..engine._plan import plan_for, refuse_brakes
-from ..policy._spec import Policy
-from ..simulate._edit import rule_threshold
+from ..policy import Policy
+from ..simulate import rule_threshold
 from ..simulate._grid import BandGrid, _cells, check_grid_args, grid_result
 from ..simulate._open import open_history, open_rule_threshold, threshold_problem
 from ..simulate._sweep import (SweepResult, grid_totals, movable_cases, sweep_frame,

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._outcome import bad_indicator
-from ..engine._time import read_times
+from .._time import read_times
 from ._calibration import _ece, calibration_table, describe_calibration, plot_reliability
 from ._card import ModelCard, _trustlab_version, data_fingerprint, model_id
 from ._pipeline import _check_columns, _inner, build_pipeline

@@ -29,8 +29,8 @@ from .._extras import require
 from .._explore import Explorer, change_note, checks_table, numbers_table
 from .._format import axis_label, format_number
 from ..metrics import currency_of, format_metric
-from ..engine._time import window_starts
-from ..policy._spec import Policy
+from .._time import window_starts
+from ..policy import Policy
 from ._edit import rule_threshold, with_threshold
 from ._metrics import MIN_SEGMENT_ROWS
 from ._plots import _ALERT, _BAD, _GOOD, _NEUTRAL, _UNKNOWN, MAX_SEGMENTS_SHOWN, _by_action, \

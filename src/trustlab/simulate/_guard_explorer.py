@@ -10,9 +10,9 @@ import pandas as pd
 from .._extras import require
 from .._explore import Explorer, change_note, checks_table, numbers_table
 from ..metrics import currency_of, format_metric
-from ..engine._time import times_ns, window_ids, window_starts
+from .._time import times_ns, window_ids, window_starts
 from ..policy import read_window
-from ..policy._spec import Policy, RateLimit, Window
+from ..policy import Policy, RateLimit, Window
 from ._edit import with_rate_limit
 from ._replay import Replay, replay
 

@@ -40,7 +40,7 @@ import pandas as pd
 from .._errors import DataError, Problem
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
-from ..policy._spec import Policy
+from ..policy import Policy
 from ._replay import Replay
 
 __all__ = ["SwapResult", "SwapDisplay", "swap_analysis", "SWAP_TAGS", "STRESS_COLUMNS"]

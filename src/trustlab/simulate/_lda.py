@@ -36,7 +36,7 @@ from .._errors import DataError, PolicyError, Problem
 from .._format import axis_label, format_number, tick_formatter
 from .._json import json_safe
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
-from ..policy._spec import Check, Policy
+from ..policy import Check, Policy
 from ._edit import RuleThreshold, with_threshold
 from ._grid import DEFAULT_STEPS, BandGrid, _cells, check_grid_args, grid_result
 from ._metrics import MIN_SEGMENT_ROWS

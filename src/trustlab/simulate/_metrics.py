@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import METRICS, metric
-from ..policy._spec import Check, Policy
+from ..policy import Check, Policy
 
 __all__ = ["activity_counts", "metric_table", "metric_table_from", "metric_totals", "MetricTotals",
            "GroupComparison", "group_rules", "evaluate_checks", "MIN_SEGMENT_ROWS", "CHECK_COLUMNS",

@@ -30,10 +30,10 @@ import pandas as pd
 from .._errors import DataError, Problem
 from ..engine._apply import first_rules, over_limit
 from ..engine._plan import refuse_brakes
-from ..engine._time import times_ns, window_ids
+from .._time import times_ns, window_ids
 from ..engine._vector import OPS, holds
 from ..policy._condition import And, Compare
-from ..policy._spec import Policy, RateLimit
+from ..policy import Policy, RateLimit
 from ._edit import RuleThreshold, _error, _find, rule_threshold
 from ._metrics import ratio_values
 from ._value import (

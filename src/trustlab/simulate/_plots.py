@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._format import axis_label, format_number, tick_formatter
-from ..engine._time import window_starts
+from .._time import window_starts
 from ..metrics import currency_of, format_metric
 from ._metrics import MIN_SEGMENT_ROWS
 

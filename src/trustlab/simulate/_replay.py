@@ -10,9 +10,9 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._format import status_html
-from ..engine._time import times_ns, window_ids, window_starts
+from .._time import times_ns, window_ids, window_starts
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
-from ..policy._spec import Policy
+from ..policy import Policy
 from ._metrics import evaluate_checks, metric_table
 from ._value import NO_REVIEWER, _values_from, observed_outcome, reviewer_decisions
 

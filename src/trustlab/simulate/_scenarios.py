@@ -28,9 +28,9 @@ import pandas as pd
 
 from .._errors import DataError, PolicyError, Problem
 from .._format import axis_label, change_kind, format_number, tick_formatter
-from ..engine._time import time_ns, times_ns
+from .._time import time_ns, times_ns
 from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, summary_frame
-from ..policy._spec import Policy, RateLimit
+from ..policy import Policy, RateLimit
 from ._edit import with_rate_limit, without_guardrail
 from ._plots import window_words
 from ._replay import Replay, replay

@@ -30,7 +30,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._outcome import bad_indicator, bad_when_text, yaml_boolean_hint
-from ..policy._spec import Policy
+from ..policy import Policy
 
 __all__ = ["Outcome", "ReviewerDecisions", "observed_outcome", "reviewer_decisions",
            "action_values", "NO_REVIEWER"]

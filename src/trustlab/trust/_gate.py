@@ -54,10 +54,10 @@ import pandas as pd
 from .._errors import DataError, Problem
 from .._format import format_number, status_html
 from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
-from ..policy._spec import MODES, Policy
+from ..policy import MODES, Policy
 from ..signals._calibration import _Z
 from ..simulate._metrics import _RATIOS, _indicators
-from ..simulate._replay import Replay
+from ..simulate import Replay
 from ._metrics import replay_times
 
 __all__ = ["GateResult", "promotion_gate", "wilson_interval", "decisions_for_bound",

@@ -54,11 +54,11 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from .._errors import DataError, Problem
-from ..engine._time import time_ns, times_ns, window_ids, window_starts
+from .._time import time_ns, times_ns, window_ids, window_starts
 from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
-from ..policy._spec import Policy, Window
+from ..policy import Policy, Window
 from ..simulate._metrics import _RATIOS, _indicators
-from ..simulate._replay import Replay
+from ..simulate import Replay
 
 __all__ = ["TrustMetric", "TRUST_METRICS", "TRUST_COLUMNS", "TrustResult", "trust_over_time",
            "replay_times"]

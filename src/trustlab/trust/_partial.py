@@ -18,10 +18,10 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._windowed import WindowGrid
-from ..engine._time import window_ids, window_starts
-from ..policy._load import read_window
-from ..policy._spec import Policy, Window
-from ..simulate._replay import Replay
+from .._time import window_ids, window_starts
+from ..policy import read_window
+from ..policy import Policy, Window
+from ..simulate import Replay
 from ._metrics import (_SOURCE, TrustResult, _reversed, _segment_key, _sums_frame, metric_values,
                        replay_times)
 

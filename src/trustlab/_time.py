@@ -26,15 +26,15 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from .._errors import DataError, Problem
-from ..policy._spec import Window
+from ._errors import DataError, Problem
 
-__all__ = ["TimeReading", "read_times", "times_ns", "time_ns", "window_ids", "window_id",
+__all__ = ["Window", "TimeReading", "read_times", "times_ns", "time_ns", "window_ids", "window_id",
            "window_starts", "window_ends", "shift_times", "span_start", "span_end",
            "WEEK_ORIGIN_NS", "TIME_SETTING"]
 
@@ -57,6 +57,54 @@ _ISO = "ISO8601"
 _OFFSET = r"[T ][\d:]+(?:[.,]\d+)?\s*(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)$"  # RE2, for pyarrow
 _RELATIVE = ("now", "today", "Now", "Today", "NOW", "TODAY")
 _QUARTER_RE = r"^(?:(?P<y1>\d{4})\s*-?\s*[Qq](?P<q1>[1-4])|[Qq](?P<q2>[1-4])[\s-]*(?P<y2>\d{4}))$"
+
+
+@dataclass(frozen=True)
+class Window:
+    """A time window such as ``1D``, ``7D``, ``12h``, ``1W``, ``1M`` or ``1Q``.
+
+    Fixed windows are aligned to the Unix epoch (weeks to Mondays); calendar
+    months and quarters start on the first day of a month (quarters in January,
+    April, July and October). So the same timestamp always falls in the same
+    window.
+    """
+
+    text: str
+    count: int
+    unit: Literal["s", "min", "h", "D", "W", "M", "Q"]
+
+    @property
+    def calendar(self) -> bool:
+        """True for calendar months (``M``) and quarters (``Q``), whose lengths vary."""
+        return self.unit in ("M", "Q")
+
+    @property
+    def months(self) -> int:
+        """The window's length in calendar months (0 for a fixed-length window)."""
+        return self.count * {"M": 1, "Q": 3}.get(self.unit, 0)
+
+    @property
+    def seconds(self) -> int:
+        """The window's length in seconds; for a calendar window, its mean length.
+
+        Placing times in windows never uses this for ``M`` and ``Q``: it is
+        for widths of bars and rough spans only.
+        """
+        per = {"s": 1, "min": 60, "h": 3600, "D": 86400, "W": 604800,
+               "M": 2_629_746, "Q": 7_889_238}
+        return self.count * per[self.unit]
+
+    @property
+    def unit_words(self) -> str:
+        """The unit in words: ``"day"`` for ``7D``."""
+        return {"s": "second", "min": "minute", "h": "hour", "D": "day", "W": "week",
+                "M": "month", "Q": "quarter"}[self.unit]
+
+    @property
+    def words(self) -> str:
+        """The window in words: ``"day"`` for ``1D``, ``"12 hours"`` for ``12h``."""
+        return self.unit_words if self.count == 1 else f"{self.count} {self.unit_words}s"
+
 
 
 def _candidates() -> tuple[tuple[str, str | None], ...]:
