@@ -115,13 +115,7 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab.trust._gate', 'trustlab.simulate', 'sideways'):
         "the gate computes ratios with simulate's _RATIOS/_indicators; these belong in the "
         "floor-3 metrics registry (one definition of each metric)",
-    ('trustlab.trust._gate', 'trustlab.simulate._metrics', 'sideways'):
-        "the gate computes ratios with simulate's _RATIOS/_indicators; these belong in the "
-        "floor-3 metrics registry (one definition of each metric)",
     ('trustlab.trust._metrics', 'trustlab.simulate', 'sideways'):
-        "trust_over_time computes ratios with simulate's _RATIOS/_indicators; these belong in "
-        "the floor-3 metrics registry (one definition of each metric)",
-    ('trustlab.trust._metrics', 'trustlab.simulate._metrics', 'sideways'):
         "trust_over_time computes ratios with simulate's _RATIOS/_indicators; these belong in "
         "the floor-3 metrics registry (one definition of each metric)",
     ('trustlab.trust._partial', 'trustlab.simulate', 'sideways'):
@@ -145,10 +139,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab.change._impact', 'trustlab.policy._load', 'private'):
         'rehash not public in trustlab.policy: export it from trustlab.policy or move it '
         'where both sides can use it',
-    ('trustlab.change._rollout', 'trustlab.simulate._metrics', 'private'):
-        'metric sums (_RATIOS, _indicators, ratio_values) live in simulate; the plan declares '
-        'each metric once in the floor-3 metrics registry: move them to metrics/ and import '
-        'from trustlab.metrics',
     ('trustlab.change._shadow', 'trustlab.trust._plots', 'private'):
         "shadow plots borrow trust's _window_label; move it to the planned ground module "
         "trustlab/_plotting",
@@ -201,10 +191,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
         'And, Column, Compare, Literal, Not, Or, flip not public in trustlab.policy '
         '(columns_of already public): export them from trustlab.policy or move them where '
         'both sides can use them',
-    ('trustlab.review._assess', 'trustlab.simulate._metrics', 'private'):
-        'metric sums (activity_counts) live in simulate; the plan declares each metric once '
-        'in the floor-3 metrics registry: move them to metrics/ and import from '
-        'trustlab.metrics',
     ('trustlab.scale._brakes', 'trustlab.engine._brake', 'private'):
         "BrakeWindows, brake_reference, brake_reference_of, engaged, window_tops from "
         "engine's brake: the plan says the drift brake is drift code; move engine/_brake.py "
@@ -230,10 +216,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab.scale._replay', 'trustlab.engine._plan', 'private'):
         "scale folds parts behind engine's functions with engine-internal plan_for; give "
         "engine a small public partial-sums API for scale (the backend) to call",
-    ('trustlab.scale._replay', 'trustlab.simulate._metrics', 'private'):
-        'metric sums (MetricTotals, activity_counts, evaluate_checks, metric_table_from, '
-        'metric_totals) live in simulate; the plan declares each metric once in the floor-3 '
-        'metrics registry: move them to metrics/ and import from trustlab.metrics',
     ('trustlab.scale._replay', 'trustlab.simulate._replay', 'private'):
         "scale folds parts behind simulate's functions with simulate-internal Checked, "
         "replay_segments; give simulate a small public partial-sums API for scale (the "
@@ -285,14 +267,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab.trust._gate', 'trustlab.signals._calibration', 'private'):
         "the gate borrows signals' normal quantile _Z; compute it locally "
         "(scipy/statistics.NormalDist) or move it to the ground",
-    ('trustlab.trust._gate', 'trustlab.simulate._metrics', 'private'):
-        'metric sums (_RATIOS, _indicators) live in simulate; the plan declares each metric '
-        'once in the floor-3 metrics registry: move them to metrics/ and import from '
-        'trustlab.metrics',
-    ('trustlab.trust._metrics', 'trustlab.simulate._metrics', 'private'):
-        'metric sums (_RATIOS, _indicators) live in simulate; the plan declares each metric '
-        'once in the floor-3 metrics registry: move them to metrics/ and import from '
-        'trustlab.metrics',
     ('trustlab.trust._plots', 'trustlab.simulate._plots', 'private'):
         '_axes, literal not public in trustlab.simulate: export them from trustlab.simulate '
         'or move them where both sides can use them',

@@ -13,7 +13,7 @@ from trustlab._cli import main
 from trustlab.datasets import make_history
 from trustlab.review import assess_on_cluster
 from trustlab.simulate import replay
-from trustlab.simulate._metrics import activity_counts
+from trustlab.metrics._sums import activity_counts
 from conftest import REPO
 
 PSI = ["max_signal_psi", "max_feature_psi"]

@@ -55,7 +55,7 @@ from .._time import shift_times, times_ns, window_ids, window_starts
 from ..policy import read_window
 from ..policy import COMPARING_METRICS, METRICS
 from ..policy import Policy, Window
-from ..simulate._metrics import _RATIOS, _indicators, ratio_values
+from ..metrics import RATIOS, indicators, ratio_values
 from ..simulate import Replay, replay
 from ._impact import require_version_bump
 
@@ -851,7 +851,7 @@ class RolloutResult:
 
 def _metric(name: str, sums: dict[str, np.ndarray]) -> np.ndarray:
     """A non-windowed metric from cumulative indicator sums (any shape), as :func:`metric_table`."""
-    if name in _RATIOS or name == "value_total":
+    if name in RATIOS or name == "value_total":
         return ratio_values(sums, [name])[name]
     if name == "override_rate":
         return 1.0 - ratio_values(sums, ["alignment"])["alignment"]
@@ -865,9 +865,9 @@ def _metric(name: str, sums: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def _sums_needed(metric: str) -> tuple[str, ...]:
-    """The indicator sums (columns of ``_indicators``) that ``metric`` reads, besides ``rows``."""
-    if metric in _RATIOS:
-        return _RATIOS[metric][:2]
+    """The indicator sums (columns of ``indicators``) that ``metric`` reads, besides ``rows``."""
+    if metric in RATIOS:
+        return RATIOS[metric][:2]
     return {"value_total": ("value", "valued"), "override_rate": ("aligned", "alignable"),
             "decisions": (), "guardrail_interventions": ("guardrail_interventions",),
             **dict.fromkeys(_WINDOWED, ("human",))}.get(metric, (metric,))  # share.<action>
@@ -1059,8 +1059,8 @@ def simulate_rollout(champion: Policy, challenger: Policy, data: pd.DataFrame, p
     # indicator sums per (period, kmin), cumulated over kmin: exposed sums at each stage
     share_actions = tuple(dict.fromkeys(c.metric[len("share."):] for c in conds
                                         if c.metric.startswith("share.")))
-    ind_x = _indicators(rx.decisions, share_actions)
-    ind_c = _indicators(rc.decisions, share_actions)
+    ind_x = indicators(rx.decisions, share_actions)
+    ind_c = indicators(rc.decisions, share_actions)
     needed = ["rows", *dict.fromkeys(n for c in conds for n in _sums_needed(c.metric))]
     cell = pidx * (K + 1) + kmin
     Sx = _by_cell(cell, P * (K + 1), {k: ind_x[k].to_numpy() for k in needed})

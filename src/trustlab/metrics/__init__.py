@@ -18,14 +18,40 @@ everywhere::
 * :func:`format_metric` — a metric's value, or a change of it;
 * :func:`currency_of` — a policy's ``outcomes.currency`` (None: value units);
 * :func:`summary_frame` — a DataFrame of numbers that prints by kind
-  (:class:`SummaryFrame`), what ``summary()`` returns.
+  (:class:`SummaryFrame`), what ``summary()`` returns;
+* :data:`RATIOS`, :func:`indicators`, :func:`ratio_values` — every rate as a
+  ratio of two sums, the sums per row, and the rates from summed parts (what
+  replay, trust, shadow runs and rollout stop rules share);
+* :func:`metric_totals`, :func:`metric_table`, :func:`metric_table_from`,
+  :func:`evaluate_checks`, :func:`activity_counts` — a replay's metric table
+  and the policy's checks read from it.
 """
 
 from ._frame import SummaryFrame, summary_frame
+from ._sums import (CHECK_COLUMNS, COMPARING_METRICS, DISPARITY_BASES, MIN_SEGMENT_ROWS,
+                    MISSING_SEGMENT, RATIOS, GroupComparison, MetricTotals, activity_counts,
+                    evaluate_checks, group_rules, indicators, metric_table, metric_table_from,
+                    metric_totals, ratio_values)
 from ._registry import (METRICS, Metric, currency_of, format_metric, is_registered, kind_of, metric,
                         metric_words)
 
 __all__ = [
+    "CHECK_COLUMNS",
+    "COMPARING_METRICS",
+    "DISPARITY_BASES",
+    "GroupComparison",
+    "MIN_SEGMENT_ROWS",
+    "MISSING_SEGMENT",
+    "MetricTotals",
+    "RATIOS",
+    "activity_counts",
+    "evaluate_checks",
+    "group_rules",
+    "indicators",
+    "metric_table",
+    "metric_table_from",
+    "metric_totals",
+    "ratio_values",
     "METRICS",
     "Metric",
     "SummaryFrame",

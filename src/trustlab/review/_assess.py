@@ -28,7 +28,7 @@ from ..policy import policy_changes
 from ..policy import Policy
 from ..explain import prohibited_bases
 from ..signals import TrainedSignal, proxy_warnings, train_missing_signals
-from ..simulate._metrics import activity_counts
+from ..metrics import activity_counts
 from ..simulate import (MIN_SEGMENT_ROWS, BootstrapResult, Replay, SwapResult, bootstrap_metrics,
                         evaluate_checks, plot_replay, plot_segment_rates, replay, swap_analysis)
 from ._display import ReportFigure, ReportTable, figure_of, status_html, table_html

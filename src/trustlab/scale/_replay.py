@@ -33,7 +33,7 @@ from .._outcome import bad_when_text
 from .._progress import Progress
 from ..engine._plan import plan_for
 from ..policy import DriftBrake, Policy
-from ..simulate._metrics import (MetricTotals, activity_counts, evaluate_checks,
+from ..metrics import (MetricTotals, activity_counts, evaluate_checks,
                                 metric_table_from, metric_totals)
 from ..simulate._replay import Checked, replay_segments
 from ..simulate._replay import replay as replay_frame

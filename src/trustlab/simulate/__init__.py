@@ -34,7 +34,7 @@ from ._explorer import ExplorerState, PolicyExplorer, band_policy, explorer_stat
 from ._guard_explorer import GuardrailExplorer
 from ._labels import SwapResult, swap_analysis
 from ._lda import LdaDisplay, LdaSearch, lda_search
-from ._metrics import (MIN_SEGMENT_ROWS, MetricTotals, evaluate_checks, metric_table,
+from ..metrics import (MIN_SEGMENT_ROWS, MetricTotals, evaluate_checks, metric_table,
                        metric_table_from, metric_totals)
 from ._plots import plot_replay, plot_reviews_per_window, plot_segment_rates
 from ._replay import DECISION_COLUMNS, Replay, replay

@@ -26,7 +26,7 @@ import pandas as pd
 from .._errors import DataError, Problem
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, metric_words, summary_frame
-from ._metrics import _indicators, ratio_values
+from ..metrics import indicators, ratio_values
 from ._replay import DECISION_COLUMNS, Replay
 
 __all__ = ["BootstrapResult", "BootstrapDisplay", "bootstrap_metrics", "BOOTSTRAP_METRICS",
@@ -301,7 +301,7 @@ def bootstrap_metrics(replay: Replay, *, n: int = 1000, seed: int = 0, level: fl
     n, seed, level = int(n), int(seed), float(level)
     d = replay.decisions
     rows = len(d)
-    ind = _indicators(d, ())[list(_SUMS)].to_numpy(dtype=float)  # rows × sums
+    ind = indicators(d, ())[list(_SUMS)].to_numpy(dtype=float)  # rows × sums
     if by is None:
         x = ind
         segments: list[str] = []

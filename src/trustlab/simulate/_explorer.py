@@ -32,7 +32,7 @@ from ..metrics import currency_of, format_metric
 from .._time import window_starts
 from ..policy import Policy
 from ._edit import rule_threshold, with_threshold
-from ._metrics import MIN_SEGMENT_ROWS
+from ..metrics import MIN_SEGMENT_ROWS
 from ._plots import _ALERT, _BAD, _GOOD, _NEUTRAL, _UNKNOWN, MAX_SEGMENTS_SHOWN, _by_action, \
     _fmt_value, _segment_columns, _segment_rates, _value_formatter, window_words
 from ._replay import Replay, replay

@@ -39,7 +39,7 @@ from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import Check, Policy
 from ._edit import RuleThreshold, with_threshold
 from ._grid import DEFAULT_STEPS, BandGrid, _cells, check_grid_args, grid_result
-from ._metrics import MIN_SEGMENT_ROWS
+from ..metrics import MIN_SEGMENT_ROWS
 from ._open import COMPONENTS, OpenHistory, open_history, threshold_problem
 from ._value import observed_outcome
 
@@ -320,7 +320,7 @@ def _present(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return present, lut[key]
 
 
-def _indicators(h: OpenHistory, names, outcome) -> dict[str, np.ndarray]:
+def indicators(h: OpenHistory, names, outcome) -> dict[str, np.ndarray]:
     """Each sum ``names`` asks for, per case type and final action: (types, actions)."""
     n_act = len(h.actions)
     base = h.table.reshape(len(COMPONENTS), -1, n_act)
@@ -380,7 +380,7 @@ def lda_sums(h: OpenHistory, data: pd.DataFrame, plan: LdaPlan, te: np.ndarray, 
         o = observed_outcome(h.policy, data, batch=batch)
         take = (lambda a: a) if h.order is None else (lambda a: a[h.order])
         outcome = (take(np.asarray(o.labelled, dtype=bool)), take(np.asarray(o.bad, dtype=bool)))
-    ind = _indicators(h, names, outcome)
+    ind = indicators(h, names, outcome)
 
     # one case type per (type, combination of groups) present
     codes, labels, combo = [], [], np.zeros(h.n, dtype=np.int64)

@@ -35,7 +35,7 @@ from ..engine._vector import OPS, holds
 from ..policy._condition import And, Compare
 from ..policy import Policy, RateLimit
 from ._edit import RuleThreshold, _error, _find, rule_threshold
-from ._metrics import ratio_values
+from ..metrics import ratio_values
 from ._value import (
     Outcome,
     ReviewerDecisions,
@@ -391,7 +391,7 @@ def threshold_problem(given, name: str) -> tuple[np.ndarray | None, Problem | No
 
 def rates_from(totals: np.ndarray, n: int, out: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The :data:`RATES` of a sweep or grid from summed :data:`COMPONENTS` (first axis), as
-    replay has them (:func:`trustlab.simulate._metrics.ratio_values`), written into the rows
+    replay has them (:func:`trustlab.metrics.ratio_values`), written into the rows
     of ``out`` when given."""
     sums = dict(zip(COMPONENTS, totals))
     sums["rows"] = np.full(np.shape(totals[0]), float(n))

@@ -18,7 +18,7 @@ from .._errors import DataError, Problem
 from .._format import axis_label, format_number, tick_formatter
 from .._time import window_starts
 from ..metrics import currency_of, format_metric
-from ._metrics import MIN_SEGMENT_ROWS
+from ..metrics import MIN_SEGMENT_ROWS
 
 __all__ = ["ReplayDisplay", "ReviewsDisplay", "SegmentRatesDisplay", "plot_replay",
            "plot_reviews_per_window", "plot_segment_rates", "window_words"]

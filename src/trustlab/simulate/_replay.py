@@ -13,7 +13,7 @@ from .._format import status_html
 from .._time import times_ns, window_ids, window_starts
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import Policy
-from ._metrics import evaluate_checks, metric_table
+from ..metrics import evaluate_checks, metric_table
 from ._value import NO_REVIEWER, _values_from, observed_outcome, reviewer_decisions
 
 __all__ = ["Checked", "Replay", "replay", "DECISION_COLUMNS"]

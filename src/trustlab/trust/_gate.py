@@ -56,7 +56,7 @@ from .._format import format_number, status_html
 from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
 from ..policy import MODES, Policy
 from ..signals._calibration import _Z
-from ..simulate._metrics import _RATIOS, _indicators
+from ..metrics import RATIOS, indicators
 from ..simulate import Replay
 from ._metrics import replay_times
 
@@ -377,7 +377,7 @@ def _criteria(replay: Replay, psi: float | None, ind: pd.DataFrame, volume: dict
         no_compare = ("the policy names no column of recorded human decisions "
                       "(`outcomes.reviewer.decision`), so agreement cannot be measured")
     else:
-        no_compare = _RATIOS["alignment"][2]
+        no_compare = RATIOS["alignment"][2]
     rows = []
 
     def row(criterion, metric, direction, required, observed, lower, upper, judged_on,
@@ -510,7 +510,7 @@ def promotion_gate(replay: Replay, *, signal_psi: float | None = None) -> GateRe
     policy: Policy = replay.policy
     i = MODES.index(policy.mode)
     nxt = MODES[i + 1] if i + 1 < len(MODES) else None
-    ind = _indicators(replay.decisions, policy.action_names)  # the replay's own definitions
+    ind = indicators(replay.decisions, policy.action_names)  # the replay's own definitions
     volume, why_no_weeks = _recent_volume(replay, ind["alignable"].to_numpy(dtype=bool))
     frame = _criteria(replay, psi, ind, volume, why_no_weeks)
     ident = f"{policy.name}@{policy.version}"

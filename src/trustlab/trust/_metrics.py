@@ -57,7 +57,7 @@ from .._errors import DataError, Problem
 from .._time import time_ns, times_ns, window_ids, window_starts
 from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
 from ..policy import Policy, Window
-from ..simulate._metrics import _RATIOS, _indicators
+from ..metrics import RATIOS, indicators
 from ..simulate import Replay
 
 __all__ = ["TrustMetric", "TRUST_METRICS", "TRUST_COLUMNS", "TrustResult", "trust_over_time",
@@ -79,7 +79,7 @@ class TrustMetric(NamedTuple):
     empty: str
 
 
-_COMPARED_EMPTY = _RATIOS["alignment"][2]
+_COMPARED_EMPTY = RATIOS["alignment"][2]
 _NO_DECISIONS = "no decisions"
 _NO_OUTCOME = "no compared decision has an observed outcome"
 
@@ -208,7 +208,7 @@ def _reversed(replay: Replay, column: str, data: pd.DataFrame | None) -> np.ndar
 def _sums_frame(replay: Replay, reversed_: np.ndarray | None) -> pd.DataFrame:
     """One column per count the trust metrics need, one row per decision."""
     d = replay.decisions
-    ind = _indicators(d, replay.policy.action_names)  # the replay's own definitions
+    ind = indicators(d, replay.policy.action_names)  # the replay's own definitions
     auto = d["automated"].to_numpy(dtype=bool)
     right_if_bad = d["right_if_bad"].to_numpy(dtype=bool)
     bad = d["bad"].to_numpy(dtype=bool)

@@ -29,12 +29,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..metrics import METRICS, metric
+from ._registry import METRICS, metric
 from ..policy import Check, Policy
 
 __all__ = ["activity_counts", "metric_table", "metric_table_from", "metric_totals", "MetricTotals",
            "GroupComparison", "group_rules", "evaluate_checks", "MIN_SEGMENT_ROWS", "CHECK_COLUMNS",
-           "DISPARITY_BASES", "COMPARING_METRICS", "MISSING_SEGMENT"]
+           "DISPARITY_BASES", "COMPARING_METRICS", "MISSING_SEGMENT", "RATIOS", "indicators",
+           "ratio_values"]
 
 MIN_SEGMENT_ROWS = 30
 """A check with ``by`` holds when it holds in every segment with at least this many rows."""
@@ -61,7 +62,7 @@ _UNDEFINED = {  # rate: reason when its denominator is 0 (its sums: the registry
     "deferral_rate": "no decisions",
     "escalation_rate": "no decisions",
 }
-_RATIOS = {  # metric: (numerator, denominator, reason when the denominator is 0)
+RATIOS = {  # metric: (numerator, denominator, reason when the denominator is 0)
     name: (metric(name).numerator, metric(name).denominator, why)
     for name, why in _UNDEFINED.items()}
 
@@ -76,7 +77,7 @@ _DRIFT_REASON = ("measured against a drift reference over time by the drift moni
                  "replay of history")
 
 
-def _indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
+def indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
     """One numeric column per sum a metric needs."""
     fav = frame["favourable"].to_numpy(dtype=bool)
     auto = frame["automated"].to_numpy(dtype=bool)
@@ -139,13 +140,13 @@ def _from_sums(sums: pd.DataFrame, actions: tuple[str, ...]) -> dict[str, tuple[
     column = {c: sums[c].to_numpy(dtype=float) for c in sums.columns}
     out: dict[str, tuple[pd.Series, pd.Series]] = {}
     out["decisions"] = (sums["rows"], pd.Series(blank, index=index))
-    for name, (num, den, why) in _RATIOS.items():
+    for name, (num, den, why) in RATIOS.items():
         out[name] = ratio(column[num], column[den], why)
     for a in actions:
         out[f"share.{a}"] = ratio(column[f"share.{a}"], column["rows"], "no decisions")
     valued = column["valued"] > 0
     out["value_total"] = (pd.Series(np.where(valued, column["value"], np.nan), index=index),
-                          pd.Series(np.where(valued, blank, _RATIOS["value_per_decision"][2])
+                          pd.Series(np.where(valued, blank, RATIOS["value_per_decision"][2])
                                     .astype(object), index=index))
     out["guardrail_interventions"] = (sums["guardrail_interventions"],
                                       pd.Series(blank, index=index))
@@ -158,7 +159,7 @@ def ratio_values(sums: dict[str, np.ndarray], names, out: dict[str, np.ndarray] 
                  ) -> dict[str, np.ndarray]:
     """Metrics ``names`` from indicator sums (any shape), NaN where a ratio has no cases.
 
-    The same definitions as :func:`metric_table` (:data:`_RATIOS`, and
+    The same definitions as :func:`metric_table` (:data:`RATIOS`, and
     ``value_total`` defined when a decision was valued), for arrays of sums:
     one per bootstrap replicate, sweep threshold or grid cell. Written into
     ``out[name]`` when given.
@@ -166,7 +167,7 @@ def ratio_values(sums: dict[str, np.ndarray], names, out: dict[str, np.ndarray] 
     res = {} if out is None else out
     with np.errstate(invalid="ignore", divide="ignore"):
         for name in names:
-            num, den = ("value", "valued") if name == "value_total" else _RATIOS[name][:2]
+            num, den = ("value", "valued") if name == "value_total" else RATIOS[name][:2]
             d = np.asarray(sums[den])
             target = res.get(name)
             if target is None:
@@ -387,7 +388,7 @@ def _equal(a, b) -> bool:
 def metric_totals(frame: pd.DataFrame, policy: Policy, by: tuple[str, ...] = ()) -> MetricTotals:
     """The :class:`MetricTotals` of a per-decision frame (:attr:`Replay.decisions`)."""
     actions = tuple(a.name for a in policy.actions)
-    ind = _indicators(frame, actions)
+    ind = indicators(frame, actions)
     total = ind.sum().to_frame().T
     total.index = pd.Index(["(all)"])
     sums: dict = {None: total}
