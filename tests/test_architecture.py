@@ -99,15 +99,9 @@ KINDS = ("cycle", "upward", "sideways", "private", "deferred")
 # (importer module, imported module, kind): why it is still there / what would fix it.
 KNOWN: dict[tuple[str, str, str], str] = {
     # --- upward
-    ('trustlab._io', 'trustlab.policy', 'upward'):
-        "type-only: _io's read_data annotates Policy; the ground should take the policy's "
-        "column names (plain strings), not the Policy type",
     ('trustlab._windowed', 'trustlab.policy', 'upward'):
         "WindowGrid.build takes a policy Window; take the window's length/anchor as plain "
         "values, or move _windowed up beside its users (trust/, change/)",
-    ('trustlab.policy._spec', 'trustlab.engine', 'upward'):
-        'type-only: Policy.decide annotates Decision/GuardrailState; goes with the engine '
-        'registration (the spec knows no engine), or a Protocol on floor 1',
     # --- sideways
     ('trustlab.drift._plots', 'trustlab.simulate._plots', 'sideways'):
         "drift's plots borrow simulate's axes helpers _axes/_note; move shared plot helpers "
@@ -134,11 +128,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab._cli', 'trustlab.review._assess', 'private'):
         'the command adds drift metrics with review._assess._with_drift_metrics; make it a '
         'public review function (or part of assess)',
-    ('trustlab._io', 'trustlab.policy._condition', 'private'):
-        'see the deferred entry: text_columns_of belongs in policy/, not on the ground',
-    ('trustlab.change._impact', 'trustlab.policy._load', 'private'):
-        'rehash not public in trustlab.policy: export it from trustlab.policy or move it '
-        'where both sides can use it',
     ('trustlab.change._shadow', 'trustlab.trust._plots', 'private'):
         "shadow plots borrow trust's _window_label; move it to the planned ground module "
         "trustlab/_plotting",
@@ -148,36 +137,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab.drift._plots', 'trustlab.simulate._plots', 'private'):
         '_axes, _note not public in trustlab.simulate: export them from trustlab.simulate or '
         'move them where both sides can use them',
-    ('trustlab.drift._policy', 'trustlab.engine._brake', 'private'):
-        "brake_reference from engine's brake: the plan says the drift brake is drift code; "
-        "move engine/_brake.py into drift/ and give the engine decided windows",
-    ('trustlab.engine._apply', 'trustlab.policy._template', 'private'):
-        'lines_of not public in trustlab.policy: export it from trustlab.policy or move it '
-        'where both sides can use it',
-    ('trustlab.engine._brake', 'trustlab.drift._monitor', 'private'):
-        "the engine's brake reaches into drift (see the deferred entry); goes when the brake "
-        "moves into drift/",
-    ('trustlab.engine._columns', 'trustlab.policy._condition', 'private'):
-        'Column not public in trustlab.policy (columns_of already public): export it from '
-        'trustlab.policy or move it where both sides can use it',
-    ('trustlab.engine._online', 'trustlab.policy._template', 'private'):
-        'is_missing, lines_of not public in trustlab.policy: export them from trustlab.policy '
-        'or move them where both sides can use them',
-    ('trustlab.engine._reasons', 'trustlab.policy._template', 'private'):
-        'Line, MISSING_TEXT, field_text, format_value, no_negative_zero, read_back not public '
-        'in trustlab.policy (Template already public): export them from trustlab.policy or '
-        'move them where both sides can use them',
-    ('trustlab.engine._scalar', 'trustlab.policy._condition', 'private'):
-        'And, Column, Compare, Condition, In, IsMissing, Literal, Not, Or, flip not public in '
-        'trustlab.policy: export them from trustlab.policy or move them where both sides can '
-        'use them',
-    ('trustlab.engine._scalar', 'trustlab.policy._template', 'private'):
-        'is_missing not public in trustlab.policy: export it from trustlab.policy or move it '
-        'where both sides can use it',
-    ('trustlab.engine._vector', 'trustlab.policy._condition', 'private'):
-        'And, Column, Compare, Condition, In, IsMissing, Literal, Not, Or, flip not public in '
-        'trustlab.policy: export them from trustlab.policy or move them where both sides can '
-        'use them',
     ('trustlab.explain._case', 'trustlab.engine._plan', 'private'):
         'plan_for not public in trustlab.engine: export it from trustlab.engine or move it '
         'where both sides can use it',
@@ -187,14 +146,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab.explain._glossary', 'trustlab.policy._yaml', 'private'):
         'YamlProblem, read_yaml not public in trustlab.policy: export them from '
         'trustlab.policy or move them where both sides can use them',
-    ('trustlab.explain._reference', 'trustlab.policy._condition', 'private'):
-        'And, Column, Compare, Literal, Not, Or, flip not public in trustlab.policy '
-        '(columns_of already public): export them from trustlab.policy or move them where '
-        'both sides can use them',
-    ('trustlab.scale._brakes', 'trustlab.engine._brake', 'private'):
-        "BrakeWindows, brake_reference, brake_reference_of, engaged, window_tops from "
-        "engine's brake: the plan says the drift brake is drift code; move engine/_brake.py "
-        "into drift/ and give the engine decided windows",
     ('trustlab.scale._drift', 'trustlab.drift._monitor', 'private'):
         "scale folds parts behind drift's functions with drift-internal check_options; give "
         "drift a small public partial-sums API for scale (the backend) to call",
@@ -236,19 +187,9 @@ KNOWN: dict[tuple[str, str, str], str] = {
         "scale folds parts behind simulate's functions with simulate-internal grid_totals, "
         "movable_cases, sweep_frame, sweep_result; give simulate a small public partial-sums "
         "API for scale (the backend) to call",
-    ('trustlab.simulate._edit', 'trustlab.policy._condition', 'private'):
-        'And, Column, Compare, Condition, Literal, Not, Or, flip not public in '
-        'trustlab.policy: export them from trustlab.policy or move them where both sides can '
-        'use them',
-    ('trustlab.simulate._edit', 'trustlab.policy._load', 'private'):
-        'rehash not public in trustlab.policy: export it from trustlab.policy or move it '
-        'where both sides can use it',
     ('trustlab.simulate._edit', 'trustlab.policy._spec', 'private'):
         'UNLABELLED_RULES not public in trustlab.policy (Policy, RateLimit, Rule already '
         'public): export it from trustlab.policy or move it where both sides can use it',
-    ('trustlab.simulate._grid', 'trustlab.policy._condition', 'private'):
-        'OP_WORDS not public in trustlab.policy: export it from trustlab.policy or move it '
-        'where both sides can use it',
     ('trustlab.simulate._open', 'trustlab.engine._apply', 'private'):
         'first_rules, over_limit not public in trustlab.engine: export them from '
         'trustlab.engine or move them where both sides can use them',
@@ -258,12 +199,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab.simulate._open', 'trustlab.engine._vector', 'private'):
         'OPS, holds not public in trustlab.engine: export them from trustlab.engine or move '
         'them where both sides can use them',
-    ('trustlab.simulate._open', 'trustlab.policy._condition', 'private'):
-        'And, Compare not public in trustlab.policy: export them from trustlab.policy or move '
-        'them where both sides can use them',
-    ('trustlab.simulate._sweep', 'trustlab.policy._condition', 'private'):
-        'OP_WORDS not public in trustlab.policy: export it from trustlab.policy or move it '
-        'where both sides can use it',
     ('trustlab.trust._gate', 'trustlab.signals._calibration', 'private'):
         "the gate borrows signals' normal quantile _Z; compute it locally "
         "(scipy/statistics.NormalDist) or move it to the ground",
@@ -271,9 +206,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
         '_axes, literal not public in trustlab.simulate: export them from trustlab.simulate '
         'or move them where both sides can use them',
     # --- deferred
-    ('trustlab._io', 'trustlab.policy._condition', 'deferred'):
-        'text_columns_of walks the condition tree (And, Compare, ...) from the ground; move '
-        'text_columns_of into policy/ (it asks a policy a question)',
     ('trustlab.design._readiness', 'trustlab.review', 'deferred'):
         "design reads a review folder's file names (DECISIONS_FILE, METRICS_FILE) from its "
         "floor-6 neighbour; put the review-folder layout in a ground module both read",
@@ -281,15 +213,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
         "design checks a review folder with review._run's "
         "STATUS_FILE/folder_incomplete/sha256_of; move the review-folder reader to the ground "
         "(or make review export it and let design sit above review)",
-    ('trustlab.engine._brake', 'trustlab.drift', 'deferred'):
-        'the engine computes the drift brake and reaches up into drift for MEASURES; the plan '
-        'moves the brake into drift/ and hands the engine decided brake windows or a tracker',
-    ('trustlab.engine._brake', 'trustlab.drift._monitor', 'deferred'):
-        "the engine's brake calls drift's reference_rows/window_values; goes when the brake "
-        "moves into drift/ (engine receives decided windows or a tracker)",
-    ('trustlab.policy._spec', 'trustlab.engine', 'deferred'):
-        'Policy.apply/decide find the engine by import; the plan wants a registration made '
-        'when trustlab.engine is imported (as pandera finds its backend)',
     ('trustlab.review._assess', 'trustlab._notebook', 'deferred'):
         'assess borrows the notebook helper search_alternatives (floor 7); move the LDA '
         'search wrapper into review/ or simulate/ and let _notebook call it',

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import trustlab
-from trustlab._io import read_data, text_columns_of
+from trustlab._io import read_data
+from trustlab.policy import text_columns_of
 from trustlab.engine._apply import RECORD_COLUMNS
 from conftest import policy_text
 

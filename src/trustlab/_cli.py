@@ -326,9 +326,9 @@ def _cmd_diff(args: argparse.Namespace) -> int:
         print(f"  [{r.kind}] {r.change}")
     if not args.data:
         return EXIT_OK
-    from ._io import read_data, text_columns_of
+    from ._io import read_data
 
-    data = read_data(args.data, policy=new, text_columns=text_columns_of(old))
+    data = read_data(args.data, policy=new, text_columns=old.text_columns)
     impact = policy_impact(old, new, data, seed=args.seed,
                            bootstrap=args.bootstrap, examples=args.examples)
     with pd.option_context("display.width", 120, "display.max_colwidth", 90):

@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -48,9 +48,7 @@ from ._errors import DataError, Problem
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
-    from .policy import Policy
-
-__all__ = ["read_data", "text_columns_of", "locate", "open_input", "parquet_parts", "Location",
+__all__ = ["read_data", "locate", "open_input", "parquet_parts", "Location",
            "ParquetParts", "MISSING_MARKERS", "TEXT_MISSING_MARKERS", "PARQUET_SUFFIXES"]
 
 PARQUET_SUFFIXES: tuple[str, ...] = (".parquet", ".pq", ".parq")
@@ -70,68 +68,14 @@ TEXT_MISSING_MARKERS: tuple[str, ...] = ("",)
 _TRUE, _FALSE = frozenset({"True", "TRUE", "true"}), frozenset({"False", "FALSE", "false"})
 
 
-def text_columns_of(policy: Policy) -> tuple[str, ...]:
-    """The columns ``policy`` reads as text: its row key, every column a rule compares
-    with text, the outcome label when ``bad_when`` is text and the recorded reviewer
-    decisions.
+class ReadsText(Protocol):
+    """What :func:`read_data` needs of a policy: the columns it reads as text."""
 
-    Examples
-    --------
-    >>> import trustlab
-    >>> policy = trustlab.parse_policy('''
-    ... trustlab: 1
-    ... name: tiny
-    ... version: "1"
-    ... owner: Risk team
-    ... columns: {id: key}
-    ... signals: [{name: p, kind: probability, model: m1, higher_means: risk}]
-    ... actions: {approve: {automated: true, favourable: true}, review: {automated: false}}
-    ... rules:
-    ...   - id: low
-    ...     when: p < 0.1 and zip in ["007", "010"]
-    ...     then: approve
-    ...     because: Low.
-    ...   - {id: rest, otherwise: true, then: review, because: A person decides.}
-    ... ''')
-    >>> text_columns_of(policy)
-    ('key', 'zip')
-    """
-    from .policy._condition import And, Column, Compare, In, Literal, Not, Or
-
-    seen: dict[str, None] = {}
-    if policy.id_column:
-        seen.setdefault(policy.id_column)
-
-    def walk(node) -> None:
-        if isinstance(node, Compare):
-            sides = (node.left, node.right)
-            if any(isinstance(s, Literal) and s.kind == "text" for s in sides):
-                for s in sides:
-                    if isinstance(s, Column):
-                        seen.setdefault(s.name)
-        elif isinstance(node, In):
-            if any(v.kind == "text" for v in node.values):
-                seen.setdefault(node.column.name)
-        elif isinstance(node, (And, Or)):
-            for item in node.items:
-                walk(item)
-        elif isinstance(node, Not):
-            walk(node.item)
-
-    for rule in policy.rules:
-        if rule.when is not None:
-            walk(rule.when)
-    out = policy.outcomes
-    if out is not None:
-        bad = out.bad_when if isinstance(out.bad_when, tuple) else (out.bad_when,)
-        if out.bad_when_given and any(isinstance(v, str) for v in bad):
-            seen.setdefault(out.label)
-        if out.reviewer is not None and out.reviewer.decision is not None:
-            seen.setdefault(out.reviewer.decision)
-    return tuple(seen)
+    @property
+    def text_columns(self) -> tuple[str, ...]: ...
 
 
-def read_data(path: str | os.PathLike, *, policy: Policy | None = None,
+def read_data(path: str | os.PathLike, *, policy: ReadsText | None = None,
               text_columns: Iterable[str] = (), na_values: Iterable[str] = MISSING_MARKERS,
               text_na_values: Iterable[str] = TEXT_MISSING_MARKERS) -> pd.DataFrame:
     """Read a CSV file, a Parquet file, or a folder of Parquet files, from a path or a URL.
@@ -143,9 +87,9 @@ def read_data(path: str | os.PathLike, *, policy: Policy | None = None,
         folder of Parquet files (:func:`parquet_parts`): a path, or an fsspec
         URL such as ``s3://bucket/history/``, ``gs://...``, ``file:///...``
         or ``memory://...`` (:func:`locate`).
-    policy : Policy, optional
+    policy : trustlab.policy.Policy, optional
         The policy the data is for: its row key and the columns it compares
-        with text are read from a CSV as text (:func:`text_columns_of`).
+        with text are read from a CSV as text (:attr:`Policy.text_columns <trustlab.policy.Policy.text_columns>`).
     text_columns : iterable of str, optional
         More CSV columns to read as text.
     na_values : iterable of str, default :data:`MISSING_MARKERS`
@@ -198,7 +142,7 @@ def read_data(path: str | os.PathLike, *, policy: Policy | None = None,
         if loc.fs.isdir(loc.path) or name.endswith(PARQUET_SUFFIXES):
             return parquet_parts(loc).read()
         if name.endswith((".csv", ".txt", ".csv.gz")):
-            text = set(text_columns) | set(text_columns_of(policy) if policy is not None else ())
+            text = set(text_columns) | set(policy.text_columns if policy is not None else ())
             return _read_csv(loc, text, frozenset(na_values), list(text_na_values))
     except DataError:
         raise

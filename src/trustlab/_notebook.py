@@ -57,7 +57,7 @@ def load_dataset(name_or_path: str | os.PathLike, *policies) -> pd.DataFrame:
     1000
     """
     from . import datasets
-    from ._io import is_url, read_data, text_columns_of
+    from ._io import is_url, read_data
 
     loaders = dict(zip(SHIPPED_DATASETS, (datasets.load_lending_club,
                                           datasets.load_german_credit,
@@ -65,7 +65,7 @@ def load_dataset(name_or_path: str | os.PathLike, *policies) -> pd.DataFrame:
     if str(name_or_path) in loaders:
         return loaders[str(name_or_path)]()
     given = [p for p in policies if p is not None]
-    text = tuple(c for p in given[1:] for c in text_columns_of(p))
+    text = tuple(c for p in given[1:] for c in p.text_columns)
     where = name_or_path if is_url(name_or_path) else repo_path(name_or_path)
     return read_data(where, policy=given[0] if given else None, text_columns=text)
 

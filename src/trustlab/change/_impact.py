@@ -22,7 +22,7 @@ import pandas as pd
 
 from .._errors import PolicyError, Problem
 from ..policy import policy_changes
-from ..policy._load import rehash
+from ..policy import rehash
 from ..metrics import SummaryFrame, currency_of, format_metric, metric_words, summary_frame
 from ..policy import Policy
 from ..simulate import Replay, bootstrap_metrics, replay

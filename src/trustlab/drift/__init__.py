@@ -16,8 +16,17 @@
   measure and levels.
 * :class:`DriftCounts` holds the counts drift is measured from, for one
   part of a history; parts merge exactly (see :func:`trustlab.scale.drift_over_time`).
+* The drift brake is drift code: :func:`braked_rows` decides the windows a
+  policy's brake engages in over a history, :class:`BrakeTracker` follows it
+  one record at a time; both are registered with the engine on import
+  (:func:`trustlab.engine.register_brakes`). :func:`brake_reference_of`,
+  :func:`window_tops` and :func:`engaged` are the same decision in steps, for
+  backends that read a history in parts.
 """
 
+from ..engine import register_brakes
+from ._brake import (BrakeTracker, brake_reason, brake_reference, brake_reference_of, braked_rows,
+                     engaged, window_tops)
 from ._detect import detection
 from ._explorer import DriftExplorer
 from ._measures import EPSILON, MEASURES, Measure
@@ -28,11 +37,14 @@ from ._plots import DriftDisplay, plot_drift
 from ._policy import policy_drift
 from ._reference import KINDS, ColumnReference, Reference, load_reference
 
+register_brakes(windows=braked_rows, tracker=BrakeTracker.for_brake)
+
 __all__ = [
     "DEFAULT_WINDOW",
     "EPSILON",
     "KINDS",
     "MEASURES",
+    "BrakeTracker",
     "ColumnReference",
     "DriftCounts",
     "DriftDisplay",
@@ -41,10 +53,16 @@ __all__ = [
     "ExpectedResult",
     "Measure",
     "Reference",
+    "brake_reason",
+    "brake_reference",
+    "brake_reference_of",
+    "braked_rows",
     "detection",
     "drift_over_time",
+    "engaged",
     "expected_vs_realised",
     "load_reference",
     "plot_drift",
     "policy_drift",
+    "window_tops",
 ]

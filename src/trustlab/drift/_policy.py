@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..engine._brake import brake_reference
+from ._brake import brake_reference
 from .._time import read_times, window_ids
 from ..policy import columns_of
 from ..policy import DriftBrake, Policy

@@ -10,9 +10,9 @@ import pandas as pd
 from .._errors import DataError, PolicyError, Problem
 from ..policy import columns_of
 from ..policy import DriftBrake, Policy
-from ..policy._template import lines_of
+from ..policy import lines_of
 from ._columns import PreparedColumn, missing_column_problems, prepare_column
-from ._brake import BrakeWindows, braked_rows
+from ._brakes import BrakeWindows, decide_brake
 from ._plan import combined_reason, plan_for, rate_limit_reason
 from ._reasons import CategoryBuilder, first_occurrences, render_rows
 from .._time import times_ns, window_ids
@@ -259,7 +259,7 @@ def apply_policy(policy: Policy, data: pd.DataFrame, state=None,
         in_order = bool(np.all(ns[1:] >= ns[:-1]))  # histories usually arrive sorted
         for g_i, g in enumerate(policy.guardrails):
             if isinstance(g, DriftBrake):
-                bw = brakes[g.id] if g.id in brakes else braked_rows(policy, g, data, ns, source)
+                bw = brakes[g.id] if g.id in brakes else decide_brake(policy, g, data, ns, source)
                 window_text, texts = bw.codes(ns), list(bw.texts)
                 hit = np.flatnonzero((window_text >= 0) & plan.automated[action])
                 action[hit] = plan.action_code[g.then]

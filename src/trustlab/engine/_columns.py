@@ -22,7 +22,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from .._errors import Problem
-from ..policy._condition import Column, columns_of
+from ..policy import Column, columns_of
 from ..policy import DriftBrake, Policy
 
 __all__ = ["PreparedColumn", "prepare_column", "KIND_WORDS", "close_column", "did_you_mean",

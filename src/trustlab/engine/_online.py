@@ -10,8 +10,8 @@ from typing import Any
 
 from .._errors import DataError, Problem
 from ..policy import DriftBrake, Policy, RateLimit
-from ..policy._template import is_missing, lines_of
-from ._brake import BrakeTracker
+from ..policy import is_missing, lines_of
+from ._brakes import BrakeTracking, track_brake
 from ._columns import refused_numbers
 from ._plan import KILL_SWITCH, combined_reason, plan_for, rate_limit_reason
 from ._scalar import value_kind
@@ -80,7 +80,7 @@ class GuardrailState:
     """
 
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (window, count)
-    brakes: dict[str, BrakeTracker] = field(default_factory=dict)  # id -> tracker
+    brakes: dict[str, BrakeTracking] = field(default_factory=dict)  # id -> tracker
 
     def take(self, guard: RateLimit, window: int) -> bool:
         """Count one ``guard.action`` in ``window``; False when the cap is already reached."""
@@ -178,7 +178,7 @@ def decide(policy: Policy, record: Mapping[str, Any], state: GuardrailState | No
             if isinstance(g, DriftBrake):
                 tracker = state.brakes.get(g.id)
                 if tracker is None:
-                    tracker = state.brakes[g.id] = BrakeTracker.for_brake(policy, g)
+                    tracker = state.brakes[g.id] = track_brake(policy, g)
                 text = tracker.observe(ns, record)
                 if text is not None and plan.automated[plan.action_code[action]]:
                     action, guardrail = g.then, g.id

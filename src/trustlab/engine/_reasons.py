@@ -28,8 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import Problem
-from ..policy._template import (MISSING_TEXT, Line, Template, field_text, format_value,
-                                no_negative_zero, read_back)
+from ..policy import (MISSING_TEXT, Line, Template, field_text, format_value, no_negative_zero, read_back)
 
 __all__ = ["format_array", "render_rows", "CategoryBuilder", "first_occurrences"]
 

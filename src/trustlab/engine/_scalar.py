@@ -14,8 +14,8 @@ from decimal import Decimal
 import numpy as np
 
 from .._errors import DataError, Problem
-from ..policy._condition import And, Column, Compare, Condition, In, IsMissing, Literal, Not, Or, flip
-from ..policy._template import is_missing
+from ..policy import And, Column, Compare, Condition, In, IsMissing, Literal, Not, Or, flip
+from ..policy import is_missing
 from ._columns import refused_numbers
 from ._vector import OPS, int_literal, literal_in
 

@@ -16,7 +16,7 @@ import operator
 import numpy as np
 
 from .._errors import Problem
-from ..policy._condition import And, Column, Compare, Condition, In, IsMissing, Literal, Not, Or, flip
+from ..policy import And, Column, Compare, Condition, In, IsMissing, Literal, Not, Or, flip
 from ._columns import KIND_WORDS, PreparedColumn
 
 __all__ = ["holds", "type_problems", "OPS", "NEGATED", "literal_in", "int_literal"]

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..policy._condition import And, Column, Compare, Literal, Not, Or, columns_of, flip
+from ..policy import And, Column, Compare, Literal, Not, Or, columns_of, flip
 from ..policy import Policy, Signal
 
 __all__ = ["Basis", "Threshold", "assign_bases", "deciding_thresholds", "reference_rows"]

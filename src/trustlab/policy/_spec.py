@@ -7,18 +7,17 @@ pandas.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._time import Window
-from ._condition import Condition
+from ._condition import And, Column, Compare, Condition, In, Not, Or
+from ._condition import Literal as ConditionLiteral
 from ._template import Template
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-
-    from ..engine import Decision, GuardrailState
 
 __all__ = [
     "MODES",
@@ -35,7 +34,30 @@ __all__ = [
     "Check",
     "Promotion",
     "Policy",
+    "register_engine",
+    "text_columns_of",
 ]
+
+_ENGINE: dict[str, Callable[..., Any]] = {}
+
+
+def register_engine(*, apply: Callable[..., Any], decide: Callable[..., Any]) -> None:
+    """Make ``apply`` and ``decide`` what :meth:`Policy.apply` and :meth:`Policy.decide` call.
+
+    The spec knows no engine: :mod:`trustlab.engine` registers its bulk and
+    online deciders here when it is imported (importing :mod:`trustlab` does),
+    as pandera's schemas find their backend. A second registration replaces
+    the first.
+    """
+    _ENGINE["apply"], _ENGINE["decide"] = apply, decide
+
+
+def _engine(name: str) -> Callable[..., Any]:
+    try:
+        return _ENGINE[name]
+    except KeyError:
+        raise RuntimeError("no decision engine is registered: import trustlab.engine "
+                           "(importing trustlab does) before Policy.apply/decide") from None
 
 MODES = ("advisory", "shadow", "supervised", "autonomous")
 """The autonomy ladder, lowest first."""
@@ -319,18 +341,25 @@ class Policy:
         return self.action(name).right_call
 
     # ------------------------------------------------------------------ evaluation
-    def apply(self, data: pd.DataFrame, state: GuardrailState | None = None,
+    def apply(self, data: pd.DataFrame, state: Any = None,
               brakes: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        """Decide every row of ``data``; see :func:`trustlab.engine.apply_policy`."""
-        from ..engine import apply_policy
+        """Decide every row of ``data``; see :func:`trustlab.engine.apply_policy`.
 
-        return apply_policy(self, data, state=state, brakes=brakes)
+        ``state`` is a :class:`trustlab.engine.GuardrailState` or None.
+        """
+        return _engine("apply")(self, data, state=state, brakes=brakes)
 
-    def decide(self, record: Mapping[str, Any], state: GuardrailState | None = None) -> Decision:
-        """Decide one record; see :func:`trustlab.engine.decide`."""
-        from ..engine import decide
+    def decide(self, record: Mapping[str, Any], state: Any = None) -> Any:
+        """Decide one record (a :class:`trustlab.engine.Decision`); see :func:`~trustlab.engine.decide`.
 
-        return decide(self, record, state=state)
+        ``state`` is a :class:`trustlab.engine.GuardrailState` or None.
+        """
+        return _engine("decide")(self, record, state=state)
+
+    @property
+    def text_columns(self) -> tuple[str, ...]:
+        """The columns this policy reads as text; see :func:`text_columns_of`."""
+        return text_columns_of(self)
 
     def with_kill_switch(self, engaged: bool = True) -> Policy:
         """A copy of this policy with its kill switch engaged (or released).
@@ -357,3 +386,62 @@ class Policy:
         from ._describe import policy_html
 
         return policy_html(self)
+
+
+def text_columns_of(policy: Policy) -> tuple[str, ...]:
+    """The columns ``policy`` reads as text: its row key, every column a rule compares
+    with text, the outcome label when ``bad_when`` is text and the recorded reviewer
+    decisions.
+
+    Examples
+    --------
+    >>> import trustlab
+    >>> policy = trustlab.parse_policy('''
+    ... trustlab: 1
+    ... name: tiny
+    ... version: "1"
+    ... owner: Risk team
+    ... columns: {id: key}
+    ... signals: [{name: p, kind: probability, model: m1, higher_means: risk}]
+    ... actions: {approve: {automated: true, favourable: true}, review: {automated: false}}
+    ... rules:
+    ...   - id: low
+    ...     when: p < 0.1 and zip in ["007", "010"]
+    ...     then: approve
+    ...     because: Low.
+    ...   - {id: rest, otherwise: true, then: review, because: A person decides.}
+    ... ''')
+    >>> policy.text_columns
+    ('key', 'zip')
+    """
+    seen: dict[str, None] = {}
+    if policy.id_column:
+        seen.setdefault(policy.id_column)
+
+    def walk(node) -> None:
+        if isinstance(node, Compare):
+            sides = (node.left, node.right)
+            if any(isinstance(s, ConditionLiteral) and s.kind == "text" for s in sides):
+                for s in sides:
+                    if isinstance(s, Column):
+                        seen.setdefault(s.name)
+        elif isinstance(node, In):
+            if any(v.kind == "text" for v in node.values):
+                seen.setdefault(node.column.name)
+        elif isinstance(node, (And, Or)):
+            for item in node.items:
+                walk(item)
+        elif isinstance(node, Not):
+            walk(node.item)
+
+    for rule in policy.rules:
+        if rule.when is not None:
+            walk(rule.when)
+    out = policy.outcomes
+    if out is not None:
+        bad = out.bad_when if isinstance(out.bad_when, tuple) else (out.bad_when,)
+        if out.bad_when_given and any(isinstance(v, str) for v in bad):
+            seen.setdefault(out.label)
+        if out.reviewer is not None and out.reviewer.decision is not None:
+            seen.setdefault(out.reviewer.decision)
+    return tuple(seen)

@@ -205,7 +205,7 @@ def _preflight(policy_path: Path, data_path: Path, champion_path: Path | None,
     """
     import numpy as np
 
-    from .._io import read_data, text_columns_of
+    from .._io import read_data
     from ..policy import load_policy
     from ..signals import train_missing_signals
     from ..simulate import replay
@@ -222,7 +222,7 @@ def _preflight(policy_path: Path, data_path: Path, champion_path: Path | None,
         data = read_recent(data_path, int(settings.get("recent_rows") or 200_000))
     else:
         data = read_data(data_path, policy=policy,
-                         text_columns=text_columns_of(champion) if champion else ())
+                         text_columns=champion.text_columns if champion else ())
     from ._assess import bad_when_read_as, outcome_read_from, parse_bad_when
 
     source = f"Data '{data_path}'"

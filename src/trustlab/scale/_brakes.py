@@ -11,7 +11,7 @@ level against a reference. Over parts of a history that takes two passes
 2. each brake window's largest drift, measured exactly (KS included) in
    parts cut at window boundaries, so each window lies whole in one part;
 3. the windows that follow a hot one, with their sentences
-   (:func:`~trustlab.engine._brake.engaged`, the in-memory brake's own code).
+   (:func:`~trustlab.drift.engaged`, the in-memory brake's own code).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from ..engine._brake import (BrakeWindows, brake_reference, brake_reference_of, engaged,
-                             window_tops)
+from ..drift import brake_reference, brake_reference_of, engaged, window_tops
+from ..engine import BrakeWindows
 from .._time import span_end
 from ..policy import DriftBrake, DriftReference, Policy
 from ._run import Source, _ns, fold_partials

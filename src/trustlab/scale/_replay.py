@@ -65,7 +65,7 @@ class ScaledReplay(Checked):
     where : str
         Where the parts were read and run.
     brakes : dict
-        Per drift brake id, the :class:`~trustlab.engine._brake.BrakeWindows`
+        Per drift brake id, the :class:`~trustlab.engine.BrakeWindows`
         decided over the whole history.
     trust : TrustResult or None
         Automation, deferral, alignment and reliance per window, merged from

@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from .._errors import PolicyError, Problem
-from ..policy._condition import And, Column, Compare, Condition, Literal, Not, Or, flip
+from ..policy import And, Column, Compare, Condition, Literal, Not, Or, flip
 from ..policy._spec import UNLABELLED_RULES, Policy, RateLimit, Rule
 
 __all__ = ["RuleThreshold", "rule_threshold", "with_threshold", "without_guardrail",
@@ -120,7 +120,7 @@ def with_threshold(policy: Policy, rule_id: str, value: float, column: str | Non
     >>> q.rules[3].when.canonical(), q.content_hash != p.content_hash
     ('p_default < 0.1 and debt_to_income < 40', True)
     """
-    from ..policy._load import rehash
+    from ..policy import rehash
 
     i, rule, cmp, _, _ = _find(policy, rule_id, column)
     lit = Literal(float(value))
@@ -134,7 +134,7 @@ def with_threshold(policy: Policy, rule_id: str, value: float, column: str | Non
 
 def without_guardrail(policy: Policy, guardrail_id: str) -> Policy:
     """A copy of ``policy`` without the guardrail ``guardrail_id``."""
-    from ..policy._load import rehash
+    from ..policy import rehash
 
     ids = [g.id for g in policy.guardrails]
     if guardrail_id not in ids:
@@ -145,7 +145,7 @@ def without_guardrail(policy: Policy, guardrail_id: str) -> Policy:
 
 def with_rate_limit(policy: Policy, guardrail_id: str, max_count: int) -> Policy:
     """A copy of ``policy`` whose rate limit ``guardrail_id`` lets ``max_count`` through per window."""
-    from ..policy._load import rehash
+    from ..policy import rehash
 
     ids = [g.id for g in policy.guardrails]
     if guardrail_id not in ids or not isinstance(policy.guardrails[ids.index(guardrail_id)],
@@ -178,7 +178,7 @@ def with_unlabelled(policy: Policy, rule: str) -> Policy:
     >>> with_unlabelled(p, "bad").outcomes.unlabelled
     'bad'
     """
-    from ..policy._load import rehash
+    from ..policy import rehash
 
     if policy.outcomes is None:
         raise _error(policy, "outcomes", "the policy has no outcomes section to value cases by")

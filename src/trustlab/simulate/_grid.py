@@ -27,7 +27,7 @@ import pandas as pd
 from .._errors import DataError, PolicyError, Problem
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, metric_words, summary_frame
-from ..policy._condition import OP_WORDS
+from ..policy import OP_WORDS
 from ..policy import Policy
 from ._open import (
     threshold_problem,

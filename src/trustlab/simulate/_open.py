@@ -32,7 +32,7 @@ from ..engine._apply import first_rules, over_limit
 from ..engine._plan import refuse_brakes
 from .._time import times_ns, window_ids
 from ..engine._vector import OPS, holds
-from ..policy._condition import And, Compare
+from ..policy import And, Compare
 from ..policy import Policy, RateLimit
 from ._edit import RuleThreshold, _error, _find, rule_threshold
 from ..metrics import ratio_values

@@ -25,7 +25,7 @@ import pandas as pd
 from .._errors import DataError, Problem
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
-from ..policy._condition import OP_WORDS
+from ..policy import OP_WORDS
 from ..policy import Policy
 from ._bootstrap import weight_blocks
 from ._open import (COMPONENTS, OpenHistory, OpenRule, open_history, present_codes,

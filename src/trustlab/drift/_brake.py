@@ -7,6 +7,11 @@ reference that was complete by the end of window ``k - 1``. While braked,
 automated actions become the brake's ``then``. The bulk path
 (:func:`braked_rows`) and the online path (:class:`BrakeTracker`) compute the
 same windows, bins and values, so they brake the same records.
+
+The brake is drift code: the engine receives what it decides — the braked
+windows of a history (:class:`trustlab.engine.BrakeWindows`) or a tracker for
+one record at a time — through the hooks :mod:`trustlab.drift` registers with
+:func:`trustlab.engine.register_brakes` when it is imported.
 """
 
 from __future__ import annotations
@@ -20,18 +25,21 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._io import is_url
+from ..engine import BrakeWindows
 from ..policy import DriftBrake, DriftReference, Policy
 from .._time import span_end, window_id, window_ids, window_starts
+from ._measures import MEASURES
+from ._monitor import reference_rows, window_values
+from ._reference import Reference, load_reference
 
-__all__ = ["braked_rows", "BrakeTracker", "BrakeWindows", "brake_reference", "brake_reason",
+__all__ = ["braked_rows", "BrakeTracker", "brake_reference", "brake_reason",
            "brake_reference_of", "window_tops", "engaged"]
 
 
 def brake_reference(policy: Policy, brake: DriftBrake) -> DriftReference:
     """The brake's reference, a ``file`` read relative to the policy file's folder (a URL
     as written)."""
-    from .._io import is_url
-
     ref = brake.reference
     if ref.file is not None and policy.source and not Path(ref.file).is_absolute() \
             and not is_url(ref.file):
@@ -53,8 +61,6 @@ def brake_reason(brake: DriftBrake, start: pd.Timestamp, column: str, value: flo
 
 
 def _check_types(brake: DriftBrake, ref, where: str) -> None:
-    from ..drift import MEASURES
-
     m = MEASURES[brake.metric]
     bad = [c for c in ref.columns if c.type not in m.types]
     if bad:
@@ -68,8 +74,6 @@ def _check_types(brake: DriftBrake, ref, where: str) -> None:
 def _window_drift(brake: DriftBrake, ref, frame: pd.DataFrame, codes: np.ndarray, n: int
                   ) -> tuple[np.ndarray, np.ndarray]:
     """The largest watched value per window, and which column gave it."""
-    from ..drift._monitor import window_values
-
     values = np.stack([window_values(c, frame[c.name], codes, n, (brake.metric,))[brake.metric]
                        for c in ref.columns])
     filled = np.where(np.isnan(values), -np.inf, values)
@@ -77,44 +81,11 @@ def _window_drift(brake: DriftBrake, ref, frame: pd.DataFrame, codes: np.ndarray
     return filled.max(axis=0), which
 
 
-@dataclass(frozen=True, eq=False)
-class BrakeWindows:
-    """The windows a drift brake engages in over a history, and the sentence each carries.
-
-    Decided once over the whole history (in memory, or from parts of it by
-    :mod:`trustlab.scale`), then applied to any rows of it.
-
-    Attributes
-    ----------
-    window : Window
-        The brake's window.
-    ids : ndarray of int64
-        The braked window ids, increasing.
-    texts : tuple of str
-        The reason of each braked window.
-    """
-
-    window: Any
-    ids: np.ndarray
-    texts: tuple[str, ...]
-
-    def codes(self, ns: np.ndarray) -> np.ndarray:
-        """Each time's index into :attr:`texts`, or -1 where the brake is off."""
-        if not len(self.ids):
-            return np.full(len(ns), -1, dtype=np.int64)
-        w = window_ids(ns, self.window)
-        pos = np.minimum(np.searchsorted(self.ids, w), len(self.ids) - 1)
-        return np.where(self.ids[pos] == w, pos, -1).astype(np.int64)
-
-
 def brake_reference_of(policy: Policy, brake: DriftBrake, data: pd.DataFrame | None,
                        ns: np.ndarray | None, source: str):
     """The brake's :class:`~trustlab.drift.Reference` and when it is complete (ns; None: before
     any data). ``data`` (with times ``ns``) holds at least the reference rows unless the
     reference is a file."""
-    from ..drift._monitor import reference_rows
-    from ..drift import Reference, load_reference
-
     spec = brake_reference(policy, brake)
     if spec.file is not None:
         ref = load_reference(spec.file)
@@ -182,8 +153,6 @@ class BrakeTracker:
         kinds = _kinds(policy, brake)
         t = cls(brake, spec, kinds)
         if spec.file is not None:
-            from ..drift import Reference, load_reference
-
             ref = load_reference(spec.file)
             t.reference = Reference(tuple(ref.column(c) for c in brake.watch), ref.rows,
                                     ref.description)
@@ -205,8 +174,6 @@ class BrakeTracker:
         if not self._ready_by(end):
             return
         if self.reference is None:
-            from ..drift import Reference
-
             frame = pd.DataFrame({c: pd.Series(v) for c, v in self.reference_values.items()})
             self.reference = Reference.from_data(frame, list(self.brake.watch), kinds=self.kinds)
             _check_types(self.brake, self.reference, "Record")
