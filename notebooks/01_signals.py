@@ -62,7 +62,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from trustlab import _notebook as nb
+from trustlab import notebook as nb
 from trustlab.explain import ReasonExplainer, explain_case, global_view, load_glossary, pick_cases
 from trustlab.signals import (non_feature_columns, observed_outcome_share, save_model,
                               score_out_of_fold, select_features)

@@ -65,7 +65,7 @@ import math
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from trustlab import _notebook as nb
+from trustlab import notebook as nb
 from trustlab.simulate import (PolicyExplorer, band_grid, bootstrap_metrics, plot_segment_rates,
                                replay, swap_analysis, threshold_sweep)
 

@@ -56,7 +56,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from trustlab import _notebook as nb
+from trustlab import notebook as nb
 from trustlab.simulate import (KillSwitch, Outage, RemoveGuardrail, ReviewerAccuracy,
                                TightenRateLimit, compare_scenarios, replay, review_load)
 

@@ -33,7 +33,7 @@
 # times: without a time column those sections say so and are skipped, and
 # nothing is made up in their place. Every number comes from `trustlab.drift`
 # and `trustlab.trust`, tested in `tests/drift/`, `tests/engine/test_brake.py`
-# and `tests/trust/`; the rehearsals from `trustlab._notebook`, tested in
+# and `tests/trust/`; the rehearsals from `trustlab.notebook`, tested in
 # `tests/test_notebook_helpers.py`.
 
 # %% tags=["parameters"]
@@ -58,7 +58,7 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 
 import trustlab
-from trustlab import _notebook as nb
+from trustlab import notebook as nb
 from trustlab.simulate import RemoveGuardrail, compare_scenarios, replay
 
 nb.notebook_parameters(globals(), "04_drift_and_trust",

@@ -53,7 +53,7 @@ import pandas as pd
 import yaml
 from IPython.display import display
 
-from trustlab import _notebook as nb
+from trustlab import notebook as nb
 from trustlab.change import (RolloutPlan, deploy_timeline, describe_changes, policy_impact,
                              shadow_run, simulate_rollout)
 

@@ -50,7 +50,7 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 
 import trustlab
-from trustlab import _notebook as nb
+from trustlab import notebook as nb
 from trustlab.design import export_online_policy, load_assessment, serving_form
 from trustlab.simulate import threshold_sweep
 

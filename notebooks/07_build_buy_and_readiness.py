@@ -52,7 +52,7 @@ import dataclasses
 
 import matplotlib.pyplot as plt
 
-from trustlab import _notebook as nb
+from trustlab import notebook as nb
 from trustlab.design import load_assessment, readiness_form, sourcing_form
 
 nb.notebook_parameters(globals(), "07_build_buy_and_readiness")

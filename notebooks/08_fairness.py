@@ -68,7 +68,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from trustlab import _notebook as nb
+from trustlab import notebook as nb
 from trustlab.fairness import disparity
 from trustlab.policy import columns_of
 from trustlab.signals import non_feature_columns, proxy_warnings

@@ -52,25 +52,25 @@ from pathlib import Path
 from IPython.display import HTML, display
 
 import trustlab
-from trustlab import _notebook as nb
+from trustlab import notebook as nb
 from trustlab.explain import explain_case, load_glossary
-from trustlab.review import assess, assess_on_cluster, report_table
+from trustlab.review import assess, report_table
 
 nb.notebook_parameters(globals(), "review")
 rules = trustlab.load_policy(nb.repo_path(policy))
 shared = dict(data_name=Path(data).name, seed=seed, bootstrap=bootstrap, cases=cases,
               champion=trustlab.load_policy(nb.repo_path(champion)) if champion else None,
               glossary=load_glossary(nb.repo_path(glossary)) if glossary else None)
-if dask_scheduler:  # the whole history on the cluster, the most recent rows here
-    review = assess_on_cluster(rules, nb.repo_path(data), client=dask_scheduler,
-                               out=nb.repo_path(output_dir), recent_rows=recent_rows,
-                               label=label, bad_when=bad_when, **shared)
+if dask_scheduler:  # the whole history in parts on the cluster, the most recent rows here
+    history = nb.repo_path(data)
+    where = dict(client=dask_scheduler, out=nb.repo_path(output_dir), recent_rows=recent_rows)
 else:
+    history = nb.load_dataset(data, rules, shared["champion"])
     cards = {rules.signals[0].name: trustlab.ModelCard.load(nb.repo_path(model_card))} \
         if model_card else {}
-    review = assess(rules, nb.load_dataset(data, rules, shared["champion"]), exclude=tuple(nb.split_list(exclude) or ()),
-                    train_signal=train_signal, label=label, bad_when=bad_when, model_cards=cards,
-                    **shared)
+    where = dict(exclude=tuple(nb.split_list(exclude) or ()), train_signal=train_signal,
+                 model_cards=cards)
+review = assess(rules, history, label=label, bad_when=bad_when, **where, **shared)
 metrics_file, decisions_file = review.write(nb.repo_path(output_dir))
 
 # %% tags=[]

@@ -34,7 +34,7 @@ Decisions taken here, where the plan leaves room:
   pandas and the shipped files and imports nothing of trustlab above the ground.
 * Top-level ``_`` modules are floor 0 (the ground), except, judged by what
   each is:
-  - ``_cli`` (the ``trustlab`` command) and ``_notebook`` (helpers the shipped
+  - ``_cli`` (the ``trustlab`` command) and ``notebook`` (the public helpers the shipped
     notebooks call) drive the whole package, review included: floor 7, entry
     points, above review/design.
   - ``_summary`` is the command line's plain-text summary of decision records;
@@ -74,7 +74,7 @@ FLOORS: dict[str, int] = {
     # 0: the ground everyone stands on
     "_errors": 0, "_format": 0, "_io": 0, "_extras": 0, "_json": 0, "_outcome": 0,
     "_progress": 0, "_resources": 0, "_threads": 0, "_windowed": 0, "_explore": 0,
-    "_time": 0, "_plotting": 0, "_validate": 0,  # planned, not written yet
+    "_time": 0, "_stats": 0, "_review_folder": 0, "_backends": 0, "_plotting": 0, "_validate": 0,
     "datasets": 0,
     # 1: what a policy declares
     "policy": 1,
@@ -89,7 +89,7 @@ FLOORS: dict[str, int] = {
     # 6: the run, the report, the frameworks
     "review": 6, "design": 6,
     # 7: entry points
-    "_cli": 7, "_notebook": 7, "_summary": 7,
+    "_cli": 7, "notebook": 7, "_summary": 7,
 }
 FACE = "trustlab"  # trustlab/__init__.py
 FACE_FLOOR = 7  # beside the entry points: they may use public names; nothing below may
@@ -98,131 +98,26 @@ KINDS = ("cycle", "upward", "sideways", "private", "deferred")
 
 # (importer module, imported module, kind): why it is still there / what would fix it.
 KNOWN: dict[tuple[str, str, str], str] = {
-    # --- upward
-    ('trustlab._windowed', 'trustlab.policy', 'upward'):
-        "WindowGrid.build takes a policy Window; take the window's length/anchor as plain "
-        "values, or move _windowed up beside its users (trust/, change/)",
     # --- sideways
     ('trustlab.drift._plots', 'trustlab.simulate._plots', 'sideways'):
         "drift's plots borrow simulate's axes helpers _axes/_note; move shared plot helpers "
         "to the planned ground module trustlab/_plotting",
-    ('trustlab.trust._gate', 'trustlab.simulate', 'sideways'):
-        "the gate computes ratios with simulate's _RATIOS/_indicators; these belong in the "
-        "floor-3 metrics registry (one definition of each metric)",
-    ('trustlab.trust._metrics', 'trustlab.simulate', 'sideways'):
-        "trust_over_time computes ratios with simulate's _RATIOS/_indicators; these belong in "
-        "the floor-3 metrics registry (one definition of each metric)",
-    ('trustlab.trust._partial', 'trustlab.simulate', 'sideways'):
-        'TrustPartial reads a Replay; either trust sits above simulate or the Replay result '
-        'type moves down to metrics/',
     ('trustlab.trust._plots', 'trustlab.simulate._plots', 'sideways'):
         "trust's plots borrow simulate's _axes/literal; move shared plot helpers to the "
         "planned ground module trustlab/_plotting",
     # --- private
-    ('trustlab._cli', 'trustlab.engine._columns', 'private'):
-        "the command's 'did you mean' hints use engine._columns.did_you_mean; move "
-        "did_you_mean to the ground (_errors or _format)",
-    ('trustlab._cli', 'trustlab.policy._metric_names', 'private'):
-        'the command formats metrics with policy._metric_names.format_metric; use '
-        'trustlab.metrics.format_metric (one definition of each metric)',
-    ('trustlab._cli', 'trustlab.review._assess', 'private'):
-        'the command adds drift metrics with review._assess._with_drift_metrics; make it a '
-        'public review function (or part of assess)',
     ('trustlab.change._shadow', 'trustlab.trust._plots', 'private'):
         "shadow plots borrow trust's _window_label; move it to the planned ground module "
         "trustlab/_plotting",
-    ('trustlab.design._readiness', 'trustlab.review._run', 'private'):
-        'see the deferred entry: the review-folder reader (STATUS_FILE, folder_incomplete, '
-        'sha256_of) should be public or on the ground',
     ('trustlab.drift._plots', 'trustlab.simulate._plots', 'private'):
         '_axes, _note not public in trustlab.simulate: export them from trustlab.simulate or '
         'move them where both sides can use them',
-    ('trustlab.explain._case', 'trustlab.engine._plan', 'private'):
-        'plan_for not public in trustlab.engine: export it from trustlab.engine or move it '
-        'where both sides can use it',
-    ('trustlab.explain._codes', 'trustlab.signals._oof', 'private'):
-        'reason codes reuse signals._oof._plain (a plain-estimator unwrapper); make it public '
-        'in trustlab.signals',
     ('trustlab.explain._glossary', 'trustlab.policy._yaml', 'private'):
         'YamlProblem, read_yaml not public in trustlab.policy: export them from '
         'trustlab.policy or move them where both sides can use them',
-    ('trustlab.scale._drift', 'trustlab.drift._monitor', 'private'):
-        "scale folds parts behind drift's functions with drift-internal check_options; give "
-        "drift a small public partial-sums API for scale (the backend) to call",
-    ('trustlab.scale._drift', 'trustlab.drift._partial', 'private'):
-        "scale folds parts behind drift's functions with drift-internal DEFAULT_FINE_BINS, "
-        "_grid, count_part; give drift a small public partial-sums API for scale (the "
-        "backend) to call",
-    ('trustlab.scale._lda', 'trustlab.engine._plan', 'private'):
-        "scale folds parts behind engine's functions with engine-internal plan_for, "
-        "refuse_brakes; give engine a small public partial-sums API for scale (the backend) "
-        "to call",
-    ('trustlab.scale._lda', 'trustlab.simulate._lda', 'private'):
-        "scale folds parts behind simulate's functions with simulate-internal "
-        "DEFAULT_TOLERANCES, LdaPlan, LdaSums, lda_plan, lda_result, lda_sums; give simulate "
-        "a small public partial-sums API for scale (the backend) to call",
-    ('trustlab.scale._lda', 'trustlab.simulate._open', 'private'):
-        "scale folds parts behind simulate's functions with simulate-internal open_history; "
-        "give simulate a small public partial-sums API for scale (the backend) to call",
-    ('trustlab.scale._replay', 'trustlab.engine._plan', 'private'):
-        "scale folds parts behind engine's functions with engine-internal plan_for; give "
-        "engine a small public partial-sums API for scale (the backend) to call",
-    ('trustlab.scale._replay', 'trustlab.simulate._replay', 'private'):
-        "scale folds parts behind simulate's functions with simulate-internal Checked, "
-        "replay_segments; give simulate a small public partial-sums API for scale (the "
-        "backend) to call",
-    ('trustlab.scale._sweeps', 'trustlab.engine._plan', 'private'):
-        "scale folds parts behind engine's functions with engine-internal plan_for, "
-        "refuse_brakes; give engine a small public partial-sums API for scale (the backend) "
-        "to call",
-    ('trustlab.scale._sweeps', 'trustlab.simulate._grid', 'private'):
-        "scale folds parts behind simulate's functions with simulate-internal _cells, "
-        "check_grid_args, grid_result; give simulate a small public partial-sums API for "
-        "scale (the backend) to call",
-    ('trustlab.scale._sweeps', 'trustlab.simulate._open', 'private'):
-        "scale folds parts behind simulate's functions with simulate-internal open_history, "
-        "open_rule_threshold, threshold_problem; give simulate a small public partial-sums "
-        "API for scale (the backend) to call",
-    ('trustlab.scale._sweeps', 'trustlab.simulate._sweep', 'private'):
-        "scale folds parts behind simulate's functions with simulate-internal grid_totals, "
-        "movable_cases, sweep_frame, sweep_result; give simulate a small public partial-sums "
-        "API for scale (the backend) to call",
-    ('trustlab.simulate._edit', 'trustlab.policy._spec', 'private'):
-        'UNLABELLED_RULES not public in trustlab.policy (Policy, RateLimit, Rule already '
-        'public): export it from trustlab.policy or move it where both sides can use it',
-    ('trustlab.simulate._open', 'trustlab.engine._apply', 'private'):
-        'first_rules, over_limit not public in trustlab.engine: export them from '
-        'trustlab.engine or move them where both sides can use them',
-    ('trustlab.simulate._open', 'trustlab.engine._plan', 'private'):
-        'refuse_brakes not public in trustlab.engine: export it from trustlab.engine or move '
-        'it where both sides can use it',
-    ('trustlab.simulate._open', 'trustlab.engine._vector', 'private'):
-        'OPS, holds not public in trustlab.engine: export them from trustlab.engine or move '
-        'them where both sides can use them',
-    ('trustlab.trust._gate', 'trustlab.signals._calibration', 'private'):
-        "the gate borrows signals' normal quantile _Z; compute it locally "
-        "(scipy/statistics.NormalDist) or move it to the ground",
     ('trustlab.trust._plots', 'trustlab.simulate._plots', 'private'):
         '_axes, literal not public in trustlab.simulate: export them from trustlab.simulate '
         'or move them where both sides can use them',
-    # --- deferred
-    ('trustlab.design._readiness', 'trustlab.review', 'deferred'):
-        "design reads a review folder's file names (DECISIONS_FILE, METRICS_FILE) from its "
-        "floor-6 neighbour; put the review-folder layout in a ground module both read",
-    ('trustlab.design._readiness', 'trustlab.review._run', 'deferred'):
-        "design checks a review folder with review._run's "
-        "STATUS_FILE/folder_incomplete/sha256_of; move the review-folder reader to the ground "
-        "(or make review export it and let design sit above review)",
-    ('trustlab.review._assess', 'trustlab._notebook', 'deferred'):
-        'assess borrows the notebook helper search_alternatives (floor 7); move the LDA '
-        'search wrapper into review/ or simulate/ and let _notebook call it',
-    ('trustlab.review._run', 'trustlab._notebook', 'deferred'):
-        'run_review parses notebook parameters with _notebook.read_parameters (floor 7); move '
-        'read_parameters into review/ (the runner owns the parameter contract)',
-    ('trustlab.simulate._lda', 'trustlab.change', 'deferred'):
-        "LdaSearch.policy_for/diff_for use change's bump_version/describe_changes (floor 5) "
-        "from floor 4; move bump_version to policy/ and have the diff come from "
-        "policy.policy_changes",
 }
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import trustlab
-from trustlab import _notebook as nb
+from trustlab import notebook as nb
 from conftest import REPO
 
 

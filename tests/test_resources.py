@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from trustlab import _resources
-from trustlab._notebook import project_root, repo_path
+from trustlab.notebook import project_root, repo_path
 from trustlab.datasets import load_german_credit
 from trustlab.review._run import review_notebooks
 from conftest import REPO

@@ -13,6 +13,7 @@ from .explain import ReasonExplainer, explain_case, global_view, load_glossary
 from .policy import Policy, load_policy, parse_policy, policy_schema
 from .signals import ModelCard, SignalResult, load_model, save_model, score_out_of_fold
 from .trust import promotion_gate, trust_over_time
+from . import scale as _scale  # noqa: F401  (registers the parts backend of the questions)
 
 def _version() -> str:
     from importlib import metadata

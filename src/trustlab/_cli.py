@@ -95,7 +95,7 @@ def _outcome_problems(policy, data) -> list:
     import pandas as pd
 
     from ._outcome import bad_indicator, bad_when_text, yaml_boolean_hint
-    from .engine._columns import did_you_mean
+    from .engine import did_you_mean
 
     out = policy.outcomes
     if out is None:
@@ -132,7 +132,7 @@ def _outcome_problems(policy, data) -> list:
 def _reviewer_problems(policy, data) -> list:
     """What valuing reviews needs and ``data`` lacks: the recorded decisions the policy names,
     or, for the rows without one, a simulated reviewer's accuracy and right calls."""
-    from .engine._columns import did_you_mean
+    from .engine import did_you_mean
 
     out = policy.outcomes
     rev = out.reviewer
@@ -207,9 +207,9 @@ def _checks_on(policy, data, records):
     drift_checks = {"max_signal_psi", "max_feature_psi"} & {c.metric for c in policy.checks}
     if drift_checks and policy.time_column is not None:
         from .drift import policy_drift
-        from .review._assess import _with_drift_metrics
+        from .review import with_drift_metrics
 
-        result = _with_drift_metrics(policy, result, policy_drift(policy, data,
+        result = with_drift_metrics(policy, result, policy_drift(policy, data,
                                                                   records=result.records))
     checks = result.checks.copy()
     for row, check in zip(checks.index, policy.checks):
@@ -227,7 +227,7 @@ def _checks_on(policy, data, records):
 
 def _check_table(checks) -> str:
     """The checks as text: check, value, bound, pass/FAIL and why a value is missing."""
-    from .policy._metric_names import format_metric
+    from .metrics import format_metric
 
     rows = [("metric", "value", "bound", "result", "")]
     for c in checks.itertuples(index=False):

@@ -16,10 +16,11 @@ True
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["KINDS", "shipped", "shipped_file"]
+__all__ = ["KINDS", "shipped", "shipped_file", "project_root", "repo_path"]
 
 KINDS = ("notebooks", "policies", "glossaries", "assessments", "datasets")
 """The kinds of file the kit ships, each a folder under ``trustlab/_shipped/``."""
@@ -59,3 +60,45 @@ def shipped_file(relative: str | Path) -> Path | None:
         return None
     path = shipped(parts[0]).joinpath(*parts[1:])
     return path if path.exists() else None
+
+
+def project_root() -> Path | None:
+    """The trustlab project the notebooks run in: the working folder or the nearest one
+    above it holding a ``policies/`` folder (this repository, or a folder made by
+    ``trustlab init``); None outside one.
+
+    Notebooks run from ``notebooks/`` (JupyterLab, nbval) or from wherever
+    papermill was started, so relative paths are tried against this root.
+    """
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "policies").is_dir():
+            return folder
+    return None
+
+
+def repo_path(relative: str | os.PathLike) -> Path:
+    """The file a notebook parameter names, wherever the notebook runs.
+
+    Tried in order: ``relative`` as given (absolute, or present from the
+    working folder); under the project root (:func:`project_root`); a file
+    the kit ships (``policies/fraud-hold.yaml``, ``glossaries/...``,
+    ``assessments/...``, ``notebooks/...``, ``datasets/...``; see
+    :func:`shipped_file`). A path found nowhere is returned under the
+    project root (or as given), so the error that follows names it.
+
+    Examples
+    --------
+    >>> repo_path("policies/consumer-credit.yaml").is_file()
+    True
+    """
+    path = Path(relative)
+    if path.is_absolute() or path.exists():
+        return path
+    root = project_root()
+    if root is not None and (root / path).exists():
+        return root / path
+    found = shipped_file(path)
+    if found is not None:
+        return found
+    return root / path if root is not None else path

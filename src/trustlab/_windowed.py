@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._time import window_ids, window_starts
-from .policy import Window
+from ._time import Window, window_ids, window_starts
 
 __all__ = ["WindowGrid", "TIDY_COLUMNS"]
 

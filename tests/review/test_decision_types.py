@@ -19,7 +19,7 @@ import pytest
 
 from trustlab import DataError, ConfigError, load_policy, parse_policy
 from trustlab._cli import main
-from trustlab._notebook import read_parameters
+from trustlab.review import read_parameters
 from trustlab.datasets import load_lending_club
 from trustlab.review import assess, bad_when_read_as, parse_bad_when
 from trustlab.simulate import replay

@@ -19,6 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from .._errors import ConfigError, Problem
+from .._review_folder import (DECISIONS_FILE, METRICS_FILE, STATUS_FILE, folder_incomplete,
+                              sha256_of)
 from ..policy import DriftBrake, Policy, RateLimit
 from ._answers import Fields, read_yaml
 from ._online import missing_signal_rules
@@ -82,9 +84,6 @@ class ReviewEvidence:
             folder is not a complete review (``status.json`` says failed or
             interrupted, or it is a killed run's ``.partial-`` folder).
         """
-        from ..review import DECISIONS_FILE, METRICS_FILE
-        from ..review._run import STATUS_FILE, folder_incomplete, sha256_of
-
         d = Path(folder)
         where = f"Review folder '{d}'"
         incomplete = folder_incomplete(d)

@@ -10,6 +10,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from .._backends import in_memory, parts_backend, refuse_in_memory_options
 from .._errors import DataError, Problem
 from .._format import format_number
 from ..metrics import SummaryFrame, format_metric, summary_frame
@@ -336,15 +337,17 @@ def _level_arrays(ref: Reference, column: str, metric: str, levels: str, thresho
     return m.warn, m.act
 
 
-def drift_over_time(data: pd.DataFrame, reference, *, time: str, window=DEFAULT_WINDOW,
+def drift_over_time(data, reference, *, time: str, window=DEFAULT_WINDOW,
                     columns=None, kinds=None, bins=10, metrics=None, levels: str = "fixed",
                     thresholds: Mapping[str, tuple[float, float]] | None = None,
-                    time_format: str | None = None) -> DriftResult:
+                    time_format: str | None = None,
+                    fine_bins: int | None = None, client=None,
+                    batch_rows: int | None = None) -> DriftResult:
     """Measure drift of columns of ``data`` in every time window against a reference.
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame, path, URL or dask.dataframe.DataFrame
     reference : Reference, str, path or dict
         A :class:`Reference` (or the path of a saved one), or a spec that
         selects reference rows of ``data``: ``{"first": "90D"}`` (the first 90
@@ -381,6 +384,15 @@ def drift_over_time(data: pd.DataFrame, reference, *, time: str, window=DEFAULT_
         :func:`~trustlab._time.read_times`). A reference span such as
         ``{"first": "3M"}`` counts calendar months from the first of the
         first month.
+    client : distributed.Client or str, optional
+        Run over the partitions of a Dask DataFrame on this cluster (or
+        scheduler address); see :mod:`trustlab.scale`.
+    batch_rows : int, optional
+        Rows per batch when a Parquet history is streamed on this machine
+        (default :data:`trustlab.scale.DEFAULT_BATCH_ROWS`).
+    fine_bins : int, optional
+        Over parts only: fine bins per numeric column that KS is read from
+        (default :data:`trustlab.drift.parts.DEFAULT_FINE_BINS`).
 
     Returns
     -------
@@ -401,6 +413,18 @@ def drift_over_time(data: pd.DataFrame, reference, *, time: str, window=DEFAULT_
     >>> res.first_alert("x")
     Timestamp('2025-04-07 00:00:00')
     """
+    if not in_memory(data, client):
+        refuse_in_memory_options("drift_over_time", {
+            "columns": (columns, None),
+            "kinds": (kinds, None),
+            "bins": (bins, 10),
+            "time_format": (time_format, None),
+        })
+        options = {k: v for k, v in (("batch_rows", batch_rows), ("fine_bins", fine_bins))
+                   if v is not None}
+        return parts_backend("drift_over_time")(data, reference, time=time, window=window,
+                                                metrics=metrics, levels=levels,
+                                                thresholds=thresholds, client=client, **options)
     source = "drift_over_time"
     if not isinstance(data, pd.DataFrame):
         raise DataError(source, [Problem("data", f"must be a pandas DataFrame; got "

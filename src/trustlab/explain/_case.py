@@ -8,7 +8,7 @@ from html import escape
 import pandas as pd
 
 from .._format import format_number
-from ..engine._plan import plan_for
+from ..engine import plan_for
 from ..policy import Policy
 from ._codes import ReasonCodes
 from ._reference import deciding_thresholds

@@ -43,6 +43,7 @@ import pandas as pd
 from .._errors import DataError, Problem
 from .._extras import require
 from ..policy import Policy
+from ..signals import features_with_nan  # pandas.NA (nullable Int64, str) as NaN, as trained
 from ._glossary import Glossary, policy_glossary
 from ._reference import Basis, Threshold, assign_bases, signal_of, reference_rows
 
@@ -130,9 +131,9 @@ class ReasonExplainer:
             raise DataError("Data to explain", [Problem(
                 "columns", f"lacks the model's features {', '.join(missing)}. Columns: "
                            f"{', '.join(map(str, X.columns))}")])
-        from ..signals._oof import _plain  # pandas.NA (nullable Int64, str) as NaN, as trained
 
-        return np.asarray(self.model[:-1].transform(_plain(X[list(self.features)])), dtype=float)
+        plain = features_with_nan(X[list(self.features)])
+        return np.asarray(self.model[:-1].transform(plain), dtype=float)
 
     def _raw(self, Xt: np.ndarray) -> np.ndarray:
         """Log-odds of transformed rows (the mean over base models when calibrated)."""

@@ -16,6 +16,7 @@ floors above (the engine evaluates them, explainers and editors read them):
 
 from ._condition import (OP_WORDS, And, Column, Compare, Condition, ConditionSyntaxError, In,
                          IsMissing, Literal, Not, Or, columns_of, flip, parse_condition)
+from ._changes import CHANGE_KINDS, bump_version, describe_changes, require_version_bump
 from ._diff import policy_changes
 from ._load import FORMAT_VERSION, canonical_json, load_policy, parse_policy, read_window, rehash
 from ._metric_names import COMPARING_METRICS, DISPARITY_BASES, METRIC_DECLARATIONS, METRICS
@@ -36,6 +37,7 @@ from ._spec import (
     Reviewer,
     Rule,
     Signal,
+    UNLABELLED_RULES,
     Window,
     register_engine,
     text_columns_of,
@@ -44,6 +46,10 @@ from ._template import (MISSING_TEXT, Line, Template, field_text, format_value, 
                         no_negative_zero, parse_template, read_back)
 
 __all__ = [
+    "CHANGE_KINDS",
+    "bump_version",
+    "describe_changes",
+    "require_version_bump",
     "COMPARING_METRICS",
     "DISPARITY_BASES",
     "FORMAT_VERSION",
@@ -97,5 +103,6 @@ __all__ = [
     "Rule",
     "Signal",
     "Template",
+    "UNLABELLED_RULES",
     "Window",
 ]

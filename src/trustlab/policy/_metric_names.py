@@ -10,10 +10,9 @@ standard library only, so the spec stays free of pandas) shows them.
 
 from __future__ import annotations
 
-from .._format import format_number
 
 __all__ = ["METRICS", "METRIC_DECLARATIONS", "METRIC_WORDS", "METRIC_KINDS", "DISPARITY_BASES",
-           "COMPARING_METRICS", "format_metric", "is_metric", "metric_kind", "metric_words",
+           "COMPARING_METRICS", "is_metric", "metric_kind", "metric_words",
            "supported_metrics_text"]
 
 _DECLARED: tuple[tuple[str, str, str, str], ...] = (
@@ -161,23 +160,3 @@ def metric_kind(name: str) -> str | None:
     if name.startswith("share.") and len(name) > len("share."):
         return "share"
     return METRIC_KINDS.get(name)
-
-
-def format_metric(name: str, value, currency: str | None = None) -> str:
-    """A policy metric's value, read through its declared kind (:func:`trustlab._format.format_number`).
-
-    Kept for callers of the policy vocabulary; :func:`trustlab.metrics.format_metric`
-    knows every metric of the kit, not only these.
-
-    Examples
-    --------
-    >>> format_metric("alignment", 0.912), format_metric("decisions", 9857.0)
-    ('91.2%', '9,857')
-    >>> format_metric("bad_rate_favourable", 0.0395), format_metric("max_signal_psi", None)
-    ('4.0%', 'n/a')
-    """
-    kind = metric_kind(name)
-    if kind is None:
-        raise KeyError(f"{name!r} is not a metric of the policy format; metrics: "
-                       f"{', '.join(METRICS)}, share.<action>")
-    return format_number(value, kind, currency=currency)

@@ -21,9 +21,10 @@
 
 from ._assess import (DECISIONS_FILE, FOUR_FIFTHS, HEADLINE, METRICS_FILE, FourFifthsDisplay,
                       Review, assess, assess_on_cluster, bad_when_read_as, outcome_read_from,
-                      parse_bad_when)
+                      parse_bad_when, with_drift_metrics)
 from ._display import ReportFigure, ReportTable, figure_of, report_table, status_html, table_html
 from ._evidence import EvidenceDisplay, SignalEvidence, auc_delong, roc_points, signal_evidence
+from ._parameters import read_parameters
 from ._report import NOTEBOOK_ONLY_TAG, export_report, report_header, signoff_block
 from ._run import (
     EXIT_BAD_INPUT,
@@ -38,6 +39,8 @@ from ._run import (
 from ._scaffold import Detected, Draft, Scaffold, detect_columns, draft_policy, init_project
 
 __all__ = [
+    "read_parameters",
+    "with_drift_metrics",
     "Detected",
     "Draft",
     "Scaffold",

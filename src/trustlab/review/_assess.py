@@ -18,10 +18,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._backends import in_memory, refuse_in_memory_options
 from .._errors import ConfigError, DataError, Problem
 from .._format import axis_label, format_number
 from .._json import json_safe
 from .._outcome import bad_values, bad_when_text
+from .._review_folder import DECISIONS_FILE, METRICS_FILE
 from ..engine import read_times
 from ..metrics import currency_of, format_metric, kind_of, metric_words, summary_frame
 from ..policy import policy_changes
@@ -36,10 +38,8 @@ from ._evidence import SignalEvidence, signal_evidence
 
 __all__ = ["FourFifthsDisplay", "Review", "assess", "assess_on_cluster", "outcome_read_from",
            "bad_when_read_as", "parse_bad_when", "FOUR_FIFTHS", "HEADLINE", "METRICS_FILE",
-           "DECISIONS_FILE"]
+           "DECISIONS_FILE", "with_drift_metrics"]
 
-METRICS_FILE = "metrics.json"
-DECISIONS_FILE = "decisions.parquet"
 HEADLINE = ("value_per_decision", "value_total", "bad_rate_favourable", "automation_rate",
             "favourable_rate", "share.review", "reviews_per_window_mean",
             "peak_reviews_per_window")
@@ -997,19 +997,24 @@ def bad_when_read_as(policy: Policy, data: pd.DataFrame, bad_when, source: str =
     return dataclasses.replace(policy, outcomes=outcomes, _cache={})
 
 
-def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
+def assess(policy: Policy, data, *, data_name: str = "data",
            champion: Policy | None = None, seed: int = 0, bootstrap: int = 1000,
            cases: int = 5, glossary=None, exclude: tuple[str, ...] = (),
-           train_signal: bool = True, label: str = "", bad_when=(), model_cards=()) -> Review:
+           train_signal: bool = True, label: str = "", bad_when=(), model_cards=(),
+           client=None, out: str | Path | None = None, recent_rows: int = 200_000) -> Review:
     """Review ``policy`` on ``data``: everything the report and its files say.
 
     Parameters
     ----------
     policy : Policy
         With ``outcomes`` and ``checks``.
-    data : pandas.DataFrame
+    data : pandas.DataFrame, path or dask.dataframe.DataFrame
         The history; a signal the policy declares and the data lacks is scored
-        out of fold (see :func:`trustlab.signals.train_missing_signals`).
+        out of fold (see :func:`trustlab.signals.train_missing_signals`). A
+        Parquet file or folder, or a Dask DataFrame (with ``client``), is
+        reviewed in parts by :func:`assess_on_cluster` (``out`` and
+        ``recent_rows`` are its; ``exclude``, ``train_signal`` and
+        ``model_cards`` need the history in memory).
     data_name : str
         How the report names the data.
     champion : Policy, optional
@@ -1047,6 +1052,20 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
     trustlab.DataError, trustlab.ConfigError
         For data the policy or the champion cannot be replayed on.
     """
+    if not in_memory(data, client):
+        refuse_in_memory_options("assess", {
+            "exclude": (tuple(exclude), ()),
+            "train_signal": (train_signal, True),
+            "model_cards": (len(model_cards), 0),
+        })
+        if out is None:
+            raise DataError("assess", [Problem("out", (
+                "a history in parts is reviewed in parts, and the decision records are written "
+                "into the review folder as they are made: give out=<review folder>"))])
+        return assess_on_cluster(policy, data, client=client, out=out, recent_rows=recent_rows,
+                                 data_name=data_name, champion=champion, seed=seed,
+                                 bootstrap=bootstrap, cases=cases, glossary=glossary,
+                                 label=label, bad_when=bad_when)
     prohibited = tuple(exclude) + tuple(sorted(prohibited_bases(glossary, policy)))
     data = outcome_read_from(data, label, (policy, champion))
     given = parse_bad_when(bad_when)
@@ -1066,7 +1085,7 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
     drift = trust = gate = None
     if policy.time_column is not None and policy.time_column in scored.columns:
         drift, trust, gate = _over_time(policy, scored, result)
-        result = _with_drift_metrics(policy, result, drift)
+        result = with_drift_metrics(policy, result, drift)
     champ = None
     if champion is not None:
         scored_c, more = train_missing_signals(scored, champion, exclude=prohibited, seed=seed,
@@ -1116,7 +1135,7 @@ def assess(policy: Policy, data: pd.DataFrame, *, data_name: str = "data",
 def _lda_of(policy: Policy, scored: pd.DataFrame, seed: int):
     """The search for a less discriminatory alternative (:func:`search_alternatives`) and a
     note in words: why it was not run, or what was set aside to run it."""
-    from .._notebook import search_alternatives
+    from ..simulate import search_alternatives
 
     found = search_alternatives(policy, scored, seed=seed)
     return found.search, found.note
@@ -1196,7 +1215,7 @@ def assess_on_cluster(policy: Policy, data, *, client, out: str | Path,
                     bad_when=given)
     metrics = whole.metrics
     if review.drift is not None:
-        metrics = _with_drift_metrics(policy, whole, review.drift).metrics
+        metrics = with_drift_metrics(policy, whole, review.drift).metrics
         rows = metrics["metric"].isin(["max_signal_psi", "max_feature_psi"]) & \
             metrics["by"].isna() & metrics["value"].notna()
         metrics.loc[rows, "reason"] = f"measured on the most recent {len(recent):,} rows"
@@ -1215,8 +1234,9 @@ def _over_time(policy: Policy, data: pd.DataFrame, result: Replay):
     return drift, trust, gate
 
 
-def _with_drift_metrics(policy: Policy, result, drift):
-    """``result`` with ``max_signal_psi`` and ``max_feature_psi`` measured, checks re-evaluated."""
+def with_drift_metrics(policy: Policy, result, drift):
+    """``result`` (a replay) with ``max_signal_psi`` and ``max_feature_psi`` measured by
+    ``drift`` (:func:`trustlab.drift.policy_drift`) and the policy's checks re-evaluated."""
     m = result.metrics.copy()
     for name, kind in (("max_signal_psi", "signal"), ("max_feature_psi", "data")):
         value = drift.max("psi", kind)

@@ -18,6 +18,7 @@ title and page numbers in the page margins.
 from __future__ import annotations
 
 from .._extras import require
+from .._review_folder import digest_of
 
 import datetime as _dt
 import hashlib
@@ -116,14 +117,6 @@ def _utc(text: str | None, *, day_at_midnight: bool = False) -> str:
     return f"{when:%Y-%m-%d %H:%M:%S} UTC"
 
 
-def _digest(files: dict[str, str]) -> str:
-    """One sha256 for a folder's files, as :func:`trustlab.review._run.sha256_of` makes it."""
-    h = hashlib.sha256()
-    for name in sorted(files):
-        h.update(f"{Path(name).as_posix()}\0{files[name]}\n".encode())
-    return h.hexdigest()
-
-
 def _hash_rows(manifest: dict) -> list[tuple[str, str, str]]:
     """``(role, file, sha256)`` of every input the manifest hashed."""
     inputs = manifest.get("inputs", {})
@@ -138,7 +131,7 @@ def _hash_rows(manifest: dict) -> list[tuple[str, str, str]]:
         else:
             rows.append((role, f"{Path(item['path']).name}/ ({len(files):,} files; digest of "
                                "their names and sha256, each listed in manifest.json)",
-                         _digest(files)))
+                         digest_of(files)))
     for name, digest in inputs.get("notebooks", {}).items():
         rows.append(("notebook", name, digest))
     for key, item in inputs.get("parameter_files", {}).items():

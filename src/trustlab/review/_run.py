@@ -31,7 +31,9 @@ from pathlib import Path
 from .._errors import ConfigError, Problem, TrustlabError
 from .._extras import require
 from .._io import is_url, locate
-from ._assess import DECISIONS_FILE, METRICS_FILE
+from .._review_folder import (DECISIONS_FILE, MANIFEST_FILE, METRICS_FILE, PARTIAL, REPORT_FILE,
+                              REVIEW_NOTEBOOK, STATUS_FILE, folder_incomplete, sha256_of)
+from ._parameters import read_parameters
 
 __all__ = ["ReviewRun", "run_review", "rerun_review", "review_notebooks", "folder_incomplete",
            "EXIT_PASS", "EXIT_CHECK_FAILED", "EXIT_BAD_INPUT", "EXIT_CELL_FAILED",
@@ -41,14 +43,6 @@ EXIT_PASS, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_CELL_FAILED = 0, 1, 2, 3
 EXIT_RESULTS_DIFFER = 5
 """``--rerun`` only: the re-run's ``metrics.json`` or ``decisions.parquet`` differ from the
 manifest's (exit 1 stays "a check failed")."""
-REVIEW_NOTEBOOK = "review.ipynb"
-REPORT_FILE = "report.html"
-MANIFEST_FILE = "manifest.json"
-STATUS_FILE = "status.json"
-"""``{"status": "complete"|"failed"|"interrupted", ...}``: only a complete folder carries a
-verdict; every reader (``--rerun``, readiness) refuses the others."""
-PARTIAL = ".partial-"
-"""A run writes into ``<out>.partial-<pid>`` and is moved to ``<out>`` when it ends."""
 MINIMA = {"bootstrap": 0, "cases": 0, "seed": 0, "recent_rows": 1}
 """Smallest value of each numeric notebook parameter, checked before any kernel starts."""
 RESERVED = ("policy", "data", "champion", "output_dir")
@@ -80,20 +74,6 @@ def review_notebooks() -> Path:
     from .._resources import shipped
 
     return shipped("notebooks")
-
-
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file's bytes; of a folder (decision records written in parts), of each
-    file's relative path and sha256 in name order."""
-    h = hashlib.sha256()
-    if path.is_dir():
-        for p in sorted(q for q in path.rglob("*") if q.is_file()):
-            h.update(f"{p.relative_to(path).as_posix()}\0{sha256_of(p)}\n".encode())
-        return h.hexdigest()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _input_hashes(path: Path | str) -> dict[str, str]:
@@ -158,7 +138,6 @@ def check_review_parameters(given: dict[str, object], notebook: Path
     typed (a re-run's, from its manifest) are kept. Returns the given values,
     typed, and every declared parameter's value for this run (defaults filled in).
     """
-    from .._notebook import read_parameters
 
     declared = {k: d for k, (d, _) in read_parameters(notebook).items()}
     valid = [n for n in declared if n not in RESERVED]
@@ -232,7 +211,7 @@ def _preflight(policy_path: Path, data_path: Path, champion_path: Path | None,
     read = [None if p is None else bad_when_read_as(p, data, bad_when, source=source)
             for p in (policy, champion)]
     if settings.get("glossary"):
-        from .._notebook import repo_path
+        from .._resources import repo_path
         from ..explain import load_glossary
 
         load_glossary(repo_path(str(settings["glossary"])))
@@ -319,32 +298,6 @@ def default_folder(policy_name: str, version: str) -> Path:
     (:func:`safe_name`) so the folder is always directly under ``reviews/``."""
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     return Path("reviews") / f"{safe_name(policy_name)}-{safe_name(version)}-{stamp}"
-
-
-def folder_incomplete(folder: str | os.PathLike) -> str | None:
-    """Why a review folder is not a complete review (None when it is).
-
-    A folder is incomplete when its ``status.json`` says ``failed`` or
-    ``interrupted`` (or cannot be read), or when it is still a run's working
-    folder (``<out>.partial-<pid>``: the run was killed). A folder without
-    ``status.json`` (written before it existed) counts as complete.
-    """
-    d = Path(folder)
-    if PARTIAL in d.name:
-        return (f"'{d}' is the working folder of a review that never finished (killed); "
-                "its files are not a review")
-    status = d / STATUS_FILE
-    if not status.exists():
-        return None
-    try:
-        doc = json.loads(status.read_text(encoding="utf-8"))
-        state = doc["status"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return f"its {STATUS_FILE} cannot be read ({type(exc).__name__}: {exc})"
-    if state == "complete":
-        return None
-    why = doc.get("reason") if isinstance(doc, dict) else None
-    return f"the review is {state}, not complete" + (f" ({why})" if why else "")
 
 
 def _out_problem(folder: Path) -> str | None:

@@ -16,9 +16,8 @@ from functools import partial
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..drift._monitor import DEFAULT_WINDOW, DriftResult, check_options
-from ..drift._partial import DEFAULT_FINE_BINS, DriftCounts, _grid, count_part
-from ..drift import Reference, load_reference
+from ..drift import DEFAULT_WINDOW, DriftCounts, DriftResult, Reference, load_reference
+from ..drift.parts import DEFAULT_FINE_BINS, check_options, count_part, fine_grid
 from ..policy import DriftReference
 from ._run import DEFAULT_BATCH_ROWS, fold_partials, source_of
 
@@ -141,7 +140,7 @@ def drift_over_time(data, reference, *, time: str, window=DEFAULT_WINDOW, metric
     ref = _reference(reference)
     metrics, thresholds = check_options(metrics, levels, thresholds, _CALLER)
     no_ks = metrics is not None and "ks" not in metrics
-    grid = _grid(ref, time, window, None if no_ks else fine_bins, _CALLER)
+    grid = fine_grid(ref, time, window, None if no_ks else fine_bins, _CALLER)
     src = source_of(data, client=client, batch_rows=batch_rows, caller=_CALLER)
     columns = list(dict.fromkeys([time, *ref.names]))
     if src.distributed:

@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..engine._plan import plan_for, refuse_brakes
+from ..engine import plan_for, refuse_brakes
 from ..policy import Policy
 from ..simulate import rule_threshold
-from ..simulate._lda import (DEFAULT_TOLERANCES, LdaPlan, LdaSearch, LdaSums, lda_plan,
-                             lda_result, lda_sums)
-from ..simulate._open import open_history
+from ..simulate import LdaSearch
+from ..simulate.parts import (DEFAULT_TOLERANCES, LdaPlan, LdaSums, lda_plan, lda_result, lda_sums,
+                              open_history)
 from ._run import DEFAULT_BATCH_ROWS, fold_partials, limit_windows, source_of
 from ._sweeps import _grid
 

@@ -31,12 +31,12 @@ import pandas as pd
 from .._errors import DataError, Problem
 from .._outcome import bad_when_text
 from .._progress import Progress
-from ..engine._plan import plan_for
+from ..engine import plan_for
 from ..policy import DriftBrake, Policy
 from ..metrics import (MetricTotals, activity_counts, evaluate_checks,
                                 metric_table_from, metric_totals)
-from ..simulate._replay import Checked, replay_segments
-from ..simulate._replay import replay as replay_frame
+from ..simulate import replay as replay_frame
+from ..simulate.parts import Checked, replay_segments
 from ..trust import TrustPartial
 from ._brakes import decide_brakes
 from ._run import DEFAULT_BATCH_ROWS, fold_partials, limit_windows, source_of

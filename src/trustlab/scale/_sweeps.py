@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..engine._plan import plan_for, refuse_brakes
+from ..engine import plan_for, refuse_brakes
 from ..policy import Policy
 from ..simulate import rule_threshold
-from ..simulate._grid import BandGrid, _cells, check_grid_args, grid_result
-from ..simulate._open import open_history, open_rule_threshold, threshold_problem
-from ..simulate._sweep import (SweepResult, grid_totals, movable_cases, sweep_frame,
-                               sweep_result)
+from ..simulate import BandGrid, SweepResult
+from ..simulate.parts import (band_cells, check_grid_args, grid_result, grid_totals, movable_cases,
+                              open_history, open_rule_threshold, sweep_frame, sweep_result,
+                              threshold_problem)
 from ._run import DEFAULT_BATCH_ROWS, fold_partials, limit_windows, source_of
 
 __all__ = ["threshold_sweep", "band_grid", "sweep_resolution", "DEFAULT_STEPS"]
@@ -154,7 +154,7 @@ def _grid_part(part: pd.DataFrame, *, policy: Policy, rules: tuple[str, str],
                      offset=int(part.index[0]), batch=True)
     early, late = h.open
     te, tl = axes if early.threshold.rule == rules[0] else axes[::-1]
-    totals, peak, _ = _cells(h, early, late, te, tl)
+    totals, peak, _ = band_cells(h, early, late, te, tl)
     return _Sums(totals, h.n, peak)
 
 

@@ -34,7 +34,7 @@ from ._calibration import (
 )
 from ._card import ModelCard
 from ._fill import TrainedSignal, non_feature_columns, train_missing_signals
-from ._oof import SignalResult, score_out_of_fold, select_features
+from ._oof import SignalResult, features_with_nan, score_out_of_fold, select_features
 from ._persist import PIPELINE_TYPES, load_model, save_model
 from ._proxy import ProxyCheck, proxy_warnings
 from ._pipeline import (
@@ -47,6 +47,7 @@ from ._pipeline import (
 )
 
 __all__ = [
+    "features_with_nan",
     "ModelCard",
     "PIPELINE_TYPES",
     "ProxyCheck",

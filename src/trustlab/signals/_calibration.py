@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._stats import wilson_interval
 
 __all__ = [
     "calibration_table",
@@ -19,7 +20,6 @@ __all__ = [
 
 #: How bins are cut: ``quantile`` (equal counts) or ``uniform`` (equal widths on [0, 1]).
 STRATEGIES = ("quantile", "uniform")
-_Z = 1.959963984540054  # 95% two-sided normal quantile
 #: Below this expected calibration error (in probability units) a signal is "well calibrated".
 WELL_CALIBRATED_ECE = 0.02
 
@@ -108,15 +108,14 @@ def calibration_table(y_true_bad, p, bins: int = 10, strategy: str = "quantile")
     used = count > 0
     n, k = count[used].astype(float), sum_y[used]
     rate = k / n
-    centre = (k + _Z**2 / 2) / (n + _Z**2)
-    half = _Z * np.sqrt(k * (n - k) / n + _Z**2 / 4) / (n + _Z**2)
+    low, high = wilson_interval(k, n)
     return pd.DataFrame({
         "bin": np.arange(int(used.sum())),
         "mean_predicted": sum_p[used] / n,
         "observed_rate": rate,
         "count": count[used].astype(np.int64),
-        "observed_low": np.clip(centre - half, 0.0, 1.0),
-        "observed_high": np.clip(centre + half, 0.0, 1.0),
+        "observed_low": low,
+        "observed_high": high,
     })
 
 

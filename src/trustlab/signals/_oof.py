@@ -24,7 +24,8 @@ from ._calibration import _ece, calibration_table, describe_calibration, plot_re
 from ._card import ModelCard, _trustlab_version, data_fingerprint, model_id
 from ._pipeline import _check_columns, _inner, build_pipeline
 
-__all__ = ["score_out_of_fold", "SignalResult", "select_features", "CALIBRATION_METHODS"]
+__all__ = ["score_out_of_fold", "SignalResult", "select_features", "CALIBRATION_METHODS",
+           "features_with_nan"]
 
 #: Values accepted for ``calibration``.
 CALIBRATION_METHODS = (None, "isotonic", "sigmoid")
@@ -316,7 +317,7 @@ def _time_values(data: pd.DataFrame, time: str, time_format: str | None = None
     return s, key
 
 
-def _plain(X: pd.DataFrame) -> pd.DataFrame:
+def features_with_nan(X: pd.DataFrame) -> pd.DataFrame:
     """Features with NaN for missing values: nullable numbers to float, nullable others to object.
 
     scikit-learn's transformers choke on ``pandas.NA``; NaN means the same.
@@ -657,7 +658,7 @@ def score_out_of_fold(
                                                          + "; ".join(f"{c} ({w})" for c, w in excluded)
                                                          + "; give features explicitly")])
     features = list(features)
-    X = _plain(data[features])
+    X = features_with_nan(data[features])
     _check_columns(X, source)
     pipeline = _with_calibration(build_pipeline(X, estimator), calibration)
     min_class = int(counts.min())

@@ -33,6 +33,7 @@ from ._grid import BandGrid, band_grid
 from ._explorer import ExplorerState, PolicyExplorer, band_policy, explorer_state
 from ._guard_explorer import GuardrailExplorer
 from ._labels import SwapResult, swap_analysis
+from ._alternatives import Alternatives, search_alternatives, threshold_rule, threshold_rules
 from ._lda import LdaDisplay, LdaSearch, lda_search
 from ..metrics import (MIN_SEGMENT_ROWS, MetricTotals, evaluate_checks, metric_table,
                        metric_table_from, metric_totals)
@@ -51,6 +52,10 @@ from ._sweep import SweepResult, threshold_sweep
 from ._value import Outcome, action_values, observed_outcome, reviewer_decisions
 
 __all__ = [
+    "Alternatives",
+    "search_alternatives",
+    "threshold_rule",
+    "threshold_rules",
     "DECISION_COLUMNS",
     "MIN_SEGMENT_ROWS",
     "BandGrid",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .._errors import PolicyError, Problem
 from ..policy import And, Column, Compare, Condition, Literal, Not, Or, flip
-from ..policy._spec import UNLABELLED_RULES, Policy, RateLimit, Rule
+from ..policy import UNLABELLED_RULES, Policy, RateLimit, Rule
 
 __all__ = ["RuleThreshold", "rule_threshold", "with_threshold", "without_guardrail",
            "with_rate_limit", "with_unlabelled"]

@@ -24,6 +24,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from .._backends import in_memory, parts_backend
 from .._errors import DataError, PolicyError, Problem
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, metric_words, summary_frame
@@ -279,9 +280,10 @@ def _axis(given, rule: OpenRule, name: str) -> np.ndarray:
     return np.unique(np.r_[t, rule.threshold.value])
 
 
-def band_grid(policy: Policy, data: pd.DataFrame, approve_rule: str, decline_rule: str, *,
+def band_grid(policy: Policy, data, approve_rule: str, decline_rule: str, *,
               approve_thresholds=None, decline_thresholds=None, capacity: float | None = None,
-              seed: int = 0, reviewer_accuracy: float | None = None) -> BandGrid:
+              seed: int = 0, reviewer_accuracy: float | None = None,
+              client=None, batch_rows: int | None = None) -> BandGrid:
     """Every pair of approve and decline thresholds on a grid, each as a replay would report it.
 
     Parameters
@@ -289,7 +291,7 @@ def band_grid(policy: Policy, data: pd.DataFrame, approve_rule: str, decline_rul
     policy : Policy
         With an ``outcomes`` section (and ``outcomes.window`` with
         ``columns.time`` for review loads).
-    data : pandas.DataFrame
+    data : pandas.DataFrame, path, URL or dask.dataframe.DataFrame
         History, as for :func:`trustlab.simulate.replay`.
     approve_rule, decline_rule : str
         Ids of the two rules whose thresholds move. Each must compare a column
@@ -306,6 +308,12 @@ def band_grid(policy: Policy, data: pd.DataFrame, approve_rule: str, decline_rul
         Seeds the simulated reviewer, as in :func:`replay`.
     reviewer_accuracy : float, optional
         Overrides ``outcomes.reviewer.accuracy``.
+    client : distributed.Client or str, optional
+        Run over the partitions of a Dask DataFrame on this cluster (or
+        scheduler address); see :mod:`trustlab.scale`.
+    batch_rows : int, optional
+        Rows per batch when a Parquet history is streamed on this machine
+        (default :data:`trustlab.scale.DEFAULT_BATCH_ROWS`).
 
     Returns
     -------
@@ -343,6 +351,13 @@ def band_grid(policy: Policy, data: pd.DataFrame, approve_rule: str, decline_rul
     >>> bool(g.optimum["feasible"])
     True
     """
+    if not in_memory(data, client):
+        options = {} if batch_rows is None else {"batch_rows": batch_rows}
+        return parts_backend("band_grid")(policy, data, approve_rule, decline_rule,
+                                          approve_thresholds=approve_thresholds,
+                                          decline_thresholds=decline_thresholds, capacity=capacity,
+                                          seed=seed, reviewer_accuracy=reviewer_accuracy,
+                                          client=client, **options)
     cap = check_grid_args(policy, approve_rule, decline_rule, capacity)
     h = open_history(policy, data, [(approve_rule, None), (decline_rule, None)],
                      caller="band_grid", seed=seed, reviewer_accuracy=reviewer_accuracy,

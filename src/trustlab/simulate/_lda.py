@@ -32,11 +32,12 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from .._backends import in_memory, parts_backend
 from .._errors import DataError, PolicyError, Problem
 from .._format import axis_label, format_number, tick_formatter
 from .._json import json_safe
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
-from ..policy import Check, Policy
+from ..policy import Check, Policy, bump_version, describe_changes
 from ._edit import RuleThreshold, with_threshold
 from ._grid import DEFAULT_STEPS, BandGrid, _cells, check_grid_args, grid_result
 from ..metrics import MIN_SEGMENT_ROWS
@@ -605,8 +606,6 @@ class LdaSearch:
         >>> s.diff_for(0.05)["kind"].tolist()
         ['identity', 'threshold moved', 'threshold moved']
         """
-        from ..change import bump_version
-
         row = self.choice(tolerance)
         if bool(row["is_current"]):
             return self.policy
@@ -618,9 +617,7 @@ class LdaSearch:
         return bump_version(q, next_version(self.policy.version) if version is None else version)
 
     def diff_for(self, tolerance: float, *, version: str | None = None) -> pd.DataFrame:
-        """What :meth:`policy_for` changes, in words (:func:`trustlab.change.describe_changes`)."""
-        from ..change import describe_changes
-
+        """What :meth:`policy_for` changes, in words (:func:`trustlab.policy.describe_changes`)."""
         return describe_changes(self.policy, self.policy_for(tolerance, version=version))
 
     # ----------------------------------------------------------------- shown
@@ -1104,10 +1101,11 @@ def _axis(given, threshold: RuleThreshold, x: np.ndarray, name: str) -> np.ndarr
     return np.unique(np.r_[t, threshold.value])
 
 
-def lda_search(policy: Policy, data: pd.DataFrame, approve_rule: str, decline_rule: str, *,
+def lda_search(policy: Policy, data, approve_rule: str, decline_rule: str, *,
                by: str | None = None, tolerances=DEFAULT_TOLERANCES, approve_thresholds=None,
                decline_thresholds=None, keep_checks: bool = False, seed: int = 0,
-               reviewer_accuracy: float | None = None) -> LdaSearch:
+               reviewer_accuracy: float | None = None,
+               client=None, batch_rows: int | None = None) -> LdaSearch:
     """Search the band grid for the fairest pair of lines within a tolerance of the best value.
 
     Every cell is one pair of thresholds of the two rules, the same for every
@@ -1125,7 +1123,7 @@ def lda_search(policy: Policy, data: pd.DataFrame, approve_rule: str, decline_ru
         With ``outcomes``; its ``fairness`` section gives the protected
         attribute, reference group, ``min_group`` and ``adverse_ratio``
         (without one: ``by`` is needed, min_group 30, adverse ratio 0.8).
-    data : pandas.DataFrame
+    data : pandas.DataFrame, path, URL or dask.dataframe.DataFrame
         History, as for :func:`replay`, with the ``by`` column.
     approve_rule, decline_rule : str
         The two rules whose thresholds move, as for :func:`band_grid`.
@@ -1141,6 +1139,12 @@ def lda_search(policy: Policy, data: pd.DataFrame, approve_rule: str, decline_ru
         passes (see :attr:`LdaSearch.checks` for the ones left out).
     seed, reviewer_accuracy
         As for :func:`replay`.
+    client : distributed.Client or str, optional
+        Run over the partitions of a Dask DataFrame on this cluster (or
+        scheduler address); see :mod:`trustlab.scale`.
+    batch_rows : int, optional
+        Rows per batch when a Parquet history is streamed on this machine
+        (default :data:`trustlab.scale.DEFAULT_BATCH_ROWS`).
 
     Returns
     -------
@@ -1169,6 +1173,15 @@ def lda_search(policy: Policy, data: pd.DataFrame, approve_rule: str, decline_ru
     >>> bool((s.choices["value_given_up"] <= 0.05 * abs(s.best["value_total"]) + 1e-9).all())
     True
     """
+    if not in_memory(data, client):
+        options = {} if batch_rows is None else {"batch_rows": batch_rows}
+        return parts_backend("lda_search")(policy, data, approve_rule, decline_rule, by=by,
+                                           tolerances=tolerances,
+                                           approve_thresholds=approve_thresholds,
+                                           decline_thresholds=decline_thresholds,
+                                           keep_checks=keep_checks, seed=seed,
+                                           reviewer_accuracy=reviewer_accuracy, client=client,
+                                           **options)
     plan = lda_plan(policy, approve_rule, decline_rule, by=by, tolerances=tolerances,
                     keep_checks=keep_checks)
     h = open_history(policy, data, [(approve_rule, None), (decline_rule, None)],

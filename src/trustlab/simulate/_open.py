@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from ..engine._apply import first_rules, over_limit
-from ..engine._plan import refuse_brakes
+from ..engine import first_rules, over_limit
+from ..engine import refuse_brakes
 from .._time import times_ns, window_ids
-from ..engine._vector import OPS, holds
+from ..engine import OPS, holds
 from ..policy import And, Compare
 from ..policy import Policy, RateLimit
 from ._edit import RuleThreshold, _error, _find, rule_threshold

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from html import escape
 
 import numpy as np
 import pandas as pd
 
+from .._backends import in_memory, parts_backend, refuse_in_memory_options
 from .._errors import DataError, Problem
 from .._format import status_html
 from .._time import times_ns, window_ids, window_starts
@@ -198,17 +200,18 @@ def replay_segments(policy: Policy, columns, segments=None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(policy.segments + tuple(c for c in protected if c in columns)))
 
 
-def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
+def replay(policy: Policy, data, *, seed: int = 0,
            reviewer_accuracy: float | None = None, segments: tuple[str, ...] | None = None,
-           records: pd.DataFrame | None = None, offset: int = 0, batch: bool = False
-           ) -> Replay:
+           records: pd.DataFrame | None = None, offset: int = 0, batch: bool = False,
+           client=None, batch_rows: int | None = None, out: str | os.PathLike | None = None,
+           trust_window: str = "7D", progress: bool = False) -> Replay | Checked:
     """Replay ``policy`` over ``data``: decide, value, measure and check.
 
     Parameters
     ----------
     policy : Policy
         With an ``outcomes`` section.
-    data : pandas.DataFrame
+    data : pandas.DataFrame, path, URL or dask.dataframe.DataFrame
         History with the policy's signals, the columns its rules read, the
         label and (optionally) recorded human decisions.
     seed : int, default 0
@@ -226,10 +229,28 @@ def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
     batch : bool, default False
         ``data`` is one batch of a longer history: a ``bad_when`` that matches
         no label value here is not refused (the whole history is judged).
+    out : path, optional
+        Over parts only: the folder the decision records are written to, one
+        Parquet file per part (none are kept without it).
+    trust_window : str, default "7D"
+        Over parts only: the window trust is measured per while the parts are
+        read (:attr:`trustlab.scale.ScaledReplay.trust`).
+    progress : bool, default False
+        Over parts only: show a progress bar while parts are read.
+    client : distributed.Client or str, optional
+        Run over the partitions of a Dask DataFrame on this cluster (or
+        scheduler address); see :mod:`trustlab.scale`.
+    batch_rows : int, optional
+        Rows per batch when a Parquet history is streamed on this machine
+        (default :data:`trustlab.scale.DEFAULT_BATCH_ROWS`).
 
     Returns
     -------
-    Replay
+    Replay or trustlab.scale.ScaledReplay
+        A :class:`Replay` for a DataFrame; over parts, a
+        :class:`~trustlab.scale.ScaledReplay`: the same ``metrics``,
+        ``checks``, ``passed`` and ``summary()``, with the decision records
+        written to ``out`` instead of held in memory.
 
     Raises
     ------
@@ -238,6 +259,17 @@ def replay(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
         column is missing or unreadable (as well as for anything
         :meth:`Policy.apply` refuses).
     """
+    if not in_memory(data, client):
+        refuse_in_memory_options("replay", {
+            "reviewer_accuracy": (reviewer_accuracy, None),
+            "records": (records, None),
+            "offset": (offset, 0),
+            "batch": (batch, False),
+        })
+        options = {} if batch_rows is None else {"batch_rows": batch_rows}
+        return parts_backend("replay")(policy, data, client=client, seed=seed, out=out,
+                                       segments=segments, trust_window=trust_window,
+                                       progress=progress, **options)
     segs = replay_segments(policy, data.columns, segments)
     missing = [c for c in segs if c not in data.columns]
     if missing:

@@ -22,6 +22,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from .._backends import in_memory, parts_backend, refuse_in_memory_options
 from .._errors import DataError, Problem
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
@@ -321,16 +322,17 @@ def _beyond(grid: np.ndarray, left: np.ndarray, right: np.ndarray, op: str, m: i
 
 # --------------------------------------------------------------------------- the sweep
 
-def threshold_sweep(policy: Policy, data: pd.DataFrame, rule: str, *, column: str | None = None,
+def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = None,
                     thresholds=None, seed: int = 0, reviewer_accuracy: float | None = None,
-                    bootstrap: int = 0, bootstrap_seed: int = 0) -> SweepResult:
+                    bootstrap: int = 0, bootstrap_seed: int = 0,
+                    client=None, batch_rows: int | None = None) -> SweepResult:
     """Every candidate threshold of one rule, each as a replay would report it.
 
     Parameters
     ----------
     policy : Policy
         With an ``outcomes`` section.
-    data : pandas.DataFrame
+    data : pandas.DataFrame, path, URL or dask.dataframe.DataFrame
         History, as for :func:`trustlab.simulate.replay`.
     rule : str
         The id of the rule whose threshold moves. Its comparison of ``column``
@@ -354,6 +356,12 @@ def threshold_sweep(policy: Policy, data: pd.DataFrame, rule: str, *, column: st
         decision at it; 0 for none.
     bootstrap_seed : int, default 0
         Seeds the bootstrap weights.
+    client : distributed.Client or str, optional
+        Run over the partitions of a Dask DataFrame on this cluster (or
+        scheduler address); see :mod:`trustlab.scale`.
+    batch_rows : int, optional
+        Rows per batch when a Parquet history is streamed on this machine
+        (default :data:`trustlab.scale.DEFAULT_BATCH_ROWS`).
 
     Returns
     -------
@@ -386,6 +394,16 @@ def threshold_sweep(policy: Policy, data: pd.DataFrame, rule: str, *, column: st
     >>> bool(abs(r.metric("value_total") - s.best["value_total"]) < 1e-6)
     True
     """
+    if not in_memory(data, client):
+        refuse_in_memory_options("threshold_sweep", {
+            "bootstrap": (bootstrap, 0),
+            "bootstrap_seed": (bootstrap_seed, 0),
+        })
+        options = {} if batch_rows is None else {"batch_rows": batch_rows}
+        return parts_backend("threshold_sweep")(policy, data, rule, column=column,
+                                                thresholds=thresholds, seed=seed,
+                                                reviewer_accuracy=reviewer_accuracy, client=client,
+                                                **options)
     given = _check_params(thresholds, bootstrap, bootstrap_seed)
     h = open_history(policy, data, [(rule, column)], caller="threshold_sweep", seed=seed,
                      reviewer_accuracy=reviewer_accuracy)

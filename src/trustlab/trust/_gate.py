@@ -55,16 +55,12 @@ from .._errors import DataError, Problem
 from .._format import format_number, status_html
 from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
 from ..policy import MODES, Policy
-from ..signals._calibration import _Z
+from .._stats import Z_95, wilson_interval
 from ..metrics import RATIOS, indicators
-from ..simulate import Replay
-from ._metrics import replay_times
+from ._metrics import ReplayLike, is_replay, replay_times
 
 __all__ = ["GateResult", "promotion_gate", "wilson_interval", "decisions_for_bound",
            "GATE_COLUMNS", "RECENT_WEEKS", "Z_95"]
-
-Z_95 = _Z
-"""The two-sided 95% normal quantile used for every Wilson interval here."""
 
 RECENT_WEEKS = 4
 """Weekly volumes are measured over this many weeks up to the last decision."""
@@ -79,24 +75,6 @@ _SOURCE = "promotion_gate"
 
 
 # ----------------------------------------------------------------------------- statistics
-
-def wilson_interval(k, n, z: float = Z_95) -> tuple[np.ndarray, np.ndarray]:
-    """The Wilson score interval of ``k`` successes in ``n`` trials (NaN where ``n`` is 0).
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval(45, 50)
-    >>> round(float(lo), 4), round(float(hi), 4)
-    (0.7864, 0.9565)
-    """
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
-
 
 def decisions_for_bound(rate: float, required: float, direction: str, z: float = Z_95) -> float:
     """Cases needed at ``rate`` for the Wilson bound to reach ``required``; NaN when none suffice.
@@ -323,7 +301,7 @@ def _sentence(row) -> str:
 
 # ----------------------------------------------------------------------------- evidence
 
-def _recent_volume(replay: Replay, compared: np.ndarray) -> tuple[dict, str]:
+def _recent_volume(replay: ReplayLike, compared: np.ndarray) -> tuple[dict, str]:
     """Decisions and compared decisions per week over the recent weeks; or why not."""
     nan = {"decisions": float("nan"), "compared decisions": float("nan")}
     if replay.policy.time_column is None:
@@ -365,7 +343,7 @@ def _signal_psi(value) -> float | None:
     return float(value)
 
 
-def _criteria(replay: Replay, psi: float | None, ind: pd.DataFrame, volume: dict,
+def _criteria(replay: ReplayLike, psi: float | None, ind: pd.DataFrame, volume: dict,
               why_no_weeks: str) -> pd.DataFrame:
     policy = replay.policy
     promo = policy.promotion
@@ -456,7 +434,7 @@ def _criteria(replay: Replay, psi: float | None, ind: pd.DataFrame, volume: dict
 
 # ----------------------------------------------------------------------------- entry point
 
-def promotion_gate(replay: Replay, *, signal_psi: float | None = None) -> GateResult:
+def promotion_gate(replay: ReplayLike, *, signal_psi: float | None = None) -> GateResult:
     """May the replayed policy move to the next mode on the autonomy ladder?
 
     Parameters
@@ -502,7 +480,7 @@ def promotion_gate(replay: Replay, *, signal_psi: float | None = None) -> GateRe
     2  max_override_rate      0.05     0.106  False
     3     max_signal_psi      0.10     0.040   True
     """
-    if not isinstance(replay, Replay):
+    if not is_replay(replay):
         raise DataError(_SOURCE, [Problem("replay", (
             f"must be a Replay from trustlab.simulate.replay(policy, data); got "
             f"{type(replay).__name__}"))])

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -56,9 +56,8 @@ from pandas.api import types as ptypes
 from .._errors import DataError, Problem
 from .._time import time_ns, times_ns, window_ids, window_starts
 from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
-from ..policy import Policy, Window
+from ..policy import Policy, Window, read_window
 from ..metrics import RATIOS, indicators
-from ..simulate import Replay
 
 __all__ = ["TrustMetric", "TRUST_METRICS", "TRUST_COLUMNS", "TrustResult", "trust_over_time",
            "replay_times"]
@@ -132,9 +131,25 @@ _COMPARED = ("alignment", "override_rate", "reliance", "accepted_right", "over_r
 _SOURCE = "trust_over_time"
 
 
+class ReplayLike(Protocol):
+    """What trust reads of a replay (:class:`trustlab.simulate.Replay`): its policy, its
+    decision records and one row per decided case. Trust asks questions of a replay
+    without importing the simulator (they stand on the same floor)."""
+
+    policy: Policy
+    records: pd.DataFrame
+    decisions: pd.DataFrame
+
+
+def is_replay(value: object) -> bool:
+    """True when ``value`` has what :class:`ReplayLike` promises (a replay held in memory)."""
+    return all(isinstance(getattr(value, name, None), pd.DataFrame)
+               for name in ("records", "decisions")) and hasattr(value, "policy")
+
+
 # ----------------------------------------------------------------------------- inputs
 
-def replay_times(replay: Replay, source: str) -> np.ndarray:
+def replay_times(replay: ReplayLike, source: str) -> np.ndarray:
     """UTC nanoseconds of every decision of ``replay``; a DataError without ``columns.time``."""
     policy = replay.policy
     col = policy.time_column
@@ -153,7 +168,7 @@ def replay_times(replay: Replay, source: str) -> np.ndarray:
     return ns
 
 
-def _aligned_data(replay: Replay, data: pd.DataFrame | None, need: str) -> pd.DataFrame:
+def _aligned_data(replay: ReplayLike, data: pd.DataFrame | None, need: str) -> pd.DataFrame:
     if data is None:
         raise DataError(_SOURCE, [Problem("data", (
             f"{need} is read from `data`, and none was given; pass data=, the frame the replay "
@@ -165,7 +180,7 @@ def _aligned_data(replay: Replay, data: pd.DataFrame | None, need: str) -> pd.Da
     return data
 
 
-def _segment_key(replay: Replay, by: str, data: pd.DataFrame | None) -> np.ndarray:
+def _segment_key(replay: ReplayLike, by: str, data: pd.DataFrame | None) -> np.ndarray:
     """The ``by`` column as text (``(missing)`` where missing): from decisions, data or records."""
     for frame in (replay.decisions, data, replay.records):
         if frame is not None and by in frame.columns:
@@ -182,7 +197,7 @@ def _segment_key(replay: Replay, by: str, data: pd.DataFrame | None) -> np.ndarr
         + ("" if data is not None else "; pass data= to break down by a column of the data")))])
 
 
-def _reversed(replay: Replay, column: str, data: pd.DataFrame | None) -> np.ndarray:
+def _reversed(replay: ReplayLike, column: str, data: pd.DataFrame | None) -> np.ndarray:
     """The reversal flag: 1.0 reversed, 0.0 not, NaN unknown (missing)."""
     data = _aligned_data(replay, data, f"reversed_column '{column}'")
     if column not in data.columns:
@@ -205,7 +220,7 @@ def _reversed(replay: Replay, column: str, data: pd.DataFrame | None) -> np.ndar
     return out
 
 
-def _sums_frame(replay: Replay, reversed_: np.ndarray | None) -> pd.DataFrame:
+def _sums_frame(replay: ReplayLike, reversed_: np.ndarray | None) -> pd.DataFrame:
     """One column per count the trust metrics need, one row per decision."""
     d = replay.decisions
     ind = indicators(d, replay.policy.action_names)  # the replay's own definitions
@@ -512,15 +527,17 @@ def _recordable(policy: Policy) -> list[str]:
 
 # ----------------------------------------------------------------------------- entry point
 
-def trust_over_time(replay: Replay, *, window: str | Window = "7D", by: str | None = None,
+def trust_over_time(replay: ReplayLike, *, window: str | Window = "7D", by: str | None = None,
                     reversed_column: str | None = None, data: pd.DataFrame | None = None
                     ) -> TrustResult:
     """Automation, agreement and reliance per time window, from a replayed policy.
 
     Parameters
     ----------
-    replay : Replay
+    replay : Replay or trustlab.scale.ScaledReplay
         From :func:`trustlab.simulate.replay`; the policy needs ``columns.time``.
+        A replay of a history in parts measured trust while it read the parts
+        (its ``trust_window``): that result is returned, for the same window.
     window : str or Window, default "7D"
         Window length, read as the policy reads ``outcomes.window`` (a count
         and one of ``s``, ``min``, ``h``, ``D``, ``W``, or ``M`` and ``Q`` for
@@ -580,7 +597,33 @@ def trust_over_time(replay: Replay, *, window: str | Window = "7D", by: str | No
     >>> t.metric("override_rate").round(3).tolist()
     [0.103, 0.105, 0.073, 0.119, 0.126]
     """
+    if not is_replay(replay) and hasattr(replay, "trust") and hasattr(replay, "parts"):
+        return _measured_in_parts(replay, window, by, reversed_column)
     from ._partial import TrustPartial  # it builds on this module
 
     return TrustPartial.of(replay, window=window, by=by, reversed_column=reversed_column,
                            data=data).result()
+
+
+def _measured_in_parts(replay, window, by, reversed_column) -> TrustResult:
+    """The trust a replay in parts measured while it read them (same window, no extras)."""
+    problems = []
+    if replay.trust is None:
+        problems.append(Problem("replay", "was replayed in parts without a time column (or "
+                                          "with trust_window=None), so it measured no trust; "
+                                          "set columns.time and replay again"))
+    else:
+        asked = read_window(window, _SOURCE, "window")
+        if asked != replay.trust.window:
+            problems.append(Problem("window", (
+                f"{asked.text}: the replay in parts measured trust per "
+                f"{replay.trust.window.text} while reading the parts; replay again with "
+                f"trust_window={asked.text!r}")))
+    for name, value in (("by", by), ("reversed_column", reversed_column)):
+        if value is not None:
+            problems.append(Problem(name, "is read from the decisions of a replay in memory; "
+                                          "a replay in parts keeps them on disk: replay a "
+                                          "DataFrame to break trust down"))
+    if problems:
+        raise DataError(_SOURCE, problems)
+    return replay.trust

@@ -21,9 +21,8 @@ from .._windowed import WindowGrid
 from .._time import window_ids, window_starts
 from ..policy import read_window
 from ..policy import Policy, Window
-from ..simulate import Replay
-from ._metrics import (_SOURCE, TrustResult, _reversed, _segment_key, _sums_frame, metric_values,
-                       replay_times)
+from ._metrics import (_SOURCE, ReplayLike, TrustResult, _reversed, _segment_key, _sums_frame,
+                       metric_values, replay_times)
 
 __all__ = ["TrustPartial"]
 
@@ -65,7 +64,7 @@ class TrustPartial:
     pairs: pd.Series
 
     @classmethod
-    def of(cls, replay: Replay, *, window: str | Window, by: str | None = None,
+    def of(cls, replay: ReplayLike, *, window: str | Window, by: str | None = None,
            reversed_column: str | None = None, data: pd.DataFrame | None = None
            ) -> TrustPartial:
         """The counts of one replayed part of a history.

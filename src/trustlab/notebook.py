@@ -1,4 +1,8 @@
-"""Small helpers the parameterised notebooks call, so that their logic is tested here.
+"""What the shipped notebooks share: reading their parameters and history, and rehearsing failures.
+
+Notebooks call public names only (``from trustlab import notebook as nb``); the
+logic lives here so that it is tested once, in ``tests/``. A team's own
+notebooks may use these helpers too.
 
 Notebooks keep a ``parameters`` cell of plain values (papermill injects
 overrides after it) and then call :func:`check_parameters`, which refuses
@@ -27,6 +31,10 @@ import numpy as np
 import pandas as pd
 
 from ._errors import ConfigError, DataError, PolicyError, Problem
+from ._resources import project_root, repo_path
+
+from .review import read_parameters
+from .simulate import Alternatives, search_alternatives, threshold_rule, threshold_rules
 
 if TYPE_CHECKING:  # pragma: no cover
     from .policy import Policy
@@ -128,56 +136,12 @@ def check_parameters(values: Mapping[str, object], declared: Mapping[str, object
         raise ConfigError(f"Parameters of {notebook}", problems)
 
 
-def project_root() -> Path | None:
-    """The trustlab project the notebooks run in: the working folder or the nearest one
-    above it holding a ``policies/`` folder (this repository, or a folder made by
-    ``trustlab init``); None outside one.
-
-    Notebooks run from ``notebooks/`` (JupyterLab, nbval) or from wherever
-    papermill was started, so relative paths are tried against this root.
-    """
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "policies").is_dir():
-            return folder
-    return None
-
-
 def scratch_folder(name: str) -> Path:
     """A new empty temporary folder whose name starts with ``name``, for files a notebook
     writes only to read them back (Parquet parts, a saved reference)."""
     import tempfile
 
     return Path(tempfile.mkdtemp(prefix=f"trustlab-{name}-"))
-
-
-def repo_path(relative: str | os.PathLike) -> Path:
-    """The file a notebook parameter names, wherever the notebook runs.
-
-    Tried in order: ``relative`` as given (absolute, or present from the
-    working folder); under the project root (:func:`project_root`); a file
-    the kit ships (``policies/fraud-hold.yaml``, ``glossaries/...``,
-    ``assessments/...``, ``notebooks/...``, ``datasets/...``; see
-    :mod:`trustlab._resources`). A path found nowhere is returned under the
-    project root (or as given), so the error that follows names it.
-
-    Examples
-    --------
-    >>> repo_path("policies/consumer-credit.yaml").is_file()
-    True
-    """
-    from ._resources import shipped_file
-
-    path = Path(relative)
-    if path.is_absolute() or path.exists():
-        return path
-    root = project_root()
-    if root is not None and (root / path).exists():
-        return root / path
-    found = shipped_file(path)
-    if found is not None:
-        return found
-    return root / path if root is not None else path
 
 
 def make_estimator(name: str):
@@ -198,42 +162,6 @@ def make_estimator(name: str):
         return LogisticRegression(max_iter=1000)
     raise ConfigError("Parameters of notebook", [Problem(
         "estimator", f"must be one of {', '.join(ESTIMATORS)}; got {name!r}")])
-
-
-def read_parameters(notebook: str | os.PathLike) -> dict[str, tuple[object, str]]:
-    """The declared parameters of a notebook: name → (default, help text).
-
-    The cell tagged ``parameters`` holds one ``name: type = default  # help``
-    line per parameter (plain literals only, so papermill and this function
-    read the same values).
-
-    Examples
-    --------
-    >>> params = read_parameters(repo_path("notebooks/01_signals.ipynb"))
-    >>> params["n_splits"]
-    (5, 'folds')
-    """
-    import ast
-    import json
-
-    path = Path(notebook)
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(tagged) != 1:
-        raise ConfigError(str(path), [Problem("cells", f"{len(tagged)} cells are tagged "
-                                                       f"'parameters'; exactly one must be")])
-    source = "".join(tagged[0]["source"])
-    lines = source.splitlines()
-    out: dict[str, tuple[object, str]] = {}
-    for node in ast.parse(source).body:
-        if not isinstance(node, ast.AnnAssign) or not isinstance(node.target, ast.Name) \
-                or node.value is None:
-            raise ConfigError(str(path), [Problem(f"parameters line {node.lineno}",
-                                                  "must read 'name: type = value  # help'")])
-        line = lines[node.lineno - 1]
-        help_text = line.split("#", 1)[1].strip() if "#" in line[node.value.end_col_offset:] else ""
-        out[node.target.id] = (ast.literal_eval(node.value), help_text)
-    return out
 
 
 def notebook_parameters(namespace: Mapping[str, object], notebook: str,
@@ -714,111 +642,6 @@ def rate_limit_id(policy: Policy, name: str = "") -> str | None:
             "rate_limit", f"policy '{policy.name}' has no rate limit {name!r}; its rate limits: "
                           f"{', '.join(limits) or 'none'}")])
     return name
-
-
-def threshold_rules(policy: Policy) -> list:
-    """The rules of ``policy`` that compare a column with a number (a grid can move them)."""
-    from .simulate import rule_threshold
-
-    found = []
-    for r in policy.rules:
-        try:
-            rule_threshold(policy, r.id)
-        except PolicyError:
-            continue
-        found.append(r)
-    return found
-
-
-def threshold_rule(policy: Policy, rule: str = "", *, favourable: bool = True,
-                   fallback: bool = True) -> str | None:
-    """The rule ``rule`` (checked), or the first rule comparing a signal with a number.
-
-    When ``rule`` is empty, the first such rule leading to a favourable action
-    is taken (with ``favourable=False``: to an automated action that is not
-    favourable, such as a decline); when there is none, the first such rule at
-    all, or None with ``fallback=False``.
-
-    Examples
-    --------
-    >>> import trustlab
-    >>> p = trustlab.load_policy(repo_path("policies/lending-club-risk.yaml"))
-    >>> threshold_rule(p), threshold_rule(p, favourable=False)
-    ('low-risk', 'high-risk')
-    """
-    from .simulate import rule_threshold
-
-    if rule:
-        rule_threshold(policy, rule)  # a PolicyError naming the rules when it has no threshold
-        return rule
-    found = threshold_rules(policy)
-    actions = [policy.action(r.then) for r in found]
-    wanted = [r for r, a in zip(found, actions)
-              if (a.favourable if favourable else a.automated and not a.favourable)]
-    if not fallback:
-        return wanted[0].id if wanted else None
-    if not found:
-        raise ConfigError("Parameters of notebook", [Problem(
-            "rule", f"no rule of policy '{policy.name}' compares one signal with a number; "
-                    f"name one")])
-    return (wanted or found)[0].id
-
-
-@dataclass(frozen=True)
-class Alternatives:
-    """What :func:`search_alternatives` found: the ``search`` (None when it could not run),
-    the two rules moved, the rate limits set aside and a ``note`` in words."""
-
-    search: object | None
-    approve_rule: str | None
-    decline_rule: str | None
-    set_aside: tuple[str, ...]
-    note: str
-
-
-def search_alternatives(policy: Policy, data: pd.DataFrame, *, approve_rule: str = "",
-                        decline_rule: str = "", by: str | None = None,
-                        tolerances=(0.01, 0.02, 0.05), seed: int = 0) -> Alternatives:
-    """The search for a less discriminatory alternative as a review and notebook 08 run it.
-
-    The rules moved are ``approve_rule`` and ``decline_rule``, or when empty
-    the first threshold rule to a favourable action and the first to an
-    automated action that is not favourable (else the first other threshold
-    rule). A rate limit on an action the grid moves cannot be searched
-    exactly: it is set aside (:func:`trustlab.simulate.without_guardrail`) and
-    named in ``set_aside`` and the note; an alternative written from the
-    search keeps it.
-    """
-    from .simulate import lda_search, without_guardrail
-
-    approve = threshold_rule(policy, approve_rule, fallback=False)
-    decline = threshold_rule(policy, decline_rule, favourable=False, fallback=False)
-    if decline is None and approve is not None:
-        decline = next((r.id for r in threshold_rules(policy) if r.id != approve), None)
-    if approve is None or decline is None:
-        return Alternatives(None, approve, decline, (), (
-            f"policy '{policy.name}' needs two rules comparing a signal with a number, one of "
-            "them leading to a favourable action; give approve_rule and decline_rule"))
-    searched, set_aside = policy, []
-    while True:
-        try:
-            search = lda_search(searched, data, approve, decline, by=by,
-                                tolerances=tolerances, seed=seed)
-            break
-        except PolicyError as error:
-            limits = [searched.guardrails[int(p.where[len("guardrails["):].split("]")[0])]
-                      for p in error.problems if p.where.startswith("guardrails[")]
-            limits = [g for g in limits if g.kind == "rate_limit"]
-            if not limits:
-                raise
-            set_aside.append(limits[0].id)
-            searched = without_guardrail(searched, limits[0].id)
-    note = "" if not set_aside else (
-        f"The search ran without the rate limit{'s' if len(set_aside) > 1 else ''} "
-        f"{', '.join(set_aside)}: a grid of thresholds cannot move a rule whose action a rate "
-        "limit caps and stay exact. An alternative written from it keeps "
-        f"{'them' if len(set_aside) > 1 else 'it'}.")
-    return Alternatives(search, approve, decline, tuple(set_aside), note)
 
 
 def cautious_unlabelled(policy: Policy, rule: str) -> Policy:
