@@ -139,7 +139,7 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab.change._impact', 'trustlab.policy._load', 'private'):
         'rehash not public in trustlab.policy: export it from trustlab.policy or move it '
         'where both sides can use it',
-    ('trustlab.change._shadow', 'trustlab.trust._plots', 'private'):
+    ('trustlab.change._shadow_result', 'trustlab.trust._plots', 'private'):
         "shadow plots borrow trust's _window_label; move it to the planned ground module "
         "trustlab/_plotting",
     ('trustlab.design._readiness', 'trustlab.review._run', 'private'):
