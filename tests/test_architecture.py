@@ -106,9 +106,8 @@ KNOWN: dict[tuple[str, str, str], str] = {
         "trust's plots borrow simulate's _axes/literal; move shared plot helpers to the "
         "planned ground module trustlab/_plotting",
     # --- private
-    ('trustlab.change._shadow', 'trustlab.trust._plots', 'private'):
-        "shadow plots borrow trust's _window_label; move it to the planned ground module "
-        "trustlab/_plotting",
+    ('trustlab.change._shadow_result', 'trustlab.trust._plots', 'private'):
+        "shadow plots borrow trust's _window_label; move it to the ground module trustlab/_plotting",
     ('trustlab.drift._plots', 'trustlab.simulate._plots', 'private'):
         '_axes, _note not public in trustlab.simulate: export them from trustlab.simulate or '
         'move them where both sides can use them',
