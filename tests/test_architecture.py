@@ -74,7 +74,7 @@ FLOORS: dict[str, int] = {
     # 0: the ground everyone stands on
     "_errors": 0, "_format": 0, "_io": 0, "_extras": 0, "_json": 0, "_outcome": 0,
     "_progress": 0, "_resources": 0, "_threads": 0, "_windowed": 0, "_explore": 0,
-    "_time": 0, "_plotting": 0, "_validate": 0,  # planned, not written yet
+    "_time": 0, "_plotting": 0, "_result": 0, "_validate": 0,  # _validate planned
     "datasets": 0,
     # 1: what a policy declares
     "policy": 1,
@@ -109,9 +109,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
         'type-only: Policy.decide annotates Decision/GuardrailState; goes with the engine '
         'registration (the spec knows no engine), or a Protocol on floor 1',
     # --- sideways
-    ('trustlab.drift._plots', 'trustlab.simulate._plots', 'sideways'):
-        "drift's plots borrow simulate's axes helpers _axes/_note; move shared plot helpers "
-        "to the planned ground module trustlab/_plotting",
     ('trustlab.trust._gate', 'trustlab.simulate', 'sideways'):
         "the gate computes ratios with simulate's _RATIOS/_indicators; these belong in the "
         "floor-3 metrics registry (one definition of each metric)",
@@ -121,9 +118,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab.trust._partial', 'trustlab.simulate', 'sideways'):
         'TrustPartial reads a Replay; either trust sits above simulate or the Replay result '
         'type moves down to metrics/',
-    ('trustlab.trust._plots', 'trustlab.simulate._plots', 'sideways'):
-        "trust's plots borrow simulate's _axes/literal; move shared plot helpers to the "
-        "planned ground module trustlab/_plotting",
     # --- private
     ('trustlab._cli', 'trustlab.engine._columns', 'private'):
         "the command's 'did you mean' hints use engine._columns.did_you_mean; move "
@@ -140,14 +134,12 @@ KNOWN: dict[tuple[str, str, str], str] = {
         'rehash not public in trustlab.policy: export it from trustlab.policy or move it '
         'where both sides can use it',
     ('trustlab.change._shadow', 'trustlab.trust._plots', 'private'):
-        "shadow plots borrow trust's _window_label; move it to the planned ground module "
-        "trustlab/_plotting",
+        "shadow plots borrow trust's _window_label (now a shim over the ground's "
+        "trustlab._plotting.window_label): import window_label from .._plotting in the split "
+        "shadow module",
     ('trustlab.design._readiness', 'trustlab.review._run', 'private'):
         'see the deferred entry: the review-folder reader (STATUS_FILE, folder_incomplete, '
         'sha256_of) should be public or on the ground',
-    ('trustlab.drift._plots', 'trustlab.simulate._plots', 'private'):
-        '_axes, _note not public in trustlab.simulate: export them from trustlab.simulate or '
-        'move them where both sides can use them',
     ('trustlab.drift._policy', 'trustlab.engine._brake', 'private'):
         "brake_reference from engine's brake: the plan says the drift brake is drift code; "
         "move engine/_brake.py into drift/ and give the engine decided windows",
@@ -267,9 +259,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ('trustlab.trust._gate', 'trustlab.signals._calibration', 'private'):
         "the gate borrows signals' normal quantile _Z; compute it locally "
         "(scipy/statistics.NormalDist) or move it to the ground",
-    ('trustlab.trust._plots', 'trustlab.simulate._plots', 'private'):
-        '_axes, literal not public in trustlab.simulate: export them from trustlab.simulate '
-        'or move them where both sides can use them',
     # --- deferred
     ('trustlab._io', 'trustlab.policy._condition', 'deferred'):
         'text_columns_of walks the condition tree (And, Compare, ...) from the ground; move '
