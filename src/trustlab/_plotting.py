@@ -73,8 +73,8 @@ class Display:
     >>> plt.close("all")
     """
 
-    data: pd.DataFrame | None = None
-    source: Any = None
+    data: pd.DataFrame  # set by the subclass (annotations only: a dataclass subclass
+    source: Any         # must not see them as defaults)
     ax_: Axes | None = None
     figure_: Figure | None = None
 
@@ -114,11 +114,12 @@ class Display:
     @property
     def frame(self) -> pd.DataFrame | None:
         """The tidy frame drawn (:attr:`data`)."""
-        return self.data
+        return getattr(self, "data", None)
 
     def __repr__(self) -> str:
         drawn = "drawn" if self.ax_ is not None else "not drawn"
-        rows = "" if self.data is None else f"rows={len(self.data)}, "
+        data = getattr(self, "data", None)
+        rows = "" if data is None else f"rows={len(data)}, "
         return f"{type(self).__name__}({rows}{drawn})"
 
 
