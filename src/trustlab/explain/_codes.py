@@ -503,8 +503,9 @@ class ReasonCodes(Result):
 
     def _repr_html_(self) -> str:
         n = len(self.contributions)
-        counts = self.frame.groupby("reason").size().sort_values(ascending=False).head(8)
-        items = "".join(f"<li>{escape(str(g))}: {c:,}</li>" for g, c in counts.items())
+        counts = self.summary().head(8)
+        items = "".join(f"<tr><td>{escape(r.reason)}</td><td>{r.decisions:,}</td>"
+                        f"<td>{r.share:.1%}</td></tr>" for r in counts.itertuples())
         refs = "".join(
             f"<li><code>{escape(r.basis)}</code> → {escape(r.toward)}: {r.rows:,} decisions, "
             f"reasons {r.reasons} the risk; reference {r.reference_rows:,} cases with scores "
@@ -519,5 +520,6 @@ class ReasonCodes(Result):
                     if withheld else "")
         return (f"<div><b>Reason codes</b> for {n:,} decisions (at most {self.max_reasons} each; "
                 f"{unexplained:,} without model reasons)<br>Thresholds that decided:<ul>{refs}</ul>"
-                f"Method: {escape(self.method)}<br>Most frequent reasons:<ul>{items}</ul>"
+                f"Method: {escape(self.method)}<br>Most frequent reasons:<table><tr><th>reason</th>"
+                f"<th>decisions</th><th>share</th></tr>{items}</table>"
                 f"{withheld}</div>")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .._plotting import Display
+from .._plotting import Display, axes_for
 from .._result import Result, records
 
 from ._codes import ReasonCodes
@@ -75,7 +75,7 @@ def _draw_drivers(result, ax, top: int = 10):
     if ax is None:
         fig, ax = plt.subplots(1, 2, figsize=(11, 4))
     else:
-        fig = ax[0].figure
+        fig, ax = axes_for(ax, 2, (11, 4), (1, 2))
     d = result.data.head(top).iloc[::-1]
     ax[0].barh(d["reason"], d["mean_abs_contribution"], color="#4c72b0")
     ax[0].set_xlabel("Mean absolute contribution (log-odds of default)")

@@ -877,7 +877,7 @@ class Review(Result):
         return metrics, decisions
 
     def _repr_html_(self) -> str:
-        return self.banner().data
+        return self.banner().data + self.headline().to_html()
 
 
 def outcome_read_from(data: pd.DataFrame, label: str, policies, source: str = "data"

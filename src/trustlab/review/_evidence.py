@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._format import format_number, tick_formatter
-from .._plotting import Display
+from .._plotting import Display, axes_for
 from .._result import Result, plain
 from ..signals import calibration_table
 
@@ -149,12 +149,14 @@ class EvidenceDisplay(Display):
             import matplotlib.pyplot as plt
 
             fig, axes = plt.subplots(1, 3, figsize=(13, 4.1))
-        else:
+        elif isinstance(ax, (list, tuple, np.ndarray)):
             axes = list(np.ravel(ax))
             if len(axes) != 3:
                 raise ValueError(f"ax must hold three Axes (calibration, ROC, distribution); "
                                  f"got {len(axes)}")
             fig = axes[0].figure
+        else:  # one Axes: its area split into the three panels
+            fig, axes = axes_for(ax, 3, (13, 4.1), (1, 3))
         e._draw_calibration(axes[0])
         e._draw_roc(axes[1])
         e._draw_distribution(axes[2])
@@ -339,7 +341,7 @@ class SignalEvidence(Result):
 
         Parameters
         ----------
-        ax : sequence of three matplotlib Axes, optional
+        ax : sequence of three matplotlib Axes, or one Axes to split, optional
             Default: a new figure.
 
         Returns

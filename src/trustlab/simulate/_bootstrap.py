@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from .._plotting import Display
+from .._plotting import Display, axes_for
 from .._result import Result, records
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, metric_words, summary_frame
@@ -184,9 +184,9 @@ def _draw_bootstrap(result, ax):
                                figsize=(3.2 * len(BOOTSTRAP_METRICS), 1.2 + 0.35 * len(rows)),
                                sharey=True, squeeze=False)
         ax = ax[0]
-    else:
-        ax = list(np.ravel(ax))
-        fig = ax[0].figure
+    else:  # one Axes per metric, or one Axes split into them
+        fig, ax = axes_for(ax, len(BOOTSTRAP_METRICS), (3.2 * len(BOOTSTRAP_METRICS), 3),
+                           (1, len(BOOTSTRAP_METRICS)))
     y = np.arange(len(rows))[::-1]
     for a, name in zip(ax, BOOTSTRAP_METRICS):
         part = f[f["metric"] == name]

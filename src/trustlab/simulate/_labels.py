@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from .._plotting import Display
+from .._plotting import Display, axes_for
 from .._result import Result, plain, records
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
@@ -149,7 +149,7 @@ class SwapResult(Result):
 
         Parameters
         ----------
-        ax : pair of matplotlib Axes, optional
+        ax : pair of matplotlib Axes, or one Axes to split, optional
             Default: a new figure with two panels.
         """
         return SwapDisplay(self).plot(ax=ax)
@@ -189,7 +189,7 @@ def _draw_swap(result, ax):
     if ax is None:
         fig, ax = plt.subplots(1, 2, figsize=(11, 4))
     else:
-        fig = ax[0].figure
+        fig, ax = axes_for(ax, 2, (11, 4), (1, 2))
     c = result.counts.iloc[::-1]
     ax[0].barh([_TAG_LABELS[t] for t in c["tag"]], c["rows"], color="#9db4d6",
                label="All rows")

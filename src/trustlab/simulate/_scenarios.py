@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, PolicyError, Problem
-from .._plotting import Display
+from .._plotting import Display, axes_for
 from .._result import Result, records
 from .._format import axis_label, change_kind, format_number, tick_formatter
 from .._time import time_ns, times_ns
@@ -600,12 +600,11 @@ def _draw_scenarios(result, ax):
         fig, (vax, rax) = plt.subplots(1, 2, figsize=(12, 1.8 + 0.5 * len(result.names)),
                                        sharey=True)
     else:
-        axes = list(np.ravel(ax))
-        if len(axes) != 2:
+        if isinstance(ax, (list, tuple, np.ndarray)) and len(list(np.ravel(ax))) != 2:
             raise DataError("ScenarioComparison.plot", [Problem(
-                "ax", f"must be two axes (value, reviews) or None; got {len(axes)}")])
-        vax, rax = axes
-        fig = vax.figure
+                "ax", f"must be two axes (value, reviews), one Axes to split, or None; got "
+                      f"{len(list(np.ravel(ax)))}")])
+        fig, (vax, rax) = axes_for(ax, 2, (12, 4), (1, 2))
     names = result.names
     f = result.frame.set_index(["scenario", "metric"])
     dv = np.array([f.loc[(n, "value_total"), "change"] for n in names], dtype=float)
