@@ -2,9 +2,9 @@
 
 Every chart has a title that says what it answers, axis labels with units and
 plain legends. Each function draws on ``ax`` when given (or makes a figure)
-and returns a small display object holding the axes and the figure, in the
-manner of :class:`trustlab.signals.ReliabilityDisplay`. matplotlib is imported
-only when a plot is drawn.
+and returns a :class:`~trustlab._plotting.Display` that holds what it drew and
+draws it again with ``plot(ax=...)`` (scikit-learn's Display objects).
+matplotlib is imported only when a plot is drawn.
 """
 
 from __future__ import annotations
