@@ -74,7 +74,7 @@ FLOORS: dict[str, int] = {
     # 0: the ground everyone stands on
     "_errors": 0, "_format": 0, "_io": 0, "_extras": 0, "_json": 0, "_outcome": 0,
     "_progress": 0, "_resources": 0, "_threads": 0, "_windowed": 0, "_explore": 0,
-    "_time": 0, "_stats": 0, "_review_folder": 0, "_backends": 0, "_plotting": 0, "_validate": 0,
+    "_time": 0, "_stats": 0, "_review_folder": 0, "_backends": 0, "_plotting": 0, "_result": 0, "_validate": 0,
     "datasets": 0,
     # 1: what a policy declares
     "policy": 1,
@@ -98,25 +98,10 @@ KINDS = ("cycle", "upward", "sideways", "private", "deferred")
 
 # (importer module, imported module, kind): why it is still there / what would fix it.
 KNOWN: dict[tuple[str, str, str], str] = {
-    # --- sideways
-    ('trustlab.drift._plots', 'trustlab.simulate._plots', 'sideways'):
-        "drift's plots borrow simulate's axes helpers _axes/_note; move shared plot helpers "
-        "to the planned ground module trustlab/_plotting",
-    ('trustlab.trust._plots', 'trustlab.simulate._plots', 'sideways'):
-        "trust's plots borrow simulate's _axes/literal; move shared plot helpers to the "
-        "planned ground module trustlab/_plotting",
     # --- private
-    ('trustlab.change._shadow_result', 'trustlab.trust._plots', 'private'):
-        "shadow plots borrow trust's _window_label; move it to the ground module trustlab/_plotting",
-    ('trustlab.drift._plots', 'trustlab.simulate._plots', 'private'):
-        '_axes, _note not public in trustlab.simulate: export them from trustlab.simulate or '
-        'move them where both sides can use them',
     ('trustlab.explain._glossary', 'trustlab.policy._yaml', 'private'):
         'YamlProblem, read_yaml not public in trustlab.policy: export them from '
         'trustlab.policy or move them where both sides can use them',
-    ('trustlab.trust._plots', 'trustlab.simulate._plots', 'private'):
-        '_axes, literal not public in trustlab.simulate: export them from trustlab.simulate '
-        'or move them where both sides can use them',
 }
 
 

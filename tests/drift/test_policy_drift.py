@@ -102,6 +102,6 @@ def test_plots_draw_levels_and_events(policy):
     assert any("first act" in t.get_text() for t in ax.texts)
     assert "Drift over week windows" in res._repr_html_()
     gap = expected_vs_realised(data, signal="p_default", label="defaulted", time="decision_time")
-    ax = gap.plot()
+    ax = gap.plot().ax_  # a Display now (the result contract), its Axes in ax_
     assert ax.get_ylabel() == "bad rate of approved cases (%)"
     matplotlib.pyplot.close("all")

@@ -177,7 +177,7 @@ def test_global_view(tree_codes):
     assert view.signal_drivers["mean_abs_contribution"].is_monotonic_decreasing
     assert view.rule_shares["share"].sum() == pytest.approx(1.0)
     display = view.plot()
-    assert len(display.ax_) == 2 and display.figure_ is not None
+    assert len(display.axes_) == 2 and display.figure_ is not None  # ax_ is one Axes
     assert "What drives the score" in view._repr_html_()
 
 

@@ -141,9 +141,9 @@ def test_plot_and_html(six):
     matplotlib.use("Agg")
     b = bootstrap_metrics(replay(trustlab.parse_policy(POLICY), six), n=50, by="seg")
     display = b.plot()
-    assert len(display.ax_) == 5
-    assert display.ax_[0].get_title() == "Value per decision"
-    assert [t.get_text() for t in display.ax_[0].get_yticklabels()] == ["All decisions", "A", "B"]
+    assert len(display.axes_) == 5  # ax_ is one Axes
+    assert display.axes_[0].get_title() == "Value per decision"
+    assert [t.get_text() for t in display.axes_[0].get_yticklabels()] == ["All decisions", "A", "B"]
     html = b._repr_html_()
     assert "Bootstrap intervals" in html and "undefined replicates" in html
 

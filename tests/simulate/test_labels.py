@@ -167,8 +167,8 @@ def test_plot_and_html(six):
     matplotlib.use("Agg")
     s = swap_analysis(replay(policy(), six), stress=(1, 2, 10))
     display = s.plot()
-    assert len(display.ax_) == 2 and display.figure_ is not None
-    assert display.ax_[1].get_xlabel().startswith("Bad rate assumed")
+    assert len(display.axes_) == 2 and display.figure_ is not None  # ax_ is one Axes
+    assert display.axes_[1].get_xlabel().startswith("Bad rate assumed")
     html = s._repr_html_()
     assert "swap-ins have no observed outcome" in html and "does not hold" in html
     assert "swap_in=2" in repr(s)

@@ -65,10 +65,10 @@ def test_gate_plot_one_panel_per_criterion():
     """Check one titled panel per criterion, coloured by whether it holds."""
     g = promotion_gate(replay(gate_policy(), approvals(100, 95)), signal_psi=None)
     d = g.plot()
-    assert isinstance(d, GateDisplay) and len(d.ax_) == len(g.frame) == 4
-    titles = [a.get_title(loc="left") for a in d.ax_]
+    assert isinstance(d, GateDisplay) and len(d.axes_) == len(g.frame) == 4  # ax_ is one Axes
+    titles = [a.get_title(loc="left") for a in d.axes_]
     assert titles[1].startswith("FAILS: Agreement with recorded human decisions (min_alignment)")
-    assert "not computed" in d.ax_[3].texts[0].get_text()
+    assert "not computed" in d.axes_[3].texts[0].get_text()
     assert d.figure_._suptitle.get_text() == g.verdict()
 
 
@@ -76,4 +76,4 @@ def test_gate_plot_without_criteria():
     """Check a gate with no promotion section draws a note, not an error."""
     g = promotion_gate(replay(gate_policy(promotion=None), approvals(20, 20)))
     d = g.plot()
-    assert len(d.ax_) == 1 and "No promotion criteria" in d.ax_[0].texts[0].get_text()
+    assert len(d.axes_) == 1 and "No promotion criteria" in d.axes_[0].texts[0].get_text()

@@ -18,12 +18,14 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from .._plotting import Display
+from .._result import Result, records
 from ..metrics import SummaryFrame, currency_of, format_metric, metric_words, summary_frame
 from ..policy import (CHANGE_KINDS, Policy, bump_version, describe_changes,
                       require_version_bump)
 from ..simulate import Replay, bootstrap_metrics, replay
 
-__all__ = ["ImpactResult", "bump_version", "describe_changes", "policy_impact",
+__all__ = ["ImpactDisplay", "ImpactResult", "bump_version", "describe_changes", "policy_impact",
            "require_version_bump",
            "CHANGE_KINDS", "DELTA_METRICS"]
 
@@ -31,8 +33,47 @@ DELTA_METRICS = ("value_per_decision", "value_total", "bad_rate_favourable", "au
                  "favourable_rate")
 """Metrics whose change :func:`policy_impact` gives with a paired bootstrap interval."""
 
+class ImpactDisplay(Display):
+    """The flip matrix of two versions as a heat map; holds it and draws it again.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        Rows by old action × new action, with totals (:attr:`ImpactResult.flips`).
+    old, new : str
+        The two versions' identities (axis labels).
+    ax_, figure_ : matplotlib Axes and Figure
+    """
+
+    def __init__(self, flips: pd.DataFrame, old: str, new: str):
+        self.data = flips
+        self.old, self.new = old, new
+
+    def _draw(self, ax):
+        import matplotlib.pyplot as plt
+
+        m = self.data.drop(index="total", columns="total")
+        fig, ax = plt.subplots(figsize=(1.2 * m.shape[1] + 3, 0.8 * m.shape[0] + 2)) \
+            if ax is None else (ax.figure, ax)
+        total = max(int(self.data.loc["total", "total"]), 1)
+        ax.imshow(m.to_numpy() / total, cmap="Blues", vmin=0, vmax=1)
+        for i in range(m.shape[0]):
+            for j in range(m.shape[1]):
+                v = int(m.iat[i, j])
+                colour = "#c0392b" if m.index[i] != m.columns[j] and v else "#222222"
+                ax.text(j, i, format_metric("decisions", v), ha="center", va="center",
+                        color=colour)
+        ax.set_xticks(range(m.shape[1]), m.columns)
+        ax.set_yticks(range(m.shape[0]), m.index)
+        ax.set_xlabel(f"new: {self.new}")
+        ax.set_ylabel(f"old: {self.old}")
+        ax.set_title("Decisions by old and new action (flips in red)", loc="left", fontsize=10)
+        fig.tight_layout()
+        return ax
+
+
 @dataclass(frozen=True, eq=False)
-class ImpactResult:
+class ImpactResult(Result):
     """Two versions of a policy replayed over the same history.
 
     Attributes
@@ -111,28 +152,28 @@ class ImpactResult:
                          f" → {f(r.metric, r.new)}, change {f(r.metric, r.change, True)}{iv}.")
         return "\n".join(lines)
 
-    def plot(self, ax=None):
-        """The flip matrix as a heat map (share of rows), changes annotated."""
-        import matplotlib.pyplot as plt
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The tidy table: :attr:`deltas`, one row per metric (old, new, change, interval)."""
+        return self.deltas
 
-        m = self.flips.drop(index="total", columns="total")
-        fig, ax = plt.subplots(figsize=(1.2 * m.shape[1] + 3, 0.8 * m.shape[0] + 2)) \
-            if ax is None else (ax.figure, ax)
-        total = max(int(self.flips.loc["total", "total"]), 1)
-        ax.imshow(m.to_numpy() / total, cmap="Blues", vmin=0, vmax=1)
-        for i in range(m.shape[0]):
-            for j in range(m.shape[1]):
-                v = int(m.iat[i, j])
-                colour = "#c0392b" if m.index[i] != m.columns[j] and v else "#222222"
-                ax.text(j, i, format_metric("decisions", v), ha="center", va="center",
-                        color=colour)
-        ax.set_xticks(range(m.shape[1]), m.columns)
-        ax.set_yticks(range(m.shape[0]), m.index)
-        ax.set_xlabel(f"new: {self.new.identity}")
-        ax.set_ylabel(f"old: {self.old.identity}")
-        ax.set_title("Decisions by old and new action (flips in red)", loc="left", fontsize=10)
-        fig.tight_layout()
-        return ax
+    def plot(self, ax=None) -> ImpactDisplay:
+        """The flip matrix as a heat map (share of rows), changes annotated.
+
+        Returns
+        -------
+        ImpactDisplay
+            Holds the flip matrix; its ``plot(ax=...)`` draws it again.
+        """
+        return ImpactDisplay(self.flips, self.old.identity, self.new.identity).plot(ax=ax)
+
+    def to_dict(self) -> dict:
+        """The impact as JSON holds it: both versions, the changes, flips, causes and deltas."""
+        return {"result": "ImpactResult", "old": self.old.identity, "new": self.new.identity,
+                "flipped": self.flipped, "in_words": self.in_words(),
+                "changes": records(self.changes), "flips": records(self.flips),
+                "causes": records(self.causes), "summary": records(self.summary()),
+                "frame": records(self.deltas)}
 
     def _repr_html_(self) -> str:
         changes = "".join(f"<li>{escape(t)}</li>" for t in self.changes["change"])

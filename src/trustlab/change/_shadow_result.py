@@ -15,6 +15,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from .._plotting import window_label
 from .._errors import DataError, Problem
 from .._format import tick_formatter
 from .._time import time_ns, window_ids, window_starts
@@ -410,8 +411,6 @@ class ShadowResult:
         import matplotlib.dates as mdates
         import matplotlib.pyplot as plt
 
-        from ..trust._plots import _window_label
-
         self._segment_mask(segment, "ShadowResult.plot")
         agree = self.metric("agreement", segment)
         volume = self.metric("disagreements", segment)
@@ -439,7 +438,7 @@ class ShadowResult:
                      f"{self.window.words}{who}\nchallenger {self.challenger.name}@"
                      f"{self.challenger.version}, champion {self.champion.name}@"
                      f"{self.champion.version}", fontsize=10)
-        ax.set_xlabel(_window_label(self.window))
+        ax.set_xlabel(window_label(self.window))
         ax.set_ylabel("Same final action (% of cases)")
         vol_ax.set_ylabel("Disagreements (cases)")
         ax.grid(axis="y", alpha=0.3)

@@ -13,6 +13,7 @@ import pandas as pd
 from .._backends import in_memory, parts_backend, refuse_in_memory_options
 from .._errors import DataError, Problem
 from .._format import format_number
+from .._result import Result, records
 from ..metrics import SummaryFrame, format_metric, summary_frame
 from .._time import read_times, span_end, span_start, window_ids, window_starts
 from ..policy import read_window
@@ -183,7 +184,7 @@ def _resolve(reference, data: pd.DataFrame, ns: np.ndarray, columns, kinds, bins
 
 
 @dataclass(frozen=True, eq=False)
-class DriftResult:
+class DriftResult(Result):
     """Drift of every monitored column in every window, against one reference.
 
     Attributes
@@ -291,11 +292,23 @@ class DriftResult:
         return summary_frame(out.reset_index(drop=True), metric_column="metric",
                              values=["worst", "warn", "act"])
 
-    def plot(self, metric: str = "psi", *, kinds=None, ax=None, top: int = 4, events=None):
-        """Time on x, the measure on y, warn and act lines; see :func:`plot_drift`."""
+    def plot(self, ax=None, *, metric: str = "psi", kinds=None, top: int = 4, events=None):
+        """Time on x, the measure on y, warn and act lines; see :func:`plot_drift`.
+
+        Returns
+        -------
+        DriftDisplay
+            Holds this result; its ``plot(ax=...)`` draws it again.
+        """
         from ._plots import plot_drift
 
         return plot_drift(self, metric=metric, kinds=kinds, ax=ax, top=top, events=events)
+
+    def to_dict(self) -> dict:
+        """The result as JSON holds it: window, levels, reference, the summary and the frame."""
+        return {"result": "DriftResult", "window": self.window.words, "levels": self.levels,
+                "reference": self.reference.description, "ks_method": self.ks_method,
+                "summary": records(self.summary()), "frame": records(self.frame)}
 
     def _repr_html_(self) -> str:
         s = self.summary()

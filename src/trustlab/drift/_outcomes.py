@@ -22,13 +22,15 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._plotting import Display
+from .._result import Result, records
 from .._outcome import bad_indicator, bad_when_text, yaml_boolean_hint
 from .._time import shift_times, window_ids, window_starts
 from ..policy import read_window
 from ..policy import Window
 from ._monitor import DEFAULT_WINDOW, _times
 
-__all__ = ["ExpectedResult", "expected_vs_realised", "GAP_WARN_Z", "GAP_ACT_Z"]
+__all__ = ["ExpectedDisplay", "ExpectedResult", "expected_vs_realised", "GAP_WARN_Z", "GAP_ACT_Z"]
 
 GAP_WARN_Z = 3.0
 GAP_ACT_Z = 4.0
@@ -36,8 +38,57 @@ _COLUMNS = ("window_start", "rows", "approved", "expected_bad_rate", "labelled",
             "expected_labelled", "realised_bad_rate", "z", "z_two_windows", "status")
 
 
+class ExpectedDisplay(Display):
+    """Expected and realised bad rates over time; holds its frame and draws it again.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The :attr:`ExpectedResult.frame` drawn.
+    window : Window
+    ax_, figure_ : matplotlib Axes and Figure
+    """
+
+    def __init__(self, frame: pd.DataFrame, window: Window, events=None):
+        self.data = frame
+        self.window = window
+        self.__dict__["_options"] = {"events": events}
+
+    def _draw(self, ax, events=None):
+        import matplotlib.pyplot as plt
+
+        fig, ax = (plt.subplots(figsize=(10, 3.2)) if ax is None else (ax.figure, ax))
+        f = self.data
+        ax.plot(f["window_start"], 100 * f["expected_bad_rate"], color="#4c72b0", lw=2,
+                label="expected from the signal (known at decision time)")
+        ax.plot(f["window_start"], 100 * f["realised_bad_rate"], color="#c8553d", marker=".",
+                lw=1.5, label="realised once outcomes arrived")
+        ax.plot(f["window_start"], 100 * f["expected_labelled"], color="#4c72b0", ls=":", lw=1,
+                label="expected for the same labelled cases")
+        hit = f[f["status"] == "act"]
+        ax.plot(hit["window_start"], 100 * hit["realised_bad_rate"], "o", ms=8, mfc="none",
+                mec="#c0392b", label=f"gap at the act level (z ≥ {GAP_ACT_Z:g})")
+        waiting = f[f["status"] == "awaiting labels"]
+        if len(waiting):
+            ax.axvspan(waiting["window_start"].min(), waiting["window_start"].max(),
+                       color="#eeeeee", zorder=0)
+            ax.text(waiting["window_start"].min(), 0.98, " outcomes not yet known",
+                    transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="#666666")
+        for label, when in (events or {}).items():
+            ax.axvline(pd.Timestamp(when), color="#333333", ls=":", lw=1)
+            ax.text(pd.Timestamp(when), 0.9, f" {label}", transform=ax.get_xaxis_transform(),
+                    fontsize=8)
+        ax.set_ylabel("bad rate of approved cases (%)")
+        ax.set_xlabel(f"window start ({self.window.words} windows)")
+        ax.set_title("Expected versus realised bad rate", loc="left", fontsize=10)
+        ax.legend(fontsize=8, frameon=False, loc="upper left")
+        ax.set_ylim(bottom=0)
+        fig.tight_layout()
+        return ax
+
+
 @dataclass(frozen=True, eq=False)
-class ExpectedResult:
+class ExpectedResult(Result):
     """Expected and realised bad rates of approved cases per window.
 
     Attributes
@@ -68,38 +119,28 @@ class ExpectedResult:
         a = self.alerts(level)
         return None if a.empty else a["window_start"].iloc[0]
 
-    def plot(self, ax=None, events=None):
-        """Expected (label-free) and realised bad rates over time, flagged windows marked."""
-        import matplotlib.pyplot as plt
-
-        fig, ax = (plt.subplots(figsize=(10, 3.2)) if ax is None else (ax.figure, ax))
+    def summary(self) -> pd.DataFrame:
+        """The flagged windows (warn or act): window, expected and realised bad rates, z, status."""
         f = self.frame
-        ax.plot(f["window_start"], 100 * f["expected_bad_rate"], color="#4c72b0", lw=2,
-                label="expected from the signal (known at decision time)")
-        ax.plot(f["window_start"], 100 * f["realised_bad_rate"], color="#c8553d", marker=".",
-                lw=1.5, label="realised once outcomes arrived")
-        ax.plot(f["window_start"], 100 * f["expected_labelled"], color="#4c72b0", ls=":", lw=1,
-                label="expected for the same labelled cases")
-        hit = f[f["status"] == "act"]
-        ax.plot(hit["window_start"], 100 * hit["realised_bad_rate"], "o", ms=8, mfc="none",
-                mec="#c0392b", label=f"gap at the act level (z ≥ {GAP_ACT_Z:g})")
-        waiting = f[f["status"] == "awaiting labels"]
-        if len(waiting):
-            ax.axvspan(waiting["window_start"].min(), waiting["window_start"].max(),
-                       color="#eeeeee", zorder=0)
-            ax.text(waiting["window_start"].min(), 0.98, " outcomes not yet known",
-                    transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="#666666")
-        for label, when in (events or {}).items():
-            ax.axvline(pd.Timestamp(when), color="#333333", ls=":", lw=1)
-            ax.text(pd.Timestamp(when), 0.9, f" {label}", transform=ax.get_xaxis_transform(),
-                    fontsize=8)
-        ax.set_ylabel("bad rate of approved cases (%)")
-        ax.set_xlabel(f"window start ({self.window.words} windows)")
-        ax.set_title("Expected versus realised bad rate", loc="left", fontsize=10)
-        ax.legend(fontsize=8, frameon=False, loc="upper left")
-        ax.set_ylim(bottom=0)
-        fig.tight_layout()
-        return ax
+        cols = ["window_start", "approved", "expected_bad_rate", "realised_bad_rate",
+                "z_two_windows", "status"]
+        return f.loc[f["status"].isin(("warn", "act")), cols].reset_index(drop=True)
+
+    def plot(self, ax=None, events=None) -> ExpectedDisplay:
+        """Expected (label-free) and realised bad rates over time, flagged windows marked.
+
+        Returns
+        -------
+        ExpectedDisplay
+            Holds the frame; its ``plot(ax=...)`` draws it again (``ax_`` is the Axes).
+        """
+        return ExpectedDisplay(self.frame, self.window, events=events).plot(ax=ax)
+
+    def to_dict(self) -> dict:
+        """The result as JSON holds it: window, ``as_of``, the flagged windows and the frame."""
+        return {"result": "ExpectedResult", "window": self.window.words,
+                "as_of": self.as_of.isoformat(), "summary": records(self.summary()),
+                "frame": records(self.frame)}
 
     def _repr_html_(self) -> str:
         f = self.frame

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
-from ..simulate._plots import _axes, _note
+from .._plotting import Display, axes_for, note
 from ._measures import MEASURES
 
 __all__ = ["DriftDisplay", "plot_drift"]
@@ -14,19 +12,41 @@ __all__ = ["DriftDisplay", "plot_drift"]
 _WARN, _ACT, _REF = "#d68910", "#c0392b", "#e8e8e8"
 
 
-@dataclass(frozen=True)
-class DriftDisplay:
-    """A drawn drift result: one panel per kind of drift.
+class DriftDisplay(Display):
+    """Drift over time, one panel per kind of drift; holds its result and draws it again.
+
+    Made by :func:`plot_drift` (and :meth:`DriftResult.plot`); :meth:`plot`
+    draws it (again) on ``ax``, with the options given (``metric``, ``kinds``,
+    ``top``, ``events``) or those of the last drawing.
 
     Attributes
     ----------
+    data : pandas.DataFrame
+        The rows of the drift result's frame for the drawn ``metric``.
+    source : DriftResult
     axes_ : dict
         Kind (``data``, ``signal``, ``decision``, ``context``) → matplotlib Axes.
+    ax_ : matplotlib Axes
+        The first panel.
     figure_ : matplotlib Figure
     """
 
-    axes_: dict
-    figure_: object
+    axes_: dict = {}
+
+    def __init__(self, result, metric: str = "psi", *, kinds=None, top: int = 4, events=None):
+        if metric not in MEASURES:
+            raise ValueError(f"metric must be one of {', '.join(MEASURES)}; got {metric!r}")
+        self.source = result
+        self.data = result.frame[result.frame["metric"] == metric]
+        self.__dict__["_options"] = {"metric": metric, "kinds": kinds, "top": top,
+                                     "events": events}
+
+    def _draw(self, ax, metric: str = "psi", kinds=None, top: int = 4, events=None):
+        if metric not in MEASURES:
+            raise ValueError(f"metric must be one of {', '.join(MEASURES)}; got {metric!r}")
+        self.data = self.source.frame[self.source.frame["metric"] == metric]
+        self.axes_, panels = _draw_drift(self.source, self.data, metric, kinds, ax, top, events)
+        return panels
 
 
 def _levels_text(part: pd.DataFrame) -> tuple[float, float] | None:
@@ -56,17 +76,19 @@ def plot_drift(result, metric: str = "psi", *, kinds=None, ax=None, top: int = 4
     -------
     DriftDisplay
     """
-    if metric not in MEASURES:
-        raise ValueError(f"metric must be one of {', '.join(MEASURES)}; got {metric!r}")
-    f = result.frame[result.frame["metric"] == metric]
+    return DriftDisplay(result, metric, kinds=kinds, top=top, events=events).plot(ax=ax)
+
+
+def _draw_drift(result, f: pd.DataFrame, metric: str, kinds, ax, top: int, events):
+    """Draw ``f`` (the result's rows of ``metric``); returns (kind → Axes, every panel)."""
     present = [k for k in ("data", "signal", "decision", "context") if k in set(f["kind"])]
     kinds = present if kinds is None else [k for k in kinds if k in present]
-    fig, axes = _axes(ax, max(len(kinds), 1), (10, 2.6 * max(len(kinds), 1)),
-                      (max(len(kinds), 1), 1))
+    fig, axes = axes_for(ax, max(len(kinds), 1), (10, 2.6 * max(len(kinds), 1)),
+                         (max(len(kinds), 1), 1))
     m = MEASURES[metric]
     if not kinds:
-        _note(axes[0], f"no column has a {metric.upper()} value", f"{metric.upper()} over time")
-        return DriftDisplay({}, fig)
+        note(axes[0], f"no column has a {metric.upper()} value", f"{metric.upper()} over time")
+        return {}, axes
     ref_end = result.reference.ends
     out = {}
     for a, kind in zip(axes, kinds):
@@ -114,4 +136,4 @@ def plot_drift(result, metric: str = "psi", *, kinds=None, ax=None, top: int = 4
         out[kind] = a
     axes[-1].set_xlabel(f"window start ({result.window.words} windows)")
     fig.tight_layout()
-    return DriftDisplay(out, fig)
+    return out, axes

@@ -8,12 +8,14 @@ from html import escape
 import pandas as pd
 
 from .._format import format_number
+from .._plotting import Display
+from .._result import Result, plain, records
 from ..engine import plan_for
 from ..policy import Policy
 from ._codes import ReasonCodes
 from ._reference import deciding_thresholds
 
-__all__ = ["CaseExplanation", "explain_case", "pick_cases", "rule_trace"]
+__all__ = ["CaseDisplay", "CaseExplanation", "explain_case", "pick_cases", "rule_trace"]
 
 _OUTCOME_WORDS = {True: "fired", False: "did not hold", None: "unknown (a value is missing)"}
 
@@ -42,8 +44,44 @@ def rule_trace(policy: Policy, record) -> list[tuple[str, str, str]]:
     return out
 
 
+class CaseDisplay(Display):
+    """One case's principal reasons as bars of their contribution; holds them, draws again.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        :attr:`CaseExplanation.frame`: ``rank``, ``phrase``, ``contribution``.
+    title : str
+    ax_, figure_ : matplotlib Axes and Figure
+    """
+
+    def __init__(self, reasons: pd.DataFrame, title: str):
+        self.data = reasons
+        self.title = title
+
+    def _draw(self, ax):
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(8, 1.4 + 0.4 * max(len(self.data), 1))) \
+            if ax is None else (ax.figure, ax)
+        d = self.data.iloc[::-1]
+        if d.empty:
+            ax.text(0.5, 0.5, "No model reasons for this decision.", ha="center", va="center",
+                    transform=ax.transAxes, color="#555555")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        else:
+            colours = ["#c8553d" if c > 0 else "#4c72b0" for c in d["contribution"]]
+            ax.barh(d["phrase"].astype(str), d["contribution"], color=colours)
+            ax.axvline(0, color="black", linewidth=0.8)
+            ax.set_xlabel("Contribution (log-odds of the bad outcome)")
+        ax.set_title(self.title, loc="left", fontsize=10)
+        fig.tight_layout()
+        return ax
+
+
 @dataclass(frozen=True)
-class CaseExplanation:
+class CaseExplanation(Result):
     """Everything a reviewer, a customer letter or a regulator needs about one decision."""
 
     key: object
@@ -97,6 +135,37 @@ class CaseExplanation:
                      else f"Principal reasons: {self._no_reasons}")
         lines += [f"  {i}. {phrase}" for i, (phrase, _) in enumerate(self.reasons, start=1)]
         return "\n".join(lines)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The principal reasons: ``rank``, ``phrase``, ``contribution`` (log-odds)."""
+        return pd.DataFrame({"rank": range(1, len(self.reasons) + 1),
+                             "phrase": [p for p, _ in self.reasons],
+                             "contribution": [float(c) for _, c in self.reasons]})
+
+    def summary(self) -> pd.DataFrame:
+        """The decision in one row: ``case``, ``action``, ``rule``, ``guardrail``, ``signal``,
+        ``signal_value``, ``threshold`` and ``reasons`` (how many)."""
+        return pd.DataFrame([{"case": self.key, "action": self.action, "rule": self.rule,
+                              "guardrail": self.guardrail, "signal": self.signal,
+                              "signal_value": self.signal_value, "threshold": self.threshold,
+                              "reasons": len(self.reasons)}])
+
+    def plot(self, ax=None) -> CaseDisplay:
+        """The principal reasons as bars of their contribution; returns a :class:`CaseDisplay`."""
+        return CaseDisplay(self.frame, f"Case {self.key}: {self.action} by rule '{self.rule}'"
+                           ).plot(ax=ax)
+
+    def to_dict(self) -> dict:
+        """The explanation as JSON holds it: every field, the trace and the reasons."""
+        return {"result": "CaseExplanation", "case": plain(self.key), "action": self.action,
+                "rule": self.rule, "reason": self.reason, "guardrail": self.guardrail,
+                "signal": self.signal, "signal_value": plain(self.signal_value),
+                "threshold": self.threshold, "toward": self.toward,
+                "instead_of": self.instead_of, "method": self.method,
+                "no_reasons_why": self.no_reasons_why,
+                "trace": [{"rule": r, "condition": c, "outcome": o} for r, c, o in self.trace],
+                "reasons": records(self.frame), "text": self.to_text()}
 
     def _repr_html_(self) -> str:
         colour = {"fired": "#1a7f37", "did not hold": "#57606a"}.get

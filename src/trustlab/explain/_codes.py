@@ -42,12 +42,14 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._extras import require
+from .._plotting import Display
+from .._result import Result, records
 from ..policy import Policy
 from ..signals import features_with_nan  # pandas.NA (nullable Int64, str) as NaN, as trained
 from ._glossary import Glossary, policy_glossary
 from ._reference import Basis, Threshold, assign_bases, signal_of, reference_rows
 
-__all__ = ["ReasonExplainer", "ReasonCodes", "MAX_REASONS"]
+__all__ = ["ReasonExplainer", "ReasonCodes", "ReasonsDisplay", "MAX_REASONS"]
 
 MAX_REASONS = 4
 """Adverse-action notices give at most four principal reasons."""
@@ -298,8 +300,35 @@ def _references(bases: tuple[Basis, ...], table: list, risk: bool) -> pd.DataFra
                        "reference_low": float, "reference_high": float})
 
 
+class ReasonsDisplay(Display):
+    """How often each reason is given, as bars; holds the counts and draws them again.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        :meth:`ReasonCodes.summary`: ``reason``, ``decisions``, ``share``.
+    ax_, figure_ : matplotlib Axes and Figure
+    """
+
+    def __init__(self, counts: pd.DataFrame, top: int = 10):
+        self.data = counts
+        self.__dict__["_options"] = {"top": top}
+
+    def _draw(self, ax, top: int = 10):
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(8, 0.9 + 0.35 * min(len(self.data), top) + 1)) \
+            if ax is None else (ax.figure, ax)
+        d = self.data.head(top).iloc[::-1]
+        ax.barh(d["reason"].astype(str), d["share"] * 100, color="#4c72b0")
+        ax.set_xlabel("Share of explained decisions given this reason (%)")
+        ax.set_title("Most frequent reasons", loc="left", fontsize=10)
+        fig.tight_layout()
+        return ax
+
+
 @dataclass(frozen=True)
-class ReasonCodes:
+class ReasonCodes(Result):
     """Per-decision contributions and the principal reasons drawn from them.
 
     ``contributions`` holds one column per reason group (a glossary family or a
@@ -451,10 +480,33 @@ class ReasonCodes:
         f = self.frame
         return f[f["row"] == label].reset_index(drop=True)
 
+    def summary(self) -> pd.DataFrame:
+        """How often each reason group is given: ``reason``, ``decisions`` (rows given it) and
+        ``share`` (of the explained decisions), most frequent first."""
+        f = self.frame
+        counts = f.groupby("reason").size().sort_values(ascending=False, kind="stable")
+        explained = max(int(f["row"].nunique()), 1)
+        return pd.DataFrame({"reason": counts.index.astype(str),
+                             "decisions": counts.to_numpy(dtype=np.int64),
+                             "share": counts.to_numpy(dtype=float) / explained})
+
+    def plot(self, ax=None, top: int = 10) -> ReasonsDisplay:
+        """The ``top`` most frequent reasons as bars; returns a :class:`ReasonsDisplay`."""
+        return ReasonsDisplay(self.summary(), top=top).plot(ax=ax)
+
+    def to_dict(self) -> dict:
+        """The codes as JSON holds them: method, the reason counts, the deciding thresholds and
+        the withheld groups (the per-row reasons stay in :attr:`frame`)."""
+        return {"result": "ReasonCodes", "signal": self.signal, "method": self.method,
+                "max_reasons": int(self.max_reasons), "decisions": int(len(self.contributions)),
+                "summary": records(self.summary()), "references": records(self.references),
+                "withheld": records(self.withheld)}
+
     def _repr_html_(self) -> str:
         n = len(self.contributions)
-        counts = self.frame.groupby("reason").size().sort_values(ascending=False).head(8)
-        items = "".join(f"<li>{escape(str(g))}: {c:,}</li>" for g, c in counts.items())
+        counts = self.summary().head(8)
+        items = "".join(f"<tr><td>{escape(r.reason)}</td><td>{r.decisions:,}</td>"
+                        f"<td>{r.share:.1%}</td></tr>" for r in counts.itertuples())
         refs = "".join(
             f"<li><code>{escape(r.basis)}</code> → {escape(r.toward)}: {r.rows:,} decisions, "
             f"reasons {r.reasons} the risk; reference {r.reference_rows:,} cases with scores "
@@ -469,5 +521,6 @@ class ReasonCodes:
                     if withheld else "")
         return (f"<div><b>Reason codes</b> for {n:,} decisions (at most {self.max_reasons} each; "
                 f"{unexplained:,} without model reasons)<br>Thresholds that decided:<ul>{refs}</ul>"
-                f"Method: {escape(self.method)}<br>Most frequent reasons:<ul>{items}</ul>"
+                f"Method: {escape(self.method)}<br>Most frequent reasons:<table><tr><th>reason</th>"
+                f"<th>decisions</th><th>share</th></tr>{items}</table>"
                 f"{withheld}</div>")

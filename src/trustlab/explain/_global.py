@@ -3,23 +3,46 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import pandas as pd
+
+from .._plotting import Display, axes_for
+from .._result import Result, records
 
 from ._codes import ReasonCodes
 
 __all__ = ["GlobalView", "global_view", "DriversDisplay"]
 
 
+class DriversDisplay(Display):
+    """What drives the score beside which rules decide, drawn; holds both tables, draws again.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The signal drivers (``reason``, ``mean_abs_contribution``, ...).
+    rule_shares : pandas.DataFrame
+        ``rule``, ``action``, ``rows``, ``share``.
+    axes_ : tuple of two matplotlib Axes
+        The drivers (``ax_``) and the rules.
+    figure_ : matplotlib Figure
+    """
+
+    axes_: tuple = ()
+
+    def __init__(self, view: GlobalView, top: int = 10):
+        self.data = view.signal_drivers
+        self.rule_shares = view.rule_shares
+        self.__dict__["_options"] = {"top": top}
+
+    def _draw(self, ax, top: int = 10):
+        self.axes_ = _draw_drivers(self, ax, top)
+        return self.axes_
+
+
+
 @dataclass(frozen=True)
-class DriversDisplay:
-    """The drawn figure: ``figure_`` and the two axes in ``ax_``."""
-
-    figure_: object
-    ax_: tuple
-
-
-@dataclass(frozen=True)
-class GlobalView:
+class GlobalView(Result):
     """Signal drivers (mean absolute contribution per reason group) and rule shares."""
 
     signal_drivers: pd.DataFrame  # reason, mean_abs_contribution, share_of_reasons, withheld
@@ -27,28 +50,42 @@ class GlobalView:
 
     def plot(self, ax=None, top: int = 10) -> DriversDisplay:
         """Two bar charts side by side: what drives the score, and which rules decide."""
-        import matplotlib.pyplot as plt
+        return DriversDisplay(self, top=top).plot(ax=ax)
 
-        if ax is None:
-            fig, ax = plt.subplots(1, 2, figsize=(11, 4))
-        else:
-            fig = ax[0].figure
-        d = self.signal_drivers.head(top).iloc[::-1]
-        ax[0].barh(d["reason"], d["mean_abs_contribution"], color="#4c72b0")
-        ax[0].set_xlabel("Mean absolute contribution (log-odds of default)")
-        ax[0].set_title("What drives the risk score")
-        r = self.rule_shares.iloc[::-1]
-        ax[1].barh(r["rule"] + " → " + r["action"], r["share"] * 100, color="#dd8452")
-        ax[1].set_xlabel("Share of decisions (%)")
-        ax[1].set_title("Which rules make the decisions")
-        fig.tight_layout()
-        return DriversDisplay(fig, tuple(ax))
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The tidy table: :attr:`signal_drivers`, one row per reason group."""
+        return self.signal_drivers
+
+    def to_dict(self) -> dict:
+        """Both tables as JSON holds them."""
+        return {"result": "GlobalView", "signal_drivers": records(self.signal_drivers),
+                "rule_shares": records(self.rule_shares)}
 
     def _repr_html_(self) -> str:
         left = self.signal_drivers.head(10).to_html(index=False, float_format=lambda v: f"{v:.3f}")
         right = self.rule_shares.to_html(index=False, formatters={"share": "{:.1%}".format})
         return (f"<div style='display:flex;gap:24px'><div><b>What drives the score</b>{left}</div>"
                 f"<div><b>Which rules decide</b>{right}</div></div>")
+
+
+def _draw_drivers(result, ax, top: int = 10):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(1, 2, figsize=(11, 4))
+    else:
+        fig, ax = axes_for(ax, 2, (11, 4), (1, 2))
+    d = result.data.head(top).iloc[::-1]
+    ax[0].barh(d["reason"], d["mean_abs_contribution"], color="#4c72b0")
+    ax[0].set_xlabel("Mean absolute contribution (log-odds of default)")
+    ax[0].set_title("What drives the risk score")
+    r = result.rule_shares.iloc[::-1]
+    ax[1].barh(r["rule"] + " → " + r["action"], r["share"] * 100, color="#dd8452")
+    ax[1].set_xlabel("Share of decisions (%)")
+    ax[1].set_title("Which rules make the decisions")
+    fig.tight_layout()
+    return tuple(ax)
 
 
 def global_view(codes: ReasonCodes, records: pd.DataFrame) -> GlobalView:

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._result import Result
 from .._format import format_number
 from .._json import json_safe
 from ..metrics import METRICS, SummaryFrame, format_metric, metric, metric_words, summary_frame
@@ -90,7 +91,7 @@ _CALLER = "disparity"
 # ----------------------------------------------------------------------------- the result
 
 @dataclass(frozen=True, eq=False)
-class Disparity:
+class Disparity(Result):
     """The groups of protected attributes compared, with bootstrap intervals; see :func:`disparity`.
 
     Attributes

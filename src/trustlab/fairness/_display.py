@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._format import axis_label, format_number, tick_formatter
+from .._plotting import Display
 from ..metrics import format_metric, metric_words
 
 __all__ = ["DisparityDisplay", "DISPLAY_COLUMNS"]
@@ -25,8 +26,8 @@ def _plain(text) -> str:
     return str(text).replace("$", r"\$")
 
 
-@dataclass(eq=False)
-class DisparityDisplay:
+@dataclass(eq=False, repr=False)
+class DisparityDisplay(Display):
     """Favourable-rate ratio by group with its interval and the adverse line; draws and redraws.
 
     Made by :meth:`trustlab.fairness.Disparity.plot`; :meth:`plot` draws it
@@ -48,22 +49,9 @@ class DisparityDisplay:
     data: pd.DataFrame
     adverse_ratio: float
     level: float
-    ax_: object = field(default=None)
-    figure_: object = field(default=None)
 
-    def plot(self, ax=None) -> DisparityDisplay:
-        """Draw the chart: groups as rows (by attribute), the ratio as a dot, its interval as a bar.
-
-        Parameters
-        ----------
-        ax : matplotlib Axes, optional
-            Default: a new figure.
-
-        Returns
-        -------
-        DisparityDisplay
-            ``self``, with :attr:`ax_` and :attr:`figure_` set.
-        """
+    def _draw(self, ax):
+        """Draw the chart: groups as rows (by attribute), the ratio as a dot, its interval as a bar."""
         import matplotlib.pyplot as plt
 
         d = self.data.reset_index(drop=True)
@@ -114,5 +102,4 @@ class DisparityDisplay:
         ax.legend(loc="best", fontsize=8)
         if made:
             fig.tight_layout()
-        self.ax_, self.figure_ = ax, fig
-        return self
+        return ax

@@ -23,6 +23,8 @@ from .._errors import ConfigError, DataError, Problem
 from .._format import axis_label, format_number
 from .._json import json_safe
 from .._outcome import bad_values, bad_when_text
+from .._plotting import Display
+from .._result import Result
 from .._review_folder import DECISIONS_FILE, METRICS_FILE
 from ..engine import read_times
 from ..metrics import currency_of, format_metric, kind_of, metric_words, summary_frame
@@ -49,32 +51,53 @@ FOUR_FIFTHS = 0.8
 (the four-fifths rule of thumb of US employment-selection guidance)."""
 
 
-@dataclass(frozen=True)
-class FourFifthsDisplay:
+class FourFifthsDisplay(Display):
     """Favourable rates by segment with the four-fifths line; see :meth:`Review.plot_segment_rates`.
+
+    Holds the replay and the segment column, and draws them again on other axes.
 
     Attributes
     ----------
-    ax_, figure_ : matplotlib Axes and Figure
-    rates : pandas.DataFrame
+    data, rates : pandas.DataFrame
         ``decisions`` and ``favourable_rate`` of every segment.
     four_fifths : float or None
         Where the dotted line is: four-fifths of the highest judged rate.
     highest : str or None
         The segment with that highest rate.
+    ax_, figure_ : matplotlib Axes and Figure
     line_ : matplotlib Line2D or None
     """
 
-    ax_: object
-    figure_: object
-    rates: pd.DataFrame
-    four_fifths: float | None
-    highest: str | None
-    line_: object
+    line_ = None
+
+    def __init__(self, replay: Replay, column: str):
+        self.replay, self.column = replay, column
+        self.data = replay.segments(column, ("decisions", "favourable_rate"))
+        judged = self.data[self.data["decisions"] >= MIN_SEGMENT_ROWS]["favourable_rate"].dropna()
+        self.four_fifths = None if judged.empty else FOUR_FIFTHS * float(judged.max())
+        self.highest = None if judged.empty else str(judged.idxmax())
+
+    @property
+    def rates(self) -> pd.DataFrame:
+        return self.data
+
+    def _draw(self, ax):
+        shown = plot_segment_rates(self.replay, self.column, ax=ax)
+        self.line_ = None
+        if self.four_fifths is not None:
+            self.line_ = shown.ax_.axvline(
+                self.four_fifths, color="#b71c1c", linestyle=":", linewidth=1.5,
+                label=f"Four-fifths of the highest: "
+                      f"{format_metric('favourable_rate', self.four_fifths)}")
+            old = shown.ax_.get_legend()
+            handles = list(old.legend_handles) if old is not None else []
+            shown.ax_.legend(handles=handles + [self.line_], loc="lower right", frameon=False,
+                             fontsize=8)
+        return shown.ax_
 
 
 @dataclass(frozen=True, eq=False)
-class Review:
+class Review(Result):
     """One policy reviewed on one history; see :func:`assess`.
 
     Attributes
@@ -326,6 +349,25 @@ class Review:
                         margins=True, margins_name="total")
         return summary_frame(t, kinds={c: "count" for c in t.columns})
 
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The tidy metrics table the review judged (the whole history's with a cluster):
+        ``metric``, ``by``, ``segment``, ``value``, ``rows``, ``reason``."""
+        return self._checked.metrics
+
+    def summary(self) -> pd.DataFrame:
+        """The headline table: value, risk and workload (:meth:`headline`)."""
+        return self.headline()
+
+    def plot(self, ax=None):
+        """The replay overview (value, outcomes, workload, segments); see
+        :meth:`trustlab.simulate.Replay.plot`. Returns a ``ReplayDisplay``."""
+        return self.replay.plot(ax=ax)
+
+    def to_dict(self) -> dict:
+        """What ``metrics.json`` holds (:meth:`metrics_document`)."""
+        return self.metrics_document()
+
     def headline(self) -> pd.DataFrame:
         """Value, risk and workload, with bootstrap intervals where drawn (and the champion's)."""
         m = self._checked.metrics
@@ -513,21 +555,9 @@ class Review:
         Returns
         -------
         FourFifthsDisplay
+            Holds the replay; its ``plot(ax=...)`` draws it again.
         """
-        shown = plot_segment_rates(self.replay, column, ax=ax)
-        rates = self.replay.segments(column, ("decisions", "favourable_rate"))
-        judged = rates[rates["decisions"] >= MIN_SEGMENT_ROWS]["favourable_rate"].dropna()
-        if judged.empty:
-            return FourFifthsDisplay(shown.ax_, shown.figure_, rates, None, None, None)
-        top = float(judged.max())
-        line = shown.ax_.axvline(FOUR_FIFTHS * top, color="#b71c1c", linestyle=":",
-                                 linewidth=1.5, label=f"Four-fifths of the highest: "
-                                 f"{format_metric('favourable_rate', FOUR_FIFTHS * top)}")
-        old = shown.ax_.get_legend()
-        handles = list(old.legend_handles) if old is not None else []
-        shown.ax_.legend(handles=handles + [line], loc="lower right", frameon=False, fontsize=8)
-        return FourFifthsDisplay(shown.ax_, shown.figure_, rates, FOUR_FIFTHS * top,
-                                 str(judged.idxmax()), line)
+        return FourFifthsDisplay(self.replay, column).plot(ax=ax)
 
     def segment_figures(self) -> list[ReportFigure]:
         """:meth:`plot_segment_rates` for each segment column, with alt text saying so."""
@@ -847,7 +877,7 @@ class Review:
         return metrics, decisions
 
     def _repr_html_(self) -> str:
-        return self.banner().data
+        return self.banner().data + self.headline().to_html()
 
 
 def outcome_read_from(data: pd.DataFrame, label: str, policies, source: str = "data"

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .._format import format_number, tick_formatter
+from .._plotting import Display, axes_for
+from .._result import Result, plain
 from ..signals import calibration_table
 
 __all__ = ["EvidenceDisplay", "SignalEvidence", "auc_delong", "roc_points", "signal_evidence",
@@ -120,19 +122,53 @@ def roc_points(bad, score) -> pd.DataFrame:
                          "true_positive_rate": np.r_[0.0, tp / m]})
 
 
+class EvidenceDisplay(Display):
+    """A :class:`SignalEvidence` drawn: reliability curve, ROC curve and score distributions.
+
+    Holds the evidence and draws it again on other axes.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The score distribution by outcome (:attr:`SignalEvidence.distribution`).
+    evidence : SignalEvidence
+    calibration_ax_, roc_ax_, distribution_ax_ : matplotlib Axes
+        The three panels (``ax_`` is the first).
+    figure_ : matplotlib Figure
+    """
+
+    calibration_ax_ = roc_ax_ = distribution_ax_ = None
+
+    def __init__(self, evidence: SignalEvidence):
+        self.evidence = evidence
+        self.data = evidence.distribution
+
+    def _draw(self, ax):
+        e = self.evidence
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            fig, axes = plt.subplots(1, 3, figsize=(13, 4.1))
+        elif isinstance(ax, (list, tuple, np.ndarray)):
+            axes = list(np.ravel(ax))
+            if len(axes) != 3:
+                raise ValueError(f"ax must hold three Axes (calibration, ROC, distribution); "
+                                 f"got {len(axes)}")
+            fig = axes[0].figure
+        else:  # one Axes: its area split into the three panels
+            fig, axes = axes_for(ax, 3, (13, 4.1), (1, 3))
+        e._draw_calibration(axes[0])
+        e._draw_roc(axes[1])
+        e._draw_distribution(axes[2])
+        fig.suptitle(f"Signal '{e.signal}': {e.source}", fontsize=11, x=0.01, ha="left")
+        if ax is None:
+            fig.tight_layout()
+        self.calibration_ax_, self.roc_ax_, self.distribution_ax_ = axes
+        return tuple(axes)
+
+
 @dataclass(frozen=True)
-class EvidenceDisplay:
-    """A drawn :class:`SignalEvidence`: ``calibration_ax_``, ``roc_ax_``, ``distribution_ax_``,
-    ``figure_``."""
-
-    calibration_ax_: object
-    roc_ax_: object
-    distribution_ax_: object
-    figure_: object
-
-
-@dataclass(frozen=True)
-class SignalEvidence:
+class SignalEvidence(Result):
     """How one signal ranks and calibrates against observed outcomes; see :func:`signal_evidence`.
 
     Attributes
@@ -240,6 +276,11 @@ class SignalEvidence:
         ]
         return pd.DataFrame(rows, columns=["evidence", "value"]).set_index("evidence")
 
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The evidence as a plain table: ``evidence`` and ``value`` (:meth:`summary`'s rows)."""
+        return self.summary().reset_index()
+
     def calibration_frame(self) -> pd.DataFrame | None:
         """The reliability groups as a table: cases, mean prediction, observed rate, interval."""
         t = self.calibration
@@ -258,14 +299,14 @@ class SignalEvidence:
         }).set_index("group")
 
     def to_dict(self) -> dict:
-        """What ``metrics.json`` records: counts, AUC with its interval, ECE."""
-        return {"signal": self.signal, "source": self.source, "kind": self.kind,
+        """What ``metrics.json`` records: counts, AUC with its interval, ECE (NaN as null)."""
+        return plain({"signal": self.signal, "source": self.source, "kind": self.kind,
                 "scored": self.scored, "labelled": self.labelled, "bad": self.bad,
                 "auc": self.auc, "auc_low": self.auc_low, "auc_high": self.auc_high,
                 "auc_interval": EVIDENCE_METHOD, "level": self.level,
                 "ece": None if self.ece != self.ece else self.ece,
                 "calibration_groups": 0 if self.calibration is None else len(self.calibration),
-                "reason": self.reason}
+                "reason": self.reason})
 
     def alt_text(self) -> str:
         """What :meth:`plot` shows, for a reader without the image."""
@@ -300,27 +341,15 @@ class SignalEvidence:
 
         Parameters
         ----------
-        ax : sequence of three matplotlib Axes, optional
+        ax : sequence of three matplotlib Axes, or one Axes to split, optional
             Default: a new figure.
-        """
-        import matplotlib.pyplot as plt
 
-        if ax is None:
-            fig, axes = plt.subplots(1, 3, figsize=(13, 4.1))
-        else:
-            axes = list(np.ravel(ax))
-            if len(axes) != 3:
-                raise ValueError(f"ax must hold three Axes (calibration, ROC, distribution); "
-                                 f"got {len(axes)}")
-            fig = axes[0].figure
-        self._draw_calibration(axes[0])
-        self._draw_roc(axes[1])
-        self._draw_distribution(axes[2])
-        fig.suptitle(f"Signal '{self.signal}': {self.source}", fontsize=11, x=0.01,
-                     ha="left")
-        if ax is None:
-            fig.tight_layout()
-        return EvidenceDisplay(axes[0], axes[1], axes[2], fig)
+        Returns
+        -------
+        EvidenceDisplay
+            Holds the evidence; its ``plot(ax=...)`` draws it again.
+        """
+        return EvidenceDisplay(self).plot(ax=ax)
 
     def _draw_calibration(self, ax) -> None:
         t = self.calibration

@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._plotting import Display, axes_for
+from .._result import Result, records
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, metric_words, summary_frame
 from ..metrics import indicators, ratio_values
@@ -52,16 +54,33 @@ _CELLS = 4_000_000
 """Weights per chunk (replicates × rows): about 32 MB of float64."""
 
 
-@dataclass(frozen=True)
-class BootstrapDisplay:
-    """A drawn interval chart: ``figure_`` and one axis per metric in ``ax_``."""
+class BootstrapDisplay(Display):
+    """Bootstrap intervals drawn, one panel per metric; holds the result and draws it again.
 
-    figure_: object
-    ax_: tuple
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The result's frame (one row per metric and segment).
+    source : BootstrapResult
+    axes_ : tuple of matplotlib Axes
+        One per metric (``ax_`` is the first).
+    figure_ : matplotlib Figure
+    """
+
+    axes_: tuple = ()
+
+    def __init__(self, result: BootstrapResult):
+        self.source = result
+        self.data = result.frame
+
+    def _draw(self, ax):
+        self.axes_ = _draw_bootstrap(self.source, ax)
+        return self.axes_
+
 
 
 @dataclass(frozen=True, eq=False)
-class BootstrapResult:
+class BootstrapResult(Result):
     """Bootstrap percentile intervals of a replay's headline metrics.
 
     Attributes
@@ -119,42 +138,16 @@ class BootstrapResult:
         Returns
         -------
         BootstrapDisplay
+            Holds the result; its ``plot(ax=...)`` draws it again (``axes_``: one per
+            metric).
         """
-        import matplotlib.pyplot as plt
-        from matplotlib.ticker import MaxNLocator
+        return BootstrapDisplay(self).plot(ax=ax)
 
-        f = self.frame
-        rows = ["All decisions"] + ([str(s) for s in f["segment"].dropna().unique()]
-                                    if self.by else [])
-        if ax is None:
-            fig, ax = plt.subplots(1, len(BOOTSTRAP_METRICS),
-                                   figsize=(3.2 * len(BOOTSTRAP_METRICS), 1.2 + 0.35 * len(rows)),
-                                   sharey=True, squeeze=False)
-            ax = ax[0]
-        else:
-            ax = list(np.ravel(ax))
-            fig = ax[0].figure
-        y = np.arange(len(rows))[::-1]
-        for a, name in zip(ax, BOOTSTRAP_METRICS):
-            part = f[f["metric"] == name]
-            est = part["estimate"].to_numpy(dtype=float)
-            low = part["low"].to_numpy(dtype=float)
-            high = part["high"].to_numpy(dtype=float)
-            err = np.vstack([np.abs(est - low), np.abs(high - est)])
-            a.errorbar(est, y[:len(est)], xerr=err, fmt="o", color="#4c72b0",
-                       ecolor="#8fa8d6", elinewidth=3, capsize=0)
-            a.set_title(metric_words(name), fontsize=10)
-            kind = kind_of(name)
-            a.set_xlabel(axis_label(_OF.get(name, metric_words(name)), kind,
-                                    currency=self.currency))
-            a.xaxis.set_major_locator(MaxNLocator(4))
-            a.xaxis.set_major_formatter(tick_formatter(kind, currency=self.currency))
-            a.grid(axis="x", alpha=0.3)
-        ax[0].set_yticks(y, rows)
-        fig.suptitle(f"{format_number(self.level, 'share', trim=True)} bootstrap intervals from "
-                     f"{format_metric('replicates', self.n)} resamples of the history", fontsize=11)
-        fig.tight_layout()
-        return BootstrapDisplay(fig, tuple(ax))
+    def to_dict(self) -> dict:
+        """The intervals as JSON holds them (the replicate values left out)."""
+        return {"result": "BootstrapResult", "n": int(self.n), "seed": int(self.seed),
+                "level": float(self.level), "by": self.by, "method": self.method,
+                "currency": self.currency, "frame": records(self.frame)}
 
     def _repr_html_(self) -> str:
         def fmt(name: str, v: float) -> str:
@@ -177,6 +170,44 @@ class BootstrapResult:
     def __repr__(self) -> str:
         return (f"BootstrapResult(n={self.n}, seed={self.seed}, level={self.level}, "
                 f"by={self.by!r}, rows={len(self.frame)})")
+
+
+def _draw_bootstrap(result, ax):
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    f = result.frame
+    rows = ["All decisions"] + ([str(s) for s in f["segment"].dropna().unique()]
+                                if result.by else [])
+    if ax is None:
+        fig, ax = plt.subplots(1, len(BOOTSTRAP_METRICS),
+                               figsize=(3.2 * len(BOOTSTRAP_METRICS), 1.2 + 0.35 * len(rows)),
+                               sharey=True, squeeze=False)
+        ax = ax[0]
+    else:  # one Axes per metric, or one Axes split into them
+        fig, ax = axes_for(ax, len(BOOTSTRAP_METRICS), (3.2 * len(BOOTSTRAP_METRICS), 3),
+                           (1, len(BOOTSTRAP_METRICS)))
+    y = np.arange(len(rows))[::-1]
+    for a, name in zip(ax, BOOTSTRAP_METRICS):
+        part = f[f["metric"] == name]
+        est = part["estimate"].to_numpy(dtype=float)
+        low = part["low"].to_numpy(dtype=float)
+        high = part["high"].to_numpy(dtype=float)
+        err = np.vstack([np.abs(est - low), np.abs(high - est)])
+        a.errorbar(est, y[:len(est)], xerr=err, fmt="o", color="#4c72b0",
+                   ecolor="#8fa8d6", elinewidth=3, capsize=0)
+        a.set_title(metric_words(name), fontsize=10)
+        kind = kind_of(name)
+        a.set_xlabel(axis_label(_OF.get(name, metric_words(name)), kind,
+                                currency=result.currency))
+        a.xaxis.set_major_locator(MaxNLocator(4))
+        a.xaxis.set_major_formatter(tick_formatter(kind, currency=result.currency))
+        a.grid(axis="x", alpha=0.3)
+    ax[0].set_yticks(y, rows)
+    fig.suptitle(f"{format_number(result.level, 'share', trim=True)} bootstrap intervals from "
+                 f"{format_metric('replicates', result.n)} resamples of the history", fontsize=11)
+    fig.tight_layout()
+    return tuple(ax)
 
 
 def _check(replay: Replay, n, seed, level, by) -> None:

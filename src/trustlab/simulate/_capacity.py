@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._plotting import Display
+from .._result import Result, records
 from .._format import format_number
 from ..metrics import SummaryFrame, format_metric, summary_frame
 from ._replay import Replay
@@ -37,16 +39,62 @@ REVIEW_LOAD_COLUMNS = ("window_start", "reviews", "capacity", "processed", "back
 """Columns of :attr:`ReviewLoad.frame`."""
 
 
+class ReviewLoadDisplay(Display):
+    """Review load drawn: reviews per window, the capacity line and the backlog; draws again.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The load's frame (one row per window).
+    source : ReviewLoad
+    ax_, figure_ : matplotlib Axes and Figure
+    """
+
+    def __init__(self, load: ReviewLoad):
+        self.source = load
+        self.data = load.frame
+
+    def _draw(self, ax):
+        return _draw_load(self.source, ax)
+
+
+
+def _draw_load(result, ax):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(11, 4))
+    else:
+        fig = ax.figure
+    f = result.frame
+    x = f["window_start"]
+    width = pd.Timedelta(result.window_seconds * 0.9, "s")
+    u = result.unit
+    ax.bar(x, f["reviews"], width=width, color="#9db4d6",
+           label=f"Reviews arriving per {u}")
+    ax.axhline(result.capacity, color="#c44e52", linestyle="--",
+               label=f"Capacity: {format_metric('capacity', result.capacity)} reviews per {u}")
+    if result.carry_over:
+        ax.plot(x, f["backlog"], color="#dd8452", linewidth=2,
+                label=f"Backlog at the end of the {u} (reviews waiting)")
+    else:
+        ax.plot(x, f["unreviewed"], color="#dd8452", linewidth=2,
+                label=f"Reviews over capacity, not carried over (per {u})")
+    ax.set_ylabel(f"Reviews per {u}")
+    ax.set_xlabel(f"Start of the {u}")
+    ax.set_title(f"Review load: {format_metric('windows_over_capacity', result.windows_over_capacity)} of "
+                 f"{format_metric('windows', result.windows)} {u}s over capacity; peak backlog "
+                 f"{format_metric('peak_backlog', result.peak_backlog)} reviews; mean added "
+                 f"delay {format_number(result.mean_delay_windows, 'number')} {u}s",
+                 fontsize=10)
+    ax.legend(loc="upper left", fontsize=8)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return ax
+
+
 @dataclass(frozen=True)
-class ReviewLoadDisplay:
-    """A drawn review-load chart: ``figure_`` and ``ax_``."""
-
-    figure_: object
-    ax_: object
-
-
-@dataclass(frozen=True)
-class ReviewLoad:
+class ReviewLoad(Result):
     """Reviews per window against a review capacity: backlog and delay.
 
     Attributes
@@ -109,37 +157,13 @@ class ReviewLoad:
 
     def plot(self, ax=None) -> ReviewLoadDisplay:
         """Reviews per window as bars, with the capacity line and the backlog."""
-        import matplotlib.pyplot as plt
+        return ReviewLoadDisplay(self).plot(ax=ax)
 
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(11, 4))
-        else:
-            fig = ax.figure
-        f = self.frame
-        x = f["window_start"]
-        width = pd.Timedelta(self.window_seconds * 0.9, "s")
-        u = self.unit
-        ax.bar(x, f["reviews"], width=width, color="#9db4d6",
-               label=f"Reviews arriving per {u}")
-        ax.axhline(self.capacity, color="#c44e52", linestyle="--",
-                   label=f"Capacity: {format_metric('capacity', self.capacity)} reviews per {u}")
-        if self.carry_over:
-            ax.plot(x, f["backlog"], color="#dd8452", linewidth=2,
-                    label=f"Backlog at the end of the {u} (reviews waiting)")
-        else:
-            ax.plot(x, f["unreviewed"], color="#dd8452", linewidth=2,
-                    label=f"Reviews over capacity, not carried over (per {u})")
-        ax.set_ylabel(f"Reviews per {u}")
-        ax.set_xlabel(f"Start of the {u}")
-        ax.set_title(f"Review load: {format_metric('windows_over_capacity', self.windows_over_capacity)} of "
-                     f"{format_metric('windows', self.windows)} {u}s over capacity; peak backlog "
-                     f"{format_metric('peak_backlog', self.peak_backlog)} reviews; mean added "
-                     f"delay {format_number(self.mean_delay_windows, 'number')} {u}s",
-                     fontsize=10)
-        ax.legend(loc="upper left", fontsize=8)
-        fig.autofmt_xdate()
-        fig.tight_layout()
-        return ReviewLoadDisplay(fig, ax)
+    def to_dict(self) -> dict:
+        """The load as JSON holds it: the summary numbers and the windows."""
+        return {"result": "ReviewLoad", "window": self.window, "unit": self.unit,
+                "carry_over": bool(self.carry_over), "summary": records(self.summary()),
+                "frame": records(self.frame)}
 
     def _repr_html_(self) -> str:
         u = escape(self.unit)

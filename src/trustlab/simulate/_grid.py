@@ -26,6 +26,8 @@ import pandas as pd
 
 from .._backends import in_memory, parts_backend
 from .._errors import DataError, PolicyError, Problem
+from .._plotting import Display
+from .._result import Result, plain, records
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, metric_words, summary_frame
 from ..policy import OP_WORDS
@@ -56,17 +58,80 @@ DEFAULT_STEPS = 101
 _WINDOW_BLOCK = 2_000_000  # window x threshold x threshold cells held at once
 
 
-@dataclass(frozen=True)
-class BandGridDisplay:
-    """A drawn band grid: ``ax_``, ``figure_`` and the ``colorbar_``."""
+class BandGridDisplay(Display):
+    """A band grid drawn as a heat map of one metric; holds the grid and draws it again.
 
-    ax_: object
-    figure_: object
-    colorbar_: object
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The grid's frame (one row per pair of lines).
+    source : BandGrid
+    ax_, figure_ : matplotlib Axes and Figure
+    colorbar_ : matplotlib Colorbar
+    """
+
+    colorbar_ = None
+
+    def __init__(self, grid: BandGrid, metric: str = "value_per_decision"):
+        self.source = grid
+        self.data = grid.frame
+        self.__dict__["_options"] = {"metric": metric}
+
+    def _draw(self, ax, metric: str = "value_per_decision"):
+        ax, self.colorbar_ = _draw_grid(self.source, ax, metric)
+        return ax
+
+
+
+def _draw_grid(result, ax, metric: str = "value_per_decision"):
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    made = ax is None
+    if made:
+        fig, ax = plt.subplots(figsize=(8.5, 6.5))
+    else:
+        fig = ax.figure
+    table = result.value_table(metric)
+    a = table.columns.to_numpy(dtype=float)
+    d = table.index.to_numpy(dtype=float)
+    mesh = ax.pcolormesh(_edges(a), _edges(d), table.to_numpy(dtype=float),
+                         cmap="viridis", shading="flat")
+    cbar = fig.colorbar(mesh, ax=ax)
+    kind = kind_of(metric)
+    cbar.ax.yaxis.set_major_formatter(tick_formatter(kind, currency=result.currency))
+    cbar.set_label(axis_label(metric_words(metric), kind, currency=result.currency))
+    handles = []
+    infeasible = ~result.value_table("feasible").to_numpy(dtype=bool)
+    if infeasible.any():
+        shade = np.ma.masked_where(~infeasible, np.ones(infeasible.shape))
+        hatch = ax.pcolor(_edges(a), _edges(d), shade, cmap="Greys", vmin=0, vmax=1.6,
+                          alpha=0.6, hatch="///", edgecolor="none")
+        hatch.set_linewidth(0)
+        per = result.window or "window"
+        handles.append(Patch(facecolor="#999999", alpha=0.6, hatch="///",
+                             label=f"More than {format_number(result.capacity, 'count')} "
+                                   f"reviews in a {per}"))
+    cur = result.current
+    handles.append(ax.plot([cur["approve_threshold"]], [cur["decline_threshold"]], "o",
+                           ms=10, mfc="white", mec="black", label="Current policy")[0])
+    if result.optimum is not None:
+        o = result.optimum
+        handles.append(ax.plot([o["approve_threshold"]], [o["decline_threshold"]], "*",
+                               ms=16, color="#d1495b", mec="white",
+                               label="Best within capacity" if result.capacity is not None
+                               else "Best value")[0])
+    ax.legend(handles=handles, loc="upper left", fontsize=9, framealpha=0.9)
+    ax.set_xlabel(f"Approve line: {result.approve_test_words()}\n(rule '{result.approve_rule}')")
+    ax.set_ylabel(f"Decline line: {result.decline_test_words()}\n(rule '{result.decline_rule}')")
+    ax.set_title(f"{metric_words(metric)} for each pair of lines")
+    if made:
+        fig.tight_layout()
+    return ax, cbar
 
 
 @dataclass(frozen=True, eq=False)
-class BandGrid:
+class BandGrid(Result):
     """Both lines of a band policy over a grid.
 
     Attributes
@@ -149,6 +214,7 @@ class BandGrid:
         Returns
         -------
         BandGridDisplay
+            Holds the grid; its ``plot(ax=...)`` draws it again.
 
         Examples
         --------
@@ -164,50 +230,7 @@ class BandGrid:
         'Approve line: approve when p_default is below it'
         >>> plt.close(d.figure_)
         """
-        import matplotlib.pyplot as plt
-        from matplotlib.patches import Patch
-
-        made = ax is None
-        if made:
-            fig, ax = plt.subplots(figsize=(8.5, 6.5))
-        else:
-            fig = ax.figure
-        table = self.value_table(metric)
-        a = table.columns.to_numpy(dtype=float)
-        d = table.index.to_numpy(dtype=float)
-        mesh = ax.pcolormesh(_edges(a), _edges(d), table.to_numpy(dtype=float),
-                             cmap="viridis", shading="flat")
-        cbar = fig.colorbar(mesh, ax=ax)
-        kind = kind_of(metric)
-        cbar.ax.yaxis.set_major_formatter(tick_formatter(kind, currency=self.currency))
-        cbar.set_label(axis_label(metric_words(metric), kind, currency=self.currency))
-        handles = []
-        infeasible = ~self.value_table("feasible").to_numpy(dtype=bool)
-        if infeasible.any():
-            shade = np.ma.masked_where(~infeasible, np.ones(infeasible.shape))
-            hatch = ax.pcolor(_edges(a), _edges(d), shade, cmap="Greys", vmin=0, vmax=1.6,
-                              alpha=0.6, hatch="///", edgecolor="none")
-            hatch.set_linewidth(0)
-            per = self.window or "window"
-            handles.append(Patch(facecolor="#999999", alpha=0.6, hatch="///",
-                                 label=f"More than {format_number(self.capacity, 'count')} "
-                                       f"reviews in a {per}"))
-        cur = self.current
-        handles.append(ax.plot([cur["approve_threshold"]], [cur["decline_threshold"]], "o",
-                               ms=10, mfc="white", mec="black", label="Current policy")[0])
-        if self.optimum is not None:
-            o = self.optimum
-            handles.append(ax.plot([o["approve_threshold"]], [o["decline_threshold"]], "*",
-                                   ms=16, color="#d1495b", mec="white",
-                                   label="Best within capacity" if self.capacity is not None
-                                   else "Best value")[0])
-        ax.legend(handles=handles, loc="upper left", fontsize=9, framealpha=0.9)
-        ax.set_xlabel(f"Approve line: {self.approve_test_words()}\n(rule '{self.approve_rule}')")
-        ax.set_ylabel(f"Decline line: {self.decline_test_words()}\n(rule '{self.decline_rule}')")
-        ax.set_title(f"{metric_words(metric)} for each pair of lines")
-        if made:
-            fig.tight_layout()
-        return BandGridDisplay(ax, fig, cbar)
+        return BandGridDisplay(self, metric=metric).plot(ax=ax)
 
     def approve_test_words(self) -> str:
         """The approve rule's comparison in words."""
@@ -216,6 +239,14 @@ class BandGrid:
     def decline_test_words(self) -> str:
         """The decline rule's comparison in words."""
         return _test_words(self.decline_test, "decline")
+
+    def to_dict(self) -> dict:
+        """The grid as JSON holds it: the rules, the current and best pairs, every pair."""
+        return {"result": "BandGrid", "approve_rule": self.approve_rule,
+                "decline_rule": self.decline_rule, "capacity": plain(self.capacity),
+                "current": plain(self.current.to_dict()),
+                "optimum": None if self.optimum is None else plain(self.optimum.to_dict()),
+                "summary": records(self.summary()), "frame": records(self.frame)}
 
     def _repr_html_(self) -> str:
         cols = ["approve_threshold", "decline_threshold", "value_total", "value_per_decision",

@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._plotting import Display, axes_for
+from .._result import Result, plain, records
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import Policy
@@ -62,16 +64,35 @@ _TAG_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class SwapDisplay:
-    """A drawn swap chart: ``figure_`` and the two axes in ``ax_``."""
+class SwapDisplay(Display):
+    """A swap analysis drawn: rows per tag, and the value gained as the assumed bad rate grows.
 
-    figure_: object
-    ax_: tuple
+    Holds the result and draws it again.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The result's :attr:`~SwapResult.stress` table.
+    source : SwapResult
+    axes_ : tuple of two matplotlib Axes
+        Rows per tag (``ax_``), and the value against the baseline.
+    figure_ : matplotlib Figure
+    """
+
+    axes_: tuple = ()
+
+    def __init__(self, result: SwapResult):
+        self.source = result
+        self.data = result.stress
+
+    def _draw(self, ax):
+        self.axes_ = _draw_swap(self.source, ax)
+        return self.axes_
+
 
 
 @dataclass(frozen=True, eq=False)
-class SwapResult:
+class SwapResult(Result):
     """Swap-in/swap-out tags against a baseline, and the value verdict under a stressed assumption.
 
     Attributes
@@ -128,46 +149,23 @@ class SwapResult:
 
         Parameters
         ----------
-        ax : pair of matplotlib Axes, optional
+        ax : pair of matplotlib Axes, or one Axes to split, optional
             Default: a new figure with two panels.
         """
-        import matplotlib.pyplot as plt
+        return SwapDisplay(self).plot(ax=ax)
 
-        if ax is None:
-            fig, ax = plt.subplots(1, 2, figsize=(11, 4))
-        else:
-            fig = ax[0].figure
-        c = self.counts.iloc[::-1]
-        ax[0].barh([_TAG_LABELS[t] for t in c["tag"]], c["rows"], color="#9db4d6",
-                   label="All rows")
-        ax[0].barh([_TAG_LABELS[t] for t in c["tag"]], c["labelled"], color="#4c72b0",
-                   label="With an observed outcome")
-        ax[0].xaxis.set_major_formatter(tick_formatter("count"))
-        ax[0].set_xlabel("Decisions (rows)")
-        ax[0].set_title(f"What changes against {self.baseline}", fontsize=10)
-        ax[0].legend(fontsize=8)
-        s = self.stress
-        colours = np.where(s["beats_baseline"], "#55a868", "#c44e52")
-        ax[1].axhline(0, color="grey", linewidth=1)
-        ax[1].plot(s["bad_rate"], s["difference"], color="#4c72b0", zorder=1)
-        ax[1].scatter(s["bad_rate"], s["difference"], c=list(colours), zorder=2)
-        for r in s.itertuples():
-            ax[1].annotate(f"×{format_metric('multiplier', r.multiplier)}",
-                           (r.bad_rate, r.difference),
-                           textcoords="offset points", xytext=(4, 4), fontsize=8)
-        if not math.isnan(self.breakeven_bad_rate):
-            ax[1].axvline(self.breakeven_bad_rate, color="grey", linestyle=":",
-                          label=f"Break-even: "
-                                f"{format_metric('breakeven_bad_rate', self.breakeven_bad_rate)}")
-            ax[1].legend(fontsize=8)
-        ax[1].xaxis.set_major_formatter(tick_formatter("share"))
-        ax[1].yaxis.set_major_formatter(tick_formatter("money_change", currency=self.currency))
-        ax[1].set_xlabel(axis_label("Bad rate assumed for swap-ins with no outcome", "share"))
-        ax[1].set_ylabel(axis_label("Value gained over the baseline", "money_change",
-                                    currency=self.currency))
-        ax[1].set_title("Does the policy still beat the baseline? (green: yes)", fontsize=10)
-        fig.tight_layout()
-        return SwapDisplay(fig, tuple(ax))
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The tidy table: :attr:`stress`, one row per multiplier."""
+        return self.stress
+
+    def to_dict(self) -> dict:
+        """The analysis as JSON holds it: counts per tag, the stress table, the verdict."""
+        return {"result": "SwapResult", "baseline": self.baseline, "basis": self.basis,
+                "assumption": self.assumption, "base_bad_rate": plain(self.base_bad_rate),
+                "breakeven_bad_rate": plain(self.breakeven_bad_rate),
+                "conclusion_survives": self.conclusion_survives, "currency": self.currency,
+                "counts": records(self.counts), "stress": records(self.stress)}
 
     def _repr_html_(self) -> str:
         counts = summary_frame(self.counts).to_html(index=False)
@@ -183,6 +181,46 @@ class SwapResult:
         return (f"SwapResult(baseline={self.baseline!r}, swap_in={c['swap_in']}, "
                 f"swap_out={c['swap_out']}, to_review={c['to_review']}, basis={self.basis!r}, "
                 f"conclusion_survives={self.conclusion_survives})")
+
+
+def _draw_swap(result, ax):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(1, 2, figsize=(11, 4))
+    else:
+        fig, ax = axes_for(ax, 2, (11, 4), (1, 2))
+    c = result.counts.iloc[::-1]
+    ax[0].barh([_TAG_LABELS[t] for t in c["tag"]], c["rows"], color="#9db4d6",
+               label="All rows")
+    ax[0].barh([_TAG_LABELS[t] for t in c["tag"]], c["labelled"], color="#4c72b0",
+               label="With an observed outcome")
+    ax[0].xaxis.set_major_formatter(tick_formatter("count"))
+    ax[0].set_xlabel("Decisions (rows)")
+    ax[0].set_title(f"What changes against {result.baseline}", fontsize=10)
+    ax[0].legend(fontsize=8)
+    s = result.stress
+    colours = np.where(s["beats_baseline"], "#55a868", "#c44e52")
+    ax[1].axhline(0, color="grey", linewidth=1)
+    ax[1].plot(s["bad_rate"], s["difference"], color="#4c72b0", zorder=1)
+    ax[1].scatter(s["bad_rate"], s["difference"], c=list(colours), zorder=2)
+    for r in s.itertuples():
+        ax[1].annotate(f"×{format_metric('multiplier', r.multiplier)}",
+                       (r.bad_rate, r.difference),
+                       textcoords="offset points", xytext=(4, 4), fontsize=8)
+    if not math.isnan(result.breakeven_bad_rate):
+        ax[1].axvline(result.breakeven_bad_rate, color="grey", linestyle=":",
+                      label=f"Break-even: "
+                            f"{format_metric('breakeven_bad_rate', result.breakeven_bad_rate)}")
+        ax[1].legend(fontsize=8)
+    ax[1].xaxis.set_major_formatter(tick_formatter("share"))
+    ax[1].yaxis.set_major_formatter(tick_formatter("money_change", currency=result.currency))
+    ax[1].set_xlabel(axis_label("Bad rate assumed for swap-ins with no outcome", "share"))
+    ax[1].set_ylabel(axis_label("Value gained over the baseline", "money_change",
+                                currency=result.currency))
+    ax[1].set_title("Does the policy still beat the baseline? (green: yes)", fontsize=10)
+    fig.tight_layout()
+    return tuple(ax)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ import pandas as pd
 
 from .._backends import in_memory, parts_backend
 from .._errors import DataError, PolicyError, Problem
+from .._plotting import Display
+from .._result import Result
 from .._format import axis_label, format_number, tick_formatter
 from .._json import json_safe
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
@@ -427,13 +429,12 @@ def lda_sums(h: OpenHistory, data: pd.DataFrame, plan: LdaPlan, te: np.ndarray, 
 
 # --------------------------------------------------------------------------- the result
 
-@dataclass(frozen=True)
-class LdaDisplay:
-    """A drawn search: ``ax_``, ``figure_`` and the data drawn.
+class LdaDisplay(Display):
+    """A search drawn: total value against the worst ratio; holds what it draws, draws again.
 
     Attributes
     ----------
-    cells : pandas.DataFrame
+    data, cells : pandas.DataFrame
         ``worst_ratio``, ``value_total`` and ``passes`` (every check evaluated
         passes; True without ``keep_checks``) of every cell drawn (faint).
     frontier : pandas.DataFrame
@@ -444,15 +445,25 @@ class LdaDisplay:
         The chosen cell of each tolerance.
     adverse_ratio : float
         Where the dotted line is.
+    source : LdaSearch
+    ax_, figure_ : matplotlib Axes and Figure
     """
 
-    ax_: object
-    figure_: object
-    cells: pd.DataFrame
-    frontier: pd.DataFrame
-    current: pd.Series
-    choices: pd.DataFrame
-    adverse_ratio: float
+    def __init__(self, search: LdaSearch):
+        self.source = search
+        self.data = _lda_cells(search)
+        self.frontier = search.frontier
+        self.current = search.current
+        self.choices = search.choices
+        self.adverse_ratio = search.plan.adverse_ratio
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        return self.data
+
+    def _draw(self, ax):
+        return _draw_lda(self.source, ax)
+
 
 
 def _tolerance_words(t: float) -> str:
@@ -460,7 +471,7 @@ def _tolerance_words(t: float) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class LdaSearch:
+class LdaSearch(Result):
     """Pairs of lines for everyone, judged on value and on the worst favourable-rate ratio.
 
     Attributes
@@ -674,59 +685,7 @@ class LdaSearch:
         ('Total value (value units)', 3)
         >>> plt.close(d.figure_)
         """
-        import matplotlib.pyplot as plt
-
-        made = ax is None
-        if made:
-            fig, ax = plt.subplots(figsize=(8.5, 5.5))
-        else:
-            fig = ax.figure
-        f = self.frame
-        drawn = f["worst_ratio"].notna() & f["value_total"].notna()
-        cells = f.loc[drawn, ["worst_ratio", "value_total"]].assign(
-            passes=f.loc[drawn, "checks_passed"] if self.plan.keep_checks else True)
-        if self.plan.keep_checks:
-            fail = cells[~cells["passes"]]
-            ok = cells[cells["passes"]]
-            ax.scatter(fail["worst_ratio"], fail["value_total"], s=6, color="#c5ccd3",
-                       alpha=0.3, linewidths=0, zorder=1, label="Pairs failing a check")
-            ax.scatter(ok["worst_ratio"], ok["value_total"], s=8, color="#52606d", alpha=0.45,
-                       linewidths=0, zorder=2, label="Pairs passing every check evaluated")
-        else:
-            ax.scatter(cells["worst_ratio"], cells["value_total"], s=6, color="#9aa5b1",
-                       alpha=0.3, linewidths=0, zorder=1, label="Every pair of lines")
-        fr = self.frontier
-        ax.plot(fr["worst_ratio"], fr["value_total"], "-o", color="#2e4057", ms=3.5, lw=1.6,
-                label="Frontier: most value for each worst ratio", zorder=3)
-        ax.axvline(self.plan.adverse_ratio, color="#b71c1c", ls=":", lw=1.5,
-                   label=f"Adverse ratio {format_number(self.plan.adverse_ratio, 'ratio')}",
-                   zorder=2)
-        cur = self.current
-        ax.plot([cur["worst_ratio"]], [cur["value_total"]], "o", ms=10, mfc="white",
-                mec="black", mew=1.5, zorder=5,
-                label=f"Current policy: ratio {format_number(cur['worst_ratio'], 'ratio')}, "
-                      f"{format_metric('value_total', cur['value_total'], currency=self.currency)}")
-        chosen = self.choices.reset_index()
-        for k, (_, same) in enumerate(chosen.groupby("cell", sort=False)):  # one mark per cell
-            r = same.iloc[0]
-            tols = " and ".join(format_number(t, "share", trim=True) for t in same["tolerance"])
-            value = format_metric("value_total", r["value_total"], currency=self.currency)
-            ax.plot([r["worst_ratio"]], [r["value_total"]], _MARKERS[k % len(_MARKERS)],
-                    ms=13 if k == 0 else 10, color=_COLOURS[k % len(_COLOURS)], mec="white",
-                    zorder=6 + k,
-                    label=f"Chosen within {tols} of the best value: ratio "
-                          f"{format_number(r['worst_ratio'], 'ratio')}, {value}")
-        ax.xaxis.set_major_formatter(tick_formatter("ratio"))
-        ax.yaxis.set_major_formatter(tick_formatter("money", currency=self.currency))
-        ax.set_xlabel(f"Smallest favourable-rate ratio between groups of '{self.by}'"
-                      f"{'' if self.plan.reference is None else f' (vs {self.plan.reference})'}")
-        ax.set_ylabel(axis_label("Total value", "money", currency=self.currency))
-        ax.set_title("Value against the worst ratio, the same lines for everyone", fontsize=11)
-        ax.grid(alpha=0.3)
-        ax.legend(loc="best", fontsize=8, framealpha=0.9)
-        if made:
-            fig.tight_layout()
-        return LdaDisplay(ax, fig, cells, fr, cur, self.choices, self.plan.adverse_ratio)
+        return LdaDisplay(self).plot(ax=ax)
 
     def to_dict(self) -> dict:
         """The search as plain JSON types: settings, groups, current, best, choices, frontier.
@@ -824,6 +783,67 @@ def next_version(version: str) -> str:
         return f"{version}.1"
     m = found[-1]
     return f"{version[:m.start()]}{int(m.group()) + 1}{version[m.end():]}"
+
+
+def _lda_cells(search) -> pd.DataFrame:
+    """``worst_ratio``, ``value_total`` and ``passes`` of every cell that can be drawn."""
+    f = search.frame
+    drawn = f["worst_ratio"].notna() & f["value_total"].notna()
+    return f.loc[drawn, ["worst_ratio", "value_total"]].assign(
+        passes=f.loc[drawn, "checks_passed"] if search.plan.keep_checks else True)
+
+
+def _draw_lda(result, ax):
+    import matplotlib.pyplot as plt
+
+    made = ax is None
+    if made:
+        fig, ax = plt.subplots(figsize=(8.5, 5.5))
+    else:
+        fig = ax.figure
+    cells = _lda_cells(result)
+    if result.plan.keep_checks:
+        fail = cells[~cells["passes"]]
+        ok = cells[cells["passes"]]
+        ax.scatter(fail["worst_ratio"], fail["value_total"], s=6, color="#c5ccd3",
+                   alpha=0.3, linewidths=0, zorder=1, label="Pairs failing a check")
+        ax.scatter(ok["worst_ratio"], ok["value_total"], s=8, color="#52606d", alpha=0.45,
+                   linewidths=0, zorder=2, label="Pairs passing every check evaluated")
+    else:
+        ax.scatter(cells["worst_ratio"], cells["value_total"], s=6, color="#9aa5b1",
+                   alpha=0.3, linewidths=0, zorder=1, label="Every pair of lines")
+    fr = result.frontier
+    ax.plot(fr["worst_ratio"], fr["value_total"], "-o", color="#2e4057", ms=3.5, lw=1.6,
+            label="Frontier: most value for each worst ratio", zorder=3)
+    ax.axvline(result.plan.adverse_ratio, color="#b71c1c", ls=":", lw=1.5,
+               label=f"Adverse ratio {format_number(result.plan.adverse_ratio, 'ratio')}",
+               zorder=2)
+    cur = result.current
+    ax.plot([cur["worst_ratio"]], [cur["value_total"]], "o", ms=10, mfc="white",
+            mec="black", mew=1.5, zorder=5,
+            label=f"Current policy: ratio {format_number(cur['worst_ratio'], 'ratio')}, "
+                  f"{format_metric('value_total', cur['value_total'], currency=result.currency)}")
+    chosen = result.choices.reset_index()
+    for k, (_, same) in enumerate(chosen.groupby("cell", sort=False)):  # one mark per cell
+        r = same.iloc[0]
+        tols = " and ".join(format_number(t, "share", trim=True) for t in same["tolerance"])
+        value = format_metric("value_total", r["value_total"], currency=result.currency)
+        ax.plot([r["worst_ratio"]], [r["value_total"]], _MARKERS[k % len(_MARKERS)],
+                ms=13 if k == 0 else 10, color=_COLOURS[k % len(_COLOURS)], mec="white",
+                zorder=6 + k,
+                label=f"Chosen within {tols} of the best value: ratio "
+                      f"{format_number(r['worst_ratio'], 'ratio')}, {value}")
+    ax.xaxis.set_major_formatter(tick_formatter("ratio"))
+    ax.yaxis.set_major_formatter(tick_formatter("money", currency=result.currency))
+    ax.set_xlabel(f"Smallest favourable-rate ratio between groups of '{result.by}'"
+                  f"{'' if result.plan.reference is None else f' (vs {result.plan.reference})'}")
+    ax.set_ylabel(axis_label("Total value", "money", currency=result.currency))
+    ax.set_title("Value against the worst ratio, the same lines for everyone", fontsize=11)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8, framealpha=0.9)
+    if made:
+        fig.tight_layout()
+    return ax
 
 
 def _sort_groups(labels) -> list:

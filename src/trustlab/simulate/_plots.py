@@ -2,19 +2,18 @@
 
 Every chart has a title that says what it answers, axis labels with units and
 plain legends. Each function draws on ``ax`` when given (or makes a figure)
-and returns a small display object holding the axes and the figure, in the
-manner of :class:`trustlab.signals.ReliabilityDisplay`. matplotlib is imported
-only when a plot is drawn.
+and returns a :class:`~trustlab._plotting.Display` that holds what it drew and
+draws it again with ``plot(ax=...)`` (scikit-learn's Display objects).
+matplotlib is imported only when a plot is drawn.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._plotting import Display, axes_for, literal, note
 from .._format import axis_label, format_number, tick_formatter
 from .._time import window_starts
 from ..metrics import currency_of, format_metric
@@ -42,14 +41,21 @@ def window_words(policy) -> str | None:
     return out.window.words
 
 
-@dataclass(frozen=True)
-class ReplayDisplay:
-    """A drawn replay overview.
+class ReplayDisplay(Display):
+    """A replay overview that holds its replay and draws it again on any axes.
+
+    Made by :func:`plot_replay` (and :meth:`Replay.plot`); :meth:`plot` draws
+    it (again) on ``ax``.
 
     Attributes
     ----------
-    value_ax_, outcome_ax_ : matplotlib Axes
-        Value by action; what happened after each action.
+    data : pandas.DataFrame
+        Per action: ``decisions``, ``value_total``, ``valued`` and the
+        ``good`` / ``bad`` / ``unknown`` outcome counts (the first two panels).
+    source : Replay
+        The replay drawn (the reviews and segment panels read it).
+    ax_, value_ax_, outcome_ax_ : matplotlib Axes
+        Value by action (``ax_`` is the same); what happened after each action.
     reviews_ax_ : matplotlib Axes or None
         Reviews per window (None when the replay has no time windows).
     segment_ax_ : matplotlib Axes or None
@@ -57,30 +63,118 @@ class ReplayDisplay:
     figure_ : matplotlib Figure
     """
 
-    value_ax_: object
-    outcome_ax_: object
-    reviews_ax_: object
-    segment_ax_: object
-    figure_: object
+    value_ax_ = outcome_ax_ = reviews_ax_ = segment_ax_ = None
+
+    def __init__(self, replay, segments: bool = True):
+        self.source = replay
+        self.data = _by_action(replay)
+        self.__dict__["_options"] = {"segments": segments}
+
+    def _draw(self, ax, segments: bool = True):
+        replay = self.source
+        segs = _segment_columns(replay) if segments else []
+        windows = replay.window_span is not None
+        n = 2 + windows + bool(segs)
+        layout = (1, n) if n <= 2 else (2, 2)
+        fig, axes = axes_for(ax, n, (12, 4.5 if n <= 2 else 9), layout)
+        _draw_value(axes[0], replay)
+        _draw_outcomes(axes[1], replay)
+        i = 2
+        self.reviews_ax_ = self.segment_ax_ = None
+        if windows:
+            self.reviews_ax_ = axes[i]
+            _draw_reviews(self.reviews_ax_, replay, None)
+            i += 1
+        if segs:
+            self.segment_ax_ = axes[i]
+            _draw_segments(self.segment_ax_, replay, segs[0])
+        fig.suptitle(f"Replay of {replay.policy.name}@{replay.policy.version} on "
+                     f"{len(replay.decisions):,} past decisions")
+        if ax is None:
+            fig.tight_layout()
+        self.value_ax_, self.outcome_ax_ = axes[0], axes[1]
+        return axes
 
 
-@dataclass(frozen=True)
-class ReviewsDisplay:
-    """Drawn reviews per window: ``ax_``, ``figure_``, the ``peak`` and the ``capacity`` line."""
+class ReviewsDisplay(Display):
+    """Reviews per window with the capacity line; holds its replay and draws it again.
 
-    ax_: object
-    figure_: object
-    peak: int
-    capacity: float | None
+    Attributes
+    ----------
+    data : pandas.Series
+        Reviews per window (:meth:`Replay.reviews_per_window`).
+    peak : int
+        Reviews in the busiest window.
+    capacity : float or None
+        The capacity line drawn.
+    ax_, figure_ : matplotlib Axes and Figure
+    """
+
+    peak = 0
+
+    def __init__(self, replay, capacity: float | None = None):
+        self.source = replay
+        self.data = replay.reviews_per_window()  # raises the DataError for a replay without windows
+        self.__dict__["_options"] = {"capacity": capacity}
+
+    @property
+    def capacity(self) -> float | None:
+        c = self.options.get("capacity")
+        return None if c is None else float(c)
+
+    def _draw(self, ax, capacity: float | None = None):
+        import matplotlib.pyplot as plt
+
+        _check_capacity(capacity)
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(9, 3.5))
+            self.peak = _draw_reviews(ax, self.source, capacity)
+            fig.tight_layout()
+        else:
+            self.peak = _draw_reviews(ax, self.source, capacity)
+        return ax
 
 
-@dataclass(frozen=True)
-class SegmentRatesDisplay:
-    """Drawn favourable rates by segment: ``ax_``, ``figure_`` and the ``rates`` drawn."""
+class SegmentRatesDisplay(Display):
+    """Favourable rates by segment; holds its replay and the ``rates`` drawn, draws again.
 
-    ax_: object
-    figure_: object
-    rates: pd.DataFrame
+    Attributes
+    ----------
+    data, rates : pandas.DataFrame
+        The segments drawn: ``decisions`` and ``favourable_rate`` (the largest
+        :data:`MAX_SEGMENTS_SHOWN`, by segment).
+    by : str
+        The segment column.
+    ax_, figure_ : matplotlib Axes and Figure
+    """
+
+    def __init__(self, replay, by: str):
+        self.source = replay
+        self.by = by
+        self.data = _segment_rates(replay, by).head(MAX_SEGMENTS_SHOWN).sort_index()
+
+    @property
+    def rates(self) -> pd.DataFrame:
+        return self.data
+
+    def _draw(self, ax):
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(7, 4))
+            _draw_segments(ax, self.source, self.by)
+            fig.tight_layout()
+        else:
+            _draw_segments(ax, self.source, self.by)
+        return ax
+
+
+def _check_capacity(capacity) -> None:
+    if capacity is not None and (isinstance(capacity, bool) or not np.isscalar(capacity)
+                                 or not np.isfinite(capacity) or capacity < 0):
+        raise DataError("plot_reviews_per_window", [Problem(
+            "capacity", f"must be a number of reviews per window of at least 0, or None; "
+                        f"got {capacity!r}")])
 
 
 # ----------------------------------------------------------------- helpers
@@ -98,63 +192,6 @@ def _value_formatter(currency: str | None = None):
 def _segment_columns(replay) -> list[str]:
     """The replay's segment columns, in the order they were replayed."""
     return [str(c) for c in pd.unique(replay.metrics["by"].dropna())]
-
-
-def _axes(ax, n: int, figsize: tuple[float, float], layout: tuple[int, int]):
-    """``n`` axes: a new figure, ``ax``'s area split into panels, or the given axes."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        fig, grid = plt.subplots(*layout, figsize=figsize, squeeze=False)
-        axes = list(grid.ravel())
-        for extra in axes[n:]:
-            extra.remove()
-        return fig, axes[:n]
-    if isinstance(ax, (list, tuple, np.ndarray)):
-        axes = list(np.ravel(ax))
-        if len(axes) < n:
-            raise DataError("plot", [Problem("ax", f"holds {len(axes)} axes; this plot draws {n} "
-                                                   f"panels, so give {n} axes, one Axes to split, "
-                                                   f"or None")])
-        return axes[0].figure, axes[:n]
-    spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
-    if spec is None:
-        raise DataError("plot", [Problem("ax", "is not an Axes made by plt.subplots, so its area "
-                                               f"cannot be split into {n} panels; give {n} axes "
-                                               "or None")])
-    fig = ax.figure
-    grid = spec.subgridspec(*layout)
-    ax.remove()
-    return fig, [fig.add_subplot(grid[i]) for i in range(n)]
-
-
-def literal(text: str) -> str:
-    r"""``text`` escaped so that matplotlib draws it as written, never as mathtext.
-
-    matplotlib reads text between two unescaped ``$`` as maths, and raises on maths it cannot
-    parse (a segment value ``$x^{$``); every label made from data goes through here.
-
-    Examples
-    --------
-    >>> literal("$x^{$")
-    '\\$x^{\\$'
-    >>> literal("Total ($)"), literal("grade A")
-    ('Total ($)', 'grade A')
-    """
-    text = str(text)
-    if "$" not in text:
-        return text
-    if (text.count("$") - text.count(r"\$")) % 2 == 1 and r"\$" not in text:
-        return text  # one lone dollar is shown as written
-    return text.replace("$", r"\$")
-
-
-def _note(ax, text: str, title: str) -> None:
-    ax.set_title(title)
-    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=ax.transAxes,
-            color="#555555")
-    ax.set_xticks([])
-    ax.set_yticks([])
 
 
 # ----------------------------------------------------------------- panels
@@ -182,7 +219,7 @@ def _draw_value(ax, replay) -> None:
     t = _by_action(replay)
     title = "Value of decisions by action"
     if t["valued"].sum() == 0:
-        _note(ax, "No decision could be valued: no observed outcomes.", title)
+        note(ax, "No decision could be valued: no observed outcomes.", title)
         return
     cur = currency_of(replay.policy)
     colors = [_GOOD if v >= 0 else _BAD for v in t["value_total"]]
@@ -204,7 +241,7 @@ def _draw_outcomes(ax, replay) -> None:
     t = t[t["decisions"] > 0]
     title = "What happened after each action"
     if t.empty:
-        _note(ax, "No decisions.", title)
+        note(ax, "No decisions.", title)
         return
     shares = t[["good", "bad", "unknown"]].div(t["decisions"], axis=0)
     left = np.zeros(len(t))
@@ -228,7 +265,7 @@ def _draw_reviews(ax, replay, capacity: float | None) -> int:
     per = window_words(replay.policy) or "window"
     title = f"Reviews per {per}"
     if replay.window_span is None:
-        _note(ax, "No time windows: the policy needs `columns.time` and `outcomes.window`.",
+        note(ax, "No time windows: the policy needs `columns.time` and `outcomes.window`.",
               title)
         return 0
     counts = replay.reviews_per_window()
@@ -278,7 +315,7 @@ def _draw_segments(ax, replay, by: str | None) -> pd.DataFrame:
     fav = [a.name for a in replay.policy.actions if a.favourable]
     what = " or ".join(fav) or "favourable"
     if by is None:
-        _note(ax, "No segment columns: add `segments:` to the policy or replay with segments=.",
+        note(ax, "No segment columns: add `segments:` to the policy or replay with segments=.",
               "Favourable decisions by segment")
         return pd.DataFrame(columns=["decisions", "favourable_rate"])
     t = _segment_rates(replay, by)
@@ -346,27 +383,7 @@ def plot_replay(replay, ax=None, segments: bool = True) -> ReplayDisplay:
     'Reviews per day'
     >>> plt.close(d.figure_)
     """
-    segs = _segment_columns(replay) if segments else []
-    windows = replay.window_span is not None
-    n = 2 + windows + bool(segs)
-    layout = (1, n) if n <= 2 else (2, 2)
-    fig, axes = _axes(ax, n, (12, 4.5 if n <= 2 else 9), layout)
-    _draw_value(axes[0], replay)
-    _draw_outcomes(axes[1], replay)
-    i = 2
-    reviews_ax = segment_ax = None
-    if windows:
-        reviews_ax = axes[i]
-        _draw_reviews(reviews_ax, replay, None)
-        i += 1
-    if segs:
-        segment_ax = axes[i]
-        _draw_segments(segment_ax, replay, segs[0])
-    fig.suptitle(f"Replay of {replay.policy.name}@{replay.policy.version} on "
-                 f"{len(replay.decisions):,} past decisions")
-    if ax is None:
-        fig.tight_layout()
-    return ReplayDisplay(axes[0], axes[1], reviews_ax, segment_ax, fig)
+    return ReplayDisplay(replay, segments=segments).plot(ax=ax)
 
 
 def plot_reviews_per_window(replay, capacity: float | None = None, ax=None) -> ReviewsDisplay:
@@ -403,21 +420,8 @@ def plot_reviews_per_window(replay, capacity: float | None = None, ax=None) -> R
     ('Reviews per day', True)
     >>> plt.close(d.figure_)
     """
-    import matplotlib.pyplot as plt
-
-    if capacity is not None and (isinstance(capacity, bool) or not np.isscalar(capacity)
-                                 or not np.isfinite(capacity) or capacity < 0):
-        raise DataError("plot_reviews_per_window", [Problem(
-            "capacity", f"must be a number of reviews per window of at least 0, or None; "
-                        f"got {capacity!r}")])
-    replay.reviews_per_window()  # raises the DataError for a replay without windows
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 3.5))
-        peak = _draw_reviews(ax, replay, capacity)
-        fig.tight_layout()
-    else:
-        peak = _draw_reviews(ax, replay, capacity)
-    return ReviewsDisplay(ax, ax.figure, peak, None if capacity is None else float(capacity))
+    _check_capacity(capacity)
+    return ReviewsDisplay(replay, capacity=capacity).plot(ax=ax)
 
 
 def plot_segment_rates(replay, by: str, ax=None) -> SegmentRatesDisplay:
@@ -457,13 +461,4 @@ def plot_segment_rates(replay, by: str, ax=None) -> SegmentRatesDisplay:
     ("Share decided 'approve' by channel", ['branch', 'online'])
     >>> plt.close(d.figure_)
     """
-    import matplotlib.pyplot as plt
-
-    _segment_rates(replay, by)  # validate before making a figure
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 4))
-        rates = _draw_segments(ax, replay, by)
-        fig.tight_layout()
-    else:
-        rates = _draw_segments(ax, replay, by)
-    return SegmentRatesDisplay(ax, ax.figure, rates)
+    return SegmentRatesDisplay(replay, by).plot(ax=ax)

@@ -12,6 +12,7 @@ import pandas as pd
 from .._backends import in_memory, parts_backend, refuse_in_memory_options
 from .._errors import DataError, Problem
 from .._format import status_html
+from .._result import Result, records
 from .._time import times_ns, window_ids, window_starts
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import Policy
@@ -43,7 +44,7 @@ class Checked:
 
 
 @dataclass(frozen=True, eq=False)
-class Replay(Checked):
+class Replay(Checked, Result):
     """A policy replayed over history.
 
     Attributes
@@ -139,11 +140,30 @@ class Replay(Checked):
         starts = window_starts(np.arange(lo, hi + 1), self.policy.outcomes.window)  # type: ignore[union-attr]
         return pd.Series(counts, index=starts.rename("window_start"), name="reviews")
 
-    def plot(self, ax=None):
-        """Value, workload and segment rates in one figure; see :mod:`trustlab.simulate._plots`."""
-        from ._plots import plot_replay
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The tidy metrics table (:attr:`metrics`): ``metric``, ``by``, ``segment``,
+        ``value``, ``rows``, ``reason``."""
+        return self.metrics
 
-        return plot_replay(self, ax=ax)
+    def plot(self, ax=None, segments: bool = True):
+        """Value, workload and segment rates in one figure; see :func:`~trustlab.simulate.plot_replay`.
+
+        Returns
+        -------
+        ReplayDisplay
+            Holds the replay; its ``plot(ax=...)`` draws it again.
+        """
+        from ._plots import ReplayDisplay
+
+        return ReplayDisplay(self, segments=segments).plot(ax=ax)
+
+    def to_dict(self) -> dict:
+        """The replay as JSON holds it: policy, seed, verdict, the metrics and the checks."""
+        return {"result": "Replay", "policy": f"{self.policy.name}@{self.policy.version}",
+                "seed": int(self.seed), "rows": int(len(self.decisions)),
+                "verdict": self.verdict, "summary": records(self.summary()),
+                "metrics": records(self.metrics), "checks": records(self.checks)}
 
     def _repr_html_(self) -> str:
         s = self.summary().set_index("metric")

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, PolicyError, Problem
+from .._plotting import Display, axes_for
+from .._result import Result, records
 from .._format import axis_label, change_kind, format_number, tick_formatter
 from .._time import time_ns, times_ns
 from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, summary_frame
@@ -437,17 +439,33 @@ _KINDS = (Outage, KillSwitch, RemoveGuardrail, TightenRateLimit, ReviewerAccurac
 
 # ----------------------------------------------------------------- comparison
 
-@dataclass(frozen=True)
-class ScenarioDisplay:
-    """A drawn scenario comparison: ``value_ax_``, ``reviews_ax_`` and ``figure_``."""
+class ScenarioDisplay(Display):
+    """A scenario comparison drawn: change in total value and in reviews; draws again.
 
-    value_ax_: object
-    reviews_ax_: object
-    figure_: object
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The comparison's frame (one row per scenario and headline metric).
+    source : ScenarioComparison
+    value_ax_, reviews_ax_ : matplotlib Axes
+        Change in total value (also ``ax_``); change in the number of reviews.
+    figure_ : matplotlib Figure
+    """
+
+    value_ax_ = reviews_ax_ = None
+
+    def __init__(self, comparison: ScenarioComparison):
+        self.source = comparison
+        self.data = comparison.frame
+
+    def _draw(self, ax):
+        self.value_ax_, self.reviews_ax_ = _draw_scenarios(self.source, ax)
+        return self.value_ax_, self.reviews_ax_
+
 
 
 @dataclass(frozen=True, eq=False)
-class ScenarioComparison:
+class ScenarioComparison(Result):
     """The baseline replay and every scenario's replay of the same history.
 
     Attributes
@@ -528,60 +546,14 @@ class ScenarioComparison:
         ax : pair of matplotlib Axes, optional
             Value on the first, reviews on the second; by default a new figure.
         """
-        import matplotlib.pyplot as plt
-        from matplotlib.ticker import MaxNLocator
+        return ScenarioDisplay(self).plot(ax=ax)
 
-        if ax is None:
-            fig, (vax, rax) = plt.subplots(1, 2, figsize=(12, 1.8 + 0.5 * len(self.names)),
-                                           sharey=True)
-        else:
-            axes = list(np.ravel(ax))
-            if len(axes) != 2:
-                raise DataError("ScenarioComparison.plot", [Problem(
-                    "ax", f"must be two axes (value, reviews) or None; got {len(axes)}")])
-            vax, rax = axes
-            fig = vax.figure
-        names = self.names
-        f = self.frame.set_index(["scenario", "metric"])
-        dv = np.array([f.loc[(n, "value_total"), "change"] for n in names], dtype=float)
-        human = (~self.baseline.decisions["automated"].to_numpy(dtype=bool)).sum()
-        dr = np.array([(~self.replays[n].decisions["automated"].to_numpy(dtype=bool)).sum() - human
-                       for n in names], dtype=float)
-        per = window_words(self.baseline.policy)
-        peak = [f.loc[(n, "peak_reviews_per_window"), "change"] for n in names]
-
-        currency = currency_of(self.baseline.policy)
-
-        def signed(v: float, money: bool) -> str:
-            return format_number(v, "money_change" if money else "count_change",
-                                 currency=currency)
-
-        y = np.arange(len(names))
-        for a, d, good_up in ((vax, dv, True), (rax, dr, False)):
-            colors = ["#4c956c" if (v >= 0) == good_up else "#c8553d" for v in np.nan_to_num(d)]
-            bars = a.barh(y, np.nan_to_num(d), color=colors)
-            a.axvline(0, color="black", linewidth=0.8)
-            a.margins(x=0.45 if a is vax else 0.7)
-            labels = [signed(v, a is vax) for v in d]
-            if a is rax and per is not None:
-                labels = [f"{lab}\n(busiest {per} {signed(p, False)})" if np.isfinite(p) else lab
-                          for lab, p in zip(labels, peak)]
-            a.bar_label(bars, labels=labels, padding=3, fontsize=8)
-        vax.set_yticks(y, names)
-        vax.invert_yaxis()
-        for a, kind in ((vax, "money_change"), (rax, "count_change")):
-            a.xaxis.set_major_locator(MaxNLocator(4))
-            a.xaxis.set_major_formatter(tick_formatter(kind, currency=currency))
-        vax.set_title("Change in total value")
-        vax.set_xlabel(axis_label("vs the policy as written", "money_change", currency=currency))
-        vax.set_ylabel("Scenario")
-        rax.set_title("Change in the number of reviews")
-        rax.set_xlabel("vs the policy as written (reviews over the history)")
-        fig.suptitle(f"What-if scenarios for {self.baseline.policy.name} on "
-                     f"{len(self.baseline.decisions):,} past decisions")
-        if ax is None:
-            fig.tight_layout()
-        return ScenarioDisplay(vax, rax, fig)
+    def to_dict(self) -> dict:
+        """The comparison as JSON holds it: each scenario in words, the summary and the frame."""
+        policy = self.baseline.policy
+        return {"result": "ScenarioComparison", "policy": f"{policy.name}@{policy.version}",
+                "scenarios": {n: self.scenarios[n].describe(policy) for n in self.names},
+                "summary": records(self.summary()), "frame": records(self.frame)}
 
     def _repr_html_(self) -> str:
         f = self.frame.set_index(["scenario", "metric"])
@@ -618,6 +590,62 @@ class ScenarioComparison:
         return (f"ScenarioComparison({self.baseline.policy.name}, "
                 f"rows={len(self.baseline.decisions)}"
                 f", scenarios={self.names})")
+
+
+def _draw_scenarios(result, ax):
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    if ax is None:
+        fig, (vax, rax) = plt.subplots(1, 2, figsize=(12, 1.8 + 0.5 * len(result.names)),
+                                       sharey=True)
+    else:
+        if isinstance(ax, (list, tuple, np.ndarray)) and len(list(np.ravel(ax))) != 2:
+            raise DataError("ScenarioComparison.plot", [Problem(
+                "ax", f"must be two axes (value, reviews), one Axes to split, or None; got "
+                      f"{len(list(np.ravel(ax)))}")])
+        fig, (vax, rax) = axes_for(ax, 2, (12, 4), (1, 2))
+    names = result.names
+    f = result.frame.set_index(["scenario", "metric"])
+    dv = np.array([f.loc[(n, "value_total"), "change"] for n in names], dtype=float)
+    human = (~result.baseline.decisions["automated"].to_numpy(dtype=bool)).sum()
+    dr = np.array([(~result.replays[n].decisions["automated"].to_numpy(dtype=bool)).sum() - human
+                   for n in names], dtype=float)
+    per = window_words(result.baseline.policy)
+    peak = [f.loc[(n, "peak_reviews_per_window"), "change"] for n in names]
+
+    currency = currency_of(result.baseline.policy)
+
+    def signed(v: float, money: bool) -> str:
+        return format_number(v, "money_change" if money else "count_change",
+                             currency=currency)
+
+    y = np.arange(len(names))
+    for a, d, good_up in ((vax, dv, True), (rax, dr, False)):
+        colors = ["#4c956c" if (v >= 0) == good_up else "#c8553d" for v in np.nan_to_num(d)]
+        bars = a.barh(y, np.nan_to_num(d), color=colors)
+        a.axvline(0, color="black", linewidth=0.8)
+        a.margins(x=0.45 if a is vax else 0.7)
+        labels = [signed(v, a is vax) for v in d]
+        if a is rax and per is not None:
+            labels = [f"{lab}\n(busiest {per} {signed(p, False)})" if np.isfinite(p) else lab
+                      for lab, p in zip(labels, peak)]
+        a.bar_label(bars, labels=labels, padding=3, fontsize=8)
+    vax.set_yticks(y, names)
+    vax.invert_yaxis()
+    for a, kind in ((vax, "money_change"), (rax, "count_change")):
+        a.xaxis.set_major_locator(MaxNLocator(4))
+        a.xaxis.set_major_formatter(tick_formatter(kind, currency=currency))
+    vax.set_title("Change in total value")
+    vax.set_xlabel(axis_label("vs the policy as written", "money_change", currency=currency))
+    vax.set_ylabel("Scenario")
+    rax.set_title("Change in the number of reviews")
+    rax.set_xlabel("vs the policy as written (reviews over the history)")
+    fig.suptitle(f"What-if scenarios for {result.baseline.policy.name} on "
+                 f"{len(result.baseline.decisions):,} past decisions")
+    if ax is None:
+        fig.tight_layout()
+    return vax, rax
 
 
 def _named(scenarios) -> dict[str, _Scenario]:

@@ -24,6 +24,8 @@ import pandas as pd
 
 from .._backends import in_memory, parts_backend, refuse_in_memory_options
 from .._errors import DataError, Problem
+from .._plotting import Display
+from .._result import Result, plain, records
 from .._format import axis_label, format_number, tick_formatter
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import OP_WORDS
@@ -46,17 +48,33 @@ SAMPLED_THRESHOLDS = 101
 _MAX_DRAWN = 2_000
 
 
-@dataclass(frozen=True)
-class SweepDisplay:
-    """A drawn sweep: ``value_ax_`` (value per decision), ``rates_ax_`` and ``figure_``."""
+class SweepDisplay(Display):
+    """A threshold sweep drawn: value per decision, then automation and bad rate; draws again.
 
-    value_ax_: object
-    rates_ax_: object
-    figure_: object
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The sweep's frame (one row per threshold).
+    source : SweepResult
+    value_ax_, rates_ax_ : matplotlib Axes
+        Value per decision (also ``ax_``); automation and bad rate.
+    figure_ : matplotlib Figure
+    """
+
+    value_ax_ = rates_ax_ = None
+
+    def __init__(self, result: SweepResult):
+        self.source = result
+        self.data = result.frame
+
+    def _draw(self, ax):
+        self.value_ax_, self.rates_ax_ = _draw_sweep(self.source, ax)
+        return self.value_ax_, self.rates_ax_
+
 
 
 @dataclass(frozen=True, eq=False)
-class SweepResult:
+class SweepResult(Result):
     """One rule's threshold swept over history.
 
     Attributes
@@ -130,6 +148,7 @@ class SweepResult:
         Returns
         -------
         SweepDisplay
+            Holds the sweep; its ``plot(ax=...)`` draws it again.
 
         Examples
         --------
@@ -145,54 +164,15 @@ class SweepResult:
         'Value per decision (value units)'
         >>> plt.close(d.figure_)
         """
-        import matplotlib.pyplot as plt
+        return SweepDisplay(self).plot(ax=ax)
 
-        twin = ax is not None and not isinstance(ax, (list, tuple, np.ndarray))
-        if ax is None:
-            fig, (ax_v, ax_r) = plt.subplots(2, 1, figsize=(9, 7), sharex=True,
-                                             gridspec_kw={"height_ratios": [3, 2]})
-        elif isinstance(ax, (list, tuple, np.ndarray)):
-            ax_v, ax_r = ax[0], ax[1]
-            fig = ax_v.figure
-        else:
-            ax_v, fig = ax, ax.figure
-            ax_r = ax_v.twinx()
-        f = self.frame
-        step = max(1, len(f) // _MAX_DRAWN)
-        drawn = f.iloc[::step]
-        t = drawn["threshold"].to_numpy()
-        ax_v.plot(t, drawn["value_per_decision"], color="#4c72b0", lw=1.6,
-                  label="Value per decision")
-        cur, best = self.current, self.best
-        ax_v.axvline(cur["threshold"], color="#555555", ls="--", lw=1)
-        ax_v.plot([cur["threshold"]], [cur["value_per_decision"]], "o", color="#555555",
-                  label=f"Current threshold {format_metric('threshold', cur['threshold'])}")
-        ax_v.plot([best["threshold"]], [best["value_per_decision"]], "*", ms=14,
-                  color="#d1495b",
-                  label=f"Best threshold {format_metric('threshold', best['threshold'])}")
-        ax_v.yaxis.set_major_formatter(tick_formatter("money", currency=self.currency))
-        ax_v.set_ylabel(axis_label("Value per decision", "money", currency=self.currency))
-        ax_v.set_title(f"What each decision is worth as rule '{self.rule}' moves\n"
-                       f"('{self.action}' when {self.column} is {OP_WORDS[self.op]} the "
-                       "threshold)", fontsize=11)
-        ax_v.legend(loc="best", fontsize=9)
-        ax_v.grid(alpha=0.3)
-        ax_r.plot(t, drawn["automation_rate"], color="#4c956c", lw=1.4,
-                  label="Decided without a person")
-        ax_r.plot(t, drawn["bad_rate_favourable"], color="#c8553d", lw=1.4,
-                  label="Bad outcomes among favourable decisions")
-        ax_r.axvline(cur["threshold"], color="#555555", ls="--", lw=1)
-        ax_r.axvline(best["threshold"], color="#d1495b", ls=":", lw=1)
-        ax_r.yaxis.set_major_formatter(tick_formatter("share"))
-        ax_r.set_ylabel(axis_label("Share of decisions", "share"))
-        ax_r.set_xlabel(f"Threshold on {self.column}")
-        if not twin:
-            ax_r.set_title("Automation and bad rate", fontsize=11)
-            ax_r.grid(alpha=0.3)
-        ax_r.legend(loc="lower right" if twin else "best", fontsize=9)
-        if ax is None:
-            fig.tight_layout()
-        return SweepDisplay(ax_v, ax_r, fig)
+    def to_dict(self) -> dict:
+        """The sweep as JSON holds it: the rule, the current and best rows, every threshold."""
+        return {"result": "SweepResult", "policy": self.policy, "rule": self.rule,
+                "column": self.column, "op": self.op, "action": self.action,
+                "method": self.method, "currency": self.currency,
+                "current": plain(self.current.to_dict()), "best": plain(self.best.to_dict()),
+                "intervals": records(self.intervals), "frame": records(self.frame)}
 
     def _repr_html_(self) -> str:
         cols = ["threshold", "value_total", "value_per_decision", "automation_rate",
@@ -240,6 +220,57 @@ def _check_params(thresholds, bootstrap, bootstrap_seed) -> np.ndarray | None:
     if problems:
         raise DataError("threshold_sweep", problems)
     return out
+
+
+def _draw_sweep(result, ax):
+    import matplotlib.pyplot as plt
+
+    twin = ax is not None and not isinstance(ax, (list, tuple, np.ndarray))
+    if ax is None:
+        fig, (ax_v, ax_r) = plt.subplots(2, 1, figsize=(9, 7), sharex=True,
+                                         gridspec_kw={"height_ratios": [3, 2]})
+    elif isinstance(ax, (list, tuple, np.ndarray)):
+        ax_v, ax_r = ax[0], ax[1]
+        fig = ax_v.figure
+    else:
+        ax_v, fig = ax, ax.figure
+        ax_r = ax_v.twinx()
+    f = result.frame
+    step = max(1, len(f) // _MAX_DRAWN)
+    drawn = f.iloc[::step]
+    t = drawn["threshold"].to_numpy()
+    ax_v.plot(t, drawn["value_per_decision"], color="#4c72b0", lw=1.6,
+              label="Value per decision")
+    cur, best = result.current, result.best
+    ax_v.axvline(cur["threshold"], color="#555555", ls="--", lw=1)
+    ax_v.plot([cur["threshold"]], [cur["value_per_decision"]], "o", color="#555555",
+              label=f"Current threshold {format_metric('threshold', cur['threshold'])}")
+    ax_v.plot([best["threshold"]], [best["value_per_decision"]], "*", ms=14,
+              color="#d1495b",
+              label=f"Best threshold {format_metric('threshold', best['threshold'])}")
+    ax_v.yaxis.set_major_formatter(tick_formatter("money", currency=result.currency))
+    ax_v.set_ylabel(axis_label("Value per decision", "money", currency=result.currency))
+    ax_v.set_title(f"What each decision is worth as rule '{result.rule}' moves\n"
+                   f"('{result.action}' when {result.column} is {OP_WORDS[result.op]} the "
+                   "threshold)", fontsize=11)
+    ax_v.legend(loc="best", fontsize=9)
+    ax_v.grid(alpha=0.3)
+    ax_r.plot(t, drawn["automation_rate"], color="#4c956c", lw=1.4,
+              label="Decided without a person")
+    ax_r.plot(t, drawn["bad_rate_favourable"], color="#c8553d", lw=1.4,
+              label="Bad outcomes among favourable decisions")
+    ax_r.axvline(cur["threshold"], color="#555555", ls="--", lw=1)
+    ax_r.axvline(best["threshold"], color="#d1495b", ls=":", lw=1)
+    ax_r.yaxis.set_major_formatter(tick_formatter("share"))
+    ax_r.set_ylabel(axis_label("Share of decisions", "share"))
+    ax_r.set_xlabel(f"Threshold on {result.column}")
+    if not twin:
+        ax_r.set_title("Automation and bad rate", fontsize=11)
+        ax_r.grid(alpha=0.3)
+    ax_r.legend(loc="lower right" if twin else "best", fontsize=9)
+    if ax is None:
+        fig.tight_layout()
+    return ax_v, ax_r
 
 
 def best_index(value: np.ndarray, thresholds: np.ndarray, current: float) -> np.ndarray:

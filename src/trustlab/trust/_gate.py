@@ -53,6 +53,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._format import format_number, status_html
+from .._result import Result, plain, records
 from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
 from ..policy import MODES, Policy
 from .._stats import Z_95, wilson_interval
@@ -106,7 +107,7 @@ def decisions_for_bound(rate: float, required: float, direction: str, z: float =
 # ----------------------------------------------------------------------------- result
 
 @dataclass(frozen=True, eq=False)
-class GateResult:
+class GateResult(Result):
     """Whether a policy may take the next mode, criterion by criterion.
 
     Attributes
@@ -234,10 +235,24 @@ class GateResult:
                 f"may_promote={self.may_promote})")
 
     def plot(self, ax=None):
-        """Each criterion against its requirement; see :func:`trustlab.trust._plots.plot_gate`."""
+        """Each criterion against its requirement; see :func:`trustlab.trust.plot_gate`.
+
+        Returns
+        -------
+        GateDisplay
+            Holds the gate; its ``plot(ax=...)`` draws it again (``axes_``: one per criterion).
+        """
         from ._plots import plot_gate
 
         return plot_gate(self, ax=ax)
+
+    def to_dict(self) -> dict:
+        """The gate as JSON holds it: the verdict, the modes, every criterion."""
+        return {"result": "GateResult", "policy": self.policy,
+                "current_mode": self.current_mode, "next_mode": self.next_mode,
+                "may_promote": bool(self.may_promote), "verdict": self.verdict(),
+                "reason": self.reason, "weekly_volume": plain(self.weekly_volume),
+                "frame": records(self.frame)}
 
     def _repr_html_(self) -> str:
         colour = "#4c956c" if self.may_promote else "#c8553d"

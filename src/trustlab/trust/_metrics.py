@@ -54,6 +54,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from .._errors import DataError, Problem
+from .._result import Result, records
 from .._time import time_ns, times_ns, window_ids, window_starts
 from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
 from ..policy import Policy, Window, read_window
@@ -279,7 +280,7 @@ def metric_values(sums: dict[str, np.ndarray], *, recorded: bool, reversal: bool
 # ----------------------------------------------------------------------------- result
 
 @dataclass(frozen=True, eq=False)
-class TrustResult:
+class TrustResult(Result):
     """Trust metrics of a replayed policy per time window (and per segment).
 
     Attributes
@@ -468,10 +469,23 @@ class TrustResult:
     def plot(self, ax=None, metrics: tuple[str, ...] = ("automation_rate", "alignment",
                                                         "override_rate"),
              segment: str | None = None):
-        """Rates per window as lines, in %; see :func:`trustlab.trust._plots.plot_trust`."""
+        """Rates per window as lines, in %; see :func:`trustlab.trust.plot_trust`.
+
+        Returns
+        -------
+        TrustDisplay
+            Holds the rows drawn; its ``plot(ax=...)`` draws them again.
+        """
         from ._plots import plot_trust
 
         return plot_trust(self, ax=ax, metrics=metrics, segment=segment)
+
+    def to_dict(self) -> dict:
+        """The result as JSON holds it: policy, window, ``by``, the summary and the frame."""
+        return {"result": "TrustResult",
+                "policy": f"{self.policy.name}@{self.policy.version}",
+                "window": self.window.words, "by": self.by,
+                "summary": records(self.summary()), "frame": records(self.frame)}
 
     def _repr_html_(self) -> str:
         s = self.summary()

@@ -1,20 +1,18 @@
 """Plots of trust over time and of the promotion gate, readable without help.
 
 Each function draws on ``ax`` when given (or makes a figure) and returns a
-small display object with ``ax_`` and ``figure_``, like the replay plots in
-:mod:`trustlab.simulate._plots`. matplotlib is imported only when drawing.
+:class:`~trustlab._plotting.Display` that holds what it draws and draws it again with
+``plot(ax=...)``. matplotlib is imported only when drawing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from .._errors import DataError, Problem
+from .._plotting import Display, axes_for, literal, window_label
 from .._format import axis_label, tick_formatter
 from ..metrics import format_metric, kind_of, metric_words
-from ..simulate._plots import _axes, literal
 from ._metrics import TRUST_METRICS
 
 __all__ = ["TrustDisplay", "GateDisplay", "plot_trust", "plot_gate"]
@@ -24,27 +22,66 @@ _COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#
             "#8c8c8c", "#ccb974", "#64b5cd")
 
 
-@dataclass(frozen=True)
-class TrustDisplay:
-    """Drawn trust rates: ``ax_``, ``figure_`` and the ``metrics`` drawn (one line each)."""
+class TrustDisplay(Display):
+    """Trust rates per window, one line per metric; holds its result and draws it again.
 
-    ax_: object
-    figure_: object
-    metrics: tuple[str, ...]
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The rows of the result's frame drawn (one segment, or all decisions).
+    source : TrustResult
+    metrics : tuple of str
+        The rates drawn, one line each.
+    segment : str or None
+    ax_, figure_ : matplotlib Axes and Figure
+    """
+
+    def __init__(self, result, metrics: tuple[str, ...] = ("automation_rate", "alignment",
+                                                           "override_rate"),
+                 segment: str | None = None):
+        self.source = result
+        self.metrics = _trust_metrics(metrics)
+        self.segment = segment
+        self.data = result._segment_rows(segment, "TrustResult.plot")
+
+    def _draw(self, ax):
+        return _draw_trust(self.source, self.data, ax, self.metrics, self.segment)
 
 
-@dataclass(frozen=True)
-class GateDisplay:
-    """A drawn promotion gate: ``ax_`` (one Axes per criterion) and ``figure_``."""
+class GateDisplay(Display):
+    """A promotion gate, one panel per criterion; holds the gate and draws it again.
 
-    ax_: tuple
-    figure_: object
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The gate's frame (one row per criterion).
+    source : GateResult
+    axes_ : tuple of matplotlib Axes
+        One per criterion (``ax_`` is the first).
+    figure_ : matplotlib Figure
+    """
+
+    axes_: tuple = ()
+
+    def __init__(self, gate):
+        self.source = gate
+        self.data = gate.frame
+
+    def _draw(self, ax):
+        self.axes_ = tuple(_draw_gate(self.source, ax))
+        return self.axes_
 
 
-def _window_label(window) -> str:
-    if window.count == 1:
-        return f"Start of each {window.unit_words}"
-    return f"Start of each {window.count}-{window.unit_words} window"
+def _trust_metrics(metrics) -> tuple[str, ...]:
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    rates = [m for m in TRUST_METRICS if TRUST_METRICS[m].denominator is not None]
+    unknown = [m for m in metrics if m not in rates]
+    if unknown or not metrics:
+        raise DataError("TrustResult.plot", [Problem("metrics", (
+            f"{', '.join(map(repr, unknown)) or 'nothing'} cannot be drawn; give one or more "
+            f"rates: {', '.join(rates)}"))])
+    return tuple(metrics)
 
 
 def plot_trust(result, ax=None, metrics: tuple[str, ...] = ("automation_rate", "alignment",
@@ -82,18 +119,13 @@ def plot_trust(result, ax=None, metrics: tuple[str, ...] = ("automation_rate", "
     ('Share (%)', 3)
     >>> plt.close(d.figure_)
     """
+    return TrustDisplay(result, metrics, segment).plot(ax=ax)
+
+
+def _draw_trust(result, rows, ax, metrics: tuple[str, ...], segment: str | None):
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    if isinstance(metrics, str):
-        metrics = (metrics,)
-    rates = [m for m in TRUST_METRICS if TRUST_METRICS[m].denominator is not None]
-    unknown = [m for m in metrics if m not in rates]
-    if unknown or not metrics:
-        raise DataError("TrustResult.plot", [Problem("metrics", (
-            f"{', '.join(map(repr, unknown)) or 'nothing'} cannot be drawn; give one or more "
-            f"rates: {', '.join(rates)}"))])
-    rows = result._segment_rows(segment, "TrustResult.plot")
     if ax is None:
         fig, ax = plt.subplots(figsize=(9, 4))
         new = True
@@ -114,7 +146,7 @@ def plot_trust(result, ax=None, metrics: tuple[str, ...] = ("automation_rate", "
     who = f"{result.policy.name}" + ("" if segment is None else f", {result.by} = {segment}")
     ax.set_title(literal(f"How people and the policy work together, per {result.window.words} "
                          f"({who})"))
-    ax.set_xlabel(_window_label(result.window))
+    ax.set_xlabel(window_label(result.window))
     ax.set_ylabel(axis_label("Share", "share"))
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.18), frameon=False, fontsize=8)
@@ -124,7 +156,7 @@ def plot_trust(result, ax=None, metrics: tuple[str, ...] = ("automation_rate", "
                     fontsize=7, color=_GREY)
     if new:
         fig.tight_layout()
-    return TrustDisplay(ax, fig, tuple(metrics))
+    return ax
 
 
 def plot_gate(gate, ax=None) -> GateDisplay:
@@ -144,13 +176,17 @@ def plot_gate(gate, ax=None) -> GateDisplay:
     >>> r = replay(trustlab.load_policy("policies/consumer-credit.yaml"),
     ...            make_history(n_days=28, applications_per_day=30, seed=0))
     >>> d = promotion_gate(r, signal_psi=0.04).plot()
-    >>> len(d.ax_)
-    4
+    >>> len(d.axes_), d.ax_ is d.axes_[0]
+    (4, True)
     >>> plt.close(d.figure_)
     """
+    return GateDisplay(gate).plot(ax=ax)
+
+
+def _draw_gate(gate, ax) -> list:
     f = gate.frame
     n = max(len(f), 1)
-    fig, axes = _axes(ax, n, (8, 1.3 * n + 1.2), (n, 1))
+    fig, axes = axes_for(ax, n, (8, 1.3 * n + 1.2), (n, 1))
     fig.suptitle(gate.verdict(), fontsize=9, wrap=True)
     if f.empty:
         a = axes[0]
@@ -158,7 +194,7 @@ def plot_gate(gate, ax=None) -> GateDisplay:
                transform=a.transAxes, color=_GREY)
         a.set_xticks([])
         a.set_yticks([])
-        return GateDisplay(tuple(axes), fig)
+        return axes
     for a, row in zip(axes, f.itertuples(index=False)):
         colour = _GOOD if row.holds else _BAD
         a.axvline(row.required, color="black", linestyle="--", linewidth=1)
@@ -189,4 +225,4 @@ def plot_gate(gate, ax=None) -> GateDisplay:
         a.set_ylim(-1, 1)
     if ax is None:
         fig.tight_layout()
-    return GateDisplay(tuple(axes), fig)
+    return axes
