@@ -17,6 +17,7 @@ import pandas as pd
 from .._errors import DataError, Problem
 from .._format import axis_label, format_number, tick_formatter
 from .._time import window_starts
+from .._validate import Interval, Real, validate_params
 from ..metrics import currency_of, format_metric
 from ..metrics import MIN_SEGMENT_ROWS
 
@@ -369,6 +370,7 @@ def plot_replay(replay, ax=None, segments: bool = True) -> ReplayDisplay:
     return ReplayDisplay(axes[0], axes[1], reviews_ax, segment_ax, fig)
 
 
+@validate_params({"capacity": [None, Interval(Real, 0, None, hint="reviews per window")]})
 def plot_reviews_per_window(replay, capacity: float | None = None, ax=None) -> ReviewsDisplay:
     """Human reviews in every time window, with the review capacity as a line.
 
@@ -405,11 +407,6 @@ def plot_reviews_per_window(replay, capacity: float | None = None, ax=None) -> R
     """
     import matplotlib.pyplot as plt
 
-    if capacity is not None and (isinstance(capacity, bool) or not np.isscalar(capacity)
-                                 or not np.isfinite(capacity) or capacity < 0):
-        raise DataError("plot_reviews_per_window", [Problem(
-            "capacity", f"must be a number of reviews per window of at least 0, or None; "
-                        f"got {capacity!r}")])
     replay.reviews_per_window()  # raises the DataError for a replay without windows
     if ax is None:
         fig, ax = plt.subplots(figsize=(9, 3.5))
