@@ -52,7 +52,7 @@ import pandas as pd
 
 from ._errors import ParameterError, Problem
 
-__all__ = ["validate_params", "check_params", "Constraint", "Interval", "Options", "Boolean",
+__all__ = ["validate_params", "check_params", "param_problems", "Constraint", "Interval", "Options", "Boolean",
            "InstanceOf", "Text", "SequenceOf", "Numbers", "Integral", "Real", "SEED", "LEVEL", "REPLICATES",
            "REPLICATES_OR_NONE"]
 
@@ -198,9 +198,8 @@ class Boolean(Constraint):
 
     Examples
     --------
-    >>> Boolean().allows(False), Boolean().allows(np.True_), Boolean().allows(0), \
-    ...     Boolean().allows("false")
-    (True, True, False, False)
+    >>> [Boolean().allows(v) for v in (False, np.True_, 0, "false")]
+    [True, True, False, False]
     """
 
     def allows(self, value) -> bool:
@@ -313,9 +312,8 @@ class Numbers(Constraint):
 
     Examples
     --------
-    >>> Numbers().allows([0.2, 0.3]), Numbers().allows(0.5), Numbers().allows([]), \
-    ...     Numbers().allows([0.1, float("nan")]), Numbers().allows("0.5")
-    (True, True, False, False, False)
+    >>> [Numbers().allows(v) for v in ([0.2, 0.3], 0.5, [], [0.1, float("nan")], "0.5")]
+    [True, True, False, False, False]
     """
 
     def allows(self, value) -> bool:
@@ -416,6 +414,28 @@ def _problem(name: str, value, constraints: tuple[Constraint, ...]) -> Problem:
     return Problem(name, f"must be {_allowed(constraints)}; got {given(value)}")
 
 
+def param_problems(constraints: Mapping[str, object], values: Mapping[str, object]
+                   ) -> list[Problem]:
+    """The problems of ``values`` against ``constraints``, one per bad value (none: all good).
+
+    For a check that adds problems no constraint can state (a mapping's
+    entries) before raising one :class:`ParameterError` with them all.
+
+    Examples
+    --------
+    >>> [str(p) for p in param_problems({"levels": [Options(("act", "warn"))]},
+    ...                                 {"levels": "alarm"})]
+    ["levels: must be one of 'act', 'warn'; got 'alarm'"]
+    """
+    problems = []
+    for name, declared in constraints.items():
+        cons = _constraints(declared)
+        value = values[name]
+        if not any(c.allows(value) for c in cons):
+            problems.append(_problem(name, value, cons))
+    return problems
+
+
 def check_params(function: str, constraints: Mapping[str, object], values: Mapping[str, object]
                  ) -> None:
     """Check ``values`` against ``constraints``; one :class:`ParameterError` for every bad one.
@@ -430,12 +450,7 @@ def check_params(function: str, constraints: Mapping[str, object], values: Mappi
     ...
     trustlab._errors.ParameterError: the 'seed' argument of Outage() must be a whole number in [0, inf); got -1
     """
-    problems = []
-    for name, declared in constraints.items():
-        cons = _constraints(declared)
-        value = values[name]
-        if not any(c.allows(value) for c in cons):
-            problems.append(_problem(name, value, cons))
+    problems = param_problems(constraints, values)
     if problems:
         raise ParameterError(function, problems)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .._validate import Integral, Interval, Options, validate_params
 from ..simulate._plots import _axes, _note
 from ._measures import MEASURES
 
@@ -34,6 +35,7 @@ def _levels_text(part: pd.DataFrame) -> tuple[float, float] | None:
     return (float(warn[0]), float(act[0])) if len(warn) == 1 and len(act) == 1 else None
 
 
+@validate_params({"metric": [Options(MEASURES)], "top": [Interval(Integral, 1, None)]})
 def plot_drift(result, metric: str = "psi", *, kinds=None, ax=None, top: int = 4,
                events=None) -> DriftDisplay:
     """Draw ``metric`` per window for the most drifted columns of each kind.
@@ -56,8 +58,6 @@ def plot_drift(result, metric: str = "psi", *, kinds=None, ax=None, top: int = 4
     -------
     DriftDisplay
     """
-    if metric not in MEASURES:
-        raise ValueError(f"metric must be one of {', '.join(MEASURES)}; got {metric!r}")
     f = result.frame[result.frame["metric"] == metric]
     present = [k for k in ("data", "signal", "decision", "context") if k in set(f["kind"])]
     kinds = present if kinds is None else [k for k in kinds if k in present]
