@@ -178,16 +178,14 @@ class Options(Constraint):
     def __init__(self, values: Iterable, *, name: str | None = None, hint: str | None = None):
         super().__init__(name=name, hint=hint)
         self.values = tuple(dict.fromkeys(values))
-        self._set = frozenset(self.values)
-        self._bools = any(isinstance(v, bool) for v in self.values)
+        self._set = frozenset((isinstance(v, bool), v) for v in self.values)
 
     def allows(self, value) -> bool:
+        flag = isinstance(value, (bool, np.bool_))  # True == 1, but is not the option 1
         try:
-            if value not in self._set:
-                return False
+            return (flag, bool(value) if flag else value) in self._set
         except TypeError:  # unhashable: a list where a name was meant
             return False
-        return self._bools or not isinstance(value, (bool, np.bool_))
 
     def describe(self) -> str:
         return "one of " + ", ".join(repr(v) for v in self.values)
