@@ -505,7 +505,7 @@ def test_bootstrap_axis_ticks_differ(world):
 
     d = world["bootstrap"].plot()
     d.figure_.canvas.draw()
-    for a, name in zip(d.ax_, world["bootstrap"].frame["metric"].unique()):
+    for a, name in zip(d.axes_, world["bootstrap"].frame["metric"].unique()):
         labels = [t.get_text() for t in a.get_xticklabels() if t.get_text()]
         assert len(labels) >= 2 and len(set(labels)) == len(labels), (name, labels)
         if kind_of(name) == "share":

@@ -105,7 +105,7 @@ def test_drift_of_a_folder_equals_the_frame(history, folder, tmp_path):
 ])
 def test_an_in_memory_option_is_refused_by_name_for_parts(policy, folder, call, option):
     """Check an option that only an in-memory answer has is refused, by name, with the fix."""
-    with pytest.raises(trustlab.DataError) as info:
+    with pytest.raises(trustlab.ParameterError) as info:
         call(policy, folder)
     assert info.value.problems[0].where == option
     assert "pass a DataFrame" in str(info.value)

@@ -5,7 +5,8 @@ version and a content hash — turns them into actions through ordered rules,
 guardrails and a kill switch, and every decision carries its rule and reason.
 """
 
-from ._errors import ConfigError, DataError, PolicyError, Problem, TrustlabError
+from ._errors import (ConfigError, DataError, ParameterError, PolicyError, Problem,
+                      TrustlabError)
 from .drift import (Reference, drift_over_time, expected_vs_realised, load_reference,
                     policy_drift)
 from .engine import Decision, GuardrailState, apply_policy, decide
@@ -32,6 +33,7 @@ __all__ = [
     "DataError",
     "Decision",
     "ModelCard",
+    "ParameterError",
     "Policy",
     "PolicyError",
     "Problem",

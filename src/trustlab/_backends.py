@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._errors import DataError, Problem
+from ._errors import ParameterError, Problem
 
 __all__ = ["PARTS_QUESTIONS", "register_parts_backend", "in_memory", "parts_backend",
            "refuse_in_memory_options"]
@@ -56,7 +56,7 @@ def refuse_in_memory_options(question: str, given: Mapping[str, tuple[object, ob
     changed = [name for name, (value, default) in given.items()
                if (value is not None if default is None else bool(value != default))]
     if changed:
-        raise DataError(question, [Problem(name, (
+        raise ParameterError(question, [Problem(name, (
             "applies to a history held in memory (a pandas DataFrame); this history comes in "
             "parts (a Parquet path or folder, or a Dask DataFrame), whose backend reads each part "
             "once and cannot take it: leave it out, or pass a DataFrame")) for name in changed])

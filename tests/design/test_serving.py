@@ -105,3 +105,31 @@ def test_bad_files_name_every_field(tmp_path):
     f.write_text("framework: pick_a_vendor\n")
     with pytest.raises(trustlab.ConfigError, match="framework: must be one of batch_or_real_time"):
         load_assessment(f)
+
+
+def test_a_key_written_twice_is_refused_naming_file_line_and_key(tmp_path):
+    """Check an assessment answering ``delay`` twice is refused by the strict reader the policy
+    uses, naming the file, the key and its line; a plain YAML reader keeps the last answer
+    without a word, and that answer flips the recommendation from hybrid to batch."""
+    import yaml
+
+    text = (REPO / "assessments" / "card-fraud-hold.yaml").read_text(encoding="utf-8")
+    first = "  delay: destroys_value          # a fraudulent payment settles in seconds\n"
+    assert first in text
+    twice = text.replace(first, first + "  delay: costs_convenience\n")
+    path = tmp_path / "twice.yaml"
+    path.write_text(twice, encoding="utf-8")
+    with pytest.raises(trustlab.ConfigError) as err:
+        load_assessment(path)
+    (problem,) = err.value.problems
+    assert (problem.where, problem.line) == ("answers.delay", 7)
+    assert "the key 'delay' appears twice" in problem.message
+    assert str(path) in str(err.value)
+    # what the reader did before: the last answer silently won ...
+    assert yaml.safe_load(twice)["answers"]["delay"] == "costs_convenience"
+    # ... and it is not the answer the file's author read first: the recommendation flips
+    kept_last = tmp_path / "last.yaml"
+    kept_last.write_text(text.replace(first, "  delay: costs_convenience\n"), encoding="utf-8")
+    assert load_assessment(REPO / "assessments" / "card-fraud-hold.yaml").assess() \
+        .recommendation == "hybrid"
+    assert load_assessment(kept_last).assess().recommendation == "batch"

@@ -69,7 +69,9 @@ def test_refusals_name_the_field(frame, tmp_path):
         load_reference(tmp_path / "bad.npz")
     with pytest.raises(trustlab.DataError, match="levels: 'learned' needs"):
         drift_over_time(frame, Reference.from_data(frame, ["x"]), time="t", levels="learned")
-    with pytest.raises(trustlab.DataError, match="metrics: 'wasserstein' not supported"):
+    with pytest.raises(trustlab.ParameterError,
+                       match=r"'metrics' argument of drift_over_time\(\) must be None, one of 'psi'.*"
+                             r"or a list of them; got \['wasserstein'\]"):
         drift_over_time(frame, {"first": "28D"}, time="t", metrics=["wasserstein"])
     with pytest.raises(trustlab.DataError, match="time: names column 'when'"):
         drift_over_time(frame, {"first": "28D"}, time="when")

@@ -145,7 +145,8 @@ def test_unsupported_model_and_bad_arguments(setup):
         ReasonExplainer(forest)
     with pytest.raises(trustlab.DataError, match="two-step Pipeline"):
         ReasonExplainer(forest.steps[-1][1])
-    with pytest.raises(trustlab.DataError, match=r"max_reasons.*\[1, 4\]"):
+    with pytest.raises(trustlab.ParameterError, match=r"'max_reasons' argument of "
+                                                      r"ReasonExplainer\(\) .*\[1, 4\]"):
         ReasonExplainer(_fit(labelled), max_reasons=5)
 
 

@@ -434,15 +434,18 @@ def test_result_contract(tmp_path, history):
 def test_problems_are_refused_together_with_the_fix(tmp_path, history):
     """Check bad arguments and a missing column are refused at once, naming the fix."""
     policy = _policy(tmp_path)
-    with pytest.raises(trustlab.DataError) as err:
+    with pytest.raises(trustlab.ParameterError) as err:  # arguments first, all at once
         disparity(policy, history.drop(columns="sex"), bootstrap=-1, level=1.5)
-    where = {p.where for p in err.value.problems}
-    assert where == {"fairness.protected", "bootstrap", "level"}
+    assert {p.where for p in err.value.problems} == {"bootstrap", "level"}
+    assert not isinstance(err.value, trustlab.DataError)
+    with pytest.raises(trustlab.DataError) as err:  # then the data
+        disparity(policy, history.drop(columns="sex"), bootstrap=0)
+    assert {p.where for p in err.value.problems} == {"fairness.protected"}
     assert "names column 'sex', which the data lacks" in str(err.value)
     bare = _policy(tmp_path, POLICY.split("fairness:")[0], "bare.yaml")
     with pytest.raises(trustlab.DataError, match="by='age_band'"):
         disparity(bare, history)
-    with pytest.raises(trustlab.DataError, match="two different column names"):
+    with pytest.raises(trustlab.ParameterError, match="two different column names"):
         disparity(policy, history, cross=("sex", "sex"))
     d = disparity(bare, history, by="age_band", bootstrap=0)  # no fairness section: by columns
     assert d.min_rows == {"age_band": 30} and d.adverse_ratio == 0.8

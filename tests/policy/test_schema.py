@@ -40,7 +40,7 @@ from trustlab.policy._condition import MAX_CONDITION_CHARS
 from trustlab.policy._metric_names import METRIC_DECLARATIONS
 from trustlab.policy._schema import LOADER_ONLY, SCHEMA_FILE, schema_text
 from trustlab.policy._template import MAX_TEMPLATE_CHARS
-from trustlab.policy._yaml import read_yaml
+from trustlab._yaml import read_yaml
 from conftest import FIXTURES, REPO
 
 SCHEMA = policy_schema()

@@ -121,7 +121,7 @@ def test_refusals(history, reference, folder, tmp_path):
                         reference, time=TIME)
     with pytest.raises(trustlab.DataError, match="lacks 'when'"):
         drift_over_time(folder, reference, time="when")
-    with pytest.raises(trustlab.DataError, match="fine_bins"):
+    with pytest.raises(trustlab.ParameterError, match="fine_bins"):
         drift_over_time(folder, reference, time=TIME, fine_bins=0)
-    with pytest.raises(trustlab.DataError, match="levels: must be one of"):
+    with pytest.raises(trustlab.ParameterError, match="'levels' argument .* must be one of"):
         drift_over_time(folder, reference, time=TIME, levels="loose")

@@ -69,7 +69,7 @@ def test_calibration_table_refuses_bad_input():
     with pytest.raises(trustlab.DataError) as info:
         calibration_table([0, 2], [0.1, 1.5])
     assert {p.where for p in info.value.problems} == {"y_true_bad", "p"}
-    with pytest.raises(trustlab.DataError, match="strategy"):
+    with pytest.raises(trustlab.ParameterError, match="'strategy' argument of calibration_table"):
         calibration_table([0, 1], [0.1, 0.2], strategy="kmeans")
 
 

@@ -300,7 +300,7 @@ def test_estimator_without_predict_proba_is_refused(small):
 
 def test_bad_parameters_are_refused_together(small):
     """Check that a bad calibration, n_splits and seed are reported at once."""
-    with pytest.raises(trustlab.DataError) as info:
+    with pytest.raises(trustlab.ParameterError) as info:
         score_out_of_fold(small, "y", calibration="platt", n_splits=1, seed=-1)
     where = [p.where for p in info.value.problems]
     assert where == ["n_splits", "seed", "calibration"]

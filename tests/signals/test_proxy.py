@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import trustlab
-from trustlab import DataError, ModelCard
+from trustlab import DataError, ModelCard, ParameterError
 from trustlab.datasets import make_retention_history
 from trustlab.review import assess
 from trustlab.signals import ProxyCheck, proxy_warnings
@@ -152,17 +152,20 @@ def test_attributes_that_cannot_be_measured_are_said(history, tmp_path):
                             "5,000 rows") for w in check.warnings)
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"threshold": 0.4}, "threshold"), ({"threshold": True}, "threshold"),
-    ({"seed": -1}, "seed"), ({"features": ["nope"]}, "features"),
-    ({"features": "region"}, "features"), ({"model_cards": "card.json"}, "model_cards"),
-    ({"model_cards": {"p": "not a card"}}, "model_cards"),
+@pytest.mark.parametrize("kwargs, field, error", [
+    ({"threshold": 0.4}, "threshold", ParameterError),
+    ({"threshold": True}, "threshold", ParameterError),
+    ({"seed": -1}, "seed", ParameterError), ({"features": ["nope"]}, "features", DataError),
+    ({"features": "region"}, "features", DataError),
+    ({"model_cards": "card.json"}, "model_cards", DataError),
+    ({"model_cards": {"p": "not a card"}}, "model_cards", DataError),
 ])
-def test_bad_arguments_are_refused_by_name(history, fair, kwargs, field):
-    """Check each bad argument is a DataError naming it."""
-    with pytest.raises(DataError, match=field):
+def test_bad_arguments_are_refused_by_name(history, fair, kwargs, field, error):
+    """Check each bad argument is a ParameterError naming it (a column the data lacks, or
+    model cards that are not, a DataError)."""
+    with pytest.raises(error, match=field):
         proxy_warnings(history, fair, **kwargs)
-    with pytest.raises(DataError, match="data"):
+    with pytest.raises(ParameterError, match="'data' argument of proxy_warnings"):
         proxy_warnings(history.to_dict(), fair)
 
 

@@ -149,14 +149,18 @@ def test_plot_and_html(six):
 
 
 def test_errors_name_the_argument(six):
-    """Check every bad argument is named in one DataError."""
+    """Check every bad argument is named in one ParameterError, a column the replay lacks
+    in a DataError."""
     r = replay(trustlab.parse_policy(POLICY), six)
-    with pytest.raises(trustlab.DataError) as err:
+    with pytest.raises(trustlab.ParameterError) as err:
         bootstrap_metrics(r, n=0, seed=-1, level=1.0, by="region")
     cases = err.value.failure_cases.set_index("where")["message"]
-    assert cases.index.tolist() == ["n", "seed", "level", "by"]
-    assert "Segment columns: seg" in cases["by"]
-    with pytest.raises(trustlab.DataError, match="replay: must be a Replay"):
+    assert cases.index.tolist() == ["n", "seed", "level"]
+    with pytest.raises(trustlab.DataError) as err:
+        bootstrap_metrics(r, by="region")
+    assert "Segment columns: seg" in err.value.failure_cases.set_index("where")["message"]["by"]
+    with pytest.raises(trustlab.ParameterError,
+                       match="'replay' argument of bootstrap_metrics.. must be a Replay"):
         bootstrap_metrics(r.decisions)
     with pytest.raises(trustlab.DataError, match="no decisions"):
         bootstrap_metrics(replay(trustlab.parse_policy(POLICY), six.iloc[:0]))

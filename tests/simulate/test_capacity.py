@@ -132,16 +132,17 @@ def test_plot_and_html():
 
 @pytest.mark.parametrize("capacity", [0, -3, float("nan"), float("inf"), "6", True, None])
 def test_capacity_must_be_positive(capacity):
-    """Check a capacity that is not a positive number raises a DataError naming it."""
-    with pytest.raises(trustlab.DataError, match="capacity: must be a positive number"):
+    """Check a capacity that is not a positive number raises a ParameterError naming it."""
+    with pytest.raises(trustlab.ParameterError,
+                       match=r"'capacity' argument of review_load\(\) must be a number in \(0, inf\)"):
         review_load(load_replay(), capacity)
 
 
 def test_other_errors():
     """Check carry_over, a non-replay and a replay without windows are each named."""
-    with pytest.raises(trustlab.DataError, match="carry_over: must be True or False"):
+    with pytest.raises(trustlab.ParameterError, match="'carry_over' argument .* must be True or False"):
         review_load(load_replay(), 6, carry_over="yes")
-    with pytest.raises(trustlab.DataError, match="replay: must be a Replay"):
+    with pytest.raises(trustlab.ParameterError, match="'replay' argument .* must be a Replay"):
         review_load(load_replay().decisions, 6)
     with pytest.raises(trustlab.DataError, match="windows: the replay has no time windows"):
         review_load(load_replay(window=None), 6)

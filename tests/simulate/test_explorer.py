@@ -77,14 +77,14 @@ def test_errors_name_the_argument(policy, history):
     """Check the errors for a bad rule, threshold, capacity, segment or replay."""
     with pytest.raises(trustlab.DataError, match="decline_rule: is the same rule"):
         band_policy(policy, "low-risk", "low-risk", 0.1, 0.2)
-    with pytest.raises(trustlab.DataError, match="approve: must be a finite number"):
+    with pytest.raises(trustlab.ParameterError, match="'approve' argument .* must be a finite number"):
         band_policy(policy, "low-risk", "high-risk", float("nan"), 0.2)
     with pytest.raises(trustlab.PolicyError, match="no rule 'nope'"):
         band_policy(policy, "nope", "high-risk", 0.1, 0.2)
     with pytest.raises(trustlab.PolicyError, match="otherwise rule"):
         band_policy(policy, "uncertain", "high-risk", 0.1, 0.2)
     small = history.iloc[:100]
-    with pytest.raises(trustlab.DataError, match="capacity: must be a number"):
+    with pytest.raises(trustlab.ParameterError, match="'capacity' argument .* must be None or a number"):
         explorer_state(policy, small, "low-risk", "high-risk", 0.1, 0.3, capacity=-1)
     with pytest.raises(trustlab.DataError, match="segment: 'region' is not a column"):
         explorer_state(policy, small, "low-risk", "high-risk", 0.1, 0.3, segment="region")

@@ -127,9 +127,9 @@ def test_errors_name_the_problem(policy, history):
         band_grid(policy, history, "low-risk", "low-risk")
     with pytest.raises(trustlab.PolicyError, match="uncertain"):
         band_grid(policy, history, "low-risk", "uncertain")
-    with pytest.raises(trustlab.DataError, match="capacity"):
+    with pytest.raises(trustlab.ParameterError, match="capacity"):
         band_grid(policy, history, "low-risk", "high-risk", capacity=-1)
-    with pytest.raises(trustlab.DataError, match="approve_thresholds"):
+    with pytest.raises(trustlab.ParameterError, match="approve_thresholds"):
         band_grid(policy, history, "low-risk", "high-risk", approve_thresholds=["x"])
     text = credit_text({"  window: 1D\n": ""})
     with pytest.raises(trustlab.DataError, match="outcomes.window"):

@@ -183,8 +183,8 @@ def test_plot_and_html(six):
     ({"assumed_bad_rate": 1.5}, "assumed_bad_rate", "between 0 and 1"),
 ])
 def test_argument_errors(six, kwargs, where, match):
-    """Check each bad argument raises a DataError naming it."""
-    with pytest.raises(trustlab.DataError, match=match) as err:
+    """Check each bad argument raises a ParameterError naming it."""
+    with pytest.raises(trustlab.ParameterError, match=match) as err:
         swap_analysis(replay(policy(), six), **kwargs)
     assert err.value.failure_cases["where"].tolist() == [where]
 
@@ -192,7 +192,7 @@ def test_argument_errors(six, kwargs, where, match):
 def test_errors_collected_and_named(six):
     """Check every bad argument is reported at once, and the baseline's own problems are named."""
     r = replay(policy(), six)
-    with pytest.raises(trustlab.DataError) as err:
+    with pytest.raises(trustlab.ParameterError) as err:
         swap_analysis(r, stress=(0,), assumed_bad_rate=-1)
     assert err.value.failure_cases["where"].tolist() == ["stress", "assumed_bad_rate"]
     with pytest.raises(trustlab.DataError, match="same rows"):

@@ -320,9 +320,11 @@ def test_refusals(credit, history):
         lda_search(plain, history, "low-risk", "high-risk")
     with pytest.raises(trustlab.DataError, match="by: names column 'sex', which the data lacks"):
         lda_search(plain, history, "low-risk", "high-risk", by="sex")
-    with pytest.raises(trustlab.DataError, match="tolerances: must be one or more shares"):
+    with pytest.raises(trustlab.ParameterError,
+                       match="'tolerances' argument of lda_search.. must be one or more shares"):
         lda_search(credit, history, "low-risk", "high-risk", tolerances=[0.01, 1.5])
-    with pytest.raises(trustlab.DataError, match="approve_thresholds: must be one or more"):
+    with pytest.raises(trustlab.ParameterError, match="'approve_thresholds' argument .* must be "
+                                                      "None or one or more"):
         lda_search(credit, history, "low-risk", "high-risk", approve_thresholds=[np.nan])
     with pytest.raises(trustlab.PolicyError, match="two different rules"):
         lda_search(credit, history, "low-risk", "low-risk")

@@ -119,7 +119,7 @@ def test_reviews_per_window_with_capacity(replayed):
     assert f"Above capacity ({over} days)" in labels
     assert f"Capacity: {cap:,.0f} per day" in labels
     assert window_words(replayed.policy) == "day"
-    with pytest.raises(trustlab.DataError, match="capacity: must be a number"):
+    with pytest.raises(trustlab.ParameterError, match="'capacity' argument .* must be None or a number"):
         plot_reviews_per_window(replayed, capacity=-3)
 
 

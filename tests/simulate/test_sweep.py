@@ -200,7 +200,7 @@ def test_plot_and_html(policy, history):
 def test_errors_name_the_problem(policy, history, kwargs, fragment):
     """Check that bad rules and parameters are refused naming what is wrong."""
     rule = kwargs.pop("rule")
-    with pytest.raises((trustlab.PolicyError, trustlab.DataError)) as e:
+    with pytest.raises((trustlab.PolicyError, trustlab.DataError, trustlab.ParameterError)) as e:
         threshold_sweep(policy, history, rule, **kwargs)
     assert fragment in str(e.value)
 

@@ -221,7 +221,8 @@ def test_only_declared_criteria_are_weighed():
 @pytest.mark.parametrize("bad", [-0.1, "0.1", True, float("nan")])
 def test_bad_signal_psi_is_refused(bad):
     """Check signal_psi must be a non-negative number or None."""
-    with pytest.raises(trustlab.DataError, match="signal_psi: must be the largest PSI"):
+    with pytest.raises(trustlab.ParameterError,
+                       match="'signal_psi' argument of promotion_gate.. must be the largest PSI"):
         gate(20, 20, signal_psi=bad)
 
 

@@ -8,26 +8,54 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ConfigError, Problem
+from .._yaml import YamlProblem
+from .._yaml import read_yaml as read_strict
 
 __all__ = ["read_yaml", "Fields"]
 
 
 def read_yaml(path: str | os.PathLike) -> tuple[dict, str]:
-    """The mapping in a YAML file and a name for errors (``Assessment file '<path>'``)."""
-    import yaml
+    """The mapping in a YAML file and a name for errors (``Assessment file '<path>'``).
 
+    Read by the kit's one strict reader (:func:`trustlab._yaml.read_yaml`, the
+    policy's): a key written twice is refused with its line, not resolved
+    silently in favour of the last, which could flip a recommendation; so are
+    YAML tags and oversized files.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.yaml"
+    >>> _ = p.write_text("framework: batch_or_real_time\\nanswers:\\n  reversible: true\\n"
+    ...                  "  reversible: false\\n")
+    >>> read_yaml(p)
+    Traceback (most recent call last):
+    ...
+    trustlab._errors.ConfigError: Assessment file '...a.yaml': answers.reversible (line 4): the key 'reversible' appears twice; keep one (YAML would silently use the last)
+    """
     p = Path(path)
     where = f"Assessment file '{p}'"
     if not p.is_file():
         raise ConfigError(where, [Problem("(file)", "does not exist; check the path")])
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        raise ConfigError(where, [Problem("(file)", f"is not valid YAML: {e}")]) from None
+        doc = read_strict(p.read_text(encoding="utf-8"), what="assessment").data
+    except UnicodeDecodeError as e:
+        raise ConfigError(where, [Problem("(file)", f"is not UTF-8 text: {e}")]) from None
+    except YamlProblem as e:
+        raise ConfigError(where, [_problem(e)]) from None
     if not isinstance(doc, Mapping):
         raise ConfigError(where, [Problem("(file)", "must hold a mapping of fields (framework, "
                                                     "decision, answers, …)")])
     return dict(doc), where
+
+
+def _problem(e: YamlProblem) -> Problem:
+    """A reader's problem led by its field path when it names one (``answers.delay: …``)."""
+    text = str(e)
+    path, sep, rest = text.partition(": ")
+    if sep and path and " " not in path and path != "not valid YAML":
+        return Problem(path, rest, e.line)
+    return Problem("(file)", f"is {text}" if text.startswith("not valid YAML") else text, e.line)
 
 
 class Fields:

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 
 from .._backends import in_memory, parts_backend, refuse_in_memory_options
-from .._errors import DataError, Problem
+from .._errors import DataError, ParameterError, Problem
 from .._format import format_number
 from .._result import Result, records
 from ..metrics import SummaryFrame, format_metric, summary_frame
 from .._time import read_times, span_end, span_start, window_ids, window_starts
+from .._validate import Options, SequenceOf, param_problems
 from ..policy import read_window
 from ..policy import DriftReference, Window
 from ._measures import MEASURES, chi2_pvalue, js_distance, ks_statistic, psi, supported_text
@@ -413,9 +414,11 @@ def drift_over_time(data, reference, *, time: str, window=DEFAULT_WINDOW,
 
     Raises
     ------
+    trustlab.ParameterError
+        For unknown measures or levels, or bad thresholds.
     trustlab.DataError
-        For a missing or unreadable time column, unknown columns, measures or
-        levels, or a reference that cannot be built or read.
+        For a missing or unreadable time column, unknown columns, or a
+        reference that cannot be built or read.
 
     Examples
     --------
@@ -465,31 +468,36 @@ def check_columns(ref: Reference, data: pd.DataFrame, source: str) -> None:
                                                  f"{', '.join(map(str, data.columns))}")])
 
 
+_MEASURE = Options(MEASURES)
+OPTION_ARGS = {
+    "metrics": [None, _MEASURE, SequenceOf(_MEASURE, min_len=0, name="a list of them")],
+    "levels": [Options(LEVELS)]}
+"""The drift measures and levels asked for, declared once for every drift function."""
+
+
 def check_options(metrics, levels: str, thresholds, source: str
                   ) -> tuple[tuple[str, ...] | None, dict[str, tuple[float, float]]]:
     """``metrics`` as a tuple (or None) and ``thresholds`` as a dict, once checked.
 
     Raises
     ------
-    trustlab.DataError
+    trustlab.ParameterError
         Naming every bad one of ``levels``, ``metrics`` and ``thresholds``.
     """
-    problems = []
-    if levels not in LEVELS:
-        problems.append(Problem("levels", f"must be one of {', '.join(LEVELS)}; got {levels!r}"))
-    if metrics is not None:
+    problems = param_problems(OPTION_ARGS, {"metrics": metrics, "levels": levels})
+    if metrics is not None and not problems:
         metrics = tuple([metrics] if isinstance(metrics, str) else metrics)
-        bad = [m for m in metrics if m not in MEASURES]
-        if bad:
-            problems.append(Problem("metrics", f"{', '.join(map(repr, bad))} not supported; "
-                                               f"supported: {supported_text()}"))
+    if thresholds is not None and not isinstance(thresholds, Mapping):
+        problems.append(Problem("thresholds", f"must map a supported measure "
+                                              f"({supported_text()}) to (warn, act)"))
+        thresholds = None
     thresholds = dict(thresholds or {})
     for m, pair in thresholds.items():
         if m not in MEASURES or not (isinstance(pair, (tuple, list)) and len(pair) == 2):
             problems.append(Problem(f"thresholds['{m}']", "must map a supported measure "
                                                           f"({supported_text()}) to (warn, act)"))
     if problems:
-        raise DataError(source, problems)
+        raise ParameterError(source, problems)
     return metrics, thresholds
 
 

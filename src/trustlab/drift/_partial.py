@@ -30,6 +30,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._time import window_ids, window_starts
+from .._validate import InstanceOf, Integral, Interval, Text, check_params
 from ..policy import read_window
 from ..policy import Window
 from ._monitor import (DEFAULT_WINDOW, DriftResult, _times, binned_values, check_columns,
@@ -177,22 +178,16 @@ def _same_bins(a: ColumnReference, b: ColumnReference) -> bool:
             and np.array_equal(a.edges, b.edges) and np.array_equal(a.counts, b.counts))
 
 
+_GRID_ARGS = {
+    "reference": [InstanceOf(Reference, hint="Reference.from_data, or load_reference for a "
+                                             "saved one")],
+    "time": [Text(name="the name of the time column")],
+    "fine_bins": [None, Interval(Integral, 1, None, hint=f"default {DEFAULT_FINE_BINS:,}")]}
+
+
 def _grid(reference, time, window, fine_bins, source: str) -> _Grid:
-    problems = []
-    if not isinstance(reference, Reference):
-        problems.append(Problem("reference", f"must be a Reference (Reference.from_data, or "
-                                             f"load_reference for a saved one); got "
-                                             f"{type(reference).__name__}"))
-    if not isinstance(time, str):
-        problems.append(Problem("time", f"must name the time column; got {time!r}"))
-    if fine_bins is not None and (isinstance(fine_bins, bool)
-                                  or not isinstance(fine_bins, (int, np.integer))
-                                  or fine_bins < 1):
-        problems.append(Problem("fine_bins", f"must be a whole number of bins, at least 1 "
-                                             f"(default {DEFAULT_FINE_BINS:,}); got "
-                                             f"{fine_bins!r}"))
-    if problems:
-        raise DataError(source, problems)
+    check_params(source, _GRID_ARGS, {"reference": reference, "time": time,
+                                      "fine_bins": fine_bins})
     w = read_window(window, source, "window")
     edges, fine_ref = [], []
     for c in reference.columns:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .._plotting import Display, axes_for, note
+from .._validate import Integral, Interval, Options, validate_params
 from ._measures import MEASURES
 
 __all__ = ["DriftDisplay", "plot_drift"]
@@ -54,6 +55,7 @@ def _levels_text(part: pd.DataFrame) -> tuple[float, float] | None:
     return (float(warn[0]), float(act[0])) if len(warn) == 1 and len(act) == 1 else None
 
 
+@validate_params({"metric": [Options(MEASURES)], "top": [Interval(Integral, 1, None)]})
 def plot_drift(result, metric: str = "psi", *, kinds=None, ax=None, top: int = 4,
                events=None) -> DriftDisplay:
     """Draw ``metric`` per window for the most drifted columns of each kind.

@@ -10,6 +10,7 @@ import pandas as pd
 from .._format import format_number
 from .._plotting import Display
 from .._result import Result, plain, records
+from .._validate import SEED, Integral, Interval, validate_params
 from ..engine import plan_for
 from ..policy import Policy
 from ._codes import ReasonCodes
@@ -239,6 +240,7 @@ def _rule_threshold(policy: Policy, signal: str, rule_id: str) -> str:
     return f"none: rule {rule_id} compares no threshold of {signal}"
 
 
+@validate_params({"n": [Interval(Integral, 1, None)], "seed": [SEED]})
 def pick_cases(records: pd.DataFrame, n: int = 5, *, signal: pd.Series | None = None,
                threshold: float | None = None, seed: int = 0) -> list:
     """Index labels of ``n`` decided cases of different kinds, for a walk-through.
@@ -278,8 +280,6 @@ def pick_cases(records: pd.DataFrame, n: int = 5, *, signal: pd.Series | None = 
     """
     import numpy as np
 
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a whole number of at least 1; got {n!r}")
     rng = np.random.default_rng(seed)
     kinds = records[["action", "rule", "guardrail"]].astype(object)
     kinds = kinds.where(kinds.notna(), "")

@@ -44,6 +44,7 @@ from .._errors import DataError, Problem
 from .._extras import require
 from .._plotting import Display
 from .._result import Result, records
+from .._validate import Integral, Interval, Real, Text, validate_params
 from ..policy import Policy
 from ..signals import features_with_nan  # pandas.NA (nullable Int64, str) as NaN, as trained
 from ._glossary import Glossary, policy_glossary
@@ -74,6 +75,9 @@ class ReasonExplainer:
         At most this many reasons per decision (1 to 4).
     """
 
+    @validate_params({"glossary": [None, Glossary],
+                      "max_reasons": [Interval(Integral, 1, MAX_REASONS)]},
+                     caller="ReasonExplainer")
     def __init__(self, model, glossary: Glossary | None = None, max_reasons: int = MAX_REASONS):
         from sklearn.pipeline import Pipeline
 
@@ -82,9 +86,6 @@ class ReasonExplainer:
             raise DataError(source, [Problem("model", "must be a fitted two-step Pipeline "
                                                       "[('prepare', ColumnTransformer), ('model', estimator)] "
                                                       "as trustlab.signals.build_pipeline makes")])
-        if not isinstance(max_reasons, int) or not 1 <= max_reasons <= MAX_REASONS:
-            raise DataError(source, [Problem("max_reasons", f"must be a whole number in [1, "
-                                                            f"{MAX_REASONS}]; got {max_reasons!r}")])
         from sklearn.calibration import CalibratedClassifierCV
 
         from ..signals import is_linear, source_features
@@ -174,6 +175,9 @@ class ReasonExplainer:
                         .reshape(len(Xt), -1) for b in self._bases], axis=0)
 
     # ----------------------------------------------------------------- reasons
+    @validate_params({"threshold": [None, Threshold, Interval(Real, None, None)],
+                      "reference_size": [Interval(Integral, 1, None)], "signal": [None, Text()]},
+                     caller="ReasonExplainer.reason_codes")
     def reason_codes(self, data: pd.DataFrame, records: pd.DataFrame, policy: Policy, *,
                      threshold: Threshold | float | None = None, reference_size: int = 200,
                      signal: str | None = None) -> ReasonCodes:
@@ -205,10 +209,6 @@ class ReasonExplainer:
             attributes among the prohibited bases (see
             :func:`trustlab.explain.policy_glossary`).
         """
-        if isinstance(reference_size, bool) or not isinstance(reference_size, int) \
-                or reference_size < 1:
-            raise DataError("reason_codes", [Problem(
-                "reference_size", f"must be a whole number of at least 1; got {reference_size!r}")])
         try:
             sig = signal_of(policy, signal)
         except DataError as exc:
@@ -219,7 +219,7 @@ class ReasonExplainer:
         if "rule" not in records.columns:
             raise DataError("reason_codes", [Problem("records", "lack the column 'rule' (use "
                                                                 "records = policy.apply(data))")])
-        if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
+        if threshold is not None and not isinstance(threshold, Threshold):  # a number
             threshold = Threshold(sig.name, float(threshold), ">=")
         risk = sig.higher_means == "risk"
         Xt = self._transform(data)

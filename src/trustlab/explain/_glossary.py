@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._errors import ConfigError, Problem
-from ..policy._yaml import YamlProblem, read_yaml
+from .._yaml import YamlProblem, read_yaml
 
 __all__ = ["Glossary", "FeatureText", "load_glossary", "parse_glossary", "default_phrase",
            "prohibited_bases", "policy_glossary"]
@@ -120,7 +120,7 @@ def parse_glossary(text: str, source: str = "<glossary text>") -> Glossary:
     """
     label = f"Glossary file '{source}'" if source != "<glossary text>" else "Glossary text"
     try:
-        doc = read_yaml(text)
+        doc = read_yaml(text, what="glossary")
     except YamlProblem as exc:
         raise ConfigError(label, [Problem("(document)", str(exc), exc.line)]) from None
     raw = doc.data

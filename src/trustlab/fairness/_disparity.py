@@ -39,7 +39,6 @@ out of its interval.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from html import escape
 
@@ -50,6 +49,8 @@ from .._errors import DataError, Problem
 from .._result import Result
 from .._format import format_number
 from .._json import json_safe
+from .._validate import (LEVEL, REPLICATES_OR_NONE, SEED, InstanceOf, SequenceOf, Text,
+                         validate_params)
 from ..metrics import METRICS, SummaryFrame, format_metric, metric, metric_words, summary_frame
 from ..policy import Policy
 from ..simulate import MetricTotals, Replay, metric_totals, replay
@@ -244,60 +245,32 @@ def _columns_of(by) -> tuple[str, ...] | None:
         return None
     if isinstance(by, str):
         return (by,)
-    if isinstance(by, (list, tuple)) and by and all(isinstance(c, str) and c for c in by):
-        return tuple(dict.fromkeys(by))
-    return ()
+    return tuple(dict.fromkeys(by))
 
 
-def _check(policy, data, records, by, cross, bootstrap, seed, level) -> tuple[str, ...]:
-    """Every argument problem at once; the attribute columns to compare."""
+def _check(policy, data, by, cross) -> tuple[str, ...]:
+    """Every data problem of a well-typed call at once; the attribute columns to compare."""
     problems = []
-    if not isinstance(policy, Policy):
-        problems.append(Problem("policy", f"must be a Policy (trustlab.load_policy); got "
-                                          f"{type(policy).__name__}"))
-    if not isinstance(data, pd.DataFrame):
-        problems.append(Problem("data", f"must be a pandas DataFrame; got {type(data).__name__}"))
-    if records is not None and not isinstance(records, (pd.DataFrame, Replay)):
-        problems.append(Problem("records", f"must be decision records (policy.apply(data)) or "
-                                           f"a Replay; got {type(records).__name__}"))
     cols = _columns_of(by)
-    if cols == ():
-        problems.append(Problem("by", f"must be a column name or a list of column names; got "
-                                      f"{by!r}"))
-    if cross is not None and not (isinstance(cross, (list, tuple)) and len(cross) == 2
-                                  and all(isinstance(c, str) and c for c in cross)
-                                  and cross[0] != cross[1]):
-        problems.append(Problem("cross", f"must be two different column names, e.g. "
-                                         f"('age_band', 'sex'); got {cross!r}"))
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, numbers.Integral) or bootstrap < 0:
-        problems.append(Problem("bootstrap", f"must be a whole number of replicates, 0 for none "
-                                             f"(1000 is usual); got {bootstrap!r}"))
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        problems.append(Problem("seed", f"must be a whole number of at least 0; got {seed!r}"))
-    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
-        problems.append(Problem("level", f"must be a number strictly between 0 and 1, such as "
-                                         f"0.95; got {level!r}"))
-    if isinstance(policy, Policy) and cols is None:
+    if cols is None:
         cols = () if policy.fairness is None else tuple(policy.fairness.protected)
         if not cols and cross is None:
             problems.append(Problem("by", f"policy '{policy.name}' declares no protected "
                                           f"attributes (`fairness.protected`): name the columns "
                                           f"to compare, e.g. by='age_band', or add a `fairness:` "
                                           f"section to the policy"))
-    if isinstance(data, pd.DataFrame) and cols is not None:
-        where = "by" if by is not None else "fairness.protected"
-        wanted = [(where, c) for c in cols] + [("cross", c) for c in (cross or ())
-                                               if isinstance(c, str)]
-        for field_, c in wanted:
-            if c not in data.columns:
-                problems.append(Problem(field_, (
-                    f"names column '{c}', which the data lacks; add it to the data (protected "
-                    f"attributes are never signals, but disparity needs them beside the "
-                    f"decisions) or name another column. Columns: "
-                    f"{', '.join(map(str, data.columns))}")))
+    where = "by" if by is not None else "fairness.protected"
+    wanted = [(where, c) for c in cols] + [("cross", c) for c in (cross or ())]
+    for field_, c in wanted:
+        if c not in data.columns:
+            problems.append(Problem(field_, (
+                f"names column '{c}', which the data lacks; add it to the data (protected "
+                f"attributes are never signals, but disparity needs them beside the "
+                f"decisions) or name another column. Columns: "
+                f"{', '.join(map(str, data.columns))}")))
     if problems:
         raise DataError(_CALLER, problems)
-    return cols or ()
+    return cols
 
 
 def _replayed(policy: Policy, data: pd.DataFrame, records) -> Replay:
@@ -525,6 +498,15 @@ def _warnings(part: pd.DataFrame, comp, label: str, level: float, adverse_ratio:
 
 # ----------------------------------------------------------------------------- entry point
 
+@validate_params({
+    "policy": [InstanceOf(Policy, name="a Policy", hint="trustlab.load_policy")],
+    "data": [InstanceOf(pd.DataFrame, name="a pandas DataFrame")],
+    "records": [None, InstanceOf((pd.DataFrame, Replay), name="decision records "
+                                 "(policy.apply(data)) or a Replay")],
+    "by": [None, Text(), SequenceOf(Text(), name="a list of column names")],
+    "cross": [None, SequenceOf(Text(), min_len=2, max_len=2, distinct=True,
+                               name="two different column names", hint="e.g. ('age_band', 'sex')")],
+    "bootstrap": [REPLICATES_OR_NONE], "seed": [SEED], "level": [LEVEL]})
 def disparity(policy: Policy, data: pd.DataFrame, records=None, *, by=None, cross=None,
               bootstrap: int = 1000, seed: int = 0, level: float = 0.95) -> Disparity:
     """How a policy's decisions and errors differ between the groups of protected attributes.
@@ -556,8 +538,10 @@ def disparity(policy: Policy, data: pd.DataFrame, records=None, *, by=None, cros
 
     Raises
     ------
+    trustlab.ParameterError
+        For an argument of the wrong type or out of range (every one at once).
     trustlab.DataError
-        For an argument out of range, an attribute column the data lacks, a
+        For an attribute column the data lacks, a
         policy without protected attributes and no ``by``, records of other
         rows or another policy, and anything a replay refuses (a policy
         without ``outcomes``, a missing label column).
@@ -590,7 +574,7 @@ def disparity(policy: Policy, data: pd.DataFrame, records=None, *, by=None, cros
     ...     d.frame)
     True
     """
-    cols = _check(policy, data, records, by, cross, bootstrap, seed, level)
+    cols = _check(policy, data, by, cross)
     bootstrap, seed, level = int(bootstrap), int(seed), float(level)
     fairness = policy.fairness
     min_group = 30 if fairness is None else fairness.min_group

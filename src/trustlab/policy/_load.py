@@ -41,7 +41,7 @@ from ._spec import (
     Window,
 )
 from ._template import Template, TemplateError, parse_template
-from ._yaml import MAX_BYTES, YamlProblem, read_yaml
+from .._yaml import MAX_BYTES, YamlProblem, read_yaml
 
 __all__ = ["load_policy", "parse_policy", "read_window", "FORMAT_VERSION", "RESERVED_COLUMNS",
            "MAPPING_KEYS", "CHOICES", "DEFAULTS", "NUMBERS", "Bounds", "REFERENCE_KEYS",

@@ -49,7 +49,7 @@ from ._load import (
 )
 from ._metric_names import METRIC_DECLARATIONS
 from ._template import MAX_TEMPLATE_CHARS, MAX_WIDTH
-from ._yaml import MAX_ALIASES, MAX_BYTES, MAX_DEPTH, MAX_DIGITS, MAX_VALUES
+from .._yaml import MAX_ALIASES, MAX_BYTES, MAX_DEPTH, MAX_DIGITS, MAX_VALUES
 
 __all__ = ["policy_schema", "schema_text", "DIALECT", "LOADER_ONLY", "SCHEMA_FILE"]
 

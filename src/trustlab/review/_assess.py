@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._backends import in_memory, refuse_in_memory_options
-from .._errors import ConfigError, DataError, Problem
+from .._errors import ConfigError, DataError, ParameterError, Problem
 from .._format import axis_label, format_number
 from .._json import json_safe
 from .._outcome import bad_values, bad_when_text
@@ -1089,7 +1089,7 @@ def assess(policy: Policy, data, *, data_name: str = "data",
             "model_cards": (len(model_cards), 0),
         })
         if out is None:
-            raise DataError("assess", [Problem("out", (
+            raise ParameterError("assess", [Problem("out", (
                 "a history in parts is reviewed in parts, and the decision records are written "
                 "into the review folder as they are made: give out=<review folder>"))])
         return assess_on_cluster(policy, data, client=client, out=out, recent_rows=recent_rows,

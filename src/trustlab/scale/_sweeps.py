@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._validate import SEED, Interval, Real, validate_params
 from ..engine import plan_for, refuse_brakes
 from ..policy import Policy
 from ..simulate import rule_threshold
@@ -158,6 +159,8 @@ def _grid_part(part: pd.DataFrame, *, policy: Policy, rules: tuple[str, str],
     return _Sums(totals, h.n, peak)
 
 
+@validate_params({"capacity": [None, Interval(Real, 0, None, hint="reviews per window")],
+                  "seed": [SEED], "reviewer_accuracy": [None, Interval(Real, 0, 1)]})
 def band_grid(policy: Policy, data, approve_rule: str, decline_rule: str, *,
               approve_thresholds=None, decline_thresholds=None, capacity: float | None = None,
               seed: int = 0, reviewer_accuracy: float | None = None, client=None,

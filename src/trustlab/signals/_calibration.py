@@ -9,6 +9,7 @@ import pandas as pd
 
 from .._errors import DataError, Problem
 from .._stats import wilson_interval
+from .._validate import Integral, Interval, Options, validate_params
 
 __all__ = [
     "calibration_table",
@@ -26,11 +27,6 @@ WELL_CALIBRATED_ECE = 0.02
 
 def _inputs(y_true_bad, p, bins, strategy, source: str) -> tuple[np.ndarray, np.ndarray]:
     problems = []
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
-        problems.append(Problem("bins", f"must be a whole number of at least 1; got {bins!r}"))
-    if strategy not in STRATEGIES:
-        problems.append(Problem("strategy", f"must be one of {', '.join(STRATEGIES)}; got "
-                                            f"{strategy!r}"))
     y = pd.Series(y_true_bad).to_numpy()
     q = pd.Series(p).to_numpy()
     if y.shape != q.shape or y.ndim != 1:
@@ -64,6 +60,10 @@ def _bin_index(q: np.ndarray, bins: int, strategy: str) -> np.ndarray:
     return np.searchsorted(inner, q, side="right")
 
 
+_BIN_ARGS = {"bins": [Interval(Integral, 1, None)], "strategy": [Options(STRATEGIES)]}
+
+
+@validate_params(_BIN_ARGS)
 def calibration_table(y_true_bad, p, bins: int = 10, strategy: str = "quantile") -> pd.DataFrame:
     """Predicted against observed bad rate, bin by bin, with 95% Wilson intervals.
 
@@ -119,6 +119,7 @@ def calibration_table(y_true_bad, p, bins: int = 10, strategy: str = "quantile")
     })
 
 
+@validate_params(_BIN_ARGS)
 def expected_calibration_error(y_true_bad, p, bins: int = 10, strategy: str = "quantile") -> float:
     """The count-weighted mean gap between predicted and observed bad rate over the bins.
 

@@ -20,6 +20,7 @@ import pandas as pd
 from .._errors import DataError, Problem
 from .._outcome import bad_indicator
 from .._time import read_times
+from .._validate import SEED, Boolean, InstanceOf, Integral, Interval, Options, Text, validate_params
 from ._calibration import _ece, calibration_table, describe_calibration, plot_reliability
 from ._card import ModelCard, _trustlab_version, data_fingerprint, model_id
 from ._pipeline import _check_columns, _inner, build_pipeline
@@ -250,9 +251,6 @@ def _columns_problem(columns: Sequence, data: pd.DataFrame, what: str) -> Proble
 def _check(data, label, features, time, estimator, n_splits, seed, bad_when, calibration,
            name) -> None:
     source = "score_out_of_fold"
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(source, [Problem("data", f"must be a pandas DataFrame; got "
-                                                 f"{type(data).__name__}")])
     problems = []
     if not isinstance(label, str) or label not in data.columns:
         problems.append(_columns_problem([label], data, "label"))
@@ -274,16 +272,6 @@ def _check(data, label, features, time, estimator, n_splits, seed, bad_when, cal
                 if col is not None and col in features:
                     problems.append(Problem("features", f"includes the {role} '{col}'; a model "
                                                         f"must not read it"))
-    if isinstance(n_splits, bool) or not isinstance(n_splits, (int, np.integer)) or n_splits < 2:
-        problems.append(Problem("n_splits", f"must be a whole number of at least 2; got "
-                                            f"{n_splits!r}"))
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        problems.append(Problem("seed", f"must be a non-negative whole number; got {seed!r}"))
-    if calibration not in CALIBRATION_METHODS:
-        problems.append(Problem("calibration", f"must be one of None, 'isotonic', 'sigmoid'; "
-                                               f"got {calibration!r}"))
-    if not isinstance(name, str) or not name.strip():
-        problems.append(Problem("name", f"must be non-empty text; got {name!r}"))
     try:
         hash(bad_when)
     except TypeError:
@@ -538,6 +526,10 @@ def _iso(value) -> str:
         else str(value)
 
 
+@validate_params({"data": [InstanceOf(pd.DataFrame, name="a pandas DataFrame")],
+                  "n_splits": [Interval(Integral, 2, None)], "seed": [SEED],
+                  "calibration": [Options(CALIBRATION_METHODS)], "name": [Text()],
+                  "time_format": [None, Text()], "progress": [Boolean()]})
 def score_out_of_fold(
     data: pd.DataFrame,
     label: str,

@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
-from numbers import Real
 
 import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._validate import SEED, InstanceOf, Interval, Real, validate_params
 from ._card import ModelCard
 from ._fill import non_feature_columns
 from ._oof import select_features
@@ -97,9 +97,6 @@ def _card_items(model_cards) -> list[tuple[str, ModelCard]]:
 
 def _check(data, features, exclude, threshold, seed) -> None:
     source = "proxy_warnings"
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(source, [Problem("data", f"must be a pandas DataFrame; got "
-                                                 f"{type(data).__name__}")])
     problems = []
     for name, given in (("features", features), ("exclude", exclude)):
         if given is None:
@@ -112,12 +109,6 @@ def _check(data, features, exclude, threshold, seed) -> None:
                 problems.append(Problem(name, f"{', '.join(map(repr, unknown))} not in data. "
                                               f"Columns in data: "
                                               f"{', '.join(map(str, data.columns))}"))
-    if isinstance(threshold, bool) or not isinstance(threshold, Real) \
-            or not 0.5 < float(threshold) <= 1.0:
-        problems.append(Problem("threshold", f"must be an AUC above 0.5 and at most 1; got "
-                                             f"{threshold!r}"))
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        problems.append(Problem("seed", f"must be a non-negative whole number; got {seed!r}"))
     if problems:
         raise DataError(source, problems)
 
@@ -247,6 +238,10 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+@validate_params({"data": [InstanceOf(pd.DataFrame, name="a pandas DataFrame")],
+                  "threshold": [Interval(Real, 0.5, 1, closed="right", name="an AUC above 0.5 "
+                                                                            "and at most 1")],
+                  "seed": [SEED]})
 def proxy_warnings(data: pd.DataFrame, policy, *, features: Sequence[str] | None = None,
                    model_cards=(), exclude: Sequence[str] = (), threshold: float = PROXY_AUC,
                    seed: int = 0) -> ProxyCheck:

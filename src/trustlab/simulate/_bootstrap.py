@@ -16,7 +16,6 @@ counted in ``undefined``.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from html import escape
 
@@ -27,6 +26,7 @@ from .._errors import DataError, Problem
 from .._plotting import Display, axes_for
 from .._result import Result, records
 from .._format import axis_label, format_number, tick_formatter
+from .._validate import LEVEL, REPLICATES, SEED, InstanceOf, Text, validate_params
 from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, metric_words, summary_frame
 from ..metrics import indicators, ratio_values
 from ._replay import DECISION_COLUMNS, Replay
@@ -210,28 +210,17 @@ def _draw_bootstrap(result, ax):
     return tuple(ax)
 
 
-def _check(replay: Replay, n, seed, level, by) -> None:
+def _check(replay: Replay, by) -> None:
+    """The data problems of a well-typed call: an empty replay, a ``by`` it lacks."""
     problems = []
-    if not isinstance(replay, Replay):
-        problems.append(Problem("replay", f"must be a Replay (from trustlab.simulate.replay); "
-                                          f"got {type(replay).__name__}"))
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        problems.append(Problem("n", f"must be a whole number of replicates, at least 1 "
-                                     f"(1000 is usual); got {n!r}"))
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        problems.append(Problem("seed", f"must be a whole number of at least 0; got {seed!r}"))
-    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
-        problems.append(Problem("level", f"must be a number strictly between 0 and 1, such as "
-                                         f"0.95; got {level!r}"))
-    if isinstance(replay, Replay):
-        if len(replay.decisions) == 0:
-            problems.append(Problem("replay", "has no decisions to resample"))
-        if by is not None and by not in replay.decisions.columns:
-            segs = [c for c in replay.decisions.columns
-                    if c not in DECISION_COLUMNS and c != "window"]
-            problems.append(Problem("by", f"names no column of the replay's decisions: "
-                                          f"{by!r}. Segment columns: {', '.join(segs) or 'none'}; "
-                                          f"replay with `segments=` to add one"))
+    if len(replay.decisions) == 0:
+        problems.append(Problem("replay", "has no decisions to resample"))
+    if by is not None and by not in replay.decisions.columns:
+        segs = [c for c in replay.decisions.columns
+                if c not in DECISION_COLUMNS and c != "window"]
+        problems.append(Problem("by", f"names no column of the replay's decisions: "
+                                      f"{by!r}. Segment columns: {', '.join(segs) or 'none'}; "
+                                      f"replay with `segments=` to add one"))
     if problems:
         raise DataError("bootstrap_metrics", problems)
 
@@ -271,6 +260,8 @@ def weight_blocks(rng: np.random.Generator, rows: int, replicates: int, *, poiss
         done += k
 
 
+@validate_params({"replay": [InstanceOf(Replay, hint="from trustlab.simulate.replay")],
+                  "n": [REPLICATES], "seed": [SEED], "level": [LEVEL], "by": [None, Text()]})
 def bootstrap_metrics(replay: Replay, *, n: int = 1000, seed: int = 0, level: float = 0.95,
                       by: str | None = None) -> BootstrapResult:
     """Percentile intervals of a replay's headline metrics by a seeded bootstrap over its rows.
@@ -296,9 +287,10 @@ def bootstrap_metrics(replay: Replay, *, n: int = 1000, seed: int = 0, level: fl
 
     Raises
     ------
+    trustlab.ParameterError
+        For a replicate count, seed or level out of range, or not a Replay.
     trustlab.DataError
-        For a replicate count, seed or level out of range, an empty replay, or
-        a ``by`` column the replay lacks.
+        For an empty replay, or a ``by`` column the replay lacks.
 
     Notes
     -----
@@ -328,7 +320,7 @@ def bootstrap_metrics(replay: Replay, *, n: int = 1000, seed: int = 0, level: fl
     >>> bootstrap_metrics(r, n=200, seed=1).frame.equals(b.frame)
     True
     """
-    _check(replay, n, seed, level, by)
+    _check(replay, by)
     n, seed, level = int(n), int(seed), float(level)
     d = replay.decisions
     rows = len(d)

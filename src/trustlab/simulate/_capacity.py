@@ -17,8 +17,6 @@ counted as ``unreviewed``.
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass
 from html import escape
 
@@ -29,6 +27,7 @@ from .._errors import DataError, Problem
 from .._plotting import Display
 from .._result import Result, records
 from .._format import format_number
+from .._validate import Boolean, InstanceOf, Interval, Real, validate_params
 from ..metrics import SummaryFrame, format_metric, summary_frame
 from ._replay import Replay
 
@@ -226,6 +225,10 @@ def _fifo_delays(reviews: np.ndarray, processed: np.ndarray, capacity: float) ->
     return window_in, (window_out - window_in).astype(float)
 
 
+@validate_params({"replay": [InstanceOf(Replay, hint="from trustlab.simulate.replay")],
+                  "capacity": [Interval(Real, 0, None, closed="neither",
+                                        hint="reviews per window, e.g. 250")],
+                  "carry_over": [Boolean()]})
 def review_load(replay: Replay, capacity: float, *, carry_over: bool = True) -> ReviewLoad:
     """Reviews per window against a review capacity: windows over capacity, backlog and delay.
 
@@ -267,18 +270,6 @@ def review_load(replay: Replay, capacity: float, *, carry_over: bool = True) -> 
     >>> load.unit, bool(load.peak_backlog >= 0)
     ('day', True)
     """
-    problems = []
-    if not isinstance(replay, Replay):
-        problems.append(Problem("replay", f"must be a Replay (from trustlab.simulate.replay); "
-                                          f"got {type(replay).__name__}"))
-    if isinstance(capacity, bool) or not isinstance(capacity, numbers.Real) \
-            or not math.isfinite(capacity) or capacity <= 0:
-        problems.append(Problem("capacity", f"must be a positive number of reviews per window "
-                                            f"(e.g. 250); got {capacity!r}"))
-    if not isinstance(carry_over, (bool, np.bool_)):
-        problems.append(Problem("carry_over", f"must be True or False; got {carry_over!r}"))
-    if problems:
-        raise DataError("review_load", problems)
     capacity = float(capacity)
     carry_over = bool(carry_over)
     per_window = replay.reviews_per_window()  # raises a DataError naming the windows

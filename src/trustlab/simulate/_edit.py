@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from .._errors import PolicyError, Problem
+from .._validate import Integral, Interval, validate_params
 from ..policy import And, Column, Compare, Condition, Literal, Not, Or, flip
 from ..policy import UNLABELLED_RULES, Policy, RateLimit, Rule
 
@@ -143,6 +144,7 @@ def without_guardrail(policy: Policy, guardrail_id: str) -> Policy:
     return rehash(policy, guardrails=tuple(g for g in policy.guardrails if g.id != guardrail_id))
 
 
+@validate_params({"max_count": [Interval(Integral, 0, None)]})
 def with_rate_limit(policy: Policy, guardrail_id: str, max_count: int) -> Policy:
     """A copy of ``policy`` whose rate limit ``guardrail_id`` lets ``max_count`` through per window."""
     from ..policy import rehash
@@ -153,12 +155,9 @@ def with_rate_limit(policy: Policy, guardrail_id: str, max_count: int) -> Policy
         limits = [g.id for g in policy.guardrails if isinstance(g, RateLimit)]
         raise _error(policy, "guardrails", f"no rate limit '{guardrail_id}'; rate limits: "
                                            f"{', '.join(limits) or 'none'}")
-    if isinstance(max_count, bool) or not isinstance(max_count, int) or max_count < 0:
-        raise _error(policy, f"guardrails[{ids.index(guardrail_id)}].max",
-                     f"must be a whole number of at least 0; got {max_count!r}")
     i = ids.index(guardrail_id)
     guards = list(policy.guardrails)
-    guards[i] = dataclasses.replace(guards[i], max=max_count)
+    guards[i] = dataclasses.replace(guards[i], max=int(max_count))
     return rehash(policy, guardrails=tuple(guards))
 
 

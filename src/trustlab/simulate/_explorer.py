@@ -17,7 +17,6 @@ without a browser; :class:`PolicyExplorer` only wires ipywidgets to them
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from html import escape
 
@@ -28,6 +27,7 @@ from .._errors import DataError, Problem
 from .._extras import require
 from .._explore import Explorer, change_note, checks_table, numbers_table
 from .._format import axis_label, format_number
+from .._validate import SEED, Interval, Real, Text, validate_params
 from ..metrics import currency_of, format_metric
 from .._time import window_starts
 from ..policy import Policy
@@ -43,11 +43,10 @@ __all__ = ["ExplorerState", "ExplorerDisplay", "PolicyExplorer", "band_crossing"
 _LOW = ("<", "<=")
 
 
-def _finite(value: object) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and \
-        not isinstance(value, bool) and math.isfinite(value)
+_THRESHOLD = Interval(Real, None, None, name="a finite number", hint="the rule's threshold")
 
 
+@validate_params({"approve": [_THRESHOLD], "decline": [_THRESHOLD]})
 def band_policy(policy: Policy, approve_rule: str, decline_rule: str, approve: float,
                 decline: float) -> Policy:
     """``policy`` with the thresholds of ``approve_rule`` and ``decline_rule`` moved.
@@ -57,8 +56,10 @@ def band_policy(policy: Policy, approve_rule: str, decline_rule: str, approve: f
 
     Raises
     ------
+    trustlab.ParameterError
+        When a threshold is not a finite number.
     trustlab.DataError
-        When the two rules are the same or a threshold is not a finite number.
+        When the two rules are the same.
     trustlab.PolicyError
         When a rule does not exist or has no single threshold.
 
@@ -75,10 +76,6 @@ def band_policy(policy: Policy, approve_rule: str, decline_rule: str, approve: f
         problems.append(Problem("decline_rule", f"is the same rule as approve_rule "
                                                 f"({approve_rule!r}); name the rule that "
                                                 f"declines, e.g. 'high-risk'"))
-    for name, v in (("approve", approve), ("decline", decline)):
-        if not _finite(v):
-            problems.append(Problem(name, f"must be a finite number (the rule's threshold); "
-                                          f"got {v!r}"))
     if problems:
         raise DataError("band_policy", problems)
     rule_threshold(policy, approve_rule)  # a PolicyError names a missing rule first
@@ -197,6 +194,9 @@ class ExplorerState:
                 f"automation_rate={self.automation_rate:.3f}, reviews={self.reviews})")
 
 
+@validate_params({"approve": [_THRESHOLD], "decline": [_THRESHOLD],
+                  "capacity": [None, Interval(Real, 0, None, hint="reviews per window")],
+                  "segment": [None, Text()], "seed": [SEED]})
 def explorer_state(policy: Policy, data: pd.DataFrame, approve_rule: str, decline_rule: str,
                    approve: float, decline: float, capacity: float | None = None,
                    segment: str | None = None, *, seed: int = 0,
@@ -230,8 +230,10 @@ def explorer_state(policy: Policy, data: pd.DataFrame, approve_rule: str, declin
 
     Raises
     ------
+    trustlab.ParameterError
+        For a threshold, capacity, segment or seed of the wrong type or range.
     trustlab.DataError
-        For an invalid value, or a ``replayed`` of another policy.
+        For a segment the data lacks, or a ``replayed`` of another policy.
     trustlab.PolicyError
         When a rule does not exist or has no single threshold.
 
@@ -248,9 +250,6 @@ def explorer_state(policy: Policy, data: pd.DataFrame, approve_rule: str, declin
     """
     edited = band_policy(policy, approve_rule, decline_rule, approve, decline)
     problems = []
-    if capacity is not None and (not _finite(capacity) or capacity < 0):
-        problems.append(Problem("capacity", f"must be a number of reviews per window of at "
-                                            f"least 0, or None; got {capacity!r}"))
     if segment is not None and segment not in data.columns:
         problems.append(Problem("segment", f"{segment!r} is not a column of the data; columns: "
                                            f"{', '.join(map(str, data.columns))}"))

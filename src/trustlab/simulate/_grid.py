@@ -29,11 +29,11 @@ from .._errors import DataError, PolicyError, Problem
 from .._plotting import Display
 from .._result import Result, plain, records
 from .._format import axis_label, format_number, tick_formatter
+from .._validate import SEED, Interval, Numbers, Real, Text, validate_params
 from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, metric_words, summary_frame
 from ..policy import OP_WORDS
 from ..policy import Policy
 from ._open import (
-    threshold_problem,
     PREFIX,
     OpenHistory,
     OpenRule,
@@ -302,15 +302,17 @@ def _edges(centres: np.ndarray) -> np.ndarray:
 def _axis(given, rule: OpenRule, name: str) -> np.ndarray:
     """The thresholds of one axis: given, or quantiles of the column where the rule can fire."""
     if given is not None:
-        t, problem = threshold_problem(given, name)
-        if problem is not None:
-            raise DataError("band_grid", [problem])
+        t = np.asarray(given, dtype=float).ravel()
     else:
         x = rule.x[rule.eligible]
         t = np.quantile(x, np.linspace(0, 1, DEFAULT_STEPS)) if len(x) else np.empty(0)
     return np.unique(np.r_[t, rule.threshold.value])
 
 
+@validate_params({"approve_rule": [Text()], "decline_rule": [Text()],
+                  "approve_thresholds": [None, Numbers()], "decline_thresholds": [None, Numbers()],
+                  "capacity": [None, Interval(Real, 0, None, hint="reviews per window")],
+                  "seed": [SEED], "reviewer_accuracy": [None, Interval(Real, 0, 1)]})
 def band_grid(policy: Policy, data, approve_rule: str, decline_rule: str, *,
               approve_thresholds=None, decline_thresholds=None, capacity: float | None = None,
               seed: int = 0, reviewer_accuracy: float | None = None,
@@ -356,9 +358,10 @@ def band_grid(policy: Policy, data, approve_rule: str, decline_rule: str, *,
         For an unknown rule, the same rule twice, a rule without one ordering
         comparison with a number, a comparison inside an ``or`` or ``not``,
         or a rate limit that caps an action the later rule moves.
+    trustlab.ParameterError
+        For bad arguments (every one at once).
     trustlab.DataError
-        For bad parameters, a capacity without review windows, and data
-        :func:`replay` refuses.
+        For a capacity without review windows, and data :func:`replay` refuses.
 
     Examples
     --------
@@ -411,21 +414,15 @@ def band_grid(policy: Policy, data, approve_rule: str, decline_rule: str, *,
 
 def check_grid_args(policy: Policy, approve_rule: str, decline_rule: str,
                     capacity) -> float | None:
-    """Refuse the same rule twice, a rule a band grid cannot open, or a bad capacity."""
+    """Refuse the same rule twice or a rule a band grid cannot open; the capacity as a float
+    (its type and range are declared on each band_grid)."""
     if approve_rule == decline_rule:
         raise PolicyError(f"Policy '{policy.name}'", [Problem(
             "rules", f"band_grid needs two different rules; got '{approve_rule}' for both the "
                      "approve and the decline line (use threshold_sweep for one rule)")])
     for rule_id in (approve_rule, decline_rule):  # refuse a bad rule before deciding anything
         open_rule_threshold(policy, rule_id, None, caller="band_grid", ordering=True)
-    if capacity is None:
-        return None
-    if isinstance(capacity, bool) or not isinstance(capacity, (int, float, np.number)) \
-            or not np.isfinite(capacity) or capacity < 0:
-        raise DataError("band_grid", [Problem("capacity", f"must be a number of reviews per "
-                                                          f"window, at least 0; got "
-                                                          f"{capacity!r}")])
-    return float(capacity)
+    return None if capacity is None else float(capacity)
 
 
 def grid_result(policy: Policy, n: int, totals: np.ndarray, peak: np.ndarray, method: str,

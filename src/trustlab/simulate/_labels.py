@@ -29,7 +29,6 @@ labelled favourable decisions.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
@@ -41,6 +40,7 @@ from .._errors import DataError, Problem
 from .._plotting import Display, axes_for
 from .._result import Result, plain, records
 from .._format import axis_label, format_number, tick_formatter
+from .._validate import InstanceOf, Interval, Options, Real, SequenceOf, validate_params
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import Policy
 from ._replay import Replay
@@ -353,32 +353,7 @@ def _base_rate(replay: Replay, target: np.ndarray,
                             f"favourable decision shows one; pass e.g. `assumed_bad_rate=0.1`")])
 
 
-def _check_args(replay, baseline, stress, assumed_bad_rate) -> tuple[float, ...]:
-    problems = []
-    if not isinstance(replay, Replay):
-        problems.append(Problem("replay", f"must be a Replay (from trustlab.simulate.replay); "
-                                          f"got {type(replay).__name__}"))
-    if not (isinstance(baseline, Replay) or (isinstance(baseline, str) and baseline == "recorded")):
-        problems.append(Problem("baseline", f"must be 'recorded' (the historical decisions) or "
-                                            f"the Replay of a champion policy; got {baseline!r}"))
-    items = [stress] if isinstance(stress, numbers.Real) else (
-        list(stress) if isinstance(stress, Iterable) and not isinstance(stress, str) else None)
-    ok = items is not None and len(items) > 0 and all(
-        isinstance(m, numbers.Real) and not isinstance(m, bool) and math.isfinite(m) and m > 0
-        for m in items)
-    if not ok:
-        problems.append(Problem("stress", f"must be one or more positive numbers that multiply "
-                                          f"the base bad rate, e.g. (1.0, 1.5, 2.0); got "
-                                          f"{stress!r}"))
-    if assumed_bad_rate is not None and (
-            isinstance(assumed_bad_rate, bool) or not isinstance(assumed_bad_rate, numbers.Real)
-            or not 0 <= assumed_bad_rate <= 1):
-        problems.append(Problem("assumed_bad_rate", f"must be a bad rate between 0 and 1, or "
-                                                    f"None to use the model's; got "
-                                                    f"{assumed_bad_rate!r}"))
-    if problems:
-        raise DataError("swap_analysis", problems)
-    return tuple(sorted({float(m) for m in items}))  # type: ignore[union-attr]
+_POSITIVE = Interval(Real, 0, None, closed="neither")
 
 
 def _total(v: np.ndarray) -> tuple[float, float]:
@@ -389,6 +364,15 @@ def _total(v: np.ndarray) -> tuple[float, float]:
     return total, total / int(valued.sum())
 
 
+@validate_params({
+    "replay": [InstanceOf(Replay, hint="from trustlab.simulate.replay")],
+    "baseline": [Options(("recorded",), name="'recorded' (the historical decisions)"),
+                 InstanceOf(Replay, name="the Replay of a champion policy")],
+    "stress": [Interval(Real, 0, None, closed="neither", name=""),
+               SequenceOf(_POSITIVE, name="one or more positive numbers that multiply the base "
+                                          "bad rate", hint="e.g. (1.0, 1.5, 2.0)")],
+    "assumed_bad_rate": [Interval(Real, 0, 1, name="a bad rate between 0 and 1"),
+                         Options((None,), name="None to use the model's")]})
 def swap_analysis(replay: Replay, *, baseline: str | Replay = "recorded",
                   stress: Iterable[float] = (1.0, 1.25, 1.5, 2.0, 3.0),
                   assumed_bad_rate: float | None = None) -> SwapResult:
@@ -418,9 +402,11 @@ def swap_analysis(replay: Replay, *, baseline: str | Replay = "recorded",
 
     Raises
     ------
-    trustlab.DataError
+    trustlab.ParameterError
         For a ``baseline``, ``stress`` or ``assumed_bad_rate`` that is not
-        valid, ``'recorded'`` with no recorded-decision column, a champion
+        valid.
+    trustlab.DataError
+        For ``'recorded'`` with no recorded-decision column, a champion
         replayed on other rows, or no way to set a base bad rate.
 
     Examples
@@ -442,7 +428,7 @@ def swap_analysis(replay: Replay, *, baseline: str | Replay = "recorded",
     >>> bool(s.stress["value_total"].is_monotonic_decreasing)
     True
     """
-    multipliers = _check_args(replay, baseline, stress, assumed_bad_rate)
+    multipliers = tuple(sorted({float(m) for m in np.ravel(stress)}))
     d = replay.decisions
     new = _new_side(replay)
     if isinstance(baseline, Replay):

@@ -38,12 +38,14 @@ from .._plotting import Display
 from .._result import Result
 from .._format import axis_label, format_number, tick_formatter
 from .._json import json_safe
+from .._validate import (SEED, Boolean, Interval, Numbers, Real, SequenceOf, Text,
+                         validate_params)
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import Check, Policy, bump_version, describe_changes
 from ._edit import RuleThreshold, with_threshold
 from ._grid import DEFAULT_STEPS, BandGrid, _cells, check_grid_args, grid_result
 from ..metrics import MIN_SEGMENT_ROWS
-from ._open import COMPONENTS, OpenHistory, open_history, threshold_problem
+from ._open import COMPONENTS, OpenHistory, open_history
 from ._value import observed_outcome
 
 __all__ = ["LdaSearch", "LdaDisplay", "LdaPlan", "LdaSums", "lda_search", "lda_plan",
@@ -190,28 +192,28 @@ def _check_plan(policy: Policy, keep: bool):
     return tuple(out), tuple(overall), split, where
 
 
-def _tolerances(given) -> tuple[float, ...]:
-    try:
-        t = np.asarray(given, dtype=float).ravel()
-    except (TypeError, ValueError):
-        t = np.empty(0)
-    if t.size == 0 or not np.all(np.isfinite(t)) or np.any(t < 0) or np.any(t >= 1):
-        raise DataError(_CALLER, [Problem("tolerances", f"must be one or more shares of the best "
-                                                        f"value from 0 up to (not including) 1, "
-                                                        f"e.g. (0.01, 0.02, 0.05); got "
-                                                        f"{given!r}")])
-    return tuple(float(v) for v in np.unique(t))
+_SHARE = Interval(Real, 0, 1, closed="left")
+PLAN_ARGS = {
+    "approve_rule": [Text()], "decline_rule": [Text()],
+    "by": [None, Text(hint="the protected column, e.g. 'age_band'")],
+    "tolerances": [Interval(Real, 0, 1, closed="left", name=""),
+                   SequenceOf(_SHARE, name="one or more shares of the best value from 0 up to "
+                                           "(not including) 1", hint="e.g. (0.01, 0.02, 0.05)")],
+    "keep_checks": [Boolean()]}
+"""The arguments of :func:`lda_plan`, declared once for every search that makes a plan."""
 
 
+@validate_params(PLAN_ARGS)
 def lda_plan(policy: Policy, approve_rule: str, decline_rule: str, *, by: str | None = None,
              tolerances=DEFAULT_TOLERANCES, keep_checks: bool = False) -> LdaPlan:
     """What :func:`lda_search` will sum and judge, with every argument checked.
 
     Raises
     ------
+    trustlab.ParameterError
+        For bad tolerances, a bad ``by`` or a bad ``keep_checks``.
     trustlab.DataError
-        For no ``by`` and no ``fairness.protected``, bad tolerances or a bad
-        ``keep_checks``.
+        For no ``by`` and no ``fairness.protected``.
     trustlab.PolicyError
         For the rules :func:`band_grid` refuses, and a policy with no
         favourable action.
@@ -235,18 +237,12 @@ def lda_plan(policy: Policy, approve_rule: str, decline_rule: str, *, by: str | 
                 "it in the policy as `fairness: {protected: [age_band]}` "
                 "(fairness.protected)"))])
         by = fairness.protected[0]
-    if not isinstance(by, str) or not by:
-        raise DataError(_CALLER, [Problem("by", f"must name the protected column, e.g. "
-                                                f"'age_band'; got {by!r}")])
-    if not isinstance(keep_checks, (bool, np.bool_)):
-        raise DataError(_CALLER, [Problem("keep_checks", f"must be True or False; got "
-                                                         f"{keep_checks!r}")])
     if not any(a.favourable for a in policy.actions):
         raise PolicyError(f"Policy '{policy.name}'", [Problem(
             "actions", "no action is `favourable: true`, so there is no favourable rate to "
                        "compare between groups; mark the action applicants want (approve, "
                        "offer) as favourable")])
-    tol = _tolerances(tolerances)
+    tol = tuple(float(v) for v in np.unique(np.asarray(tolerances, dtype=float)))
     checks, overall, split, where = _check_plan(policy, bool(keep_checks))
     by_needs = split.pop(by, [])
     plan_split = [(by, tuple(["favourable"] + [n for n in by_needs if n != "favourable"]),
@@ -1113,14 +1109,15 @@ def lda_result(policy: Policy, plan: LdaPlan, sums: LdaSums, approve, decline,
 def _axis(given, threshold: RuleThreshold, x: np.ndarray, name: str) -> np.ndarray:
     """The thresholds of one axis: given, or quantiles of the column where the rule can fire."""
     if given is not None:
-        t, problem = threshold_problem(given, name)
-        if problem is not None:
-            raise DataError(_CALLER, [problem])
+        t = np.asarray(given, dtype=float).ravel()
     else:
         t = np.quantile(x, np.linspace(0, 1, DEFAULT_STEPS)) if len(x) else np.empty(0)
     return np.unique(np.r_[t, threshold.value])
 
 
+@validate_params({**PLAN_ARGS, "approve_thresholds": [None, Numbers()],
+                  "decline_thresholds": [None, Numbers()], "seed": [SEED],
+                  "reviewer_accuracy": [None, Interval(Real, 0, 1)]})
 def lda_search(policy: Policy, data, approve_rule: str, decline_rule: str, *,
                by: str | None = None, tolerances=DEFAULT_TOLERANCES, approve_thresholds=None,
                decline_thresholds=None, keep_checks: bool = False, seed: int = 0,
@@ -1172,8 +1169,10 @@ def lda_search(policy: Policy, data, approve_rule: str, decline_rule: str, *,
 
     Raises
     ------
+    trustlab.ParameterError
+        For bad arguments (every one at once).
     trustlab.DataError
-        For no ``by`` and no ``fairness.protected``, bad arguments, a missing
+        For no ``by`` and no ``fairness.protected``, a missing
         ``by`` column, fewer than two groups to judge, a reference group
         absent or too small, and data :func:`replay` refuses.
     trustlab.PolicyError

@@ -16,6 +16,7 @@ from .._errors import DataError, Problem
 from .._plotting import Display, axes_for, literal, note
 from .._format import axis_label, format_number, tick_formatter
 from .._time import window_starts
+from .._validate import Interval, Real, validate_params
 from ..metrics import currency_of, format_metric
 from ..metrics import MIN_SEGMENT_ROWS
 
@@ -386,6 +387,7 @@ def plot_replay(replay, ax=None, segments: bool = True) -> ReplayDisplay:
     return ReplayDisplay(replay, segments=segments).plot(ax=ax)
 
 
+@validate_params({"capacity": [None, Interval(Real, 0, None, hint="reviews per window")]})
 def plot_reviews_per_window(replay, capacity: float | None = None, ax=None) -> ReviewsDisplay:
     """Human reviews in every time window, with the review capacity as a line.
 
@@ -420,7 +422,6 @@ def plot_reviews_per_window(replay, capacity: float | None = None, ax=None) -> R
     ('Reviews per day', True)
     >>> plt.close(d.figure_)
     """
-    _check_capacity(capacity)
     return ReviewsDisplay(replay, capacity=capacity).plot(ax=ax)
 
 

@@ -14,6 +14,7 @@ from .._errors import DataError, Problem
 from .._format import status_html
 from .._result import Result, records
 from .._time import times_ns, window_ids, window_starts
+from .._validate import SEED, Boolean, Integral, Interval, Real, SequenceOf, Text, validate_params
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import Policy
 from ..metrics import evaluate_checks, metric_table
@@ -220,6 +221,9 @@ def replay_segments(policy: Policy, columns, segments=None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(policy.segments + tuple(c for c in protected if c in columns)))
 
 
+@validate_params({"seed": [SEED], "reviewer_accuracy": [None, Interval(Real, 0, 1)],
+                  "segments": [None, SequenceOf(Text(), min_len=0, name="a list of column names")],
+                  "offset": [Interval(Integral, 0, None)], "batch": [Boolean()]})
 def replay(policy: Policy, data, *, seed: int = 0,
            reviewer_accuracy: float | None = None, segments: tuple[str, ...] | None = None,
            records: pd.DataFrame | None = None, offset: int = 0, batch: bool = False,
@@ -274,6 +278,8 @@ def replay(policy: Policy, data, *, seed: int = 0,
 
     Raises
     ------
+    trustlab.ParameterError
+        For a seed, accuracy, segments, offset or batch of the wrong type or range.
     trustlab.DataError
         When the policy has no ``outcomes``, or a label, reviewer or segment
         column is missing or unreadable (as well as for anything

@@ -18,7 +18,6 @@ the input rows, with the same index, and raises if not.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -31,6 +30,8 @@ from .._plotting import Display, axes_for
 from .._result import Result, records
 from .._format import axis_label, change_kind, format_number, tick_formatter
 from .._time import time_ns, times_ns
+from .._validate import (SEED, Boolean, Integral, Interval, Options, Real, SequenceOf, Text,
+                         check_params, validate_params)
 from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, summary_frame
 from ..policy import Policy, RateLimit
 from ._edit import with_rate_limit, without_guardrail
@@ -51,13 +52,12 @@ COMPARISON_COLUMNS = ("scenario", "description", "rows", "actions_changed", "met
 """Columns of :attr:`ScenarioComparison.frame`."""
 
 
-def _whole(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and \
-        not isinstance(value, bool) and math.isfinite(value)
+_OUTAGE_ARGS = {
+    "share": [Interval(Real, 0, 1, closed="right", name="a share in (0, 1]", hint="e.g. 0.1"),
+              Options((None,), name="None for every row in the period")],
+    "seed": [SEED],
+    "signals": [Text(name="a signal name"), SequenceOf(Text(), name="a non-empty list of them"),
+                Options((None,), name="None for all")]}
 
 
 def _when(value: object, source: str, name: str) -> pd.Timestamp | None:
@@ -125,6 +125,8 @@ class Outage(_Scenario):
     seed: int = 0
 
     def __post_init__(self) -> None:
+        check_params("Outage", _OUTAGE_ARGS, {"share": self.share, "seed": self.seed,
+                                              "signals": self.signals})
         problems: list[Problem] = []
         start = end = None
         try:
@@ -141,22 +143,10 @@ class Outage(_Scenario):
         elif start is not None and end is not None and end <= start:
             problems.append(Problem("end", f"{self.end!r} is not after start {self.start!r}; "
                                            f"the outage covers [start, end)"))
-        if self.share is not None and (not _number(self.share) or not 0 < self.share <= 1):
-            problems.append(Problem("share", f"must be a share in (0, 1], e.g. 0.1, or None for "
-                                             f"every row in the period; got {self.share!r}"))
-        if not _whole(self.seed) or self.seed < 0:
-            problems.append(Problem("seed", f"must be a whole number of at least 0; got "
-                                            f"{self.seed!r}"))
-        signals = self.signals
-        if isinstance(signals, str):
-            signals = (signals,)
-        if signals is not None:
-            if not isinstance(signals, Sequence) or not signals or \
-                    not all(isinstance(s, str) for s in signals):
-                problems.append(Problem("signals", f"must be a signal name or a non-empty list "
-                                                   f"of them, or None for all; got {signals!r}"))
-            else:
-                object.__setattr__(self, "signals", tuple(signals))
+        if isinstance(self.signals, str):
+            object.__setattr__(self, "signals", (self.signals,))
+        elif self.signals is not None:
+            object.__setattr__(self, "signals", tuple(self.signals))
         if problems:
             raise DataError("Outage", problems)
 
@@ -346,15 +336,9 @@ class TightenRateLimit(_Scenario):
     max: int
 
     def __post_init__(self) -> None:
-        problems = []
-        if not isinstance(self.id, str) or not self.id:
-            problems.append(Problem("id", f"must be the id of one of the policy's rate limits; "
-                                          f"got {self.id!r}"))
-        if not _whole(self.max) or self.max < 0:
-            problems.append(Problem("max", f"must be a whole number of at least 0; got "
-                                           f"{self.max!r}"))
-        if problems:
-            raise DataError("TightenRateLimit", problems)
+        check_params("TightenRateLimit", {
+            "id": [Text(name="the id of one of the policy's rate limits")],
+            "max": [Interval(Integral, 0, None)]}, {"id": self.id, "max": self.max})
 
     @property
     def name(self) -> str:
@@ -401,15 +385,10 @@ class ReviewerAccuracy(_Scenario):
     replace_recorded: bool = False
 
     def __post_init__(self) -> None:
-        problems = []
-        if not _number(self.accuracy) or not 0 <= self.accuracy <= 1:
-            problems.append(Problem("accuracy", f"must be a probability in [0, 1], e.g. 0.85; "
-                                                f"got {self.accuracy!r}"))
-        if not isinstance(self.replace_recorded, (bool, np.bool_)):
-            problems.append(Problem("replace_recorded", f"must be True or False; got "
-                                                        f"{self.replace_recorded!r}"))
-        if problems:
-            raise DataError("ReviewerAccuracy", problems)
+        check_params("ReviewerAccuracy", {
+            "accuracy": [Interval(Real, 0, 1, name="a probability in [0, 1]", hint="e.g. 0.85")],
+            "replace_recorded": [Boolean()]},
+            {"accuracy": self.accuracy, "replace_recorded": self.replace_recorded})
 
     @property
     def name(self) -> str:
@@ -688,6 +667,7 @@ def _action_codes(decisions: pd.DataFrame, names: list[str]) -> np.ndarray:
         np.int64)
 
 
+@validate_params({"seed": [SEED]})
 def compare_scenarios(policy: Policy, data: pd.DataFrame, scenarios, *, seed: int = 0,
                       segments: tuple[str, ...] | None = None) -> ScenarioComparison:
     """Replay ``policy`` as written and under each scenario, and compare them.
@@ -741,9 +721,6 @@ def compare_scenarios(policy: Policy, data: pd.DataFrame, scenarios, *, seed: in
     (0.0, 0.169)
     """
     named = _named(scenarios)
-    if not _whole(seed) or seed < 0:
-        raise DataError("compare_scenarios", [Problem("seed", f"must be a whole number of at "
-                                                              f"least 0; got {seed!r}")])
     base = replay(policy, data, seed=seed, segments=segments)
     names = list(policy.action_names)
     k = len(names)

@@ -27,12 +27,12 @@ from .._errors import DataError, Problem
 from .._plotting import Display
 from .._result import Result, plain, records
 from .._format import axis_label, format_number, tick_formatter
+from .._validate import SEED, Integral, Interval, Numbers, Real, Text, validate_params
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import OP_WORDS
 from ..policy import Policy
 from ._bootstrap import weight_blocks
-from ._open import (COMPONENTS, OpenHistory, OpenRule, open_history, present_codes,
-                    rates_from, threshold_problem)
+from ._open import COMPONENTS, OpenHistory, OpenRule, open_history, present_codes, rates_from
 
 __all__ = ["SweepResult", "SweepDisplay", "threshold_sweep", "SWEEP_COLUMNS"]
 
@@ -206,22 +206,6 @@ class SweepResult(Result):
 
 # --------------------------------------------------------------------------- helpers
 
-def _check_params(thresholds, bootstrap, bootstrap_seed) -> np.ndarray | None:
-    problems = []
-    out = None
-    if thresholds is not None:
-        out, problem = threshold_problem(thresholds, "thresholds")
-        problems += [problem] if problem is not None else []
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        problems.append(Problem("bootstrap", f"must be a whole number of replicates, 0 for none "
-                                             f"(200 or more for an interval); got {bootstrap!r}"))
-    if isinstance(bootstrap_seed, bool) or not isinstance(bootstrap_seed, (int, np.integer)):
-        problems.append(Problem("bootstrap_seed", f"must be a whole number; got {bootstrap_seed!r}"))
-    if problems:
-        raise DataError("threshold_sweep", problems)
-    return out
-
-
 def _draw_sweep(result, ax):
     import matplotlib.pyplot as plt
 
@@ -353,6 +337,11 @@ def _beyond(grid: np.ndarray, left: np.ndarray, right: np.ndarray, op: str, m: i
 
 # --------------------------------------------------------------------------- the sweep
 
+@validate_params({"rule": [Text()], "column": [None, Text()], "thresholds": [None, Numbers()],
+                  "seed": [SEED], "reviewer_accuracy": [None, Interval(Real, 0, 1)],
+                  "bootstrap": [Interval(Integral, 0, None,
+                                         hint="0 for none, 200 or more for an interval")],
+                  "bootstrap_seed": [SEED]})
 def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = None,
                     thresholds=None, seed: int = 0, reviewer_accuracy: float | None = None,
                     bootstrap: int = 0, bootstrap_seed: int = 0,
@@ -403,9 +392,10 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
     trustlab.PolicyError
         For an unknown rule, a rule that does not compare the column with a
         number exactly once, or a comparison inside an ``or`` or ``not``.
+    trustlab.ParameterError
+        For bad arguments (every one at once).
     trustlab.DataError
-        For bad parameters, for data :func:`replay` refuses, and when no case
-        can be valued.
+        For data :func:`replay` refuses, and when no case can be valued.
 
     Examples
     --------
@@ -435,7 +425,7 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
                                                 thresholds=thresholds, seed=seed,
                                                 reviewer_accuracy=reviewer_accuracy, client=client,
                                                 **options)
-    given = _check_params(thresholds, bootstrap, bootstrap_seed)
+    given = None if thresholds is None else np.asarray(thresholds, dtype=float).ravel()
     h = open_history(policy, data, [(rule, column)], caller="threshold_sweep", seed=seed,
                      reviewer_accuracy=reviewer_accuracy)
     r = h.open[0]

@@ -44,16 +44,16 @@ clear it: the gate says so instead of giving a number.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from html import escape
 
 import numpy as np
 import pandas as pd
 
-from .._errors import DataError, Problem
+from .._errors import DataError, ParameterError, Problem
 from .._format import format_number, status_html
 from .._result import Result, plain, records
+from .._validate import Interval, Options, Real, validate_params
 from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
 from ..policy import MODES, Policy
 from .._stats import Z_95, wilson_interval
@@ -347,17 +347,6 @@ def _weeks(more: float, unit: str, volume: dict, why_not: str) -> tuple[float, s
     return more / rate, ""
 
 
-def _signal_psi(value) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) \
-            or value < 0:
-        raise DataError(_SOURCE, [Problem("signal_psi", (
-            f"must be the largest PSI of any signal window against the drift reference, a "
-            f"number of at least 0, or None when drift was not measured; got {value!r}"))])
-    return float(value)
-
-
 def _criteria(replay: ReplayLike, psi: float | None, ind: pd.DataFrame, volume: dict,
               why_no_weeks: str) -> pd.DataFrame:
     policy = replay.policy
@@ -449,6 +438,10 @@ def _criteria(replay: ReplayLike, psi: float | None, ind: pd.DataFrame, volume: 
 
 # ----------------------------------------------------------------------------- entry point
 
+@validate_params({
+    "signal_psi": [Interval(Real, 0, None, name="the largest PSI of any signal window against "
+                                                "the drift reference, a number of at least 0"),
+                   Options((None,), name="None when drift was not measured")]})
 def promotion_gate(replay: ReplayLike, *, signal_psi: float | None = None) -> GateResult:
     """May the replayed policy move to the next mode on the autonomy ladder?
 
@@ -475,8 +468,9 @@ def promotion_gate(replay: ReplayLike, *, signal_psi: float | None = None) -> Ga
 
     Raises
     ------
-    trustlab.DataError
-        When ``signal_psi`` is not a non-negative number or None.
+    trustlab.ParameterError
+        When ``replay`` is not a Replay, or ``signal_psi`` is not a
+        non-negative number or None.
 
     Examples
     --------
@@ -496,10 +490,10 @@ def promotion_gate(replay: ReplayLike, *, signal_psi: float | None = None) -> Ga
     3     max_signal_psi      0.10     0.040   True
     """
     if not is_replay(replay):
-        raise DataError(_SOURCE, [Problem("replay", (
-            f"must be a Replay from trustlab.simulate.replay(policy, data); got "
-            f"{type(replay).__name__}"))])
-    psi = _signal_psi(signal_psi)
+        raise ParameterError(_SOURCE, [Problem("replay", (
+            f"must be a Replay from trustlab.simulate.replay(policy, data) (a replay held in "
+            f"memory); got {type(replay).__name__}"))])
+    psi = None if signal_psi is None else float(signal_psi)
     policy: Policy = replay.policy
     i = MODES.index(policy.mode)
     nxt = MODES[i + 1] if i + 1 < len(MODES) else None

@@ -1,4 +1,10 @@
-"""Safe YAML reading that keeps line numbers and refuses duplicate keys."""
+"""Safe YAML reading that keeps line numbers and refuses duplicate keys.
+
+The one strict reader of the kit's YAML files: policies, glossaries and design
+assessments. YAML parsers otherwise keep the last of two equal keys without a
+word, so a second ``answers:`` entry could silently flip an assessment's
+recommendation; here it is an error naming the key and its line.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +17,15 @@ __all__ = ["read_yaml", "YamlDoc", "YamlProblem", "MAX_BYTES", "MAX_VALUES", "MA
            "MAX_DEPTH", "MAX_DIGITS"]
 
 MAX_BYTES = 262_144
-"""Largest policy text read, in bytes of UTF-8 (256 KiB; shipped policies are about 5 KiB)."""
+"""Largest text read, in bytes of UTF-8 (256 KiB; shipped policies are about 5 KiB)."""
 MAX_VALUES = 20_000
-"""Most values (mappings, lists and scalars, counting every alias expansion) in a policy."""
+"""Most values (mappings, lists and scalars, counting every alias expansion) in a document."""
 MAX_ALIASES = 100
-"""Most YAML aliases (``*name``) in a policy; aliases are how a small file grows huge."""
+"""Most YAML aliases (``*name``) in a document; aliases are how a small file grows huge."""
 MAX_DEPTH = 50
 """Deepest nesting of mappings and lists (counting through aliases)."""
 MAX_DIGITS = 100
-"""Most digits in a number written in a policy."""
+"""Most digits in a number written in a document."""
 
 
 class YamlProblem(Exception):
@@ -93,7 +99,15 @@ def _too_many(what: str, limit: int | str, found: str, line: int | None, fix: st
     return YamlProblem(f"{what}: the limit is {limit}, found {found}; {fix}", line)
 
 
-def _check_limits(text: str) -> None:
+def _short(what: str) -> str:
+    """The fix for too much text or too many values."""
+    if what == "policy":
+        return "a policy is a short list of rules; keep data out of it"
+    return f"an {what} is short; keep data out of it" if what[:1] in "aeiou" else \
+        f"a {what} is short; keep data out of it"
+
+
+def _check_limits(text: str, what: str = "policy") -> None:
     """Refuse text over the size limit, or whose events exceed the alias, value or depth limits.
 
     The events come from libyaml (C) when it is installed, so a hostile file is refused in
@@ -106,23 +120,22 @@ def _check_limits(text: str) -> None:
     >>> _check_limits("[" * 60 + "]" * 60)
     Traceback (most recent call last):
     ...
-    trustlab.policy._yaml.YamlProblem: nesting too deep: the limit is 50, found 51 levels...
+    trustlab._yaml.YamlProblem: nesting too deep: the limit is 50, found 51 levels...
     """
     if len(text) > 4 * MAX_BYTES:  # no UTF-8 copy of a huge text just to count its bytes
-        raise _too_many("the policy text is too large", f"{MAX_BYTES:,} bytes",
-                        f"at least {len(text):,} bytes", None,
-                        "a policy is a short list of rules; keep data out of it")
+        raise _too_many(f"the {what} text is too large", f"{MAX_BYTES:,} bytes",
+                        f"at least {len(text):,} bytes", None, _short(what))
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:  # only text given in Python; a file is decoded UTF-8
         raise YamlProblem(f"character {exc.object[exc.start]!r} at position {exc.start} is not "
                           "valid Unicode text (a lone surrogate); remove it", None) from None
     if size > MAX_BYTES:
-        raise _too_many("the policy text is too large", f"{MAX_BYTES:,} bytes", f"{size:,} bytes",
-                        None, "a policy is a short list of rules; keep data out of it")
+        raise _too_many(f"the {what} text is too large", f"{MAX_BYTES:,} bytes", f"{size:,} bytes",
+                        None, _short(what))
     if getattr(yaml, "__with_libyaml__", False):
         try:
-            _scan(text, yaml.CSafeLoader)
+            _scan(text, yaml.CSafeLoader, what)
             return
         except yaml.YAMLError as exc:
             if "nesting depth" in str(exc):  # libyaml's own cap (1,000 levels), met first
@@ -132,12 +145,12 @@ def _check_limits(text: str) -> None:
             if len(text) > _PYTHON_REREAD:
                 return  # the composer reports libyaml's syntax error
     try:
-        _scan(text, yaml.SafeLoader)  # iterative: safe at any depth, up to the syntax error
+        _scan(text, yaml.SafeLoader, what)  # iterative: safe at any depth, up to the syntax error
     except yaml.YAMLError:
         return  # the composer below reports the syntax error with its line
 
 
-def _scan(text: str, loader) -> None:
+def _scan(text: str, loader, what: str = "policy") -> None:
     """Count values, aliases and depth in the event stream; raise at the first limit passed."""
     depth = values = aliases = 0
     for event in yaml.parse(text, Loader=loader):
@@ -150,8 +163,7 @@ def _scan(text: str, loader) -> None:
             values += 1
             if values > MAX_VALUES:
                 raise _too_many("too many values", MAX_VALUES, f"more than {MAX_VALUES:,}",
-                                event.start_mark.line + 1,
-                                "a policy is a short list of rules; keep data out of it")
+                                event.start_mark.line + 1, _short(what))
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -161,12 +173,23 @@ def _scan(text: str, loader) -> None:
             depth -= 1
 
 
-def read_yaml(text: str) -> YamlDoc:
+def read_yaml(text: str, *, what: str = "policy") -> YamlDoc:
     """Parse YAML text with the safe loader; record where each field path starts.
 
     Only plain mappings, sequences and scalars are accepted: tags such as
     ``!!python/object`` are refused, and so are duplicate keys (which YAML
     parsers otherwise resolve silently by keeping the last).
+
+    Parameters
+    ----------
+    text : str
+    what : str, default "policy"
+        What the text is, in messages (``"assessment"``, ``"glossary"``).
+
+    Raises
+    ------
+    YamlProblem
+        With the message and the 1-based ``line`` where known.
 
     Examples
     --------
@@ -179,12 +202,16 @@ def read_yaml(text: str) -> YamlDoc:
 
     >>> read_yaml("a: &x [1, 2]\\nb: *x\\n").data
     {'a': [1, 2], 'b': [1, 2]}
+    >>> read_yaml("answers:\\n  latency: low\\n  latency: high\\n", what="assessment")
+    Traceback (most recent call last):
+    ...
+    trustlab._yaml.YamlProblem: answers.latency: the key 'latency' appears twice; keep one (YAML would silently use the last)
     >>> read_yaml("n: " + "9" * 101)
     Traceback (most recent call last):
     ...
-    trustlab.policy._yaml.YamlProblem: n: a number with too many digits: the limit is 100, found 101...
+    trustlab._yaml.YamlProblem: n: a number with too many digits: the limit is 100, found 101...
     """
-    _check_limits(text)
+    _check_limits(text, what)
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -213,8 +240,8 @@ def read_yaml(text: str) -> YamlDoc:
                             f"{depth} levels", n.start_mark.line + 1, "flatten the document")
         if n.tag not in _PLAIN_TAGS:
             raise YamlProblem(
-                f"{path or 'the document'}: the tag '{n.tag}' is not allowed; policies "
-                "hold plain values only",
+                f"{path or 'the document'}: the tag '{n.tag}' is not allowed; a {what} "
+                "holds plain values only",
                 n.start_mark.line + 1,
             )
         if isinstance(n, yaml.MappingNode):
