@@ -8,7 +8,7 @@ import pytest
 
 import trustlab
 from trustlab import _notebook as nb
-from conftest import REPO
+from _support import REPO
 
 
 def test_every_notebook_declares_typed_documented_parameters():

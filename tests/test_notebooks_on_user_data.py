@@ -20,7 +20,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from conftest import REPO
+from _support import REPO
 
 pytestmark = pytest.mark.slow  # about two minutes on two shared cores
 

@@ -7,7 +7,7 @@ import re
 
 from pathlib import Path
 
-from conftest import REPO
+from _support import REPO
 
 
 def run_block(marker: str | None, cwd: Path = REPO) -> dict:

@@ -1,6 +1,6 @@
 """``trustlab validate POLICY DATA``: a fast gate for CI, and the errors a new user meets.
 
-The tiny policy of ``conftest`` with outcomes valued by hand on its ten rows
+The tiny policy of ``_support`` with outcomes valued by hand on its ten rows
 (actions in ``EXPECTED_TINY``); every review is a recorded human decision, so
 no number below depends on a simulated reviewer.
 """
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import trustlab
-from conftest import REPO, credit_text, policy_text
+from _support import REPO, credit_text, policy_text
 from trustlab._cli import main
 
 OUTCOMES = """\

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import REPO
+from _support import REPO
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from trustlab.change._shadow import (JUDGEMENTS, SHADOW_COLUMNS, SHADOW_METRICS,
                                      VERDICTS, ShadowResult, shadow_run)
 from trustlab.datasets import ConceptShift, FeatureDrift, make_history
 from trustlab.simulate import replay
-from conftest import CREDIT, credit_text
+from _support import CREDIT, credit_text
 
 CHAMPION = """
 trustlab: 1

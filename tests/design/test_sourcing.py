@@ -7,7 +7,7 @@ import pytest
 
 import trustlab
 from trustlab.design import FACTORS, OPTIONS, SourcingAssessment, load_assessment
-from conftest import REPO
+from _support import REPO
 
 
 def flat(**special) -> SourcingAssessment:

@@ -8,7 +8,7 @@ import pytest
 
 import trustlab
 from trustlab.datasets import load_german_credit, load_lending_club
-from conftest import REPO
+from _support import REPO
 
 
 @pytest.fixture(scope="module", params=["csv", "loader"])

@@ -11,7 +11,7 @@ from trustlab import _time
 from trustlab._time import (read_times, shift_times, span_end, time_ns, times_ns,
                                    window_ends, window_id, window_ids, window_starts)
 from trustlab.policy import read_window
-from conftest import BASE, policy_text
+from _support import BASE, policy_text
 
 
 def ts(*texts: str) -> list[pd.Timestamp]:

@@ -16,7 +16,7 @@ from trustlab.explain import (
     reference_rows,
 )
 from trustlab.signals import build_pipeline
-from conftest import REPO
+from _support import REPO
 
 FEATURES = ["loan_amount", "annual_income", "debt_to_income", "credit_history_years",
             "delinquencies_2y", "employment_years", "grade", "purpose", "channel", "age_band"]

@@ -15,7 +15,7 @@ from trustlab.datasets import load_german_credit, make_retention_history
 from trustlab.fairness import DISPARITY_METRICS, Disparity, DisparityDisplay, disparity
 from trustlab.policy import Check
 from trustlab.simulate import evaluate_checks, replay
-from conftest import REPO, retention_text
+from _support import REPO, retention_text
 
 matplotlib.use("Agg")
 fm = pytest.importorskip("fairlearn.metrics")

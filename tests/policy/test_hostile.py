@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trustlab
-from conftest import BASE, policy_text
+from _support import BASE, policy_text
 
 SECONDS = 2.0
 MEGABYTES = 150
@@ -380,7 +380,7 @@ def test_segment_value_with_dollars_is_drawn_literally():
     from trustlab.datasets import make_history
     from trustlab.simulate import replay
     from trustlab.simulate._plots import plot_segment_rates
-    from conftest import REPO
+    from _support import REPO
 
     history = make_history(n_days=7, applications_per_day=60, seed=3)
     hostile = np.array(["$x^{$", "$a$ and $b$", "plain", r"cost \$5 $"], dtype=object)

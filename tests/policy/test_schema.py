@@ -41,7 +41,7 @@ from trustlab.policy._metric_names import METRIC_DECLARATIONS
 from trustlab.policy._schema import LOADER_ONLY, SCHEMA_FILE, schema_text
 from trustlab.policy._template import MAX_TEMPLATE_CHARS
 from trustlab.policy._yaml import read_yaml
-from conftest import FIXTURES, REPO
+from _support import FIXTURES, REPO
 
 SCHEMA = policy_schema()
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)

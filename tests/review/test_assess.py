@@ -9,7 +9,7 @@ import pytest
 from trustlab import ConfigError, DataError, load_policy
 from trustlab.datasets import load_lending_club
 from trustlab.review import assess, outcome_read_from
-from conftest import REPO
+from _support import REPO
 
 
 @pytest.fixture(scope="module")

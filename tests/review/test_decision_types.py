@@ -23,7 +23,7 @@ from trustlab._notebook import read_parameters
 from trustlab.datasets import load_lending_club
 from trustlab.review import assess, bad_when_read_as, parse_bad_when
 from trustlab.simulate import replay
-from conftest import REPO
+from _support import REPO
 
 FAST = ["-p", "bootstrap", "20", "-p", "cases", "2", "--quiet"]
 RETENTION = REPO / "policies" / "retention-offer.yaml"

@@ -16,7 +16,7 @@ from trustlab._cli import main
 from trustlab.datasets import load_lending_club
 from trustlab.design import assess_readiness
 from trustlab.review import _run
-from conftest import REPO
+from _support import REPO
 
 FAST = {"bootstrap": "0", "cases": "1"}
 

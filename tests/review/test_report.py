@@ -27,7 +27,7 @@ from trustlab import load_policy
 from trustlab._cli import main
 from trustlab._format import format_number
 from trustlab.review import FOUR_FIFTHS, assess, export_report, report_table
-from conftest import REPO
+from _support import REPO
 
 matplotlib.use("Agg")
 

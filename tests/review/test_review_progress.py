@@ -12,7 +12,7 @@ import pytest
 
 from trustlab.datasets import load_lending_club
 from trustlab.review import _run
-from conftest import REPO
+from _support import REPO
 
 FAST = {"bootstrap": "0", "cases": "1"}
 SETUP = "Setup and assessment"

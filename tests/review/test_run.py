@@ -12,7 +12,7 @@ import pytest
 from trustlab._cli import main
 from trustlab.datasets import load_lending_club
 from trustlab.review import _run
-from conftest import REPO
+from _support import REPO
 
 FAST = ["-p", "bootstrap", "50", "-p", "cases", "2", "--quiet"]
 

@@ -10,7 +10,7 @@ import trustlab
 from trustlab.datasets import FeatureDrift, make_history
 from trustlab.scale import replay as scaled_replay
 from trustlab.simulate import replay, with_rate_limit
-from conftest import REPO, write_cuts
+from _support import REPO, write_cuts
 
 dd = pytest.importorskip("dask.dataframe")
 

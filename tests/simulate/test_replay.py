@@ -10,7 +10,7 @@ import trustlab
 from trustlab.datasets import load_synthetic_sample
 from trustlab.simulate import action_values, replay
 from trustlab.simulate._edit import rule_threshold, with_threshold, with_unlabelled
-from conftest import REPO
+from _support import REPO
 
 SMALL = """
 trustlab: 1

@@ -25,7 +25,7 @@ from trustlab.change import shadow_run
 from trustlab.datasets import make_fraud_history, make_history, make_retention_history
 from trustlab.simulate import replay
 from trustlab.trust import trust_over_time
-from conftest import REPO, credit_text
+from _support import REPO, credit_text
 
 # ----------------------------------------------------------------------------- (a)
 

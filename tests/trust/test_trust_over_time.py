@@ -11,7 +11,7 @@ from trustlab.datasets import make_history
 from trustlab.datasets._synthetic import ConceptShift
 from trustlab.simulate import replay
 from trustlab.trust import TRUST_COLUMNS, TRUST_METRICS, TrustResult, trust_over_time
-from conftest import CREDIT
+from _support import CREDIT
 
 POLICY = """
 trustlab: 1
