@@ -80,7 +80,8 @@ def make_policy(**sections) -> str:
     """The text of a valid policy: :data:`BASE_SECTIONS` with each keyword's section in place.
 
     A keyword replaces a top-level section or adds one (``guardrails=[...]``,
-    ``checks=[...]``, ``fairness={...}``, ``mode="supervised"``); ``None`` removes it.
+    ``checks=[...]``, ``fairness={...}``, ``mode="supervised"``); ``None`` removes it (and
+    a key whose value is ``None`` at any depth: ``outcomes={**OUTCOMES, "window": None}``).
     Values are plain Python (dicts, lists, text, numbers), written as YAML in the
     format's order of sections; the base's parts (:data:`RULES`, :data:`OUTCOMES`, ...)
     are there to build on: ``outcomes={**OUTCOMES, "window": "1W"}``.
@@ -91,11 +92,19 @@ def make_policy(**sections) -> str:
     >>> trustlab.parse_policy(text).name
     'swap'
     """
-    merged = {**copy.deepcopy(BASE_SECTIONS), **copy.deepcopy(sections)}
-    merged = {k: v for k, v in merged.items() if v is not None}
+    merged = _without_none({**copy.deepcopy(BASE_SECTIONS), **copy.deepcopy(sections)})
     order = [k for k in _ORDER if k in merged] + [k for k in merged if k not in _ORDER]
     return yaml.dump({k: merged[k] for k in order}, Dumper=_Dumper, sort_keys=False,
                      default_flow_style=None, width=10_000, allow_unicode=True)
+
+
+def _without_none(value):
+    """``value`` with every mapping key whose value is ``None`` left out, at any depth."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
 
 
 def write_policy(folder, file: str = "policy.yaml", **sections) -> Path:
