@@ -99,11 +99,14 @@ def make_policy(**sections) -> str:
 
 
 def _without_none(value):
-    """``value`` with every mapping key whose value is ``None`` left out, at any depth."""
+    """``value`` with every mapping key whose value is ``None`` left out, at any depth, and
+    numpy numbers as Python's."""
     if isinstance(value, dict):
         return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_without_none(v) for v in value]
+    if type(value).__module__ == "numpy":
+        return value.item()
     return value
 
 
