@@ -7,6 +7,8 @@ import re
 
 from pathlib import Path
 
+import pytest
+
 from _support import REPO
 
 
@@ -43,6 +45,7 @@ def test_readme_first_screen_has_the_two_commands():
     assert "make test" in ci
 
 
+@pytest.mark.slow  # replays the shipped sample and analyses its swaps: 10-20 s
 def test_readme_simulation_example_runs():
     """Check that the README's simulation example runs and its stated findings hold."""
     text = (REPO / "README.md").read_text()

@@ -296,6 +296,7 @@ def test_fuzz_random_yaml_text_only_policy_errors(text):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(_KEYS, _TREES, max_size=8))
+@pytest.mark.slow  # a fuzz run: ~9 s
 def test_fuzz_random_mappings_only_policy_errors(mapping):
     """Check that random mappings with policy keys, dumped as YAML, only raise PolicyError."""
     import yaml
@@ -317,6 +318,7 @@ def _paths(tree, path=()):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
+@pytest.mark.slow  # a fuzz run: ~9 s
 def test_fuzz_valid_policy_with_one_value_replaced_only_policy_errors(data):
     """Check that the tiny policy with any one value replaced by a random one only raises PolicyError."""
     import yaml

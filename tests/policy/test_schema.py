@@ -586,6 +586,7 @@ def _sweep() -> tuple[tuple[str, str, Any, bool, bool], ...]:
     return tuple(out)
 
 
+@pytest.mark.slow  # loads a policy per key of the schema: ~10 s
 def test_schema_agrees_with_loader_at_every_key():
     """Check that the schema accepts what the loader accepts and refuses what it refuses.
 
