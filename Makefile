@@ -19,7 +19,7 @@ review: $(READY)
 	    --champion policies/lending-club-intake.yaml -p glossary glossaries/lending-club.yaml
 
 test: $(READY)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: $(READY)
 	$(BIN)/python benchmarks/engine.py

@@ -34,6 +34,7 @@ def test_every_benchmark_is_covered():
 
 
 @pytest.mark.parametrize("script", sorted(TINY))
+@pytest.mark.slow  # each script in a fresh interpreter: 5-10 s
 def test_benchmark_runs_at_a_tiny_size(script, tmp_path):
     """Check that the script runs to the end and prints its comparison."""
     done = subprocess.run([sys.executable, str(REPO / "benchmarks" / script), *TINY[script]],

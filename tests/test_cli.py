@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from trustlab._cli import main
-from conftest import policy_text
+from _support import policy_text
 
 
 @pytest.fixture

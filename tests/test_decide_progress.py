@@ -9,7 +9,7 @@ import pytest
 
 from trustlab._cli import main
 from trustlab.datasets import make_retention_history
-from conftest import REPO
+from _support import REPO
 
 POLICY = str(REPO / "policies" / "retention-offer.yaml")
 TIME = r"\(\d+\.\d s\)"

@@ -8,7 +8,7 @@ import tomllib
 
 import yaml
 
-from conftest import REPO
+from _support import REPO
 
 CONDA_NAME = {"dask[dataframe]": "dask"}
 """PyPI requirement names whose conda-forge package is named otherwise."""

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
-import zipfile
 
 import pandas as pd
 import pytest
@@ -13,7 +11,7 @@ import pytest
 import trustlab
 from trustlab import _cli, _threads
 from trustlab._cli import main
-from conftest import policy_text
+from _support import policy_text, tampered_model_file
 
 
 @pytest.fixture
@@ -146,23 +144,9 @@ def test_limit_caps_and_restores_pools():
 def test_skops_refusal_never_suggests_trusting_code(tmp_path):
     """Check that a file naming os.system is refused with the type listed, says it could run
     code, suggests re-saving, and offers no `trusted=[...]` that would load it."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import FunctionTransformer
+    from trustlab.signals import PIPELINE_TYPES, load_model
 
-    from trustlab.signals import PIPELINE_TYPES, load_model, save_model
-    from trustlab.signals._pipeline import build_pipeline
-
-    X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0]})
-    model = build_pipeline(X, LogisticRegression()).fit(X, [0, 0, 1, 1])
-    model.steps[0][1].transformers_[0][1].steps.insert(0, ("log", FunctionTransformer(math.log1p)))
-    good = save_model(model, tmp_path / "good.skops")
-    bad = tmp_path / "bad.skops"
-    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
-        for item in zin.namelist():
-            data = zin.read(item)
-            if item == "schema.json":
-                data = data.replace(b'"math"', b'"os"').replace(b'"log1p"', b'"system"')
-            zout.writestr(item, data)
+    bad = tampered_model_file(tmp_path)
     with pytest.raises(trustlab.DataError) as info:
         load_model(bad, trusted=PIPELINE_TYPES)
     message = str(info.value)

@@ -16,7 +16,7 @@ import pandas as pd
 from trustlab._explore import BUSY_CLASS, CURRENT_CLASS, Debouncer, _plain, checks_table
 from trustlab.datasets import make_history
 from trustlab.simulate import PolicyExplorer
-from conftest import CREDIT
+from _support import CREDIT
 
 
 def test_a_drag_inside_the_kernel_loop_redraws_once_after_it_stops():

@@ -23,40 +23,35 @@ from trustlab.drift import drift_over_time, policy_drift
 from trustlab._time import read_times
 from trustlab.simulate import replay, review_load
 from trustlab.trust import trust_over_time
+from _support import make_policy
 
 MONTHS = pd.date_range("2017-01-01", periods=36, freq="MS")
 SHIFT = pd.Timestamp("2019-01-01")  # scores rise from here on
 CAP = 12  # approvals a calendar month
 
-POLICY = f"""
-trustlab: 1
-name: loans-monthly
-version: "1"
-owner: Credit risk <risk@example.com>
-columns: {{id: loan_id, time: issue_d}}
-signals: [{{name: score, kind: probability, model: pd@1, higher_means: risk}}]
-actions:
-  approve: {{automated: true, favourable: true}}
-  decline: {{automated: true}}
-  review: {{automated: false}}
-rules:
-  - {{id: no-score, when: score is missing, then: review, because: No score.}}
-  - {{id: big, when: amount > 30000, then: review, because: A large loan.}}
-  - {{id: low, when: score < 0.2, then: approve, because: Low risk.}}
-  - {{id: high, when: score >= 0.5, then: decline, because: High risk.}}
-  - {{id: rest, otherwise: true, then: review, because: A person decides.}}
-guardrails:
-  - {{id: cap-approve, kind: rate_limit, action: approve, max: {CAP}, per: 1M, overflow: review}}
-outcomes:
-  label: defaulted
-  bad_when: true
-  values:
-    approve: {{good: 300, bad: -2000}}
-    decline: {{good: -50, bad: 0}}
-    review: {{cost: 20}}
-  reviewer: {{accuracy: 0.9}}
-  window: 1M
-"""
+
+def monthly_policy(cap: int = CAP, low: float = 0.2, brake: dict | None = None) -> trustlab.Policy:
+    """Loans approved under ``low``, at most ``cap`` approvals a calendar month, reviews and
+    values by the month; ``brake``: a drift brake's fields, the first guardrail."""
+    cap_approve = {"id": "cap-approve", "kind": "rate_limit", "action": "approve", "max": cap,
+                   "per": "1M", "overflow": "review"}
+    return trustlab.parse_policy(make_policy(
+        name="loans-monthly", owner="Credit risk <risk@example.com>",
+        columns={"id": "loan_id", "time": "issue_d"},
+        signals=[{"name": "score", "kind": "probability", "model": "pd@1", "higher_means": "risk"}],
+        rules=[{"id": "no-score", "when": "score is missing", "then": "review",
+                "because": "No score."},
+               {"id": "big", "when": "amount > 30000", "then": "review",
+                "because": "A large loan."},
+               {"id": "low", "when": f"score < {low}", "then": "approve", "because": "Low risk."},
+               {"id": "high", "when": "score >= 0.5", "then": "decline", "because": "High risk."},
+               {"id": "rest", "otherwise": True, "then": "review", "because": "A person decides."}],
+        guardrails=[{"id": "brake", "kind": "drift_brake", **brake}, cap_approve] if brake
+        else [cap_approve],
+        outcomes={"label": "defaulted", "bad_when": True,
+                  "values": {"approve": {"good": 300, "bad": -2000},
+                             "decline": {"good": -50, "bad": 0}, "review": {"cost": 20}},
+                  "reviewer": {"accuracy": 0.9}, "window": "1M"}))
 
 
 def loans(seed: int = 0) -> pd.DataFrame:
@@ -88,7 +83,7 @@ def history() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def policy() -> trustlab.Policy:
-    return trustlab.parse_policy(POLICY)
+    return monthly_policy()
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +175,7 @@ def test_rate_limit_months_of_31_and_28_days(policy):
                           "issue_d": pd.Series(times, dtype="str"),
                           "score": np.full(n, 0.05, dtype=np.float32),
                           "amount": pd.array([5000] * n, dtype="Int64")})
-    capped = trustlab.parse_policy(POLICY.replace(f"max: {CAP}", "max: 2"))
+    capped = monthly_policy(cap=2)
     rec = capped.apply(frame)
     assert rec["action"].tolist() == ["approve", "approve", "review",  # Jan: 2 of 3
                                       "approve", "approve", "review", "review",  # Feb: 2 of 4
@@ -223,8 +218,7 @@ def test_workload_per_month(replayed, history):
 
 def test_rollout_judged_per_month(policy, history):
     """Check a rollout judged every month: periods start on the first, stages last months."""
-    challenger = bump_version(trustlab.parse_policy(POLICY.replace("score < 0.2", "score < 0.25")),
-                              "2")
+    challenger = bump_version(monthly_policy(low=0.25), "2")
     plan = RolloutPlan([Stage(0.1, "2M"), Stage(0.5, "1M"), Stage(1.0)], period="1M")
     r = simulate_rollout(policy, challenger, history, plan)
     assert list(r.periods["period_start"]) == list(MONTHS)
@@ -238,8 +232,7 @@ def test_rollout_judged_per_month(policy, history):
 
 def test_rollout_stage_of_a_month_judged_daily(policy, history):
     """Check a 1M stage judged every day lasts January's 31 days, then February's 28."""
-    challenger = bump_version(trustlab.parse_policy(POLICY.replace("score < 0.2", "score < 0.25")),
-                              "2")
+    challenger = bump_version(monthly_policy(low=0.25), "2")
     plan = RolloutPlan([Stage(0.1, "1M"), Stage(0.3, "1M"), Stage(1.0)], period="1D")
     r = simulate_rollout(policy, challenger, history, plan)
     assert r.stages["started"].tolist() == [pd.Timestamp("2017-01-01"),
@@ -251,11 +244,9 @@ def test_rollout_stage_of_a_month_judged_daily(policy, history):
 def test_drift_brake_per_month_bulk_equals_online(history):
     """Check a 1M brake with a {first: 3M} reference brakes the month after the shift, in bulk
     and one record at a time alike."""
-    text = POLICY.replace("guardrails:\n", """guardrails:
-  - {id: brake, kind: drift_brake, watch: [score], metric: ks, reference: {first: 3M},
-     window: 1M, warn: 0.2, act: 0.35, then: review}
-""")
-    braked = trustlab.parse_policy(text)
+    braked = monthly_policy(brake={"watch": ["score"], "metric": "ks",
+                                   "reference": {"first": "3M"}, "window": "1M", "warn": 0.2,
+                                   "act": 0.35, "then": "review"})
     small = history.groupby(month_of(history).to_numpy(), sort=False).head(80)
     small = small.reset_index(drop=True)
     rec = braked.apply(small)
@@ -276,11 +267,9 @@ def test_streamed_replay_cuts_at_months(history, tmp_path):
     the 1M rate limit, the 1M brake with its {first: 3M} reference and monthly trust."""
     from trustlab.scale import replay as scaled_replay
 
-    text = POLICY.replace("guardrails:\n", """guardrails:
-  - {id: brake, kind: drift_brake, watch: [score], metric: psi, reference: {first: 3M},
-     window: 1M, warn: 0.1, act: 0.25, then: review}
-""")
-    braked = trustlab.parse_policy(text)
+    braked = monthly_policy(brake={"watch": ["score"], "metric": "psi",
+                                   "reference": {"first": "3M"}, "window": "1M", "warn": 0.1,
+                                   "act": 0.25, "then": "review"})
     bounds = [0, 1000, 2501, 4444, len(history)]  # parts end in the middle of months
     for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
         history.iloc[a:b].to_parquet(tmp_path / f"part-{i}.parquet")

@@ -8,7 +8,7 @@ import pytest
 
 import trustlab
 from trustlab import notebook as nb
-from conftest import REPO
+from _support import ACTIONS, REPO, make_policy
 
 
 def test_every_notebook_declares_typed_documented_parameters():
@@ -75,6 +75,7 @@ def test_papermill_reads_the_same_parameters():
             assert theirs[name]["inferred_type_name"] == type(default).__name__, (path.name, name)
 
 
+@pytest.mark.slow  # scores a signal out of fold on 3,000 rows, twice: about a minute
 def test_with_signals_scores_only_what_is_missing():
     """Check that present signals are kept, missing ones scored, and impossible cases named."""
     p = trustlab.load_policy(nb.repo_path("policies/consumer-credit.yaml"))
@@ -86,17 +87,12 @@ def test_with_signals_scores_only_what_is_missing():
     assert "time-ordered folds" in notes[0] and len(scored) == len(data)
     with pytest.raises(trustlab.ConfigError, match="outcomes.label.*'defaulted'"):
         nb.with_signals(data.drop(columns=["p_default", "defaulted"]), p)
-    bare = trustlab.parse_policy("""
-trustlab: 1
-name: bare
-version: "1"
-owner: o
-signals: [{name: p, kind: probability, model: m, higher_means: risk}]
-actions: {approve: {automated: true}, review: {automated: false}}
-rules:
-  - {id: low, when: p < 0.1, then: approve, because: Low.}
-  - {id: rest, otherwise: true, then: review, because: Rest.}
-""")
+    bare = trustlab.parse_policy(make_policy(
+        name="bare", columns=None,
+        actions={"approve": {"automated": True}, "review": ACTIONS["review"]},
+        rules=[{"id": "low", "when": "p < 0.1", "then": "approve", "because": "Low."},
+               {"id": "rest", "otherwise": True, "then": "review", "because": "Rest."}],
+        outcomes=None))
     with pytest.raises(trustlab.ConfigError, match="signal 'p'.*no outcomes section"):
         nb.with_signals(data, bare)
 
@@ -213,6 +209,7 @@ def test_read_history_without_outcomes_counts_and_values_nothing(tmp_path):
         nb.read_history(path, RISK)
 
 
+@pytest.mark.slow  # scores the signals of two policies out of fold: about a minute
 def test_read_history_scores_missing_signals_of_both_policies(tmp_path):
     """Check a signal the data lacks is scored out of fold once, the note says so, and a
     champion reading another signal is read from the same data."""
@@ -274,29 +271,22 @@ def _timed(frame: pd.DataFrame, policy=None, **fields) -> nb.History:
     return nb.History(frame, policy, "tiny", time="t", **fields)
 
 
-TINY_POLICY = """
-trustlab: 1
-name: tiny
-version: "1"
-owner: o
-columns: {id: key, time: t}
-signals: [{name: p, kind: probability, model: m, higher_means: risk}]
-actions: {approve: {automated: true, favourable: true}, review: {automated: false}}
-rules:
-  - {id: low, when: p < 0.2 and x < 5, then: approve, because: Low.}
-  - {id: rest, otherwise: true, then: review, because: Rest.}
-outcomes:
-  label: bad
-  bad_when: "yes"
-  values: {approve: {good: 1, bad: -5}, review: {cost: 1}}
-segments: [seg]
-"""
+def tiny_policy(**sections) -> trustlab.Policy:
+    """Approve when p < 0.2 and x < 5, else review; outcome ``bad`` (``"yes"``), segments by
+    ``seg``."""
+    return trustlab.parse_policy(make_policy(**{
+        "actions": {"approve": ACTIONS["approve"], "review": ACTIONS["review"]},
+        "rules": [{"id": "low", "when": "p < 0.2 and x < 5", "then": "approve", "because": "Low."},
+                  {"id": "rest", "otherwise": True, "then": "review", "because": "Rest."}],
+        "outcomes": {"label": "bad", "bad_when": "yes",
+                     "values": {"approve": {"good": 1, "bad": -5}, "review": {"cost": 1}}},
+        "segments": ["seg"], **sections}))
 
 
 def test_feature_drift_and_outage_act_only_from_the_start():
     """Check feature drift moves the first column a rule reads by one standard deviation of the
     rows before the start, and an outage blanks every signal for one day."""
-    policy = trustlab.parse_policy(TINY_POLICY)
+    policy = tiny_policy()
     t = pd.date_range("2025-01-01", periods=6, freq="12h")
     frame = pd.DataFrame({"t": t, "x": [2.0, 4.0, 2.0, 4.0, 2.0, 4.0], "p": [0.1] * 6})
     h = _timed(frame, policy)
@@ -318,7 +308,7 @@ def test_concept_shift_turns_good_outcomes_bad_at_the_stated_odds():
     """Check that from the start each observed good outcome turns bad with probability
     p (f - 1) / (1 - p + f p): with p 0.1 and odds tripled, 1/6 of them, so the bad rate
     becomes 0.25; nothing before the start, no unobserved and no bad outcome changes."""
-    policy = trustlab.parse_policy(TINY_POLICY)
+    policy = tiny_policy()
     n = 40_000
     rng = np.random.default_rng(1)
     bad = np.where(rng.random(n) < 0.1, "yes", "no").astype(object)
@@ -341,7 +331,7 @@ def test_concept_shift_turns_good_outcomes_bad_at_the_stated_odds():
 def test_segment_mix_draws_cases_from_the_riskiest_segment_keeping_times_and_keys():
     """Check a share of the cases after the start are replaced by cases of the segment with the
     highest observed bad rate (30 outcomes or more), keeping their time and key."""
-    policy = trustlab.parse_policy(TINY_POLICY)
+    policy = tiny_policy()
     n = 400
     seg = np.array(["a", "b", "c", "d"] * (n // 4))
     bad = np.where(seg == "b", "yes", "no").astype(object)
@@ -360,7 +350,7 @@ def test_segment_mix_draws_cases_from_the_riskiest_segment_keeping_times_and_key
     assert mixed.loc[replaced, "seg"].eq("b").all()
     assert replaced.iloc[200:].mean() == pytest.approx(0.5, abs=0.08)  # 200 draws at 0.5
     assert mixed[~replaced].equals(frame[~replaced])
-    without = _timed(frame, trustlab.parse_policy(TINY_POLICY.replace("segments: [seg]", "")))
+    without = _timed(frame, tiny_policy(segments=None))
     assert nb.failure_unavailable(without, "segment_mix").startswith(
         "The policy declares no segment column this data has")
 
@@ -382,7 +372,7 @@ def test_failures_need_times_and_outcomes():
 
 def test_outcome_gap_counts_the_cases_with_an_observed_outcome():
     """Check expected and realised bad rates count only cases whose outcome is recorded."""
-    policy = trustlab.parse_policy(TINY_POLICY)
+    policy = tiny_policy()
     frame = pd.DataFrame({"t": pd.to_datetime(["2025-01-06", "2025-01-07", "2025-01-08",
                                                "2025-01-13", "2025-01-14"]),
                           "p": [0.1, 0.3, 0.9, 0.2, 0.4],

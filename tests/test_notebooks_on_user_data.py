@@ -20,7 +20,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from conftest import REPO
+from _support import REPO, make_policy
 
 pytestmark = pytest.mark.slow  # about two minutes on two shared cores
 
@@ -66,36 +66,31 @@ SYNTHETIC_ONLY = ("defaulted_truth", "true_pd", "underwriter_decision", "decisio
                   "application_id", "make_history")
 """Names only the synthetic generator's histories hold (and the generator's own)."""
 
-GERMAN_POLICY = """\
-trustlab: 1
-name: german-credit-risk
-version: "1.0"
-owner: Credit desk <credit@example.com>
-signals:
-  - {name: p_bad, kind: probability, model: german-hgb@oof, higher_means: risk}
-actions:
-  grant: {automated: true, favourable: true}
-  refuse: {automated: true, reversible: false}
-  refer: {automated: false, queue: credit-desk}
-rules:
-  - {id: no-score, when: p_bad is missing, then: refer, because: No score.}
-  - {id: large, when: credit_amount > 15000, then: refer, because: "{credit_amount:,.0f} DM is large."}
-  - {id: high, when: p_bad >= 0.5, then: refuse, because: "Risk {p_bad:.0%} is high."}
-  - {id: low, when: p_bad < 0.15, then: grant, because: "Risk {p_bad:.0%} is low."}
-  - {id: rest, otherwise: true, then: refer, because: A person decides.}
-kill_switch: {engaged: false, then: refer, because: Paused by the credit desk.}
-outcomes:
-  label: outcome
-  bad_when: bad
-  values:
-    grant: {good: 500, bad: -2500}
-    refuse: {good: -100, bad: 0}
-    refer: {cost: 30}
-  reviewer: {accuracy: 0.8}
-segments: [housing, purpose]
-checks:
-  - {metric: automation_rate, at_least: 0.5}
-"""
+GERMAN_POLICY = dict(
+    name="german-credit-risk", version="1.0", owner="Credit desk <credit@example.com>",
+    columns=None,
+    signals=[{"name": "p_bad", "kind": "probability", "model": "german-hgb@oof",
+              "higher_means": "risk"}],
+    actions={"grant": {"automated": True, "favourable": True},
+             "refuse": {"automated": True, "reversible": False},
+             "refer": {"automated": False, "queue": "credit-desk"}},
+    rules=[{"id": "no-score", "when": "p_bad is missing", "then": "refer", "because": "No score."},
+           {"id": "large", "when": "credit_amount > 15000", "then": "refer",
+            "because": "{credit_amount:,.0f} DM is large."},
+           {"id": "high", "when": "p_bad >= 0.5", "then": "refuse",
+            "because": "Risk {p_bad:.0%} is high."},
+           {"id": "low", "when": "p_bad < 0.15", "then": "grant",
+            "because": "Risk {p_bad:.0%} is low."},
+           {"id": "rest", "otherwise": True, "then": "refer", "because": "A person decides."}],
+    kill_switch={"engaged": False, "then": "refer", "because": "Paused by the credit desk."},
+    outcomes={"label": "outcome", "bad_when": "bad",
+              "values": {"grant": {"good": 500, "bad": -2500}, "refuse": {"good": -100, "bad": 0},
+                         "refer": {"cost": 30}},
+              "reviewer": {"accuracy": 0.8}},
+    segments=["housing", "purpose"],
+    checks=[{"metric": "automation_rate", "at_least": 0.5}],
+)
+"""German credit's policy sections; its outcome column is named 'outcome', not the data's."""
 PROTECTED = "personal_status_and_sex, age_in_years, foreign_worker"
 
 
@@ -178,7 +173,7 @@ def german(tmp_path_factory):
     copy of the data with an application time per row (about nine hours apart, in file order)."""
     folder = tmp_path_factory.mktemp("german")
     policy = folder / "german-credit-risk.yaml"
-    policy.write_text(GERMAN_POLICY)
+    policy.write_text(make_policy(**GERMAN_POLICY))
     data = pd.read_csv(REPO / "datasets" / "german_credit.csv")
     data.insert(0, "applied_on", (pd.Timestamp("2024-01-01") + pd.to_timedelta(
         pd.RangeIndex(len(data)) * 8.76, unit="h")).strftime("%Y-%m-%d %H:%M"))
@@ -226,8 +221,8 @@ def test_fairness_on_german_credit_with_its_protected_attributes(run, german, tm
     scored signal reads none of them, the disparity (two attributes crossed) and the proxies
     are measured, and the chosen pair of lines replays to the search's numbers."""
     policy = tmp_path / "german-credit-fair.yaml"
-    policy.write_text(GERMAN_POLICY + "fairness:\n  protected: [foreign_worker, "
-                      "personal_status_and_sex]\n  min_group: 30\n")
+    policy.write_text(make_policy(**GERMAN_POLICY, fairness={
+        "protected": ["foreign_worker", "personal_status_and_sex"], "min_group": 30}))
     text = run("08_fairness", "german", {
         "dataset": german["plain"], "policy": str(policy), "label": "creditability",
         "cross": "foreign_worker, personal_status_and_sex", "exclude": "age_in_years",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jupytext
 import pytest
 
-from conftest import REPO
+from _support import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 

@@ -7,7 +7,9 @@ import re
 
 from pathlib import Path
 
-from conftest import REPO
+import pytest
+
+from _support import REPO
 
 
 def run_block(marker: str | None, cwd: Path = REPO) -> dict:
@@ -43,6 +45,7 @@ def test_readme_first_screen_has_the_two_commands():
     assert "make test" in ci
 
 
+@pytest.mark.slow  # replays the shipped sample and analyses its swaps: 10-20 s
 def test_readme_simulation_example_runs():
     """Check that the README's simulation example runs and its stated findings hold."""
     text = (REPO / "README.md").read_text()

@@ -12,7 +12,7 @@ import trustlab
 from trustlab._io import read_data
 from trustlab.policy import text_columns_of
 from trustlab.engine._apply import RECORD_COLUMNS
-from conftest import policy_text
+from _support import policy_text
 
 
 def _problems(text: str) -> dict[str, str]:
@@ -152,7 +152,7 @@ def test_missing_markers_are_configurable(tmp_path):
 
 def test_shipped_data_reads_as_pandas_reads_it():
     """Check that data without text markers reads exactly as `pandas.read_csv` does."""
-    from conftest import REPO
+    from _support import REPO
 
     path = REPO / "datasets" / "german_credit.csv"
     pd.testing.assert_frame_equal(read_data(path), pd.read_csv(path))

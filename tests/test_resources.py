@@ -9,7 +9,7 @@ from trustlab import _resources
 from trustlab.notebook import project_root, repo_path
 from trustlab.datasets import load_german_credit
 from trustlab.review._run import review_notebooks
-from conftest import REPO
+from _support import REPO
 
 
 def test_shipped_kinds_are_the_repository_folders():

@@ -25,7 +25,7 @@ from trustlab._plotting import Display  # noqa: E402
 from trustlab._result import Result  # noqa: E402
 from trustlab.datasets import (load_synthetic_sample, make_history,  # noqa: E402
                                make_retention_history)
-from conftest import REPO  # noqa: E402
+from _support import REPO  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """``trustlab validate POLICY DATA``: a fast gate for CI, and the errors a new user meets.
 
-The tiny policy of ``conftest`` with outcomes valued by hand on its ten rows
+The tiny policy of ``_support`` with outcomes valued by hand on its ten rows
 (actions in ``EXPECTED_TINY``); every review is a recorded human decision, so
 no number below depends on a simulated reviewer.
 """
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import trustlab
-from conftest import REPO, credit_text, policy_text
+from _support import ACTIONS, REPO, RULES, SIGNAL, credit_text, policy_text, write_policy
 from trustlab._cli import main
 
 OUTCOMES = """\
@@ -274,6 +274,7 @@ def test_policy_only_and_help(tmp_path, capsys):
     assert "exit status:" in text and "1  a check failed" in text and "2  bad input" in text
 
 
+@pytest.mark.slow  # times validate on 10,000 rows: about 6 s on shared cores
 def test_ten_thousand_rows_in_seconds(tmp_path):
     """Check (and print) the wall time of the command on 10k rows, Python start-up included;
     the bound is a sanity bound only (the target is under 3 s)."""
@@ -304,15 +305,15 @@ def test_validate_states_how_it_read_the_time_column(tmp_path, capsys):
     """Check that validate says how it read a month-stamped time column."""
     from trustlab._cli import main
 
-    policy = tmp_path / "p.yaml"
-    policy.write_text(
-        "trustlab: 1\nname: months\nversion: \"1\"\nowner: Risk\ncolumns: {time: issue_d}\n"
-        "signals: [{name: p, kind: probability, model: m@1, higher_means: risk}]\n"
-        "actions: {approve: {automated: true, favourable: true}, review: {automated: false}}\n"
-        "rules:\n  - {id: low, when: p < 0.2, then: approve, because: Low.}\n"
-        "  - {id: rest, otherwise: true, then: review, because: A person decides.}\n"
-        "guardrails:\n  - {id: cap, kind: rate_limit, action: approve, max: 1, per: 1M, "
-        "overflow: review}\n")
+    policy = write_policy(
+        tmp_path, "p.yaml", name="months", owner="Risk", columns={"time": "issue_d"},
+        signals=[{**SIGNAL, "model": "m@1"}],
+        actions={"approve": ACTIONS["approve"], "review": ACTIONS["review"]},
+        rules=[RULES[2], {"id": "rest", "otherwise": True, "then": "review",
+                          "because": "A person decides."}],
+        guardrails=[{"id": "cap", "kind": "rate_limit", "action": "approve", "max": 1,
+                     "per": "1M", "overflow": "review"}],
+        outcomes=None)
     data = tmp_path / "d.csv"
     data.write_text("issue_d,p\nMar-2018,0.1\nMar-2018,0.1\nApr-2018,0.1\n")
     assert main(["validate", str(policy), str(data)]) == 0

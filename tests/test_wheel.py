@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import REPO
+from _support import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -36,9 +37,15 @@ def _run(cmd, cwd, env=None, check=True, timeout=600):
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """The wheel built from this checkout."""
+    """The wheel built from a copy of this checkout (setuptools builds in the source tree:
+    ``build/`` and ``src/trustlab.egg-info`` land in the copy, never in the checkout)."""
+    source = tmp_path_factory.mktemp("source") / "trustlab"
+    shutil.copytree(REPO, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
+        ".hypothesis", "reviews", ".ipynb_checkpoints", "node_modules", "*.whl",
+        ".evidently-venv"))
     out = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", out, REPO],
+    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", out, source],
          cwd=out)
     (found,) = out.glob("trustlab-*.whl")
     return found

@@ -29,7 +29,7 @@ import urllib.request
 
 import pytest
 
-from conftest import REPO
+from _support import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -9,7 +9,7 @@ from trustlab._cli import main
 from trustlab.change import (deploy_timeline, describe_changes, policy_impact,
                              require_version_bump)
 from trustlab.datasets import FeatureDrift, make_history
-from conftest import REPO
+from _support import REPO
 
 TEXT = (REPO / "policies" / "consumer-credit.yaml").read_text()
 

@@ -30,7 +30,7 @@ from trustlab.change._rollout import (
     simulate_rollout,
 )
 from trustlab.datasets import ConceptShift, make_history
-from conftest import CREDIT, credit_text, policy_text
+from _support import CREDIT, credit_text, policy_text
 
 
 @pytest.fixture(autouse=True)

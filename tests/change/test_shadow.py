@@ -11,63 +11,47 @@ from trustlab.change._shadow import (JUDGEMENTS, SHADOW_COLUMNS, SHADOW_METRICS,
                                      VERDICTS, ShadowResult, shadow_run)
 from trustlab.datasets import ConceptShift, FeatureDrift, make_history
 from trustlab.simulate import replay
-from conftest import CREDIT, credit_text
+from _support import ACTIONS, CREDIT, RECORDED, RULES, VALUES, credit_text, make_policy
 
-CHAMPION = """
-trustlab: 1
-name: shadow-tiny
-version: "1"
-owner: o
-columns: {id: key, time: t}
-signals: [{name: p, kind: probability, model: m, higher_means: risk}]
-actions:
-  approve: {automated: true, favourable: true}
-  decline: {automated: true}
-  review: {automated: false}
-rules:
-  - {id: missing, when: p is missing, then: review, because: No score.}
-  - {id: high, when: p >= 0.5, then: decline, because: "Risk {p:.0%} is high."}
-  - {id: low, when: p < 0.2, then: approve, because: "Risk {p:.0%} is low."}
-  - {id: mid, otherwise: true, then: review, because: A person decides.}
-outcomes:
-  label: bad
-  values:
-    approve: {good: 100, bad: -1000}
-    decline: {good: -20, bad: 0}
-    review: {cost: 10}
-  reviewer: {decision: human, map: {"yes": approve, "no": decline}}
-  unlabelled: exclude
-"""
+def champion_text(high: float = 0.5, **sections) -> str:
+    """Declines from ``high``, approves under 20%, a person decides between."""
+    return make_policy(**{
+        "name": "shadow-tiny",
+        "rules": [
+            RULES[0],
+            {"id": "high", "when": f"p >= {high}", "then": "decline",
+             "because": "Risk {p:.0%} is high."},
+            {"id": "low", "when": "p < 0.2", "then": "approve", "because": "Risk {p:.0%} is low."},
+            {"id": "mid", "otherwise": True, "then": "review", "because": "A person decides."}],
+        "outcomes": {"label": "bad", "values": VALUES, "reviewer": RECORDED,
+                     "unlabelled": "exclude"},
+        **sections})
 
-# Bolder: approves up to 55%, declines from 70%, and refers (automated, unfavourable) from 90%.
-CHALLENGER = """
-trustlab: 1
-name: shadow-tiny
-version: "2"
-owner: o
-columns: {id: key, time: t}
-signals: [{name: p, kind: probability, model: m, higher_means: risk}]
-actions:
-  approve: {automated: true, favourable: true}
-  decline: {automated: true}
-  refer: {automated: true}
-  review: {automated: false}
-rules:
-  - {id: missing, when: p is missing, then: review, because: No score.}
-  - {id: very-high, when: p >= 0.9, then: refer, because: "Risk {p:.0%}: refer to a partner."}
-  - {id: high, when: p >= 0.7, then: decline, because: "Risk {p:.0%} is high."}
-  - {id: low, when: p < 0.55, then: approve, because: "Risk {p:.0%} is acceptable."}
-  - {id: mid, otherwise: true, then: review, because: A person decides.}
-outcomes:
-  label: bad
-  values:
-    approve: {good: 100, bad: -1000}
-    decline: {good: -20, bad: 0}
-    refer: {good: -10, bad: 0}
-    review: {cost: 10}
-  reviewer: {decision: human, map: {"yes": approve, "no": decline}}
-  unlabelled: exclude
-"""
+
+def challenger_text(review_cost: float = 10, **sections) -> str:
+    """Bolder: approves up to 55%, declines from 70%, and refers (automated, unfavourable)
+    from 90%; a review costs ``review_cost``."""
+    return make_policy(**{
+        "name": "shadow-tiny",
+        "version": "2",
+        "actions": {**{k: v for k, v in ACTIONS.items() if k != "review"},
+                    "refer": {"automated": True}, "review": ACTIONS["review"]},
+        "rules": [
+            RULES[0],
+            {"id": "very-high", "when": "p >= 0.9", "then": "refer",
+             "because": "Risk {p:.0%}: refer to a partner."},
+            {"id": "high", "when": "p >= 0.7", "then": "decline",
+             "because": "Risk {p:.0%} is high."},
+            {"id": "low", "when": "p < 0.55", "then": "approve",
+             "because": "Risk {p:.0%} is acceptable."},
+            {"id": "mid", "otherwise": True, "then": "review", "because": "A person decides."}],
+        "outcomes": {"label": "bad",
+                     "values": {"approve": VALUES["approve"], "decline": VALUES["decline"],
+                                "refer": {"good": -10, "bad": 0},
+                                "review": {"cost": review_cost}},
+                     "reviewer": RECORDED, "unlabelled": "exclude"},
+        **sections})
+
 
 D1, D2 = "2025-03-03 10:00", "2025-03-04 11:00"  # a Monday and a Tuesday: two 1D windows, one 1W
 NA = None
@@ -150,12 +134,12 @@ def expected_metrics(c) -> dict[str, tuple[float, float, float]]:
 
 @pytest.fixture(scope="module")
 def champion():
-    return trustlab.parse_policy(CHAMPION)
+    return trustlab.parse_policy(champion_text())
 
 
 @pytest.fixture(scope="module")
 def challenger():
-    return trustlab.parse_policy(CHALLENGER)
+    return trustlab.parse_policy(challenger_text())
 
 
 @pytest.fixture(scope="module")
@@ -316,7 +300,7 @@ def test_summary_says_selective_labels_and_counts(run):
 
 def test_summary_says_when_the_two_value_outcomes_differently(champion, cases):
     """Check the summary warns when the same decision is worth something else to the challenger."""
-    dearer = trustlab.parse_policy(CHALLENGER.replace("review: {cost: 10}", "review: {cost: 25}"))
+    dearer = trustlab.parse_policy(challenger_text(review_cost=25))
     text = shadow_run(champion, dearer, cases).in_words()
     assert "value outcomes differently (values of 'review')" in text
 
@@ -373,7 +357,7 @@ def test_identical_policies_agree_everywhere(champion, cases):
 
 def test_same_name_and_version_with_other_content_is_refused(champion, cases):
     """Check a changed policy that keeps name@version is refused, naming both hashes."""
-    changed = trustlab.parse_policy(CHAMPION.replace("p >= 0.5", "p >= 0.6"))
+    changed = trustlab.parse_policy(champion_text(high=0.6))
     assert (changed.name, changed.version) == (champion.name, champion.version)
     with pytest.raises(trustlab.PolicyError, match="must bump `version`") as info:
         shadow_run(champion, changed, cases)
@@ -384,7 +368,7 @@ def test_same_name_and_version_with_other_content_is_refused(champion, cases):
 
 def test_different_names_are_allowed(champion, cases):
     """Check a challenger with another name (and the same version) may shadow the champion."""
-    other = trustlab.parse_policy(CHAMPION.replace("name: shadow-tiny", "name: shadow-other"))
+    other = trustlab.parse_policy(champion_text(name="shadow-other"))
     r = shadow_run(champion, other, cases)
     assert r.challenger.name == "shadow-other"
     assert r.totals().loc["agreement", "value"] == 1
@@ -422,9 +406,8 @@ def test_bad_inputs_name_the_field_and_the_fix(champion, challenger, cases):
         shadow_run(champion, challenger, cases, window="weekly")
     with pytest.raises(trustlab.DataError, match="column 't': is the time column"):
         shadow_run(champion, challenger, cases.drop(columns="t"))
-    timeless = [trustlab.parse_policy(text.replace("columns: {id: key, time: t}",
-                                                   "columns: {id: key}"))
-                for text in (CHAMPION, CHALLENGER)]
+    timeless = [trustlab.parse_policy(text(columns={"id": "key"}))
+                for text in (champion_text, challenger_text)]
     with pytest.raises(trustlab.DataError, match="columns.time: neither policy"):
         shadow_run(*timeless, cases)
     with pytest.raises(trustlab.DataError, match="challenger: must be a Policy"):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from trustlab import DataError
 from trustlab.datasets import FRAUD_COLUMNS, load_fraud_history, make_fraud_history
 from trustlab.datasets import _fraud as F
-from conftest import REPO
+from _support import REPO
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from trustlab import DataError
 from trustlab.datasets import (RETENTION_COLUMNS, load_retention_history,
                                make_retention_history)
 from trustlab.datasets import _retention as R
-from conftest import REPO
+from _support import REPO
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import unescape
 
 from trustlab.design import (load_assessment, readiness_form, serving_form, sourcing_form)
-from conftest import REPO
+from _support import REPO
 
 A = REPO / "assessments"
 

@@ -6,7 +6,7 @@ import pytest
 
 import trustlab
 from trustlab.design import export_online_policy
-from conftest import REPO
+from _support import REPO
 
 RECORD = {"application_id": "A1", "decision_time": "2025-03-01 10:00", "loan_amount": 9000,
           "debt_to_income": 12, "p_default": 0.09}

@@ -12,7 +12,7 @@ from trustlab.datasets import make_history
 from trustlab.design import assess_readiness, load_assessment
 from trustlab.review import assess
 from trustlab.review._run import sha256_of
-from conftest import REPO
+from _support import REPO
 
 BRAKED = REPO / "policies" / "consumer-credit-braked.yaml"
 

@@ -9,7 +9,7 @@ import pytest
 import trustlab
 from trustlab.design import (QUESTIONS, ServingAnswers, ServingAssessment, assess_serving,
                              load_assessment)
-from conftest import REPO
+from _support import REPO
 
 ALL = list(itertools.product(*[opts for _, opts in QUESTIONS.values()]))
 

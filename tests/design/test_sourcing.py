@@ -7,7 +7,7 @@ import pytest
 
 import trustlab
 from trustlab.design import FACTORS, OPTIONS, SourcingAssessment, load_assessment
-from conftest import REPO
+from _support import REPO
 
 
 def flat(**special) -> SourcingAssessment:
@@ -37,6 +37,7 @@ def test_a_tie_has_no_winner():
 
 
 @pytest.mark.parametrize("path", ["credit-scoring-sourcing.yaml"])
+@pytest.mark.slow  # a brute-force scan of 1,001 weights per factor: ~9 s
 def test_flips_are_where_a_brute_force_scan_finds_them(path):
     """Check, factor by factor, that the winner over weights 0..10 (step 0.01) changes exactly at
     the reported ends of the range that keeps it, to the reported option."""

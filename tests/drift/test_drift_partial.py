@@ -9,7 +9,7 @@ import pytest
 import trustlab
 from trustlab.drift import Reference, drift_over_time
 from trustlab.drift._partial import DriftCounts, fine_codes, fine_edges, ks_from_fine
-from conftest import DRIFT_COLUMNS, drifting_history
+from _support import DRIFT_COLUMNS, drifting_history
 
 TIME = "decision_time"
 COLUMNS = DRIFT_COLUMNS

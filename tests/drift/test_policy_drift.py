@@ -9,7 +9,7 @@ import pytest
 import trustlab
 from trustlab.datasets import FeatureDrift, NewChannel, make_history
 from trustlab.drift import detection, expected_vs_realised, policy_drift
-from conftest import REPO
+from _support import REPO
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 
 import trustlab
 from trustlab.engine import RECORD_COLUMNS
-from conftest import EXPECTED_TINY, policy_text
+from _support import EXPECTED_TINY, policy_text
 
 
 def test_hand_checked_decisions(tiny, tiny_frame):

@@ -9,7 +9,7 @@ import pytest
 import trustlab
 from trustlab.datasets import FeatureDrift, make_history
 
-from conftest import REPO, policy_text
+from _support import REPO, policy_text
 
 BRAKE = """
 guardrails:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import trustlab
-from conftest import EXPECTED_TINY, policy_text
+from _support import EXPECTED_TINY, policy_text
 from test_apply import RATE, _rate_frame
 
 

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -151,6 +152,7 @@ def _record(df: pd.DataFrame, pos: int) -> dict:
     return {c: df[c].iloc[pos] for c in df.columns}
 
 
+@pytest.mark.slow  # 300 generated policies and frames, each decided in bulk and online: ~13 s
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(policies(), frames())
 def test_bulk_equals_online_and_every_row_decided(text, df):

@@ -8,7 +8,7 @@ import pytest
 
 import trustlab
 from trustlab.datasets import load_german_credit, load_lending_club
-from conftest import REPO
+from _support import ACTIONS, REPO, make_policy
 
 
 @pytest.fixture(scope="module", params=["csv", "loader"])
@@ -57,30 +57,22 @@ def test_lending_club_rows_checked_by_hand(lending_club):
     assert rec["action"].tolist() == ["review", "approve", "review"]
 
 
-GERMAN = """
-trustlab: 1
-name: german-credit-screen
-version: "1"
-owner: Credit policy team
-signals:
-  - {name: duration_in_month, kind: score, model: none@rules-only, higher_means: risk}
-actions:
-  approve: {automated: true, favourable: true}
-  review: {automated: false}
-rules:
-  - id: overdrawn
-    when: "status_of_existing_checking_account == '... < 0 DM' and duration_in_month > 24"
-    then: review
-    because: "An overdrawn account and a {duration_in_month}-month term."
-  - id: steady
-    when: "status_of_existing_checking_account in ['no checking account', '... >= 200 DM / salary assignments for at least 1 year'] and credit_amount <= 5000"
-    then: approve
-    because: "A steady account and a loan of {credit_amount:,} DM."
-  - id: rest
-    otherwise: true
-    then: review
-    because: A person decides.
-"""
+GERMAN = make_policy(
+    name="german-credit-screen", owner="Credit policy team", columns=None,
+    signals=[{"name": "duration_in_month", "kind": "score", "model": "none@rules-only",
+              "higher_means": "risk"}],
+    actions={"approve": ACTIONS["approve"], "review": ACTIONS["review"]},
+    rules=[
+        {"id": "overdrawn",
+         "when": "status_of_existing_checking_account == '... < 0 DM' and duration_in_month > 24",
+         "then": "review", "because": "An overdrawn account and a {duration_in_month}-month term."},
+        {"id": "steady",
+         "when": "status_of_existing_checking_account in ['no checking account', "
+                 "'... >= 200 DM / salary assignments for at least 1 year'] "
+                 "and credit_amount <= 5000",
+         "then": "approve", "because": "A steady account and a loan of {credit_amount:,} DM."},
+        {"id": "rest", "otherwise": True, "then": "review", "because": "A person decides."}],
+    outcomes=None)
 
 
 def test_german_credit_text_conditions(german):

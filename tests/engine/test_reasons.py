@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import trustlab
 from trustlab.engine._reasons import format_array
 from trustlab.policy._template import format_value, no_negative_zero
+from _support import ACTIONS, SIGNAL, make_policy
 
 
 @pytest.mark.parametrize("spec", [".0%", ".1%", ".2f", ",.0f", ".3f", "", ".2e", "g", "+.1f", ">8.2f"])
@@ -35,23 +37,21 @@ def test_format_array_property(values, spec):
     assert format_array(v, spec, min_bucketed=0) == [format_value(x, spec) for x in v.tolist()]
 
 
+def _score_policy(name: str, because: str):
+    """One automated action ``a`` for every row of score ``x``, for the reason ``because``."""
+    return trustlab.parse_policy(make_policy(
+        name=name, columns=None, signals=[{**SIGNAL, "name": "x", "kind": "score"}],
+        actions={"a": {"automated": True}},
+        rules=[{"id": "only", "otherwise": True, "then": "a", "because": because}],
+        outcomes=None))
+
+
 @pytest.mark.parametrize("spec", [".1%", ".0f", ",.2f", ".3F"])
 def test_bulk_reasons_equal_per_row_format(spec):
     """Check grouped rendering over many rows gives format() of each row's value."""
     import pandas as pd
 
-    import trustlab
-
-    policy = trustlab.parse_policy(f"""
-trustlab: 1
-name: fmt
-version: "1"
-owner: o
-signals: [{{name: x, kind: score, model: m, higher_means: risk}}]
-actions: {{a: {{automated: true}}}}
-rules:
-  - {{id: only, otherwise: true, then: a, because: "x={{x:{spec}}} y={{y}}"}}
-""")
+    policy = _score_policy("fmt", f"x={{x:{spec}}} y={{y}}")
     rng = np.random.default_rng(5)
     x = np.concatenate([rng.normal(0, 3, 6000), np.round(rng.uniform(-1, 1, 3000), 3),
                         [0.0005, -0.0005, 0.125, np.nan, -0.0, 2.5]])
@@ -67,18 +67,7 @@ def test_reasons_never_show_negative_zero(spec):
     """Check -0.0 and values rounding to zero read as zero, in bulk and online alike."""
     import pandas as pd
 
-    import trustlab
-
-    policy = trustlab.parse_policy(f"""
-trustlab: 1
-name: zero
-version: "1"
-owner: o
-signals: [{{name: x, kind: score, model: m, higher_means: risk}}]
-actions: {{a: {{automated: true}}}}
-rules:
-  - {{id: only, otherwise: true, then: a, because: "x is {{x:{spec}}}"}}
-""")
+    policy = _score_policy("zero", f"x is {{x:{spec}}}")
     for x in ([0.0, -0.0], [-0.0, 0.0], [-0.001, 0.0, -0.0] * 300):
         rec = policy.apply(pd.DataFrame({"x": x}))
         online = [policy.decide({"x": v}).reason for v in x]
@@ -92,19 +81,14 @@ rules:
 # --------------------------------------------------------------------------- reasons and their lines
 
 def _line_policy(when: str, spec: str):
-    import trustlab
-
-    return trustlab.parse_policy(f"""
-trustlab: 1
-name: lines
-version: "1"
-owner: o
-signals: [{{name: p, kind: score, model: m, higher_means: risk}}]
-actions: {{approve: {{automated: true, favourable: true}}, review: {{automated: false}}}}
-rules:
-  - {{id: line, when: "{when}", then: approve, because: "Risk {{p:{spec}}} is on the line's side."}}
-  - {{id: rest, otherwise: true, then: review, because: "Risk {{p:{spec}}} otherwise."}}
-""")
+    return trustlab.parse_policy(make_policy(
+        name="lines", columns=None, signals=[{**SIGNAL, "kind": "score"}],
+        actions={"approve": ACTIONS["approve"], "review": ACTIONS["review"]},
+        rules=[{"id": "line", "when": when, "then": "approve",
+                "because": f"Risk {{p:{spec}}} is on the line's side."},
+               {"id": "rest", "otherwise": True, "then": "review",
+                "because": f"Risk {{p:{spec}}} otherwise."}],
+        outcomes=None))
 
 
 def test_reason_never_shows_a_number_across_its_rule():

@@ -11,7 +11,7 @@ from trustlab import _time
 from trustlab._time import (read_times, shift_times, span_end, time_ns, times_ns,
                                    window_ends, window_id, window_ids, window_starts)
 from trustlab.policy import read_window
-from conftest import BASE, policy_text
+from _support import BASE, policy_text
 
 
 def ts(*texts: str) -> list[pd.Timestamp]:
@@ -367,8 +367,10 @@ def _frame(times) -> pd.DataFrame:
                          "p": [0.9] * n, "amount": [50] * n, "grade": ["A"] * n})
 
 
-@pytest.mark.parametrize("style", ["month stamps", "iso with offsets", "epoch seconds",
-                                   "time_format"])
+@pytest.mark.parametrize("style", [
+    "month stamps",
+    pytest.param("iso with offsets", marks=pytest.mark.slow),  # ~15 s: offsets parsed per row
+    "epoch seconds", "time_format"])
 def test_bulk_and_online_place_records_in_the_same_windows(style):
     """Check apply() and decide() one record at a time cap the same records per 1M and 1Q."""
     rng = np.random.default_rng(3)

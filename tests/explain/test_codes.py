@@ -16,7 +16,7 @@ from trustlab.explain import (
     reference_rows,
 )
 from trustlab.signals import build_pipeline
-from conftest import REPO
+from _support import REPO
 
 FEATURES = ["loan_amount", "annual_income", "debt_to_income", "credit_history_years",
             "delinquencies_2y", "employment_years", "grade", "purpose", "channel", "age_band"]
@@ -182,6 +182,7 @@ def test_global_view(tree_codes):
     assert "What drives the score" in view._repr_html_()
 
 
+@pytest.mark.slow  # trains and explains on Lending Club: about 9 s
 def test_lending_club_reasons_are_additive_and_point_towards_the_decision():
     """Check, on the real Lending Club data, additivity and direction for every decided case.
 
@@ -245,7 +246,7 @@ def test_no_model_reasons_for_decisions_the_signal_did_not_make(setup):
                                codes.log_odds, atol=1e-8)  # contributions still add up
 
 
-@pytest.mark.parametrize("kind", ["tree", "linear"])
+@pytest.mark.parametrize("kind", [pytest.param("tree", marks=pytest.mark.slow), "linear"])
 def test_calibrated_models_are_explained_through_their_base_models(setup, kind):
     """Check a calibrated model is explained, additively, on its base models' mean log-odds."""
     from sklearn.calibration import CalibratedClassifierCV

@@ -6,7 +6,7 @@ import pytest
 
 import trustlab
 from trustlab.explain import default_phrase, load_glossary, parse_glossary
-from conftest import REPO
+from _support import REPO
 
 
 def test_shipped_glossaries_load():

@@ -24,7 +24,7 @@ from trustlab.explain import (
     prohibited_bases,
 )
 from trustlab.signals import build_pipeline
-from conftest import age_driven_history, retention_policy
+from _support import age_driven_history, retention_policy
 
 FEATURES = ["age_band", "region", "plan", "contract", "tenure_months", "monthly_charge",
             "support_calls_90d", "num_late_payments"]

@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,7 @@ from trustlab.explain import (
     reference_rows,
 )
 from trustlab.signals import build_pipeline
+from _support import make_policy
 
 FEATURES = ["tenure", "complaints", "usage", "region"]
 GLOSSARY = parse_glossary("""
@@ -60,17 +62,15 @@ def _history(n: int = 400):
     return X.assign(p=p, s=1.0 - p), model
 
 
-def _policy(signal: str, higher_means: str, actions: str, rules: str) -> trustlab.Policy:
-    return trustlab.parse_policy(f"""
-trustlab: 1
-name: directions
-version: "1"
-owner: Tests
-signals: [{{name: {signal}, kind: probability, model: m1, higher_means: {higher_means}}}]
-actions: {actions}
-rules:
-{rules}
-""")
+def _policy(signal: str, higher_means: str, actions: str, rules: str,
+            **sections) -> trustlab.Policy:
+    """A policy on probability ``signal`` with the ``actions`` and ``rules`` given as YAML."""
+    return trustlab.parse_policy(make_policy(
+        name="directions", owner="Tests", columns=None,
+        signals=[{"name": signal, "kind": "probability", "model": "m1",
+                  "higher_means": higher_means}],
+        actions=yaml.safe_load(actions), rules=yaml.safe_load(rules), outcomes=None,
+        **sections))
 
 
 def _codes(policy: trustlab.Policy, signal: str, **kw):
@@ -415,8 +415,8 @@ def test_a_guardrail_changed_decision_keeps_its_rules_reasons():
   offer: {automated: true, favourable: true, right_when: bad}
   no_offer: {automated: true, right_when: good, safe: true}""", """
   - {id: high-risk-offer, when: p_churn >= 0.5, then: offer, because: At risk.}
-  - {id: rest, otherwise: true, then: no_offer, because: Not at risk.}
-kill_switch: {engaged: true, then: no_offer, because: Offers paused.}""")
+  - {id: rest, otherwise: true, then: no_offer, because: Not at risk.}""",
+                     kill_switch={"engaged": True, "then": "no_offer", "because": "Offers paused."})
     data, records, codes = _codes(policy, "p_churn")
     assert records["action"].eq("no_offer").all()
     f = _check_common(data, records, codes, policy, {"high-risk-offer": 1, "rest": -1})

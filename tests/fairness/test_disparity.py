@@ -15,63 +15,36 @@ from trustlab.datasets import load_german_credit, make_retention_history
 from trustlab.fairness import DISPARITY_METRICS, Disparity, DisparityDisplay, disparity
 from trustlab.policy import Check
 from trustlab.simulate import evaluate_checks, replay
-from conftest import REPO, retention_text
+from _support import REPO, retention_policy, write_policy
 
 matplotlib.use("Agg")
 fm = pytest.importorskip("fairlearn.metrics")
 
-POLICY = """\
-trustlab: 1
-name: fair-credit
-version: 1.0.0
-owner: Risk team <risk@example.com>
-signals:
-  - {name: p_default, kind: probability, model: m@1, higher_means: risk}
-actions:
-  approve: {automated: true, favourable: true}
-  decline: {automated: true}
-  review: {automated: false}
-rules:
-  - id: no-score
-    when: p_default is missing
-    then: review
-    because: No score.
-  - id: big
-    when: amount > 9000
-    then: review
-    escalate: senior
-    because: A big loan.
-  - id: high
-    when: p_default >= 0.4
-    then: decline
-    because: High risk.
-  - id: low
-    when: p_default < 0.15
-    then: approve
-    because: Low risk.
-  - id: rest
-    otherwise: true
-    then: review
-    because: In between.
-outcomes:
-  label: defaulted
-  values:
-    approve: {good: 100, bad: -500}
-    decline: {good: -10, bad: 0}
-    review: {cost: 5}
-  reviewer: {accuracy: 0.8}
-  unlabelled: exclude
-fairness:
-  protected: [sex, age_band]
-  reference: {sex: m}
-  min_group: 30
-"""
+FAIR = {
+    "name": "fair-credit", "version": "1.0.0", "owner": "Risk team <risk@example.com>",
+    "columns": None,
+    "signals": [{"name": "p_default", "kind": "probability", "model": "m@1",
+                 "higher_means": "risk"}],
+    "rules": [
+        {"id": "no-score", "when": "p_default is missing", "then": "review",
+         "because": "No score."},
+        {"id": "big", "when": "amount > 9000", "then": "review", "escalate": "senior",
+         "because": "A big loan."},
+        {"id": "high", "when": "p_default >= 0.4", "then": "decline", "because": "High risk."},
+        {"id": "low", "when": "p_default < 0.15", "then": "approve", "because": "Low risk."},
+        {"id": "rest", "otherwise": True, "then": "review", "because": "In between."}],
+    "outcomes": {"label": "defaulted",
+                 "values": {"approve": {"good": 100, "bad": -500},
+                            "decline": {"good": -10, "bad": 0}, "review": {"cost": 5}},
+                 "reviewer": {"accuracy": 0.8}, "unlabelled": "exclude"},
+    "fairness": {"protected": ["sex", "age_band"], "reference": {"sex": "m"}, "min_group": 30},
+}
+"""The sections of a credit policy protecting sex (reference m) and age band."""
 
 
-def _policy(tmp_path, text: str = POLICY, name: str = "fair.yaml"):
-    path = tmp_path / name
-    path.write_text(text)
-    return trustlab.load_policy(path)
+def _policy(tmp_path, name: str = "fair.yaml", **sections):
+    """:data:`FAIR` with ``sections`` in place, written to ``tmp_path/name`` and loaded."""
+    return trustlab.load_policy(write_policy(tmp_path, name, **{**FAIR, **sections}))
 
 
 @pytest.fixture(scope="module")
@@ -231,7 +204,7 @@ def test_records_or_a_replay_give_the_same_result(tmp_path, history):
 def test_a_replay_of_another_policy_or_other_rows_is_refused(tmp_path, history):
     """Check a Replay of another policy, or of other rows, is refused with what to do."""
     policy = _policy(tmp_path)
-    other = _policy(tmp_path, POLICY.replace("version: 1.0.0", "version: 1.0.1"), "other.yaml")
+    other = _policy(tmp_path, "other.yaml", version="1.0.1")
     with pytest.raises(trustlab.DataError, match="replay this policy"):
         disparity(policy, history, replay(other, history), bootstrap=0)
     with pytest.raises(trustlab.DataError, match="replay of other rows"):
@@ -289,9 +262,7 @@ def test_cell_counts_bootstrap_matches_resampling_rows(tmp_path, history):
 def test_error_rates_follow_right_when_on_a_high_risk_side_policy(tmp_path):
     """Check that for a retention offer (favourable, right when the customer would churn) the
     error rates read: stayers not left alone, and churners left without an offer."""
-    text = retention_text()
-    policy = _policy(tmp_path, text + "\nfairness:\n  protected: [age_band, region]\n",
-                     "retention.yaml")
+    policy = retention_policy(tmp_path, "fairness:\n  protected: [age_band, region]\n")
     data = make_retention_history(n_days=60, seed=4)
     d = disparity(policy, data, bootstrap=0)
     rec = policy.apply(data)
@@ -326,11 +297,10 @@ def test_german_credit_categories_and_a_crossed_attribute(tmp_path):
     z = (g["duration_in_month"] - 20) / 12 + (g["credit_amount"] - 3000) / 3000
     g["p_default"] = (1 / (1 + np.exp(-(z - 1.0)))).astype(np.float32)
     g["amount"] = g["credit_amount"]
-    text = POLICY.replace("protected: [sex, age_band]", "protected: [personal_status_and_sex, "
-                                                        "foreign_worker]")
-    text = text.replace("reference: {sex: m}", "reference: {personal_status_and_sex: "
-                                               "'male : single', foreign_worker: 'yes'}")
-    policy = _policy(tmp_path, text, "german.yaml")
+    policy = _policy(tmp_path, "german.yaml", fairness={
+        "protected": ["personal_status_and_sex", "foreign_worker"],
+        "reference": {"personal_status_and_sex": "male : single", "foreign_worker": "yes"},
+        "min_group": 30})
     d = disparity(policy, g, cross=("personal_status_and_sex", "foreign_worker"), bootstrap=100)
     part = _part(d, "personal_status_and_sex")
     cats = [c for c in g["personal_status_and_sex"].cat.categories
@@ -352,8 +322,8 @@ def test_german_credit_categories_and_a_crossed_attribute(tmp_path):
 
 # ----------------------------------------------------------------------------- checks
 
-def _checked(tmp_path, history, checks: str):
-    policy = _policy(tmp_path, POLICY + "checks:\n" + checks, "checked.yaml")
+def _checked(tmp_path, history, checks: list[dict]):
+    policy = _policy(tmp_path, "checked.yaml", checks=checks)
     return policy, replay(policy, history)
 
 
@@ -363,14 +333,17 @@ def test_checks_bound_disparity_metrics_group_by_group(tmp_path, history):
     sex, age = _part(d, "sex"), _part(d, "age_band")
     worst_gap = sex.loc[sex["judged"], "favourable_rate_difference"].min()
     worst_wdg = age.loc[age["judged"], "wrongly_declined_good_ratio"].max()
-    policy, r = _checked(tmp_path, history, f"""\
-  - {{metric: favourable_rate_difference, by: sex, at_least: {worst_gap - 0.01:.6f}}}
-  - {{metric: favourable_rate_difference, by: sex, at_least: {worst_gap + 0.01:.6f}}}
-  - {{metric: wrongly_declined_good_ratio, by: age_band, at_most: {worst_wdg + 0.01:.6f}}}
-  - {{metric: wrongly_declined_good_ratio, by: age_band, at_most: {worst_wdg - 0.01:.6f}}}
-  - {{metric: favourable_rate_ratio, by: sex, at_least: 0.5}}
-  - {{metric: wrongly_approved_bad, by: age_band, at_most: 0.9}}
-""")
+    policy, r = _checked(tmp_path, history, [
+        {"metric": "favourable_rate_difference", "by": "sex",
+         "at_least": round(worst_gap - 0.01, 6)},
+        {"metric": "favourable_rate_difference", "by": "sex",
+         "at_least": round(worst_gap + 0.01, 6)},
+        {"metric": "wrongly_declined_good_ratio", "by": "age_band",
+         "at_most": round(worst_wdg + 0.01, 6)},
+        {"metric": "wrongly_declined_good_ratio", "by": "age_band",
+         "at_most": round(worst_wdg - 0.01, 6)},
+        {"metric": "favourable_rate_ratio", "by": "sex", "at_least": 0.5},
+        {"metric": "wrongly_approved_bad", "by": "age_band", "at_most": 0.9}])
     c = r.checks
     assert c["passed"].tolist() == [True, False, True, False, True, True]
     assert c.loc[0, "value"] == pytest.approx(worst_gap)
@@ -404,9 +377,8 @@ def test_result_contract(tmp_path, history):
     """Check summary, plot (a Display that holds its data and redraws), HTML, JSON and words."""
     import matplotlib.pyplot as plt
 
-    policy = _policy(tmp_path, POLICY.replace("protected: [sex, age_band]",
-                                              "protected: [sex, age_band]\n  adverse_ratio: 0.95"),
-                     "adverse.yaml")
+    policy = _policy(tmp_path, "adverse.yaml",
+                     fairness={**FAIR["fairness"], "adverse_ratio": 0.95})
     d = disparity(policy, history, bootstrap=200, seed=2)
     s = d.summary()
     assert list(s["group"])[:4] == ["f", "m", "x", "(missing)"]
@@ -442,7 +414,7 @@ def test_problems_are_refused_together_with_the_fix(tmp_path, history):
         disparity(policy, history.drop(columns="sex"), bootstrap=0)
     assert {p.where for p in err.value.problems} == {"fairness.protected"}
     assert "names column 'sex', which the data lacks" in str(err.value)
-    bare = _policy(tmp_path, POLICY.split("fairness:")[0], "bare.yaml")
+    bare = _policy(tmp_path, "bare.yaml", fairness=None)
     with pytest.raises(trustlab.DataError, match="by='age_band'"):
         disparity(bare, history)
     with pytest.raises(trustlab.ParameterError, match="two different column names"):

@@ -11,7 +11,7 @@ from trustlab.metrics import METRICS, format_metric, metric
 from trustlab.policy import METRICS as CHECKABLE
 from trustlab.simulate import replay
 from trustlab.datasets import make_history
-from conftest import REPO
+from _support import REPO
 
 
 def test_every_disparity_metric_is_declared_once_with_its_kind_and_sums():

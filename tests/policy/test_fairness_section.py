@@ -8,7 +8,7 @@ import yaml
 
 import trustlab
 from trustlab import PolicyError
-from conftest import REPO
+from _support import REPO
 
 BASE = yaml.safe_load((REPO / "policies" / "retention-offer.yaml").read_text())
 

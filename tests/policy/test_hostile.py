@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trustlab
-from conftest import BASE, policy_text
+from _support import BASE, policy_text
 
 SECONDS = 2.0
 MEGABYTES = 150
@@ -296,6 +296,7 @@ def test_fuzz_random_yaml_text_only_policy_errors(text):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(_KEYS, _TREES, max_size=8))
+@pytest.mark.slow  # a fuzz run: ~9 s
 def test_fuzz_random_mappings_only_policy_errors(mapping):
     """Check that random mappings with policy keys, dumped as YAML, only raise PolicyError."""
     import yaml
@@ -317,6 +318,7 @@ def _paths(tree, path=()):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
+@pytest.mark.slow  # a fuzz run: ~9 s
 def test_fuzz_valid_policy_with_one_value_replaced_only_policy_errors(data):
     """Check that the tiny policy with any one value replaced by a random one only raises PolicyError."""
     import yaml
@@ -380,7 +382,7 @@ def test_segment_value_with_dollars_is_drawn_literally():
     from trustlab.datasets import make_history
     from trustlab.simulate import replay
     from trustlab.simulate._plots import plot_segment_rates
-    from conftest import REPO
+    from _support import REPO
 
     history = make_history(n_days=7, applications_per_day=60, seed=3)
     hostile = np.array(["$x^{$", "$a$ and $b$", "plain", r"cost \$5 $"], dtype=object)

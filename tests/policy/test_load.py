@@ -6,7 +6,7 @@ import pytest
 
 import trustlab
 from trustlab.policy import canonical_json
-from conftest import BASE, FIXTURES, REPO, policy_text
+from _support import BASE, FIXTURES, REPO, policy_text
 
 
 def test_spec_example_loads():

@@ -41,7 +41,7 @@ from trustlab.policy._metric_names import METRIC_DECLARATIONS
 from trustlab.policy._schema import LOADER_ONLY, SCHEMA_FILE, schema_text
 from trustlab.policy._template import MAX_TEMPLATE_CHARS
 from trustlab._yaml import read_yaml
-from conftest import FIXTURES, REPO
+from _support import FIXTURES, REPO
 
 SCHEMA = policy_schema()
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
@@ -586,6 +586,7 @@ def _sweep() -> tuple[tuple[str, str, Any, bool, bool], ...]:
     return tuple(out)
 
 
+@pytest.mark.slow  # loads a policy per key of the schema: ~10 s
 def test_schema_agrees_with_loader_at_every_key():
     """Check that the schema accepts what the loader accepts and refuses what it refuses.
 

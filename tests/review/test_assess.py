@@ -9,7 +9,7 @@ import pytest
 from trustlab import ConfigError, DataError, load_policy
 from trustlab.datasets import load_lending_club
 from trustlab.review import assess, outcome_read_from
-from conftest import REPO
+from _support import REPO
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +22,7 @@ def risk():
     return load_policy(REPO / "policies" / "lending-club-risk.yaml")
 
 
+@pytest.mark.slow  # scores the signal out of fold: ~8 s
 def test_label_parameter_reads_another_column_as_the_outcome(loans, risk):
     """Check a history with a renamed outcome column reviews exactly like the original."""
     as_written = assess(risk, loans, bootstrap=0, cases=0)

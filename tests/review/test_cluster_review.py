@@ -14,7 +14,7 @@ from trustlab.datasets import make_history
 from trustlab.review import assess_on_cluster
 from trustlab.simulate import replay
 from trustlab.metrics._sums import activity_counts
-from conftest import REPO
+from _support import REPO
 
 PSI = ["max_signal_psi", "max_feature_psi"]
 

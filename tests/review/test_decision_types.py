@@ -23,7 +23,7 @@ from trustlab.review import read_parameters
 from trustlab.datasets import load_lending_club
 from trustlab.review import assess, bad_when_read_as, parse_bad_when
 from trustlab.simulate import replay
-from conftest import REPO
+from _support import REPO
 
 FAST = ["-p", "bootstrap", "20", "-p", "cases", "2", "--quiet"]
 RETENTION = REPO / "policies" / "retention-offer.yaml"
@@ -103,6 +103,7 @@ def retention_by_hand(df: pd.DataFrame, seed: int = 0) -> dict[str, float]:
     }
 
 
+@pytest.mark.slow  # a review run (notebook kernel) on the shipped retention history
 def test_retention_review_passes_and_values_an_offer_to_a_churner_as_right(retention_shipped):
     """Check exit 0 and pass, one record per row, and every headline number against the hand
     computation: an offer counts towards the bad-rate among offers and the churners caught."""
@@ -119,6 +120,7 @@ def test_retention_review_passes_and_values_an_offer_to_a_churner_as_right(reten
     assert doc["bad_when"] == ["Yes"] and doc["signals_trained"] == []
 
 
+@pytest.mark.slow  # a review run that trains the signal out of fold: about a minute
 def test_retention_review_trains_the_signal(retention_trained, runs):
     """Check a history without p_churn is scored out of fold here, passes, says which cases the
     first time block left unscored, and that without a glossary the reasons read the column
@@ -201,6 +203,7 @@ def fraud_by_hand(df: pd.DataFrame, seed: int = 0) -> dict[str, float]:
     }
 
 
+@pytest.mark.slow  # a review run (notebook kernel) on the shipped fraud history
 def test_fraud_review_passes_and_values_a_hold_on_a_fraud_as_right(fraud_shipped):
     """Check exit 0 and pass, one record per row, and the headline numbers against the hand
     computation: a hold on a fraud is a right call and is worth what it saves."""
@@ -214,6 +217,7 @@ def test_fraud_review_passes_and_values_a_hold_on_a_fraud_as_right(fraud_shipped
     assert want["share.hold"] > 0 and doc["bad_when"] == [1]
 
 
+@pytest.mark.slow  # a review run that trains the signal out of fold: about a minute
 def test_fraud_review_trains_the_signal_without_the_outcome_columns(fraud_trained):
     """Check a history without p_fraud is scored out of fold here and passes; the glossary keeps
     the chargeback status and the analysts' calls out of the model (no leak: AUC well under 1)
@@ -233,6 +237,7 @@ def test_fraud_review_trains_the_signal_without_the_outcome_columns(fraud_traine
     assert any(p in phrases for p in ("The amount is", "device", "merchant", "The card"))
 
 
+@pytest.mark.slow  # a further review run on the fraud history
 def test_fraud_outcome_read_from_the_chargeback_status(fraud_shipped, inputs, runs):
     """Check `-p label chargeback_status -p bad_when '[...]'` (a list of bad values) reads the
     same outcome as is_fraud: every metric equal, and metrics.json says how it was read."""
@@ -290,6 +295,7 @@ def loans():
     return load_lending_club().head(1500)
 
 
+@pytest.mark.slow  # scores 1,500 loans out of fold, then three assessments: 1-2 minutes
 def test_bad_when_reads_another_coding_of_the_outcome(loans):
     """Check a Lending Club history coded "Charged Off"/"Default"/"Fully Paid" reviews exactly
     like the original with `bad_when` as one value and as a list, under the same policy hash."""
@@ -355,6 +361,7 @@ def test_readme_shows_the_examples_as_they_are():
         assert quoted in section and quoted in policies, quoted
 
 
+@pytest.mark.slow  # reads the trained retention review (a kernel run)
 def test_retention_review_reports_fairness(retention_trained, runs):
     """Check the retention review (age_band protected) shows disparity with intervals, the
     frontier of less discriminatory alternatives, never trains on or cites the age band, and

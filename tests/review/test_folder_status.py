@@ -16,7 +16,7 @@ from trustlab._cli import main
 from trustlab.datasets import load_lending_club
 from trustlab.design import assess_readiness
 from trustlab.review import _run
-from conftest import REPO
+from _support import REPO
 
 FAST = {"bootstrap": "0", "cases": "1"}
 
@@ -56,6 +56,7 @@ def _fake_papermill(monkeypatch, then):
     monkeypatch.setattr(papermill, "execute_notebook", execute)
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's finished one
 def test_complete_review_says_complete(done):
     """Check status.json of a finished run and that no working folder is left beside it."""
     assert json.loads((done / "status.json").read_text())["status"] == "complete"
@@ -92,6 +93,7 @@ def test_interrupted_review_carries_no_verdict(inputs, tmp_path, monkeypatch, ho
     assert not (tmp_path / "again").exists()
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's finished one
 def test_killed_run_working_folder_is_refused(done, inputs, tmp_path):
     """Check a killed run's .partial- folder (files of a finished run, no status) is refused."""
     killed = tmp_path / "out.partial-12345"
@@ -102,6 +104,7 @@ def test_killed_run_working_folder_is_refused(done, inputs, tmp_path):
     assert assess_readiness(load_policy(inputs / "risk.yaml"), done) is not None
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's finished one
 def test_failed_last_cell_leaves_no_verdict_and_no_kernel_files(inputs, tmp_path, monkeypatch):
     """Check a cell failing after metrics.json was written: exit 3, status failed, no verdict,
     partial notebook kept, readiness refuses, the kernel's connection file removed."""
@@ -168,6 +171,7 @@ def _set(path, value):
     ("outputs", "x", "field 'outputs' must be dict; got str"),
     ("inputs.policy.sha256", {"a": 1}, "field 'inputs.policy.sha256' must map"),
 ])
+@pytest.mark.slow  # a review run (notebook kernel), or the module's finished one
 def test_malformed_manifest_exits_2_naming_the_field(done, tmp_path, path, value, fragment):
     """Check a missing key or a wrong type is exit 2 naming the field (was KeyError/TypeError)."""
     run = _forged(done, tmp_path, _set(path, value))
@@ -175,6 +179,7 @@ def test_malformed_manifest_exits_2_naming_the_field(done, tmp_path, path, value
     assert not (tmp_path / "never").exists()
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's finished one
 def test_rerun_refuses_parameters_naming_other_files(done, inputs, tmp_path):
     """Check a forged manifest (inputs verify one policy, parameters name another) is refused."""
     other = tmp_path / "other.yaml"
@@ -188,6 +193,7 @@ def test_rerun_refuses_parameters_naming_other_files(done, inputs, tmp_path):
     assert run.exit_code == 2 and "'parameters.glossary' names the file" in run.message
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's finished one
 def test_rerun_never_connects_to_a_scheduler_from_the_manifest(done, tmp_path, monkeypatch):
     """Check a manifest naming a Dask scheduler is refused unless the address is given again."""
     import papermill
@@ -198,12 +204,14 @@ def test_rerun_never_connects_to_a_scheduler_from_the_manifest(done, tmp_path, m
     assert "10.0.0.66" not in run.message
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's finished one
 def test_rerun_takes_only_the_scheduler_as_a_parameter(done, capsys):
     """Check --rerun with any other -p is refused (exit 2) before the manifest is read."""
     code = main(["review", "--rerun", str(done / "manifest.json"), "-p", "seed", "1", "--quiet"])
     assert code == 2 and "-p dask_scheduler ADDRESS" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's finished one
 def test_rerun_with_different_results_exits_5(done, tmp_path):
     """Check results that differ from the manifest's exit 5, not 1 (a failed check)."""
     run = _forged(done, tmp_path, lambda m: m["outputs"].update({"metrics.json": "0" * 64}))
@@ -264,6 +272,7 @@ def test_parameter_ranges_are_checked_before_any_kernel(inputs, tmp_path, capsys
     assert not out.exists()
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's finished one
 def test_rerun_refuses_a_changed_notebook(done, tmp_path):
     """Check a manifest whose notebook hash is not today's notebook's is refused (exit 2):
     the re-run would execute other code than the review did."""

@@ -27,7 +27,7 @@ from trustlab import load_policy
 from trustlab._cli import main
 from trustlab._format import format_number
 from trustlab.review import FOUR_FIFTHS, assess, export_report, report_table
-from conftest import REPO
+from _support import REPO
 
 matplotlib.use("Agg")
 
@@ -128,6 +128,7 @@ def history():
     return pd.read_csv(DATA)
 
 
+@pytest.mark.slow  # reads the module's review run (a notebook kernel: ~20 s)
 def test_title_and_header_say_what_was_reviewed_on_what_when(report, review_folder, history):
     """Check the page title and every header field against the files and the data itself."""
     page = _parse(report)
@@ -157,6 +158,7 @@ def test_title_and_header_say_what_was_reviewed_on_what_when(report, review_fold
     assert report.index("tl-header") < report.index("Verdict: PASS")
 
 
+@pytest.mark.slow  # reads the module's review run (a notebook kernel: ~20 s)
 def test_signoff_block_closes_the_report(report):
     """Check the sign-off block: owner and reviewer to sign and date, and the three decisions."""
     page = _parse(report)
@@ -171,6 +173,7 @@ def test_signoff_block_closes_the_report(report):
     assert text.index("Limitations") < text.index("Sign-off")
 
 
+@pytest.mark.slow  # reads the module's review run (a notebook kernel: ~20 s)
 def test_no_emoji_no_notebook_leftovers(report):
     """Check the page holds no emoji or pictograph, no how-to, no debug print, no code, no
     truncated text and no raw 0..n index column."""
@@ -188,6 +191,7 @@ def test_no_emoji_no_notebook_leftovers(report):
         assert not (len(first) > 1 and first == positions), table["head"]
 
 
+@pytest.mark.slow  # reads the module's review run (a notebook kernel: ~20 s)
 def test_every_figure_says_what_it_shows(report):
     """Check each image carries alt text of its own (not nbconvert's placeholder)."""
     images = _parse(report).images
@@ -200,6 +204,7 @@ def test_every_figure_says_what_it_shows(report):
     assert "-EUR" in alts  # money in the currency, in words too
 
 
+@pytest.mark.slow  # reads the module's review run (a notebook kernel: ~20 s)
 def test_checks_table_in_words(report, review_folder):
     """Check the checks table: check, metric, value, bound and PASS/FAIL in words and colour,
     one row per check of metrics.json."""
@@ -215,6 +220,7 @@ def test_checks_table_in_words(report, review_folder):
     assert report.count('class="tl-status tl-pass"') >= len(doc["checks"])
 
 
+@pytest.mark.slow  # reads the module's review run (a notebook kernel: ~20 s)
 def test_money_in_the_policy_currency(report, review_folder):
     """Check money reads in EUR in the headline table and nowhere in value units."""
     doc = json.loads((review_folder / "metrics.json").read_text())
@@ -226,6 +232,7 @@ def test_money_in_the_policy_currency(report, review_folder):
     assert "Value per decision (EUR)" in text
 
 
+@pytest.mark.slow  # reads the module's review run (a notebook kernel: ~20 s)
 def test_model_evidence_with_auc_interval_and_reliability_groups(report, review_folder, history):
     """Check the evidence section: AUC with its DeLong interval (the AUC as computed by hand from
     the CSV), the reliability groups with Wilson intervals, and metrics.json's record of both."""
@@ -248,6 +255,7 @@ def test_model_evidence_with_auc_interval_and_reliability_groups(report, review_
     assert sum(int(r[1].replace(",", "")) for r in groups["rows"]) == len(history)
 
 
+@pytest.mark.slow  # reads the module's review run (a notebook kernel: ~20 s)
 def test_four_fifths_line_where_the_text_says(report, review_folder):
     """Check the text says the dotted line is four-fifths of the highest segment's rate, and the
     table's four-fifths test agrees with metrics.json worked out by hand."""
@@ -268,6 +276,7 @@ def test_four_fifths_line_where_the_text_says(report, review_folder):
     assert shown[("contract", "two-year")] == "BELOW"
 
 
+@pytest.mark.slow  # reads the module's review run (a notebook kernel: ~20 s)
 def test_reasons_whole_in_the_case_table(report, review_folder):
     """Check each example case's reason appears whole, as recorded in decisions.parquet."""
     decisions = pd.read_parquet(review_folder / "decisions.parquet")

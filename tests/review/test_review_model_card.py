@@ -10,7 +10,7 @@ import pytest
 from trustlab.datasets import make_retention_history
 from trustlab.review import _run
 from trustlab.signals import score_out_of_fold
-from conftest import REPO
+from _support import REPO
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import pytest
 
 from trustlab.datasets import load_lending_club
 from trustlab.review import _run
-from conftest import REPO
+from _support import REPO
 
 FAST = {"bootstrap": "0", "cases": "1"}
 SETUP = "Setup and assessment"
@@ -60,6 +60,7 @@ def _review_lines(err: str) -> list[str]:
     return [line for line in err.splitlines() if line.startswith("Review")]
 
 
+@pytest.mark.slow  # reads the module's review runs (notebook kernels)
 def test_ci_writes_one_line_per_section_in_order(runs):
     """Check one plain line per notebook section, in the notebook's order, then a done line."""
     lines = _review_lines(runs["on"][1])
@@ -72,12 +73,14 @@ def test_ci_writes_one_line_per_section_in_order(runs):
     assert "\r" not in runs["on"][1] and "\x1b" not in runs["on"][1]  # no bar in CI
 
 
+@pytest.mark.slow  # reads the module's review runs (notebook kernels)
 def test_no_per_cell_bar_and_nothing_when_quiet(runs):
     """Check papermill's per-cell bar never shows, and progress=False writes nothing."""
     assert "Executing" not in runs["on"][1] and "cell/s" not in runs["on"][1]
     assert runs["off"][1] == ""
 
 
+@pytest.mark.slow  # reads the module's review runs (notebook kernels)
 def test_progress_never_changes_the_results(runs):
     """Check metrics.json and decisions.parquet are byte-identical with progress on and off."""
     on, off = runs["on"][0], runs["off"][0]

@@ -9,7 +9,7 @@ import pytest
 
 from trustlab.datasets import load_lending_club
 from trustlab.review import _run
-from conftest import REPO
+from _support import REPO
 
 pytestmark = pytest.mark.slow
 

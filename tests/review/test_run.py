@@ -12,7 +12,7 @@ import pytest
 from trustlab._cli import main
 from trustlab.datasets import load_lending_club
 from trustlab.review import _run
-from conftest import REPO
+from _support import REPO
 
 FAST = ["-p", "bootstrap", "50", "-p", "cases", "2", "--quiet"]
 
@@ -37,6 +37,7 @@ def first_run(inputs, tmp_path_factory):
     return code, out
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's first one
 def test_a_passing_review_writes_the_whole_folder(first_run, inputs):
     """Check exit 0 and every file of the contract, with one decision record per data row."""
     code, out = first_run
@@ -61,6 +62,7 @@ def test_a_passing_review_writes_the_whole_folder(first_run, inputs):
     assert manifest["parameters"]["bootstrap"] == 50
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's first one
 def test_report_is_static_and_self_contained(first_run):
     """Check the report: verdict and owner first, figures embedded, no code, no scripts, no CDN."""
     text = (first_run[1] / "report.html").read_text()
@@ -71,6 +73,7 @@ def test_report_is_static_and_self_contained(first_run):
     assert "nb.notebook_parameters" not in text  # no code cells
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's first one
 def test_same_inputs_give_byte_identical_results(first_run, inputs, tmp_path):
     """Check the rerun from the manifest matches, then that a changed data file is detected."""
     code, out = first_run
@@ -90,6 +93,7 @@ def test_same_inputs_give_byte_identical_results(first_run, inputs, tmp_path):
         changed.write_bytes(original)
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's first one
 def test_existing_folder_is_refused(first_run, inputs, capsys):
     """Check that a non-empty output folder is never overwritten."""
     code = main(["review", str(inputs / "lending-club-risk.yaml"), str(inputs / "loans.csv"),
@@ -128,6 +132,7 @@ def test_bad_policy_and_data_exit_2(inputs, tmp_path, capsys):
     assert "revol_util" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's first one
 def test_failed_check_exits_1(inputs, tmp_path):
     """Check that a review whose policy fails one of its checks exits 1 and says which."""
     strict = tmp_path / "strict.yaml"
@@ -140,6 +145,7 @@ def test_failed_check_exits_1(inputs, tmp_path):
     assert json.loads((tmp_path / "out" / "metrics.json").read_text())["verdict"] == "fail"
 
 
+@pytest.mark.slow  # a review run (notebook kernel), or the module's first one
 def test_failed_cell_exits_3_and_keeps_the_partial_notebook(inputs, tmp_path, monkeypatch):
     """Check exit 3 naming the failed cell, with the partially executed notebook kept."""
     folder = tmp_path / "notebooks"

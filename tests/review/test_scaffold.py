@@ -14,7 +14,7 @@ from trustlab import ConfigError, DataError
 from trustlab._cli import main
 from trustlab.datasets import make_fraud_history, make_retention_history
 from trustlab.review import detect_columns, draft_policy, init_project
-from conftest import REPO
+from _support import REPO
 
 
 @pytest.fixture(scope="module")

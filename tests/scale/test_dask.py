@@ -9,7 +9,7 @@ import trustlab
 from trustlab.datasets import FeatureDrift, make_history
 from trustlab.scale import replay as scaled_replay
 from trustlab.simulate import replay, with_rate_limit
-from conftest import REPO
+from _support import REPO
 from test_scale_replay import assert_same
 
 dd = pytest.importorskip("dask.dataframe")

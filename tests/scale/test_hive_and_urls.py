@@ -22,7 +22,7 @@ from trustlab.datasets import make_retention_history
 from trustlab.scale import read_recent
 from trustlab.scale import replay as scaled_replay
 from trustlab.simulate import replay, with_rate_limit, without_guardrail
-from conftest import REPO
+from _support import REPO
 from test_scale_replay import assert_same
 
 RETENTION = (REPO / "policies" / "retention-offer.yaml").read_text(encoding="utf-8")

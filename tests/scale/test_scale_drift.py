@@ -9,7 +9,7 @@ import pytest
 import trustlab
 from trustlab.drift import drift_over_time as in_memory
 from trustlab.scale._drift import drift_error, drift_over_time
-from conftest import DRIFT_COLUMNS, drifting_history, write_cuts
+from _support import DRIFT_COLUMNS, drifting_history, write_cuts
 
 dd = pytest.importorskip("dask.dataframe")
 

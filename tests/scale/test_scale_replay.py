@@ -10,7 +10,7 @@ import trustlab
 from trustlab.datasets import FeatureDrift, make_history
 from trustlab.scale import replay as scaled_replay
 from trustlab.simulate import replay, with_rate_limit
-from conftest import REPO, write_cuts
+from _support import REPO, write_cuts
 
 dd = pytest.importorskip("dask.dataframe")
 
@@ -54,6 +54,7 @@ def assert_same(whole, got, records_folder=None) -> None:
 
 
 @pytest.mark.parametrize("batch_rows", [97, 1000, 10**6])
+@pytest.mark.slow  # streams 7,200 rows in small batches: 8-20 s
 def test_streamed_equals_in_memory(policy, history, folder, tmp_path, batch_rows):
     """Check metrics, checks and records match an in-memory replay at any batch size."""
     whole = replay(policy, history, seed=3)
@@ -79,6 +80,7 @@ def test_parts_hold_whole_rate_limit_windows(policy, folder):
     assert len(seen) == len(set(seen))  # each day in exactly one part
 
 
+@pytest.mark.slow  # streams 7,200 rows in small batches: 8-20 s
 def test_drift_brake_in_parts_equals_in_memory(tmp_path):
     """Check a braked policy replayed in parts brakes the same windows with the same reasons."""
     p = trustlab.load_policy(REPO / "policies" / "consumer-credit-braked.yaml")

@@ -12,7 +12,7 @@ from trustlab.scale import band_grid as scaled_grid
 from trustlab.scale import sweep_resolution
 from trustlab.scale import threshold_sweep as scaled_sweep
 from trustlab.simulate import band_grid, threshold_sweep, with_rate_limit
-from conftest import REPO, write_cuts
+from _support import REPO, write_cuts
 
 dd = pytest.importorskip("dask.dataframe")
 

@@ -10,14 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import FunctionTransformer
 
 import trustlab
 from trustlab.datasets import load_german_credit, load_synthetic_sample
 from trustlab.signals import (
     PIPELINE_TYPES,
     ModelCard,
-    build_pipeline,
     calibration_table,
     default_estimator,
     expected_calibration_error,
@@ -26,6 +24,7 @@ from trustlab.signals import (
     save_model,
     score_out_of_fold,
 )
+from _support import log1p_model_file, tampered_model_file
 
 
 @pytest.fixture(scope="module")
@@ -183,10 +182,7 @@ def test_saved_pipeline_round_trips(credit_result, tmp_path):
 
 def test_untrusted_types_are_refused_and_named(tmp_path):
     """Check that a file holding a function nobody trusted is refused, naming it."""
-    X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0]})
-    model = build_pipeline(X, LogisticRegression()).fit(X, [0, 0, 1, 1])
-    model.steps[0][1].transformers_[0][1].steps.insert(0, ("log", FunctionTransformer(math.log1p)))
-    path = save_model(model, tmp_path / "odd.skops")
+    path = log1p_model_file(tmp_path / "odd.skops")
     with pytest.raises(trustlab.DataError) as info:
         load_model(path, trusted=PIPELINE_TYPES)
     assert "math.log1p" in str(info.value) and "odd.skops" in str(info.value)
@@ -215,17 +211,7 @@ def test_crafted_pickle_is_never_unpickled(tmp_path):
 
 def test_crafted_skops_file_naming_a_dangerous_function_is_refused(tmp_path):
     """Check a skops file edited to call os.system is refused, naming the function."""
-    X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0]})
-    model = build_pipeline(X, LogisticRegression()).fit(X, [0, 0, 1, 1])
-    model.steps[0][1].transformers_[0][1].steps.insert(0, ("log", FunctionTransformer(math.log1p)))
-    good = save_model(model, tmp_path / "good.skops")
-    bad = tmp_path / "bad.skops"
-    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
-        for item in zin.namelist():
-            data = zin.read(item)
-            if item == "schema.json":
-                data = data.replace(b'"math"', b'"os"').replace(b'"log1p"', b'"system"')
-            zout.writestr(item, data)
+    bad = tampered_model_file(tmp_path)
     with pytest.raises(trustlab.DataError, match="os.system"):
         load_model(bad, trusted=PIPELINE_TYPES)
 

@@ -10,34 +10,27 @@ import pytest
 
 import trustlab
 from trustlab.signals import non_feature_columns, select_features, train_missing_signals
+from _support import make_policy
 
-POLICY = """\
-trustlab: 1
-name: fill
-version: "1"
-owner: Risk team
-columns: {id: case, time: t}
-signals:
-  - {name: p, kind: probability, model: m@1, higher_means: risk}
-  - {name: fraud_score, kind: score, model: f@1, higher_means: risk}
-actions:
-  approve: {automated: true, favourable: true}
-  decline: {automated: true}
-  review: {automated: false}
-rules:
-  - {id: fraud, when: fraud_score > 3, then: decline, because: Fraud score.}
-  - {id: low, when: p < 0.2, then: approve, because: Low risk.}
-  - {id: rest, otherwise: true, then: review, because: A person decides.}
-outcomes:
-  label: bad
-  values:
-    approve: {good: 100, bad: -500}
-    decline: {good: -10, bad: 0}
-    review: {cost: 5}
-  reviewer:
-    decision: officer
-    map: {approved: approve, declined: decline}
-"""
+
+def fill_policy(higher_means: str = "risk", low: str = "p < 0.2") -> trustlab.Policy:
+    """Two signals (probability ``p``, a fraud score), an outcome and recorded decisions: every
+    kind of column a policy keeps out of a model's features; approval where ``low``."""
+    return trustlab.parse_policy(make_policy(
+        name="fill", owner="Risk team", columns={"id": "case", "time": "t"},
+        signals=[{"name": "p", "kind": "probability", "model": "m@1",
+                  "higher_means": higher_means},
+                 {"name": "fraud_score", "kind": "score", "model": "f@1", "higher_means": "risk"}],
+        rules=[{"id": "fraud", "when": "fraud_score > 3", "then": "decline",
+                "because": "Fraud score."},
+               {"id": "low", "when": low, "then": "approve", "because": "Low risk."},
+               {"id": "rest", "otherwise": True, "then": "review", "because": "A person decides."}],
+        outcomes={"label": "bad",
+                  "values": {"approve": {"good": 100, "bad": -500},
+                             "decline": {"good": -10, "bad": 0}, "review": {"cost": 5}},
+                  "reviewer": {"decision": "officer",
+                               "map": {"approved": "approve", "declined": "decline"}}}))
+
 
 EXPECTED_NON_FEATURES = [
     ("case", "the row key (`columns.id`)"),
@@ -51,7 +44,7 @@ EXPECTED_NON_FEATURES = [
 
 @pytest.fixture
 def policy():
-    return trustlab.parse_policy(POLICY)
+    return fill_policy()
 
 
 @pytest.fixture
@@ -154,11 +147,8 @@ def test_no_feature_left_is_a_clear_error(policy, history):
 def test_a_trained_benefit_signal_is_the_complement_of_the_risk(history):
     """Check that a signal declared ``higher_means: benefit`` is trained as 1 − P(bad), so
     the rules read it the way they are written (high income → high benefit)."""
-    risk = trustlab.parse_policy(POLICY)
-    benefit = trustlab.parse_policy(POLICY.replace(
-        "{name: p, kind: probability, model: m@1, higher_means: risk}",
-        "{name: p, kind: probability, model: m@1, higher_means: benefit}").replace(
-        "p < 0.2", "p > 0.8"))
+    risk = fill_policy()
+    benefit = fill_policy(higher_means="benefit", low="p > 0.8")
     as_risk, _ = train_missing_signals(history, risk, seed=1)
     as_benefit, _ = train_missing_signals(history, benefit, seed=1)
     both = as_risk["p"].notna()

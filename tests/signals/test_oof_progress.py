@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 import trustlab
 from trustlab.datasets import load_german_credit, make_history
 from trustlab.signals import default_estimator, score_out_of_fold, train_missing_signals
-from conftest import REPO
+from _support import REPO
 
 TIME = r"\(\d+\.\d s\)"
 

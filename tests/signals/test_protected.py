@@ -11,7 +11,7 @@ import pytest
 
 import trustlab
 from trustlab.signals import non_feature_columns, select_features, train_missing_signals
-from conftest import age_driven_history, retention_policy
+from _support import age_driven_history, retention_policy
 
 PROTECTED_WHY = "a protected attribute (`fairness.protected`), never a model feature"
 

@@ -22,7 +22,7 @@ from trustlab import DataError, ModelCard, ParameterError
 from trustlab.datasets import make_retention_history
 from trustlab.review import assess
 from trustlab.signals import ProxyCheck, proxy_warnings
-from conftest import REPO, retention_policy
+from _support import REPO, retention_policy
 
 DECADE = {"18-34": "1990s", "35-54": "1970s", "55+": "1950s"}
 

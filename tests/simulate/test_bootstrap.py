@@ -11,30 +11,11 @@ from trustlab.datasets import load_synthetic_sample
 from trustlab.simulate import metric_table, replay
 from trustlab.simulate._bootstrap import (BOOTSTRAP_COLUMNS, BOOTSTRAP_METRICS, _resample_counts,
                                           bootstrap_metrics)
+from _support import RECORDED, RULES, VALUES, make_policy
 
-POLICY = """
-trustlab: 1
-name: boot
-version: "1"
-owner: o
-columns: {id: key}
-signals: [{name: p, kind: probability, model: m, higher_means: risk}]
-actions:
-  approve: {automated: true, favourable: true}
-  decline: {automated: true}
-  review: {automated: false}
-rules:
-  - {id: low, when: p < 0.2, then: approve, because: Low.}
-  - {id: mid, otherwise: true, then: review, because: Mid.}
-outcomes:
-  label: bad
-  values:
-    approve: {good: 100, bad: -1000}
-    decline: {good: -20, bad: 0}
-    review: {cost: 10}
-  reviewer: {decision: human, map: {"yes": approve, "no": decline}}
-segments: [seg]
-"""
+POLICY = make_policy(name="boot", columns={"id": "key"}, rules=RULES[2:], segments=["seg"],
+                     outcomes={"label": "bad", "values": VALUES, "reviewer": RECORDED})
+"""Approve under 0.2, review the rest; values by hand, the reviewer recorded in ``human``."""
 
 
 @pytest.fixture

@@ -9,30 +9,8 @@ import pytest
 import trustlab
 from trustlab.simulate import replay
 from trustlab.simulate._capacity import REVIEW_LOAD_COLUMNS, _backlog, review_load
+from _support import OUTCOMES, RULES, make_policy
 
-POLICY = """
-trustlab: 1
-name: load
-version: "1"
-owner: o
-columns: {id: key, time: t}
-signals: [{name: p, kind: probability, model: m, higher_means: risk}]
-actions:
-  approve: {automated: true, favourable: true}
-  decline: {automated: true}
-  review: {automated: false}
-rules:
-  - {id: low, when: p < 0.2, then: approve, because: Low.}
-  - {id: mid, otherwise: true, then: review, because: Mid.}
-outcomes:
-  label: bad
-  values:
-    approve: {good: 100, bad: -1000}
-    decline: {good: -20, bad: 0}
-    review: {cost: 10}
-  reviewer: {accuracy: 0.9}
-  window: WINDOW
-"""
 ARRIVALS = [5, 12, 3, 0, 10]  # reviews on 1-5 March; capacity 6 a day
 
 
@@ -44,9 +22,9 @@ def load_replay(window: str | None = "1D"):
                                           "p": 0.1})], ignore_index=True)
     data["key"] = [f"k{i}" for i in range(len(data))]
     data["bad"] = False
-    text = POLICY.replace("  window: WINDOW\n", "") if window is None else \
-        POLICY.replace("WINDOW", window)
-    return replay(trustlab.parse_policy(text), data)
+    outcomes = {**OUTCOMES, "reviewer": {"accuracy": 0.9}, "window": window}
+    return replay(trustlab.parse_policy(make_policy(
+        name="load", rules=[RULES[2], RULES[3]], outcomes=outcomes)), data)
 
 
 def test_backlog_by_hand():

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import trustlab
-from conftest import BASE, policy_text
+from _support import BASE, policy_text
 from trustlab.datasets import load_synthetic_sample
 from trustlab.simulate import replay
 from trustlab.simulate._edit import with_threshold

@@ -14,7 +14,7 @@ import trustlab
 from trustlab.datasets import make_history
 from trustlab.simulate import band_grid, replay, without_guardrail
 from trustlab.simulate._edit import with_threshold
-from conftest import credit_text
+from _support import credit_text
 
 COMPARED = ("value_total", "value_per_decision", "automation_rate", "bad_rate_favourable",
             "peak_reviews_per_window")

@@ -14,7 +14,7 @@ import pytest
 import trustlab
 from trustlab.datasets import make_history
 from trustlab.simulate import GuardrailExplorer, replay, with_rate_limit
-from conftest import CREDIT, credit_text
+from _support import CREDIT, credit_text
 
 
 @pytest.fixture(scope="module")

@@ -10,37 +10,15 @@ import trustlab
 from trustlab.datasets import load_synthetic_sample
 from trustlab.simulate import replay
 from trustlab.simulate._labels import SWAP_TAGS, STRESS_COLUMNS, swap_analysis
-
-POLICY = """
-trustlab: 1
-name: swap
-version: "1"
-owner: o
-columns: {id: key, time: t}
-signals: [{name: p, kind: KIND, model: m, higher_means: risk}]
-actions:
-  approve: {automated: true, favourable: true}
-  decline: {automated: true}
-  review: {automated: false}
-rules:
-  - {id: low, when: p < LOW, then: approve, because: Low.}
-  - {id: high, when: p >= HIGH, then: decline, because: High.}
-  - {id: mid, otherwise: true, then: review, because: Mid.}
-outcomes:
-  label: bad
-  values:
-    approve: {good: 100, bad: -1000}
-    decline: {good: -20, bad: 0}
-    review: {cost: 10}
-  reviewer: REVIEWER
-  window: 1D
-"""
-RECORDED = '{decision: human, map: {"yes": approve, "no": decline}}'
-
+from _support import OUTCOMES, RECORDED, SIGNAL, make_policy
 
 def policy(low=0.2, high=0.6, kind="probability", reviewer=RECORDED) -> trustlab.Policy:
-    return trustlab.parse_policy(POLICY.replace("LOW", str(low)).replace("HIGH", str(high))
-                                 .replace("KIND", kind).replace("REVIEWER", reviewer))
+    return trustlab.parse_policy(make_policy(
+        name="swap", signals=[{**SIGNAL, "kind": kind}], rules=[
+            {"id": "low", "when": f"p < {low}", "then": "approve", "because": "Low."},
+            {"id": "high", "when": f"p >= {high}", "then": "decline", "because": "High."},
+            {"id": "mid", "otherwise": True, "then": "review", "because": "Mid."}],
+        outcomes={**OUTCOMES, "reviewer": reviewer}))
 
 
 @pytest.fixture
@@ -197,7 +175,7 @@ def test_errors_collected_and_named(six):
     assert err.value.failure_cases["where"].tolist() == ["stress", "assumed_bad_rate"]
     with pytest.raises(trustlab.DataError, match="same rows"):
         swap_analysis(r, baseline=replay(policy(), six.iloc[:4]))
-    simulated = policy(reviewer="{accuracy: 0.9}")
+    simulated = policy(reviewer={"accuracy": 0.9})
     with pytest.raises(trustlab.DataError, match=r"baseline.*outcomes.reviewer.decision"):
         swap_analysis(replay(simulated, six.drop(columns="human")))
     unlabelled = six.assign(bad=pd.array([None, None, None, True, None, None], dtype="boolean"))

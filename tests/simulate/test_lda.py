@@ -19,7 +19,7 @@ import trustlab
 from trustlab.datasets import make_history, make_retention_history
 from trustlab.simulate import LdaSearch, band_grid, lda_search, replay, without_guardrail
 from trustlab.simulate._edit import rule_threshold, with_threshold
-from conftest import REPO, credit_text, retention_text, write_cuts
+from _support import REPO, credit_text, retention_text, write_cuts
 
 FAIRNESS = "fairness: {protected: [age_band]}\n"
 OVERALL = ("value_total", "value_per_decision", "automation_rate", "favourable_rate",

@@ -22,7 +22,7 @@ from trustlab.simulate._plots import (
     plot_segment_rates,
     window_words,
 )
-from conftest import REPO
+from _support import REPO
 
 POLICY = REPO / "policies" / "consumer-credit.yaml"
 

@@ -10,47 +10,22 @@ import trustlab
 from trustlab.datasets import load_synthetic_sample
 from trustlab.simulate import action_values, replay
 from trustlab.simulate._edit import rule_threshold, with_threshold, with_unlabelled
-from conftest import REPO
+from _support import OUTCOMES, REPO, make_policy
 
-SMALL = """
-trustlab: 1
-name: small
-version: "1"
-owner: o
-columns: {id: key, time: t}
-signals: [{name: p, kind: probability, model: m, higher_means: risk}]
-actions:
-  approve: {automated: true, favourable: true}
-  decline: {automated: true}
-  review: {automated: false}
-rules:
-  - {id: missing, when: p is missing, then: review, because: No score.}
-  - {id: high, when: p >= 0.5, then: decline, because: High.}
-  - {id: low, when: p < 0.2, then: approve, because: Low.}
-  - {id: mid, otherwise: true, then: review, because: Mid.}
-outcomes:
-  label: bad
-  values:
-    approve: {good: 100, bad: -1000}
-    decline: {good: -20, bad: 0}
-    review: {cost: 10}
-  reviewer: {decision: human, map: {"yes": approve, "no": decline}, accuracy: 0.9}
-  window: 1D
-  unlabelled: UNLABELLED
-segments: [seg]
-checks:
-  - {metric: automation_rate, at_least: 0.6}
-  - {metric: value_per_decision, at_least: 0}
-  - {metric: alignment, at_least: 0.9}
-  - {metric: automation_rate, by: seg, at_least: 0.5}
-"""
-
-
-def small_policy(unlabelled: str = "exclude", **replace) -> trustlab.Policy:
-    text = SMALL.replace("UNLABELLED", unlabelled)
-    for old, new in replace.items():
-        text = text.replace(old, new)
-    return trustlab.parse_policy(text)
+def small_policy(unlabelled: str = "exclude", time: bool = True,
+                 reviewer: dict | None = None) -> trustlab.Policy:
+    """:func:`make_policy`'s base with unlabelled outcomes valued as ``unlabelled``, segments
+    by ``seg`` and four checks; ``time=False``: no time column and no review window;
+    ``reviewer`` in place of the recorded one."""
+    return trustlab.parse_policy(make_policy(
+        name="small", columns={"id": "key", "time": "t" if time else None},
+        outcomes={**OUTCOMES, "reviewer": reviewer or OUTCOMES["reviewer"],
+                  "window": "1D" if time else None, "unlabelled": unlabelled},
+        segments=["seg"], checks=[
+            {"metric": "automation_rate", "at_least": 0.6},
+            {"metric": "value_per_decision", "at_least": 0},
+            {"metric": "alignment", "at_least": 0.9},
+            {"metric": "automation_rate", "by": "seg", "at_least": 0.5}]))
 
 
 @pytest.fixture
@@ -129,8 +104,7 @@ def test_checks_and_verdict(small_data):
 
 def test_missing_metrics_are_null_with_a_reason(small_data):
     """Check metrics that cannot be computed say why instead of giving a number."""
-    policy = small_policy(**{"columns: {id: key, time: t}": "columns: {id: key}",
-                             "  window: 1D\n": ""})
+    policy = small_policy(time=False)
     data = small_data.assign(bad=pd.array([None] * 8, dtype="boolean"))
     r = replay(policy, data)
     s = r.summary().set_index("metric")
@@ -143,12 +117,8 @@ def test_missing_metrics_are_null_with_a_reason(small_data):
 def test_simulated_reviewer(small_data):
     """Check a perfect reviewer decides by the outcome and a wrong one against it."""
     data = small_data.drop(columns="human")
-    no_record = {'reviewer: {decision: human, map: {"yes": approve, "no": decline}, accuracy: 0.9}':
-                 "reviewer: {accuracy: ACC}"}
-    right = replay(trustlab.parse_policy(SMALL.replace("UNLABELLED", "exclude").replace(
-        *next(iter(no_record.items()))).replace("ACC", "1.0")), data)
-    wrong = replay(trustlab.parse_policy(SMALL.replace("UNLABELLED", "exclude").replace(
-        *next(iter(no_record.items()))).replace("ACC", "0.0")), data)
+    right = replay(small_policy(reviewer={"accuracy": 1.0}), data)
+    wrong = replay(small_policy(reviewer={"accuracy": 0.0}), data)
     assert right.decisions["value"].tolist()[3:6] == [90, -10, 90]
     assert wrong.decisions["value"].tolist()[3:6] == [-30, -1010, -30]
     assert np.isnan(right.metric("alignment"))  # nothing recorded to align with
@@ -214,7 +184,7 @@ def test_errors_name_the_column(small_data):
         replay(small_policy(), small_data, segments=("region",))
     with pytest.raises(trustlab.DataError, match="'maybe'"):
         replay(small_policy(), small_data.assign(human=["maybe"] + ["yes"] * 7))
-    no_outcomes = trustlab.parse_policy(SMALL.split("outcomes:")[0].replace("UNLABELLED", ""))
+    no_outcomes = trustlab.parse_policy(make_policy(name="small", outcomes=None))
     with pytest.raises(trustlab.DataError, match="outcomes"):
         action_values(no_outcomes, small_data)
 

@@ -22,7 +22,7 @@ from trustlab.simulate._scenarios import (
     _Scenario,
     compare_scenarios,
 )
-from conftest import BASE
+from _support import BASE
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import trustlab
 from trustlab.datasets import make_history
 from trustlab.simulate import replay, threshold_sweep
 from trustlab.simulate._edit import with_threshold
-from conftest import credit_text
+from _support import credit_text
 
 COMPARED = ("value_total", "value_per_decision", "automation_rate", "favourable_rate",
             "bad_rate_favourable")

@@ -25,7 +25,7 @@ from trustlab.change import shadow_run
 from trustlab.datasets import make_fraud_history, make_history, make_retention_history
 from trustlab.simulate import replay
 from trustlab.trust import trust_over_time
-from conftest import REPO, credit_text
+from _support import REPO, credit_text, make_policy
 
 # ----------------------------------------------------------------------------- (a)
 
@@ -69,6 +69,7 @@ def test_the_reviewer_chooses_by_right_when(kind, choices):
     assert reviewer_choices(policy) == choices
 
 
+@pytest.mark.slow  # 25 replays of a generated history each: 7 to 14 s per kind
 @pytest.mark.parametrize("kind", ["credit", "retention", "fraud"])
 @settings(max_examples=25, deadline=None)
 @given(data_seed=st.integers(0, 2), seed=st.integers(0, 2**32 - 1),
@@ -116,65 +117,43 @@ def test_value_rises_strictly_from_a_coin_flip_to_a_perfect_reviewer():
 
 # ----------------------------------------------------------------------------- (b)
 
-HEAD = """
-trustlab: 1
-name: NAME
-version: "1"
-owner: o
-mode: supervised
-columns: {id: key, time: t}
-signals: [{name: p, kind: probability, model: m, higher_means: risk}]
-"""
-
 DIRECTIONS = {
     # action for a high p, action for a low p, label values (good, bad), recorded decisions
     "credit": dict(
-        actions="""
-actions:
-  approve: {automated: true, favourable: true}
-  decline: {automated: true}
-  review: {automated: false}
-""",
+        actions={"approve": {"automated": True, "favourable": True},
+                 "decline": {"automated": True},
+                 "review": {"automated": False}},
         high="decline", low="approve", human="approve", labels=(False, True),
-        outcomes="""
-outcomes:
-  label: outcome
-  values: {approve: {good: 100, bad: -1000}, decline: {good: -20, bad: 0}, review: {cost: 10}}
-  reviewer: {decision: human, map: {approve: approve, decline: decline}, accuracy: 0.9}
-  window: 1D
-"""),
+        outcomes={"label": "outcome",
+                  "values": {"approve": {"good": 100, "bad": -1000},
+                             "decline": {"good": -20, "bad": 0}, "review": {"cost": 10}},
+                  "reviewer": {"decision": "human",
+                               "map": {"approve": "approve", "decline": "decline"},
+                               "accuracy": 0.9},
+                  "window": "1D"}),
     "retention": dict(
-        actions="""
-actions:
-  offer: {automated: true, favourable: true, right_when: bad}
-  no_offer: {automated: true, right_when: good, safe: true}
-  desk: {automated: false}
-""",
+        actions={"offer": {"automated": True, "favourable": True, "right_when": "bad"},
+                 "no_offer": {"automated": True, "right_when": "good", "safe": True},
+                 "desk": {"automated": False}},
         high="offer", low="no_offer", human="offer", labels=("No", "Yes"),
-        outcomes="""
-outcomes:
-  label: outcome
-  bad_when: "Yes"
-  values: {offer: {good: -30, bad: -192}, no_offer: {good: 0, bad: -300}, desk: {cost: 15}}
-  reviewer: {decision: human, map: {offer: offer, no_offer: no_offer}, accuracy: 0.75}
-  window: 1D
-"""),
+        outcomes={"label": "outcome", "bad_when": "Yes",
+                  "values": {"offer": {"good": -30, "bad": -192},
+                             "no_offer": {"good": 0, "bad": -300}, "desk": {"cost": 15}},
+                  "reviewer": {"decision": "human",
+                               "map": {"offer": "offer", "no_offer": "no_offer"},
+                               "accuracy": 0.75},
+                  "window": "1D"}),
     "fraud": dict(
-        actions="""
-actions:
-  release: {automated: true, favourable: true}
-  hold: {automated: true, right_when: bad}
-  review: {automated: false}
-""",
+        actions={"release": {"automated": True, "favourable": True},
+                 "hold": {"automated": True, "right_when": "bad"},
+                 "review": {"automated": False}},
         high="hold", low="release", human="hold", labels=(0, 1),
-        outcomes="""
-outcomes:
-  label: outcome
-  bad_when: 1
-  values: {release: {good: 2.4, bad: -280}, hold: {good: -12, bad: 0}, review: {cost: 5}}
-  reviewer: {decision: human, map: {release: release, hold: hold}, accuracy: 0.9}
-  window: 1D
-"""),
+        outcomes={"label": "outcome", "bad_when": 1,
+                  "values": {"release": {"good": 2.4, "bad": -280},
+                             "hold": {"good": -12, "bad": 0}, "review": {"cost": 5}},
+                  "reviewer": {"decision": "human", "map": {"release": "release", "hold": "hold"},
+                               "accuracy": 0.9},
+                  "window": "1D"}),
 }
 
 
@@ -182,18 +161,15 @@ def direction_policy(kind: str, version: str = "1", defer_all: bool = False) -> 
     """The six-case policy of one direction: p >= 0.5 the high action, p < 0.2 the low one,
     the middle (or, with ``defer_all``, everything) to the human action."""
     d = DIRECTIONS[kind]
-    human = [line.split(":")[0].strip() for line in d["actions"].strip().splitlines()
-             if "automated: false" in line][0]
-    rules = f"""
-rules:
-  - {{id: high, when: p >= 0.5, then: {d['high']}, because: High.}}
-  - {{id: low, when: p < 0.2, then: {d['low']}, because: Low.}}
-  - {{id: middle, otherwise: true, then: {human}, because: Middle.}}
-"""
+    human = next(a for a, spec in d["actions"].items() if not spec["automated"])
+    rules = [{"id": "high", "when": "p >= 0.5", "then": d["high"], "because": "High."},
+             {"id": "low", "when": "p < 0.2", "then": d["low"], "because": "Low."},
+             {"id": "middle", "otherwise": True, "then": human, "because": "Middle."}]
     if defer_all:
-        rules = f"\nrules:\n  - {{id: all, otherwise: true, then: {human}, because: A person.}}\n"
-    head = HEAD.replace("NAME", f"{kind}-six").replace('version: "1"', f'version: "{version}"')
-    return trustlab.parse_policy(head + d["actions"] + rules + d["outcomes"])
+        rules = [{"id": "all", "otherwise": True, "then": human, "because": "A person."}]
+    return trustlab.parse_policy(make_policy(
+        name=f"{kind}-six", version=version, mode="supervised", actions=d["actions"],
+        rules=rules, outcomes=d["outcomes"]))
 
 
 def six_cases(kind: str) -> pd.DataFrame:

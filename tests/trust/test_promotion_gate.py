@@ -17,42 +17,24 @@ from trustlab.trust import (
     promotion_gate,
     wilson_interval,
 )
+from _support import OUTCOMES, RULES, make_policy
 
 Z = 1.959963984540054
 
-GATE_POLICY = """
-trustlab: 1
-name: gate-tiny
-version: "2"
-owner: o
-mode: MODE
-columns: {time: t}
-signals: [{name: p, kind: probability, model: m, higher_means: risk}]
-actions:
-  approve: {automated: true, favourable: true}
-  decline: {automated: true}
-  review: {automated: false}
-rules:
-  - {id: high, when: p >= 0.5, then: decline, because: High.}
-  - {id: low, when: p < 0.2, then: approve, because: Low.}
-  - {id: mid, otherwise: true, then: review, because: Mid.}
-outcomes:
-  label: bad
-  values:
-    approve: {good: 100, bad: -1000}
-    decline: {good: -20, bad: 0}
-    review: {cost: 10}
-  reviewer: {decision: human, map: {"yes": approve, "no": decline}, accuracy: 0.9}
-PROMOTION"""
+PROMOTION = {"min_decisions": 150, "min_alignment": 0.9, "max_override_rate": 0.1,
+             "max_signal_psi": 0.1}
 
 
-def gate_policy(mode: str = "supervised", promotion: str | None = (
-        "promotion: {min_decisions: 150, min_alignment: 0.9, max_override_rate: 0.1, "
-        "max_signal_psi: 0.1}"), reviewer: bool = True) -> trustlab.Policy:
-    text = GATE_POLICY.replace("MODE", mode).replace("PROMOTION", promotion or "")
-    if not reviewer:
-        text = text.replace('decision: human, map: {"yes": approve, "no": decline}, ', "")
-    return trustlab.parse_policy(text)
+def gate_policy(mode: str = "supervised", promotion: dict | None = PROMOTION,
+                reviewer: bool = True, time: bool = True) -> trustlab.Policy:
+    """High declines, low approves, the middle is reviewed; ``reviewer=False``: no recorded
+    human decisions (a simulated reviewer of accuracy 0.9); ``time=False``: no time column."""
+    return trustlab.parse_policy(make_policy(
+        name="gate-tiny", version="2", mode=mode, columns={"time": "t"} if time else None,
+        rules=RULES[1:],
+        outcomes={**OUTCOMES, "window": None,
+                  "reviewer": OUTCOMES["reviewer"] if reviewer else {"accuracy": 0.9}},
+        promotion=promotion))
 
 
 def approvals(n: int, agree: int) -> pd.DataFrame:
@@ -213,7 +195,7 @@ def test_no_promotion_section():
 
 def test_only_declared_criteria_are_weighed():
     """Check a promotion section with one criterion gives one row."""
-    g = promotion_gate(replay(gate_policy(promotion="promotion: {min_decisions: 10}"),
+    g = promotion_gate(replay(gate_policy(promotion={"min_decisions": 10}),
                               approvals(20, 0)))
     assert g.frame["criterion"].tolist() == ["min_decisions"] and g.may_promote
 
@@ -249,8 +231,7 @@ def test_repr_html_puts_the_verdict_first():
 
 def test_without_a_time_column_weeks_are_unknown_but_counts_are_given():
     """Check a policy without `columns.time` gets its count of more decisions, weeks NaN and why."""
-    p = trustlab.parse_policy(GATE_POLICY.replace("MODE", "advisory").replace(
-        "columns: {time: t}\n", "").replace("PROMOTION", "promotion: {min_alignment: 0.9}"))
+    p = gate_policy("advisory", promotion={"min_alignment": 0.9}, time=False)
     f = promotion_gate(replay(p, approvals(100, 95))).frame.set_index("criterion")
     assert f.loc["min_alignment", "more_decisions"] == 39
     assert np.isnan(f.loc["min_alignment", "weeks"])

@@ -11,43 +11,16 @@ from trustlab.datasets import make_history
 from trustlab.datasets._synthetic import ConceptShift
 from trustlab.simulate import replay
 from trustlab.trust import TRUST_COLUMNS, TRUST_METRICS, TrustResult, trust_over_time
-from conftest import CREDIT
+from _support import CREDIT, OUTCOMES, RULES, make_policy
 
-POLICY = """
-trustlab: 1
-name: trust-tiny
-version: "1"
-owner: o
-mode: MODE
-columns: {id: key, time: t}
-signals: [{name: p, kind: probability, model: m, higher_means: risk}]
-actions:
-  approve: {automated: true, favourable: true}
-  decline: {automated: true}
-  review: {automated: false}
-rules:
-  - {id: missing, when: p is missing, then: review, because: No score.}
-  - {id: big, when: amount > 100, then: review, escalate: senior, because: Big.}
-  - {id: high, when: p >= 0.5, then: decline, because: High.}
-  - {id: low, when: p < 0.2, then: approve, because: Low.}
-  - {id: mid, otherwise: true, then: review, because: Mid.}
-outcomes:
-  label: bad
-  values:
-    approve: {good: 100, bad: -1000}
-    decline: {good: -20, bad: 0}
-    review: {cost: 10}
-  reviewer: {decision: human, map: {"yes": approve, "no": decline}, accuracy: 0.9}
-  window: 1D
-"""
+RULES_BIG = [RULES[0], {"id": "big", "when": "amount > 100", "then": "review",
+                        "escalate": "senior", "because": "Big."}, *RULES[1:]]
+"""The base rules with a big amount sent to a senior reviewer after a missing score."""
 
 
-def tiny_policy(mode: str = "advisory", **replace) -> trustlab.Policy:
-    text = POLICY.replace("MODE", mode)
-    for old, new in replace.items():
-        assert old in text, old
-        text = text.replace(old, new)
-    return trustlab.parse_policy(text)
+def tiny_policy(mode: str = "advisory", **sections) -> trustlab.Policy:
+    return trustlab.parse_policy(make_policy(name="trust-tiny", mode=mode, rules=RULES_BIG,
+                                             **sections))
 
 
 A, B, D = "2025-01-03 10:00", "2025-01-10 10:00", "2025-01-24 10:00"  # 7D windows start Thursdays
@@ -272,7 +245,7 @@ def test_plain_bool_and_object_bool_reversal_columns(replayed, cases):
 
 def test_no_time_column_is_refused(cases):
     """Check a policy without `columns.time` is refused with the fix named."""
-    p = tiny_policy(**{"columns: {id: key, time: t}": "columns: {id: key}", "  window: 1D\n": ""})
+    p = tiny_policy(columns={"id": "key"}, outcomes={**OUTCOMES, "window": None})
     r = replay(p, cases, segments=())
     with pytest.raises(trustlab.DataError, match="set `columns.time`"):
         trust_over_time(r)
@@ -288,8 +261,7 @@ def test_bad_window_and_unknown_by_are_refused(replayed):
 
 def test_no_recorded_decisions_says_so(cases):
     """Check a policy that records no human decisions has NaN agreement naming the missing field."""
-    p = tiny_policy(**{'reviewer: {decision: human, map: {"yes": approve, "no": decline}, '
-                       'accuracy: 0.9}': "reviewer: {accuracy: 0.9}"})
+    p = tiny_policy(outcomes={**OUTCOMES, "reviewer": {"accuracy": 0.9}})
     s = trust_over_time(replay(p, cases, segments=())).summary()
     for name in ("alignment", "override_rate", "reliance", "over_reliance"):
         assert np.isnan(s.loc[name, "value"])

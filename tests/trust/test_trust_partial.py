@@ -18,7 +18,7 @@ from trustlab._time import window_ids
 from trustlab.policy._load import read_window
 from trustlab.simulate import Replay, replay
 from trustlab.trust import TrustPartial, TrustResult, trust_over_time
-from conftest import CREDIT, credit_text
+from _support import CREDIT, credit_text
 
 SEED = 11
 WINDOW = "7D"
