@@ -28,6 +28,26 @@ from trustlab.datasets import (load_synthetic_sample, make_history,  # noqa: E40
 from _support import REPO  # noqa: E402
 
 
+def _braked(c):
+    return trustlab.load_policy(REPO / "policies" / "consumer-credit-braked.yaml")
+
+
+def _shadow(c):
+    from trustlab.change import shadow_run
+
+    return shadow_run(c["policy"], _braked(c), c["history"])
+
+
+def _rollout(c):
+    import yaml
+
+    from trustlab.change import RolloutPlan, simulate_rollout
+
+    spec = yaml.safe_load((REPO / "policies" / "rollouts" / "consumer-credit-v2.yaml").read_text())
+    plan = RolloutPlan.from_dict(spec.get("plan", spec))
+    return simulate_rollout(c["policy"], _braked(c), c["history"], plan)
+
+
 @pytest.fixture(scope="module")
 def ctx():
     """The consumer-credit policy, four weeks of history and its replay."""
@@ -191,7 +211,7 @@ CASES = {
     "DriftResult": _drift, "ExpectedResult": _expected, "TrustResult": _trust,
     "GateResult": _gate, "Disparity": _disparity, "ImpactResult": _impact,
     "ReasonCodes": _reason_codes, "GlobalView": _global_view, "CaseExplanation": _case,
-    "SignalEvidence": _evidence,
+    "SignalEvidence": _evidence, "ShadowResult": _shadow, "RolloutResult": _rollout,
     "Review": _review,
 }
 _SLOW = {"Review"}

@@ -15,6 +15,8 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from .._plotting import Display
+from .._result import Result, records
 from .._format import axis_label, tick_formatter
 from ..metrics import (SummaryFrame, currency_of, format_metric, metric, metric_words,
                        summary_frame)
@@ -76,17 +78,22 @@ class RolloutHalt:
     also: tuple[StopCondition, ...] = ()
 
 
-@dataclass(frozen=True)
-class RolloutDisplay:
-    """A drawn rollout: ``ax_`` (the share), ``metric_axes_`` (one per stop metric), ``figure_``."""
+class RolloutDisplay(Display):
+    """A rollout drawn: the share on the challenger over time (``ax_``) and each stop metric
+    against its bound (``metric_axes_``, only when drawn on a new figure); holds the
+    rollout and redraws on any Axes."""
 
-    ax_: object
-    metric_axes_: tuple
-    figure_: object
+    def __init__(self, result: RolloutResult):
+        self.source = result
+        self.data = result.periods
+
+    def _draw(self, ax):
+        ax, self.metric_axes_ = self.source._draw_on(ax)
+        return ax
 
 
 @dataclass(frozen=True, eq=False)
-class RolloutResult:
+class RolloutResult(Result):
     """A staged rollout simulated on history.
 
     Attributes
@@ -258,8 +265,20 @@ class RolloutResult:
         """The share on the challenger over time, the halt marked; each stop metric against its bound.
 
         With ``ax`` only the share is drawn, on it; otherwise one panel more
-        per stop metric, sharing the time axis.
+        per stop metric, sharing the time axis. The display redraws on another
+        Axes (``d.plot(ax=other)``).
         """
+        return RolloutDisplay(self).plot(ax=ax)
+
+    def to_dict(self) -> dict:
+        """The rollout as plain JSON-safe values: the plan, how it ended, periods and stages."""
+        return {"champion": self.champion.identity, "challenger": self.challenger.identity,
+                "plan": self.plan.to_dict(), "halted": bool(self.halted),
+                "completed": bool(self.completed), "periods": records(self.periods),
+                "stages": records(self.stages)}
+
+    def _draw_on(self, ax):
+        """Draw on ``ax`` (None: a new figure with a panel per stop metric); (ax, metric axes)."""
         import matplotlib.pyplot as plt
 
         cols = list(dict.fromkeys(c.column for c in self.plan.stop))
@@ -299,7 +318,7 @@ class RolloutResult:
         fig.autofmt_xdate()
         if len(metric_axes):
             fig.tight_layout()
-        return RolloutDisplay(ax, metric_axes, fig)
+        return ax, metric_axes
 
     def _plot_stop_metric(self, mx, col: str, x: pd.Series) -> None:
         """One stop metric's panel: its value over the stage so far against its bounds."""

@@ -15,7 +15,8 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from .._plotting import window_label
+from .._plotting import Display, window_label
+from .._result import Result, records
 from .._errors import DataError, Problem
 from .._format import tick_formatter
 from .._time import time_ns, window_ids, window_starts
@@ -31,17 +32,22 @@ SHADOW_COLUMNS = ("window_start", "by", "segment", "metric", "value", "numerator
 """Columns of :attr:`ShadowResult.frame`: the schema of :attr:`trustlab.trust.TrustResult.frame`."""
 
 
-@dataclass(frozen=True)
-class ShadowDisplay:
-    """A drawn shadow run: ``ax_`` (agreement in %), ``volume_ax_`` (disagreements), ``figure_``."""
+class ShadowDisplay(Display):
+    """A shadow run drawn: agreement per window in % (``ax_``) over the disagreements
+    (bars, ``volume_ax_``, a twin axis); holds the run and redraws on any Axes."""
 
-    ax_: object
-    volume_ax_: object
-    figure_: object
+    def __init__(self, result: ShadowResult, segment: str | None = None):
+        self.source = result
+        self.data = result.frame
+        self._options = {"segment": segment}
+
+    def _draw(self, ax, segment: str | None = None):
+        ax, self.volume_ax_ = _draw_shadow(self.source, ax, segment)
+        return ax
 
 
 @dataclass(frozen=True, eq=False)
-class ShadowResult:
+class ShadowResult(Result):
     """A champion and a challenger policy replayed over the same records.
 
     Attributes
@@ -408,49 +414,13 @@ class ShadowResult:
         ('Same final action (% of cases)', 'Disagreements (cases)')
         >>> plt.close(d.figure_)
         """
-        import matplotlib.dates as mdates
-        import matplotlib.pyplot as plt
-
         self._segment_mask(segment, "ShadowResult.plot")
-        agree = self.metric("agreement", segment)
-        volume = self.metric("disagreements", segment)
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(9, 4))
-        else:
-            fig = ax.figure
-        vol_ax = ax.twinx()
-        days = self.window.seconds / 86400
-        starts = agree.index.to_numpy()
-        vol_ax.bar(starts, volume.to_numpy(), width=0.8 * days, color="#bbbbbb", alpha=0.6,
-                   label="Disagreements (cases, right axis)")
-        ax.plot(starts, agree.to_numpy(), marker="o", markersize=4, color="#4c72b0",
-                label="Same final action (% of cases)")
-        ax.set_zorder(vol_ax.get_zorder() + 1)
-        ax.patch.set_visible(False)
-        ax.yaxis.set_major_formatter(tick_formatter("share"))
-        vol_ax.yaxis.set_major_formatter(tick_formatter("count"))
-        ax.set_ylim(0, 1.02)
-        vol_ax.set_ylim(0, max(float(np.nanmax(volume.to_numpy(), initial=0)) * 1.15, 1.0))
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-        who = "" if segment is None else f", {self.by} = {segment}"
-        ax.set_title(f"How often the challenger takes the champion's action, per "
-                     f"{self.window.words}{who}\nchallenger {self.challenger.name}@"
-                     f"{self.challenger.version}, champion {self.champion.name}@"
-                     f"{self.champion.version}", fontsize=10)
-        ax.set_xlabel(window_label(self.window))
-        ax.set_ylabel("Same final action (% of cases)")
-        vol_ax.set_ylabel("Disagreements (cases)")
-        ax.grid(axis="y", alpha=0.3)
-        handles = ax.get_legend_handles_labels()
-        more = vol_ax.get_legend_handles_labels()
-        ax.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left",
-                  bbox_to_anchor=(0, -0.18), frameon=False, fontsize=8, ncol=2)
-        if np.isnan(agree.to_numpy()).any():
-            ax.annotate("Gaps: windows with no cases", xy=(1, -0.18), xycoords="axes fraction",
-                        ha="right", va="top", fontsize=8, color="#888888")
-        fig.tight_layout()
-        return ShadowDisplay(ax, vol_ax, fig)
+        return ShadowDisplay(self, segment).plot(ax=ax)
+
+    def to_dict(self) -> dict:
+        """The run as plain JSON-safe values: the two policies, its window and its tidy frame."""
+        return {"champion": self.champion.identity, "challenger": self.challenger.identity,
+                "window": self.window.text, "by": self.by, "frame": records(self.frame)}
 
     def _repr_html_(self) -> str:
         t = self.totals()
@@ -637,3 +607,49 @@ def _valuation_lines(champion: Policy, challenger: Policy) -> list[str]:
             f"each side is valued by its own `outcomes`, so the value difference "
             f"mixes the change of decisions with the change of valuation; both are "
             f"judged on the champion's outcome."]
+
+
+def _draw_shadow(result: ShadowResult, ax, segment: str | None):
+    """Draw a shadow run on ``ax`` (None: a new figure); the agreement and volume Axes."""
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    agree = result.metric("agreement", segment)
+    volume = result.metric("disagreements", segment)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(9, 4))
+    else:
+        fig = ax.figure
+    vol_ax = ax.twinx()
+    days = result.window.seconds / 86400
+    starts = agree.index.to_numpy()
+    vol_ax.bar(starts, volume.to_numpy(), width=0.8 * days, color="#bbbbbb", alpha=0.6,
+               label="Disagreements (cases, right axis)")
+    ax.plot(starts, agree.to_numpy(), marker="o", markersize=4, color="#4c72b0",
+            label="Same final action (% of cases)")
+    ax.set_zorder(vol_ax.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    ax.yaxis.set_major_formatter(tick_formatter("share"))
+    vol_ax.yaxis.set_major_formatter(tick_formatter("count"))
+    ax.set_ylim(0, 1.02)
+    vol_ax.set_ylim(0, max(float(np.nanmax(volume.to_numpy(), initial=0)) * 1.15, 1.0))
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    who = "" if segment is None else f", {result.by} = {segment}"
+    ax.set_title(f"How often the challenger takes the champion's action, per "
+                 f"{result.window.words}{who}\nchallenger {result.challenger.name}@"
+                 f"{result.challenger.version}, champion {result.champion.name}@"
+                 f"{result.champion.version}", fontsize=10)
+    ax.set_xlabel(window_label(result.window))
+    ax.set_ylabel("Same final action (% of cases)")
+    vol_ax.set_ylabel("Disagreements (cases)")
+    ax.grid(axis="y", alpha=0.3)
+    handles = ax.get_legend_handles_labels()
+    more = vol_ax.get_legend_handles_labels()
+    ax.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left",
+              bbox_to_anchor=(0, -0.18), frameon=False, fontsize=8, ncol=2)
+    if np.isnan(agree.to_numpy()).any():
+        ax.annotate("Gaps: windows with no cases", xy=(1, -0.18), xycoords="axes fraction",
+                    ha="right", va="top", fontsize=8, color="#888888")
+    fig.tight_layout()
+    return ax, vol_ax
