@@ -11,12 +11,10 @@ window, segment and the two actions. Nothing loops over cases.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 import pandas as pd
 
-from ..metrics import metric_words
+from ..metrics import SumsMetric, ratio_of_sums, sums_metric
 from ..simulate import Replay
 
 __all__ = ["JUDGEMENTS", "VERDICTS", "ShadowMetric", "SHADOW_METRICS", "VERDICT_SHARES",
@@ -30,17 +28,8 @@ VERDICTS = ("agree", "challenger_right", "champion_right", "challenger_wrong", "
 """The verdict on one case: agreement, or one of seven kinds of disagreement."""
 
 
-class ShadowMetric(NamedTuple):
-    """One shadow metric: its sums, its words (from :mod:`trustlab.metrics`), why it may have no
-    value."""
-
-    numerator: str
-    denominator: str | None
-    words: str
-    of: str
-    empty: str
-
-
+ShadowMetric = SumsMetric
+"""A shadow metric: which of the shadow sums it divides, its words, why it may be empty."""
 
 _NO_CASES = "no cases"
 _NO_DISAGREEMENTS = "no disagreements: the two policies took the same action on every case"
@@ -50,24 +39,23 @@ _NO_VALUE = ("no disagreement can be valued under both policies: none has an obs
              "and `outcomes.unlabelled` is `exclude`")
 
 SHADOW_METRICS: dict[str, ShadowMetric] = {
-    "cases": ShadowMetric("cases", None, metric_words("cases"), "", ""),
-    "agreement": ShadowMetric("agree", "cases", metric_words("agreement"), "cases", _NO_CASES),
-    "disagreements": ShadowMetric("disagree", None, metric_words("disagreements"), "", ""),
-    "unlabelled_share": ShadowMetric("unlabelled", "disagree", metric_words("unlabelled_share"),
-                                     "disagreements", _NO_DISAGREEMENTS),
-    **{name: ShadowMetric(sums, "labelled", metric_words(name),
-                          "disagreements with an observed outcome", _NO_LABELLED)
+    "cases": sums_metric("cases", "cases"),
+    "agreement": sums_metric("agreement", "agree", "cases", of="cases", empty=_NO_CASES),
+    "disagreements": sums_metric("disagreements", "disagree"),
+    "unlabelled_share": sums_metric("unlabelled_share", "unlabelled", "disagree",
+                                    of="disagreements", empty=_NO_DISAGREEMENTS),
+    **{name: sums_metric(name, sums, "labelled", of="disagreements with an observed outcome",
+                         empty=_NO_LABELLED)
        for name, sums in (("challenger_right_share", "challenger_right"),
                           ("champion_right_share", "champion_right"),
                           ("challenger_wrong_share", "challenger_wrong"),
                           ("champion_wrong_share", "champion_wrong"),
                           ("both_deferred_share", "both_deferred"),
                           ("tie_share", "tie"))},
-    "value_difference": ShadowMetric("value_diff", None, metric_words("value_difference"), "",
-                                     _NO_VALUE),
-    "value_difference_per_disagreement": ShadowMetric(
-        "value_diff", "valued", metric_words("value_difference_per_disagreement"),
-        "disagreements valued under both", _NO_VALUE),
+    "value_difference": sums_metric("value_difference", "value_diff", empty=_NO_VALUE),
+    "value_difference_per_disagreement": sums_metric(
+        "value_difference_per_disagreement", "value_diff", "valued",
+        of="disagreements valued under both", empty=_NO_VALUE),
 }
 """Metric name → :class:`ShadowMetric`, in the order of :attr:`ShadowResult.frame`.
 
@@ -103,16 +91,9 @@ def metric_values(s: dict[str, np.ndarray]
             out[name] = (np.where(ok, num, np.nan), num, nan,
                          np.where(ok, "", _NO_VALUE).astype(object))
             continue
-        if m.denominator is None:
-            out[name] = (num, num, nan, np.full(shape, "", dtype=object))
-            continue
-        den = np.asarray(s[m.denominator], dtype=float)
-        ok = den > 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.where(ok, num / np.where(ok, den, 1.0), np.nan)
-        why = np.where(no_dis, _NO_DISAGREEMENTS, m.empty) if m.denominator != "cases" else \
-            np.full(shape, m.empty, dtype=object)
-        out[name] = (value, num, den, np.where(ok, "", why).astype(object))
+        why = np.where(no_dis, _NO_DISAGREEMENTS, m.empty) if m.denominator not in (None, "cases") \
+            else None
+        out[name] = ratio_of_sums(m, s, why)
     return out
 
 

@@ -22,12 +22,16 @@ everywhere::
 * :data:`RATIOS`, :func:`indicators`, :func:`ratio_values` — every rate as a
   ratio of two sums, the sums per row, and the rates from summed parts (what
   replay, trust, shadow runs and rollout stop rules share);
+* :class:`SumsMetric`, :func:`sums_metric`, :func:`ratio_of_sums` — a
+  result's metric declared as a ratio of two of its sums (trust over time,
+  shadow runs), and its values with the reason a value is missing;
 * :func:`metric_totals`, :func:`metric_table`, :func:`metric_table_from`,
   :func:`evaluate_checks`, :func:`activity_counts` — a replay's metric table
   and the policy's checks read from it.
 """
 
 from ._frame import SummaryFrame, summary_frame
+from ._ratios import SumsMetric, ratio_of_sums, sums_metric
 from ._sums import (CHECK_COLUMNS, COMPARING_METRICS, DISPARITY_BASES, MIN_SEGMENT_ROWS,
                     MISSING_SEGMENT, RATIOS, GroupComparison, MetricTotals, activity_counts,
                     evaluate_checks, group_rules, indicators, metric_table, metric_table_from,
@@ -36,6 +40,9 @@ from ._registry import (METRICS, Metric, currency_of, format_metric, is_register
                         metric_words)
 
 __all__ = [
+    "SumsMetric",
+    "ratio_of_sums",
+    "sums_metric",
     "CHECK_COLUMNS",
     "COMPARING_METRICS",
     "DISPARITY_BASES",

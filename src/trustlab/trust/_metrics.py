@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -56,9 +56,9 @@ from pandas.api import types as ptypes
 from .._errors import DataError, Problem
 from .._result import Result, records
 from .._time import time_ns, times_ns, window_ids, window_starts
-from ..metrics import SummaryFrame, format_metric, metric_words, summary_frame
+from ..metrics import SummaryFrame, format_metric, summary_frame
 from ..policy import Policy, Window, read_window
-from ..metrics import RATIOS, indicators
+from ..metrics import RATIOS, SumsMetric, indicators, ratio_of_sums, sums_metric
 
 __all__ = ["TrustMetric", "TRUST_METRICS", "TRUST_COLUMNS", "TrustResult", "trust_over_time",
            "replay_times"]
@@ -68,50 +68,33 @@ TRUST_COLUMNS = ("window_start", "by", "segment", "metric", "value", "numerator"
 """Columns of :attr:`TrustResult.frame`."""
 
 
-class TrustMetric(NamedTuple):
-    """One trust metric: its sums, its words (from :mod:`trustlab.metrics`), why it may have no
-    value."""
-
-    numerator: str
-    denominator: str | None
-    words: str
-    of: str
-    empty: str
+TrustMetric = SumsMetric
+"""A trust metric: which of the trust sums it divides, its words, why it may be empty."""
 
 
 _COMPARED_EMPTY = RATIOS["alignment"][2]
 _NO_DECISIONS = "no decisions"
 _NO_OUTCOME = "no compared decision has an observed outcome"
 
+_OF_COMPARED = "compared decisions"
+_OF_OUTCOME = "compared decisions with an observed outcome"
+
 TRUST_METRICS: dict[str, TrustMetric] = {
-    "decisions": TrustMetric("rows", None, metric_words("decisions"), "", ""),
-    "automation_rate": TrustMetric("automated", "rows", metric_words("automation_rate"),
-                                   "decisions", _NO_DECISIONS),
-    "deferral_rate": TrustMetric("human", "rows", metric_words("deferral_rate"), "decisions",
-                                 _NO_DECISIONS),
-    "escalation_rate": TrustMetric("escalated", "rows", metric_words("escalation_rate"),
-                                   "decisions", _NO_DECISIONS),
-    "alignment": TrustMetric("aligned", "alignable", metric_words("alignment"),
-                             "compared decisions", _COMPARED_EMPTY),
-    "override_rate": TrustMetric("overridden", "alignable", metric_words("override_rate"),
-                                 "compared decisions", _COMPARED_EMPTY),
-    "reliance": TrustMetric("aligned", "alignable", metric_words("reliance"),
-                            "compared decisions", _COMPARED_EMPTY),
-    "accepted_right": TrustMetric(
-        "right_accepted", "with_outcome", metric_words("accepted_right"),
-        "compared decisions with an observed outcome", _NO_OUTCOME),
-    "over_reliance": TrustMetric(
-        "wrong_accepted", "with_outcome", metric_words("over_reliance"),
-        "compared decisions with an observed outcome", _NO_OUTCOME),
-    "under_reliance": TrustMetric(
-        "right_overridden", "with_outcome", metric_words("under_reliance"),
-        "compared decisions with an observed outcome", _NO_OUTCOME),
-    "overrode_wrong": TrustMetric(
-        "wrong_overridden", "with_outcome", metric_words("overrode_wrong"),
-        "compared decisions with an observed outcome", _NO_OUTCOME),
-    "reversal_rate": TrustMetric("reversed", "reversal_known", metric_words("reversal_rate"),
-                                 "automated decisions",
-                                 "no automated decision with a known reversal status"),
+    "decisions": sums_metric("decisions", "rows"),
+    **{name: sums_metric(name, num, "rows", of="decisions", empty=_NO_DECISIONS)
+       for name, num in (("automation_rate", "automated"), ("deferral_rate", "human"),
+                         ("escalation_rate", "escalated"))},
+    **{name: sums_metric(name, num, "alignable", of=_OF_COMPARED, empty=_COMPARED_EMPTY)
+       for name, num in (("alignment", "aligned"), ("override_rate", "overridden"),
+                         ("reliance", "aligned"))},
+    **{name: sums_metric(name, num, "with_outcome", of=_OF_OUTCOME, empty=_NO_OUTCOME)
+       for name, num in (("accepted_right", "right_accepted"),
+                         ("over_reliance", "wrong_accepted"),
+                         ("under_reliance", "right_overridden"),
+                         ("overrode_wrong", "wrong_overridden"))},
+    "reversal_rate": sums_metric("reversal_rate", "reversed", "reversal_known",
+                                 of="automated decisions",
+                                 empty="no automated decision with a known reversal status"),
 }
 """Metric name → :class:`TrustMetric`, in the order of :attr:`TrustResult.frame`.
 
@@ -264,16 +247,8 @@ def metric_values(sums: dict[str, np.ndarray], *, recorded: bool, reversal: bool
             nan = np.full(shape, np.nan)
             out[name] = (nan, nan, nan, np.full(shape, _NO_REVERSAL, dtype=object))
             continue
-        num = np.asarray(sums[m.numerator], dtype=float)
-        if m.denominator is None:
-            out[name] = (num, num, np.full(shape, np.nan), np.full(shape, "", dtype=object))
-            continue
-        den = np.asarray(sums[m.denominator], dtype=float)
-        ok = den > 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.where(ok, num / np.where(ok, den, 1.0), np.nan)
-        why = _NO_RECORDED if (name in _COMPARED and not recorded) else m.empty
-        out[name] = (value, num, den, np.where(ok, "", why).astype(object))
+        why = _NO_RECORDED if (name in _COMPARED and not recorded) else None
+        out[name] = ratio_of_sums(m, sums, why)
     return out
 
 
