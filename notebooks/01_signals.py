@@ -37,7 +37,8 @@
 # **How to use it.** Set `dataset` and `policy` in the parameters cell (or
 # pass them with papermill's `-p`; `label`, `bad_when` and `time` when your
 # columns are named otherwise than the policy says); run all cells. The model
-# card and the model file are written under `build/signals/`.
+# card and the model file are written into `output_dir` (by default a new
+# temporary folder, named in the output).
 
 # %% tags=["parameters"]
 dataset: str = "lending_club"  # shipped data set (lending_club, german_credit, synthetic) or a CSV/Parquet path
@@ -55,7 +56,7 @@ signal: str = ""  # the signal the model makes (empty: the policy's first signal
 glossary: str = "glossaries/lending-club.yaml"  # plain phrases, reason families, prohibited bases (empty: feature names)
 segment: str = ""  # column for the observed-outcome share (empty: the policy's first segment)
 cases: int = 5  # how many decided cases to explain
-output_dir: str = "build/signals"  # where the model card and the model file go
+output_dir: str = ""  # where the model card and model file go (empty: a new temporary folder)
 
 # %% tags=["nbval-check-output"]
 import matplotlib.pyplot as plt
@@ -207,10 +208,9 @@ view
 # it refuses any type nobody trusted.
 
 # %% tags=[]
-out = nb.repo_path(output_dir)
-out.mkdir(parents=True, exist_ok=True)
+out = nb.output_folder(output_dir, "signals")
 card_path = result.card.save(out / f"{signal}-card.json")
 model_path = save_model(result.model, out / f"{signal}.skops")
-print(f"Saved in {output_dir}/: {card_path.name} (the card), {model_path.name} "
+print(f"Saved in {out}/: {card_path.name} (the card), {model_path.name} "
       f"(model {result.card.model_id})")
 result.card.summary()

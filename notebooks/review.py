@@ -33,7 +33,7 @@
 policy: str = "policies/lending-club-risk.yaml"  # the policy under review
 data: str = "datasets/lending_club.csv"  # the history: CSV, Parquet, or a folder of Parquet files
 champion: str = "policies/lending-club-intake.yaml"  # the live policy to compare with (empty for none)
-output_dir: str = "build/review"  # where metrics.json and decisions.parquet are written
+output_dir: str = ""  # where metrics.json and decisions.parquet go (empty: a new temporary folder)
 glossary: str = ""  # plain phrases for reason codes, e.g. glossaries/lending-club.yaml (empty: features read as plain words)
 exclude: str = ""  # comma-separated columns a trained signal must never read (besides the glossary's prohibited ones)
 label: str = ""  # a data column to read as the outcome in place of the policy's outcomes.label (empty: the policy's own)
@@ -58,12 +58,13 @@ from trustlab.review import assess, report_table
 
 nb.notebook_parameters(globals(), "review")
 rules = trustlab.load_policy(nb.repo_path(policy))
+out = nb.output_folder(output_dir, "review")
 shared = dict(data_name=Path(data).name, seed=seed, bootstrap=bootstrap, cases=cases,
               champion=trustlab.load_policy(nb.repo_path(champion)) if champion else None,
               glossary=load_glossary(nb.repo_path(glossary)) if glossary else None)
 if dask_scheduler:  # the whole history in parts on the cluster, the most recent rows here
     history = nb.repo_path(data)
-    where = dict(client=dask_scheduler, out=nb.repo_path(output_dir), recent_rows=recent_rows)
+    where = dict(client=dask_scheduler, out=out, recent_rows=recent_rows)
 else:
     history = nb.load_dataset(data, rules, shared["champion"])
     cards = {rules.signals[0].name: trustlab.ModelCard.load(nb.repo_path(model_card))} \
@@ -71,7 +72,7 @@ else:
     where = dict(exclude=tuple(nb.split_list(exclude) or ()), train_signal=train_signal,
                  model_cards=cards)
 review = assess(rules, history, label=label, bad_when=bad_when, **where, **shared)
-metrics_file, decisions_file = review.write(nb.repo_path(output_dir))
+metrics_file, decisions_file = review.write(out)
 
 # %% tags=[]
 review.banner()

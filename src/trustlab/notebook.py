@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["SHIPPED_DATASETS", "ESTIMATORS", "FAILURES", "NEEDS", "History", "cautious_unlabelled",
            "check_parameters",
            "failure_unavailable", "load_dataset", "make_estimator",
-           "notebook_parameters", "outcome_gap", "read_history", "read_parameters", "rehearse",
+           "notebook_parameters", "outcome_gap", "output_folder", "read_history", "read_parameters", "rehearse",
            "project_root", "rate_limit_id", "repo_path", "Alternatives", "search_alternatives", "say", "scratch_folder", "split_list", "stage_start",
            "threshold_rule", "with_failure", "with_signals", "with_time_column"]
 
@@ -142,6 +142,25 @@ def scratch_folder(name: str) -> Path:
     import tempfile
 
     return Path(tempfile.mkdtemp(prefix=f"trustlab-{name}-"))
+
+
+def output_folder(output_dir: str, name: str) -> Path:
+    """The folder a notebook writes its files into: ``output_dir`` (read as :func:`repo_path`
+    reads a parameter, created when missing) or, when empty, a new temporary folder.
+
+    The shipped notebooks default to empty, so running one (in JupyterLab, under
+    nbval, on two test workers at once) never writes into the project.
+
+    Examples
+    --------
+    >>> output_folder("", "signals").name.startswith("trustlab-signals-")
+    True
+    """
+    if not output_dir:
+        return scratch_folder(name)
+    folder = repo_path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def make_estimator(name: str):
