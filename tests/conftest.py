@@ -9,8 +9,6 @@ import pytest
 import trustlab
 from _support import CREDIT, policy_text
 
-os.environ.setdefault("MPLBACKEND", "Agg")  # figures drawn in tests never need a screen
-
 
 @pytest.fixture
 def tiny():
@@ -47,6 +45,9 @@ def pytest_configure(config):
     caller set them. Set here, in the controller, before the workers start, so every library
     a worker loads reads them: two workers each starting a thread per CPU spin against each
     other (a signal scored out of fold took 156 s instead of 6 s on two busy cores)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # figures drawn in tests need no screen (kernels keep their own backend)
     workers = getattr(config.option, "numprocesses", None)
     if not isinstance(workers, int) or workers < 1 or os.environ.get("PYTEST_XDIST_WORKER"):
         return

@@ -80,7 +80,7 @@ def test_readme_scale_example_runs():
 
     from trustlab.simulate import replay
 
-    namespace = run_block("scale.replay")
+    namespace = run_block("r = replay(policy, folder")
     whole = replay(namespace["policy"], namespace["history"])
     r = namespace["r"]
     assert r.rows == len(namespace["history"]) and r.verdict == whole.verdict

@@ -35,6 +35,9 @@ def wilson_interval(k, n, z: float = Z_95) -> tuple[np.ndarray, np.ndarray]:
     >>> lo, hi = wilson_interval(45, 50)
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.7864, 0.9565)
+    >>> lo, hi = wilson_interval([0, 7], [7, 7])  # never past the observed rate
+    >>> bool(lo[0] == 0.0 and hi[1] == 1.0)
+    True
     """
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
@@ -42,4 +45,7 @@ def wilson_interval(k, n, z: float = Z_95) -> tuple[np.ndarray, np.ndarray]:
         p = k / n
         centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+        # the interval holds the observed rate; rounding must not put a bound past it (at 0 or 1)
+        low = np.minimum(np.clip(centre - half, 0.0, 1.0), p)
+        high = np.maximum(np.clip(centre + half, 0.0, 1.0), p)
+    return low, high

@@ -9,7 +9,7 @@
   through :func:`register_brakes`.
 * For the questions asked above the engine (sweeps, grids, searches that
   evaluate rules without applying a whole policy): :func:`plan_for` (a
-  policy's cached :class:`Plan`), :func:`first_rules` (each row's deciding
+  policy's cached plan of constants), :func:`first_rules` (each row's deciding
   rule), :func:`holds` and :data:`OPS` (a condition over prepared columns),
   :func:`over_limit` (the rows a rate limit stops), :func:`refuse_brakes`, and
   :func:`did_you_mean` (the hint an error about a column name carries).
@@ -21,11 +21,11 @@ from ._apply import RECORD_COLUMNS, apply_policy, first_rules, over_limit
 from ._brakes import BrakeTracking, BrakeWindows, register_brakes
 from ._columns import did_you_mean
 from ._online import Decision, GuardrailState, decide
-from ._plan import Plan, plan_for, refuse_brakes
+from ._plan import plan_for, refuse_brakes
 from ._vector import OPS, holds
 
 register_engine(apply=apply_policy, decide=decide)
 
 __all__ = ["OPS", "RECORD_COLUMNS", "BrakeTracking", "BrakeWindows", "Decision", "GuardrailState",
-           "Plan", "TimeReading", "apply_policy", "decide", "did_you_mean", "first_rules",
+           "TimeReading", "apply_policy", "decide", "did_you_mean", "first_rules",
            "holds", "over_limit", "plan_for", "read_times", "refuse_brakes", "register_brakes"]
