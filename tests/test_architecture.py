@@ -416,3 +416,14 @@ def _print_known() -> None:  # pragma: no cover - a maintenance aid
 
 if __name__ == "__main__":  # pragma: no cover
     _print_known()
+
+
+def test_the_policy_spec_stands_without_pandas():
+    """Check no module of ``policy/`` imports pandas when it is imported (floor 1 declares; a
+    table of changes or a reason formatting a pandas time may import it when asked)."""
+    for path in sorted((ROOT / "policy").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:  # module level only; TYPE_CHECKING blocks never run
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n == "pandas" or n.startswith("pandas.") for n in names), path.name

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import re
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .._errors import PolicyError, Problem
 from ._diff import policy_changes
 from ._load import rehash
 from ._spec import Policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["CHANGE_KINDS", "bump_version", "describe_changes", "require_version_bump"]
 
@@ -174,4 +176,6 @@ def describe_changes(old: Policy, new: Policy) -> pd.DataFrame:
             add("other", where, f"{where}: {a or '(none)'} → {b or '(none)'}.")
     order = {k: i for i, k in enumerate(CHANGE_KINDS)}
     rows.sort(key=lambda r: order[r[0]])
+    import pandas as pd  # the spec itself stands without pandas; only its tables need it
+
     return pd.DataFrame(rows, columns=["kind", "where", "change"])

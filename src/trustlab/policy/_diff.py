@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ._load import _canonical
 from ._spec import Policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["policy_changes", "CHANGE_COLUMNS"]
 
@@ -94,4 +95,6 @@ def policy_changes(champion: Policy, challenger: Policy) -> pd.DataFrame:
         change = "added" if where not in old else "removed" if where not in new else "changed"
         rows.append((where, change, _text(a), _text(b)))
     rows.sort(key=lambda r: r[0])
+    import pandas as pd  # the spec itself stands without pandas; only its tables need it
+
     return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
-import pandas as pd
 
 from ._condition import And, Column, Compare, Condition, In, Literal, Not, Or, flip
 
@@ -119,10 +118,12 @@ def format_value(value, spec: str) -> str:
     """
     if is_missing(value):
         return MISSING_TEXT
-    if isinstance(value, (datetime.timedelta, np.timedelta64)):
-        return format(pd.Timedelta(value), spec)
-    if isinstance(value, (datetime.datetime, np.datetime64)):
-        return format(pd.Timestamp(value), spec)
+    if isinstance(value, (datetime.timedelta, np.timedelta64, datetime.datetime, np.datetime64)):
+        import pandas as pd  # times read as pandas shows them; the spec needs pandas for nothing else
+
+        time = pd.Timedelta if isinstance(value, (datetime.timedelta, np.timedelta64)) else \
+            pd.Timestamp
+        return format(time(value), spec)
     item = getattr(value, "item", None)
     if item is not None and not isinstance(value, (str, bytes)):
         value = item()
