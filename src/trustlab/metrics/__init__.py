@@ -35,7 +35,7 @@ from ._ratios import SumsMetric, ratio_of_sums, sums_metric
 from ._sums import (CHECK_COLUMNS, COMPARING_METRICS, DISPARITY_BASES, MIN_SEGMENT_ROWS,
                     MISSING_SEGMENT, RATIOS, GroupComparison, MetricTotals, activity_counts,
                     evaluate_checks, group_rules, indicators, metric_table, metric_table_from,
-                    metric_totals, ratio_values)
+                    metric_totals, ratio_values, shared_codes)
 from ._registry import (METRICS, Metric, currency_of, format_metric, is_registered, kind_of, metric,
                         metric_words)
 
@@ -59,6 +59,7 @@ __all__ = [
     "metric_table_from",
     "metric_totals",
     "ratio_values",
+    "shared_codes",
     "METRICS",
     "Metric",
     "SummaryFrame",

@@ -32,7 +32,7 @@ import pandas as pd
 from ._registry import METRICS, metric
 from ..policy import Check, Policy
 
-__all__ = ["activity_counts", "metric_table", "metric_table_from", "metric_totals", "MetricTotals",
+__all__ = ["activity_counts", "shared_codes", "metric_table", "metric_table_from", "metric_totals", "MetricTotals",
            "GroupComparison", "group_rules", "evaluate_checks", "MIN_SEGMENT_ROWS", "CHECK_COLUMNS",
            "DISPARITY_BASES", "COMPARING_METRICS", "MISSING_SEGMENT", "RATIOS", "indicators",
            "ratio_values"]
@@ -85,9 +85,8 @@ def indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
     lab = frame["labelled"].to_numpy(dtype=bool)
     bad = frame["bad"].to_numpy(dtype=bool)
     value = frame["value"].to_numpy(dtype=float)
-    recorded = frame["recorded_action"]
-    alignable = auto & recorded.notna().to_numpy()
-    action = frame["action"].astype(object).to_numpy()
+    (action, recorded), _ = shared_codes([frame["action"], frame["recorded_action"]], actions)
+    alignable = auto & (recorded >= 0)
     cleared = auto & ~right_if_bad  # given an automated action that is right for a good outcome
     escalated = (frame["escalated"].to_numpy(dtype=bool) if "escalated" in frame.columns
                  else np.zeros(len(frame), dtype=bool))  # a frame made by hand may lack it
@@ -110,13 +109,13 @@ def indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
         "guardrail_interventions": frame["guardrail"].notna().to_numpy(),
         "signal_missing": frame["signal_missing"].to_numpy(dtype=bool),
         "unlabelled": ~lab,
-        "aligned": alignable & (recorded.astype(object).to_numpy() == action),
+        "aligned": alignable & (recorded == action),
         "alignable": alignable,
         "human": ~auto,
         "escalated": escalated,
     }
-    for a in actions:
-        cols[f"share.{a}"] = action == a
+    for i, a in enumerate(actions):
+        cols[f"share.{a}"] = action == i
     return pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in cols.items()}, index=frame.index)
 
 
@@ -385,27 +384,81 @@ def _equal(a, b) -> bool:
         return False
 
 
+def shared_codes(columns: list, names: tuple = ()) -> tuple[list[np.ndarray], list]:
+    """Integer codes of ``columns`` over one shared list of distinct values (-1 = missing).
+
+    Each column is factorized once (a categorical reads its codes, pyarrow text is
+    dictionary-encoded), so only its few distinct values are ever compared as
+    Python objects: ``names`` come first in the shared list, in their order.
+
+    Examples
+    --------
+    >>> codes, values = shared_codes([pd.Series(["b", None, "a"], dtype="string"),
+    ...                               pd.Series(pd.Categorical(["c", "b", "b"]))], ("a", "b"))
+    >>> [c.tolist() for c in codes], values
+    ([[1, -1, 0], [2, 1, 1]], ['a', 'b', 'c'])
+    """
+    values = list(names)
+    position = {v: i for i, v in enumerate(values)}
+    out = []
+    for column in columns:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        lut = np.empty(len(uniques) + 1, dtype=np.int64)
+        lut[-1] = -1
+        for i, value in enumerate(np.asarray(uniques, dtype=object)):
+            lut[i] = position.setdefault(value, len(values))
+            if lut[i] == len(values):
+                values.append(value)
+        out.append(lut[codes])
+    return out, values
+
+
+def _segment_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Row group numbers of a segment column and the sorted segment names they index.
+
+    The column is factorized once; its distinct values (missing as
+    :data:`MISSING_SEGMENT`) are sorted as a groupby on the values would sort them.
+    """
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    keys = np.asarray(uniques, dtype=object)
+    if (codes < 0).any():
+        keys = np.append(keys, np.array([MISSING_SEGMENT], dtype=object))
+        codes = np.where(codes < 0, len(keys) - 1, codes)
+    grouped = pd.Series(np.arange(len(keys))).groupby(keys, sort=True)
+    return grouped.ngroup().to_numpy()[codes], grouped.size().index
+
+
 def metric_totals(frame: pd.DataFrame, policy: Policy, by: tuple[str, ...] = ()) -> MetricTotals:
-    """The :class:`MetricTotals` of a per-decision frame (:attr:`Replay.decisions`)."""
+    """The :class:`MetricTotals` of a per-decision frame (:attr:`Replay.decisions`).
+
+    Each segment column is coded once (:func:`pandas.factorize`); the sums group
+    on those integer codes, never on the text of each row.
+    """
     actions = tuple(a.name for a in policy.actions)
     ind = indicators(frame, actions)
-    total = ind.sum().to_frame().T
-    total.index = pd.Index(["(all)"])
-    sums: dict = {None: total}
-    keys: dict = {None: np.full(len(frame), "(all)", dtype=object)}
+    groups: dict = {None: (np.zeros(len(frame), dtype=np.int64), pd.Index(["(all)"]))}
     for col in by:
-        key = frame[col].astype(object).where(frame[col].notna(), "(missing)").to_numpy()
-        sums[col] = ind.groupby(key, sort=True).sum()
-        keys[col] = key
+        groups[col] = _segment_codes(frame[col])
+    sums: dict = {}
+    for col, (codes, segments) in groups.items():
+        if col is None:
+            total = ind.sum().to_frame().T
+            total.index = segments
+            sums[col] = total
+        else:
+            part = ind.groupby(codes, sort=True).sum()
+            part.index = segments
+            sums[col] = part
     human = None
     if "window" in frame.columns:
         h = ~frame["automated"].to_numpy(dtype=bool)
         w = frame["window"].to_numpy()[h]
+        windows, w_codes = np.unique(w, return_inverse=True)
         human = {}
-        for col, key in keys.items():
-            counts = pd.Series(1.0, index=pd.MultiIndex.from_arrays(
-                [key[h], w], names=["segment", "window"])).groupby(level=[0, 1]).sum()
-            human[col] = counts
+        for col, (codes, segments) in groups.items():
+            index = pd.MultiIndex(levels=[segments, windows], codes=[codes[h], w_codes.ravel()],
+                                  names=["segment", "window"])
+            human[col] = pd.Series(1.0, index=index).groupby(level=[0, 1]).sum()
     return MetricTotals(sums, human)
 
 

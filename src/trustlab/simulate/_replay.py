@@ -17,7 +17,7 @@ from .._time import times_ns, window_ids, window_starts
 from .._validate import SEED, Boolean, Integral, Interval, Real, SequenceOf, Text, validate_params
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import Policy
-from ..metrics import evaluate_checks, metric_table
+from ..metrics import evaluate_checks, metric_table, shared_codes
 from ._value import NO_REVIEWER, _values_from, observed_outcome, reviewer_decisions
 
 __all__ = ["Checked", "Replay", "replay", "DECISION_COLUMNS"]
@@ -311,35 +311,36 @@ def replay(policy: Policy, data, *, seed: int = 0,
                                   offset=offset)
     values = _values_from(policy, data, outcome, reviewer)
     names = [a.name for a in policy.actions]
-    code = {a: i for i, a in enumerate(names)}
-    action = rec["action"].astype(object).to_numpy()
-    a_idx = np.array([code[a] for a in pd.unique(action)])  # codes of actions present
-    lut = dict(zip(pd.unique(action), a_idx))
-    act_code = pd.Series(action).map(lut).to_numpy(dtype=np.int64)
+    (act_code,), _ = shared_codes([rec["action"]], tuple(names))  # one code per action name
+    if ((act_code < 0) | (act_code >= len(names))).any():
+        raise DataError("replay", [Problem("records", "hold actions the policy does not declare "
+                                                      "or none; pass policy.apply(data)")])
     value = np.take_along_axis(values.to_numpy(), act_code[:, None], axis=1)[:, 0]
-    favourable = {a.name for a in policy.actions if a.favourable}
-    right_if_bad = {a.name for a in policy.actions if a.right_call == "bad"}
+    favourable = np.array([a.favourable for a in policy.actions])[act_code]
+    right_if_bad = np.array([a.right_call == "bad" for a in policy.actions])[act_code]
     human = ~rec["automated"].to_numpy(dtype=bool)
-    names_arr = np.array(names + [None], dtype=object)
-    rev_action = np.where(human, names_arr[reviewer.action], None)  # NO_REVIEWER (-1) → None
-    recorded_action = np.where(reviewer.recorded, names_arr[reviewer.action], None)
+    # categoricals straight from the reviewer's action codes: NO_REVIEWER (-1) is missing
+    rev_action = pd.Categorical.from_codes(np.where(human, reviewer.action, NO_REVIEWER),
+                                           categories=names)
+    recorded_action = pd.Categorical.from_codes(
+        np.where(reviewer.recorded, reviewer.action, NO_REVIEWER), categories=names)
     sig_cols = [s.name for s in policy.signals]
     signal_missing = data[sig_cols].isna().any(axis=1).to_numpy() if sig_cols else \
         np.zeros(len(data), dtype=bool)
     frame = pd.DataFrame({
         "action": rec["action"], "rule": rec["rule"], "guardrail": rec["guardrail"],
         "automated": rec["automated"].to_numpy(dtype=bool),
-        "favourable": np.isin(action, list(favourable)),
-        "right_if_bad": np.isin(action, list(right_if_bad)),
+        "favourable": favourable,
+        "right_if_bad": right_if_bad,
         "signal_missing": signal_missing,
         "labelled": outcome.labelled, "bad": outcome.bad,
-        "reviewer_action": pd.Categorical(rev_action, categories=names),
+        "reviewer_action": rev_action,
         "reviewer_recorded": human & reviewer.recorded,
-        "recorded_action": pd.Categorical(recorded_action, categories=names),
+        "recorded_action": recorded_action,
         "value": value,
         "escalated": rec["escalate"].notna().to_numpy(),
     }, index=data.index)
-    assert NO_REVIEWER == -1  # names_arr[-1] is None
+    assert NO_REVIEWER == -1  # from_codes reads -1 as missing
     ids, span = _windows(policy, data)
     if ids is not None:
         frame["window"] = ids
