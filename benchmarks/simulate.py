@@ -20,6 +20,12 @@ after one warm-up:
   a review capacity (the decline rate limit applied exactly at each of the
   decline thresholds) — target: under 10 replays' time.
 
+It then times ``policy.apply`` and ``replay`` side by side on two histories
+holding the same rows: the shipped one (text as categoricals) and the same
+history written to CSV and read back with ``pandas.read_csv``'s default dtypes
+(text as pandas' default string dtype, as a team's own history arrives) —
+target: a replay within 3 ``policy.apply`` times on each.
+
 Before timing, sampled sweep rows and grid cells are checked against full
 replays with those thresholds; the exit code is non-zero only if any differ.
 Timings are a report: shared machines are noisy, so read the ratios.
@@ -29,12 +35,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sklearn.metrics import roc_curve
 
 import trustlab
@@ -79,6 +87,26 @@ def check_against_replays(policy, data, sweep, grid) -> list[str]:
     return bad
 
 
+def read_back_from_csv(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` written to CSV and read back with pandas' default dtypes (time parsed)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "history.csv"
+        data.to_csv(path, index=False)
+        return pd.read_csv(path, parse_dates=["decision_time"])
+
+
+def replay_against_apply(policy, histories: dict) -> list[str]:
+    """One line per history: ``policy.apply`` and ``replay`` seconds and their ratio."""
+    lines = [f"{'history':<28}  {'apply':>8}  {'replay':>8}  {'ratio':<16} target"]
+    for name, data in histories.items():
+        t_apply, _ = best_of(lambda: policy.apply(data))
+        t_replay, _ = best_of(lambda: replay(policy, data))
+        ratio = t_replay / t_apply
+        lines.append(f"{name:<28}  {t_apply:8.3f}  {t_replay:8.3f}  {ratio:5.1f}x apply      "
+                     f"{'PASS' if ratio <= 3 else 'FAIL'} (<= 3x)")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -121,6 +149,13 @@ def main(argv: list[str] | None = None) -> int:
           f"sweep best threshold {sweep.best['threshold']:.4f}; grid "
           f"{int(grid.frame['feasible'].sum()):,} of {len(grid.frame):,} pairs within "
           f"{CAPACITY:,} reviews a day")
+    csv = read_back_from_csv(data)
+    text = ", ".join(sorted({str(csv[c].dtype) for c in csv.columns
+                             if not pd.api.types.is_numeric_dtype(csv[c])
+                             and c != "decision_time"}))
+    print(f"\nreplay / policy.apply, shipped history vs read from CSV (text as {text}):")
+    print("\n".join(replay_against_apply(policy, {"shipped (categoricals)": data,
+                                                   "read from CSV": csv})))
     if bad:
         print("\nMISMATCH against full replays:\n  " + "\n  ".join(bad))
         return 1
