@@ -48,6 +48,24 @@ def _rollout(c):
     return simulate_rollout(c["policy"], _braked(c), c["history"], plan)
 
 
+def _design(name):
+    def build(c):
+        from trustlab.design import load_assessment
+
+        return load_assessment(REPO / "assessments" / name).assess()
+    return build
+
+
+def _signal(c):
+    from trustlab.signals import score_out_of_fold
+
+    from sklearn.linear_model import LogisticRegression
+
+    feats = ["loan_amount", "annual_income", "debt_to_income", "credit_history_years"]
+    return score_out_of_fold(c["history"], "defaulted_truth", feats, n_splits=3,
+                             estimator=LogisticRegression(max_iter=500))
+
+
 @pytest.fixture(scope="module")
 def ctx():
     """The consumer-credit policy, four weeks of history and its replay."""
@@ -212,6 +230,9 @@ CASES = {
     "GateResult": _gate, "Disparity": _disparity, "ImpactResult": _impact,
     "ReasonCodes": _reason_codes, "GlobalView": _global_view, "CaseExplanation": _case,
     "SignalEvidence": _evidence, "ShadowResult": _shadow, "RolloutResult": _rollout,
+    "ServingResult": _design("card-fraud-hold.yaml"),
+    "SourcingResult": _design("credit-scoring-sourcing.yaml"),
+    "ReadinessResult": _design("consumer-credit-readiness.yaml"), "SignalResult": _signal,
     "Review": _review,
 }
 _SLOW = {"Review"}

@@ -123,6 +123,37 @@ class Display:
         return f"{type(self).__name__}({rows}{drawn})"
 
 
+class ResultDisplay(Display):
+    """A display whose chart its result draws: ``source._draw_on(ax)`` draws on ``ax`` (None:
+    a new figure) and returns the Axes. For a result with one simple chart; it holds the
+    result (and its frame as :attr:`data`) and redraws on any Axes.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> class Counts:
+    ...     frame = pd.DataFrame({"x": ["a", "b"], "y": [1, 2]})
+    ...     def _draw_on(self, ax):
+    ...         ax = ax if ax is not None else plt.subplots()[1]
+    ...         ax.bar(self.frame["x"], self.frame["y"])
+    ...         return ax
+    >>> d = ResultDisplay(Counts()).plot()
+    >>> fig, other = plt.subplots()
+    >>> d.plot(ax=other).ax_ is other, len(other.patches)
+    (True, 2)
+    >>> plt.close("all")
+    """
+
+    def __init__(self, result):
+        self.source = result
+        self.data = result.frame
+
+    def _draw(self, ax):
+        return self.source._draw_on(ax)
+
+
 def axes_for(ax, n: int, figsize: tuple[float, float], layout: tuple[int, int]):
     """``n`` panels to draw on: a new figure, ``ax``'s area split, or the Axes given.
 

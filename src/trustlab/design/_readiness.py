@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._plotting import ResultDisplay
+from .._result import Result, plain, records
 from .._errors import ConfigError, Problem
 from .._review_folder import (DECISIONS_FILE, METRICS_FILE, STATUS_FILE, folder_incomplete,
                               sha256_of)
@@ -161,7 +163,7 @@ class ReadinessAssessment:
 
 
 @dataclass(frozen=True, eq=False)
-class ReadinessResult:
+class ReadinessResult(Result):
     """The checklist, scored.
 
     Attributes
@@ -193,8 +195,11 @@ class ReadinessResult:
         """The items not met or still open."""
         return self.frame[self.frame["status"] != "met"].reset_index(drop=True)
 
-    def plot(self, ax=None):
+    def plot(self, ax=None) -> ResultDisplay:
         """Items met, not met and open, by where the evidence came from."""
+        return ResultDisplay(self).plot(ax=ax)
+
+    def _draw_on(self, ax):
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -205,6 +210,16 @@ class ReadinessResult:
         ax.set_xlabel("items")
         ax.set_title(f"Readiness: {self.score:.0%} of {len(self.frame)} items met")
         return ax
+
+    def summary(self) -> pd.DataFrame:
+        """Items met, not met and open, by where the evidence came from."""
+        return pd.crosstab(self.frame["source"], self.frame["status"]).reindex(
+            columns=["met", "not met", "open"], fill_value=0)
+
+    def to_dict(self) -> dict:
+        """The checklist as plain JSON-safe values."""
+        return {"decision": self.decision, "policy": self.policy, "ready": self.ready,
+                "score": plain(self.score), "items": records(self.frame)}
 
     def _repr_html_(self) -> str:
         colour = {"met": "#2e7d32", "not met": "#c62828", "open": "#757575"}

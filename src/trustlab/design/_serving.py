@@ -28,6 +28,8 @@ from html import escape
 
 import pandas as pd
 
+from .._plotting import ResultDisplay
+from .._result import Result, plain, records
 from ._answers import Fields, read_yaml
 
 __all__ = ["ServingAnswers", "ServingCosts", "ServingAssessment", "ServingResult",
@@ -215,7 +217,7 @@ def _decide(a: ServingAnswers) -> tuple[str, list[str], list[str]]:
 
 
 @dataclass(frozen=True, eq=False)
-class ServingResult:
+class ServingResult(Result):
     """A batch-or-real-time recommendation with its reasons.
 
     Attributes
@@ -245,8 +247,11 @@ class ServingResult:
         """The recommendation in a sentence."""
         return RECOMMENDATIONS[self.recommendation]
 
-    def plot(self, ax=None):
+    def plot(self, ax=None) -> ResultDisplay:
         """Monthly cost of each way of serving, the recommended one marked."""
+        return ResultDisplay(self).plot(ax=ax)
+
+    def _draw_on(self, ax):
         import matplotlib.pyplot as plt
 
         if self.costs is None:
@@ -261,6 +266,25 @@ class ServingResult:
         ax.set_title(f"{self.assessment.decision}: cost of serving")
         ax.invert_yaxis()
         return ax
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The tidy table: every single changed answer that changes the recommendation."""
+        return self.changes
+
+    def summary(self) -> pd.DataFrame:
+        """The recommendation, what drove it and what must be built first, one row each."""
+        rows = [("recommendation", self.recommendation, self.words)]
+        rows += [("driver", "", d) for d in self.drivers]
+        rows += [("condition", "", c) for c in self.conditions]
+        return pd.DataFrame(rows, columns=["item", "value", "words"])
+
+    def to_dict(self) -> dict:
+        """The recommendation as plain JSON-safe values."""
+        return {"decision": self.assessment.decision, "recommendation": self.recommendation,
+                "words": self.words, "drivers": list(self.drivers),
+                "conditions": list(self.conditions), "changes": records(self.changes),
+                "costs": records(self.costs)}
 
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{escape(d)}</li>" for d in self.drivers)

@@ -18,6 +18,8 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from .._plotting import ResultDisplay
+from .._result import Result, plain, records
 from .._errors import Problem
 from ._answers import Fields, read_yaml
 
@@ -115,7 +117,7 @@ class SourcingAssessment:
 
 
 @dataclass(frozen=True, eq=False)
-class SourcingResult:
+class SourcingResult(Result):
     """Build, buy or fine-tune, with the weights that would change the answer.
 
     Attributes
@@ -158,8 +160,11 @@ class SourcingResult:
         return both[["factor", "weight", "direction", "to", "winner", "change"]].sort_values(
             "change", kind="stable", ignore_index=True)
 
-    def plot(self, ax=None):
+    def plot(self, ax=None) -> ResultDisplay:
         """Each option's total, stacked by factor."""
+        return ResultDisplay(self).plot(ax=ax)
+
+    def _draw_on(self, ax):
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -172,6 +177,22 @@ class SourcingResult:
         ax.legend(fontsize=7, ncol=2, loc="lower right")
         ax.set_title(f"{self.assessment.decision}: {self.recommendation}")
         return ax
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The tidy table: factor × option contributions to each option's total."""
+        return self.contributions
+
+    def summary(self) -> pd.DataFrame:
+        """Each option's weighted mean score (1–5), best first."""
+        return self.totals.sort_values(ascending=False).rename("total").to_frame()
+
+    def to_dict(self) -> dict:
+        """The choice as plain JSON-safe values."""
+        return {"decision": self.assessment.decision, "recommendation": self.recommendation,
+                "tied": list(self.tied), "margin": plain(self.margin),
+                "totals": {str(k): plain(v) for k, v in self.totals.items()},
+                "flips": records(self.flips)}
 
     def _repr_html_(self) -> str:
         top = (f"<b>{escape(self.recommendation)}</b> leads by {self.margin:.2f}"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from .._plotting import Display
 from .._errors import DataError, Problem
 from .._stats import wilson_interval
 from .._validate import Integral, Interval, Options, validate_params
@@ -225,13 +224,19 @@ def describe_calibration(table: pd.DataFrame, *, calibrated: str | None = None,
     return f"{text}, even after {calibrated} calibration"
 
 
-@dataclass(frozen=True)
-class ReliabilityDisplay:
-    """A drawn reliability diagram: ``ax_`` (the curve), ``hist_ax_`` (the scores), ``figure_``."""
+class ReliabilityDisplay(Display):
+    """A reliability diagram: the curve (``ax_``) over a histogram of the scores (``hist_ax_``);
+    holds the calibration table and the scores and redraws on any Axes."""
 
-    ax_: object
-    hist_ax_: object
-    figure_: object
+    def __init__(self, table: pd.DataFrame, scores: np.ndarray,
+                 title: str = "Does predicted risk match what happened?"):
+        self.data = table
+        self.scores = np.asarray(scores, dtype=float)
+        self._options = {"title": title}
+
+    def _draw(self, ax, title: str = "Does predicted risk match what happened?"):
+        ax, self.hist_ax_ = _draw_reliability(self.data, self.scores, ax, title)
+        return ax
 
 
 def plot_reliability(table: pd.DataFrame, scores: np.ndarray, ax=None, *,
@@ -240,7 +245,13 @@ def plot_reliability(table: pd.DataFrame, scores: np.ndarray, ax=None, *,
 
     Without ``ax`` a figure with two panels is made (curve above, histogram
     below); with ``ax`` the curve goes on it and the histogram on a twin axis.
+    The display redraws on another Axes (``d.plot(ax=other)``).
     """
+    return ReliabilityDisplay(table, scores, title).plot(ax=ax)
+
+
+def _draw_reliability(table: pd.DataFrame, scores: np.ndarray, ax, title: str):
+    """Draw on ``ax`` (None: a new two-panel figure); the curve and the histogram Axes."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import PercentFormatter
 
@@ -283,4 +294,4 @@ def plot_reliability(table: pd.DataFrame, scores: np.ndarray, ax=None, *,
         ax.patch.set_visible(False)
     else:
         fig.tight_layout()
-    return ReliabilityDisplay(ax_=ax, hist_ax_=hist_ax, figure_=fig)
+    return ax, hist_ax

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._result import Result, records
 from .._outcome import bad_indicator
 from .._time import read_times
 from .._validate import SEED, Boolean, InstanceOf, Integral, Interval, Options, Text, validate_params
@@ -407,7 +408,7 @@ def _time_folds(key: np.ndarray, time_values: pd.Series, canon: np.ndarray,
 # --------------------------------------------------------------------- result
 
 @dataclass(frozen=True, eq=False)
-class SignalResult:
+class SignalResult(Result):
     """Out-of-fold scores of a signal model, the model refitted on all outcomes, and its card.
 
     Attributes
@@ -496,6 +497,20 @@ class SignalResult:
         verdict = escape(self.calibration_verdict)
         return (f"<div><b>Signal '{escape(str(self.scores.name))}'</b> — calibration: {verdict}"
                 f"{self.card._repr_html_()}</div>")
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The tidy table: :attr:`folds`, one row per out-of-fold split."""
+        return self.folds
+
+    def summary(self) -> pd.DataFrame:
+        """The calibration of the out-of-fold scores, group by group (:meth:`calibration_table`)."""
+        return self.calibration_table()
+
+    def to_dict(self) -> dict:
+        """The signal as plain JSON-safe values: its model card, folds and calibration verdict."""
+        return {"signal": str(self.scores.name), "card": self.card.to_dict(),
+                "folds": records(self.folds), "calibration": self.calibration_verdict}
 
     def __repr__(self) -> str:
         c = self.card
