@@ -58,7 +58,6 @@ machines are noisy, so read the ratios):
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import platform
 import resource
@@ -75,6 +74,7 @@ from trustlab.drift import EPSILON, Reference, drift_over_time
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _evidently_side  # noqa: E402  (beside this file)
+from _timing import best_of  # noqa: E402  (beside this file)
 
 REPO = Path(__file__).resolve().parents[1]
 START = pd.Timestamp("2025-01-06")  # a Monday: calendar weeks ("1W") start on Mondays
@@ -239,20 +239,6 @@ def psi_of(p: np.ndarray, q: np.ndarray) -> float:
 
 
 # --------------------------------------------------------------------------- helpers
-
-def best_of(fn, repeat: int = 3, warmup: int = 1) -> tuple[float, object]:
-    """Best wall time of ``repeat`` calls after ``warmup`` calls, and the last result."""
-    out = None
-    for _ in range(warmup):
-        out = fn()
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
-
 
 def kit_psi(data, reference, columns, bins, metrics=("psi",)):
     ref = Reference.from_data(reference, columns=columns, bins=bins)

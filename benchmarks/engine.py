@@ -36,6 +36,7 @@ import pandas as pd
 
 import trustlab
 from trustlab import GuardrailState
+from _timing import best_of  # noqa: E402  (beside this file)
 
 # --------------------------------------------------------------------------- the policy
 
@@ -426,19 +427,6 @@ def diff_report(name: str, ref: dict[str, np.ndarray], got: dict[str, np.ndarray
     return bad
 
 
-def best_of(fn, repeats: int = 3, warmup: int = 1) -> tuple[float, object]:
-    result = None
-    for _ in range(warmup):
-        result = fn()
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), result
-
-
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -469,8 +457,8 @@ def main(argv=None) -> int:
     # 2. hand-written numpy (+ a split of its time)
     t_numpy, mine = best_of(lambda: numpy_decide(df))
     failures += diff_report("numpy", eng, mine)
-    t_np_rules, (rule_, _a, over_) = best_of(lambda: numpy_rules(df), repeats=2, warmup=0)
-    t_np_reasons, _ = best_of(lambda: numpy_reasons(df, rule_, over_), repeats=2, warmup=0)
+    t_np_rules, (rule_, _a, over_) = best_of(lambda: numpy_rules(df), repeat=2, warmup=0)
+    t_np_reasons, _ = best_of(lambda: numpy_reasons(df, rule_, over_), repeat=2, warmup=0)
 
     # 3. row-wise on the latest rows by time (full daily density, busiest days, so the cap binds)
     k = min(args.rowwise_rows, n)

@@ -38,23 +38,13 @@ import numpy as np
 import trustlab
 from trustlab.datasets import make_history
 from trustlab.simulate import lda_search, replay
-from trustlab.simulate._edit import with_threshold
+from trustlab.simulate import with_threshold
+from _timing import best_of  # noqa: E402  (beside this file)
 
 REPO = Path(__file__).resolve().parents[1]
 POLICY = REPO / "policies" / "consumer-credit.yaml"
 FAIRNESS = "fairness: {protected: [age_band]}\n"
 TARGET = 5.0  # replays
-
-
-def best_of(fn, repeat: int = 3) -> tuple[float, object]:
-    """Best wall time of ``repeat`` calls after one warm-up, and the last result."""
-    out = fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
 
 
 def check_against_replays(policy, data, search) -> tuple[list[str], int]:
