@@ -18,7 +18,7 @@ import pandas as pd
 from ._errors import ParameterError, Problem
 
 __all__ = ["PARTS_QUESTIONS", "register_parts_backend", "in_memory", "parts_backend",
-           "refuse_in_memory_options"]
+           "answer_in_parts", "refuse_in_memory_options"]
 
 PARTS_QUESTIONS = ("replay", "threshold_sweep", "band_grid", "lda_search", "drift_over_time")
 """The questions a history in parts can be asked."""
@@ -45,6 +45,17 @@ def parts_backend(question: str) -> Callable[..., Any]:
     except KeyError:
         raise RuntimeError(f"no backend answers {question} over parts: import trustlab.scale "
                            "(importing trustlab does)") from None
+
+
+def answer_in_parts(question: str, *args, **options):
+    """``question`` answered by its parts backend; an option given as None keeps the backend's
+    default (``batch_rows``, ``fine_bins``)."""
+    return parts_backend(question)(*args, **{k: v for k, v in options.items()
+                                              if v is not None or k not in _DEFAULTED})
+
+
+_DEFAULTED = ("batch_rows", "fine_bins")
+"""Options the in-memory signatures default to None and the backend to a number."""
 
 
 def refuse_in_memory_options(question: str, given: Mapping[str, tuple[object, object]]) -> None:

@@ -10,7 +10,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from .._backends import in_memory, parts_backend, refuse_in_memory_options
+from .._backends import answer_in_parts, in_memory, refuse_in_memory_options
 from .._errors import DataError, ParameterError, Problem
 from .._format import format_number
 from .._result import Result, records
@@ -436,11 +436,9 @@ def drift_over_time(data, reference, *, time: str, window=DEFAULT_WINDOW,
             "bins": (bins, 10),
             "time_format": (time_format, None),
         })
-        options = {k: v for k, v in (("batch_rows", batch_rows), ("fine_bins", fine_bins))
-                   if v is not None}
-        return parts_backend("drift_over_time")(data, reference, time=time, window=window,
-                                                metrics=metrics, levels=levels,
-                                                thresholds=thresholds, client=client, **options)
+        return answer_in_parts("drift_over_time", data, reference, time=time, window=window,
+                               metrics=metrics, levels=levels, thresholds=thresholds,
+                               client=client, batch_rows=batch_rows, fine_bins=fine_bins)
     source = "drift_over_time"
     if not isinstance(data, pd.DataFrame):
         raise DataError(source, [Problem("data", f"must be a pandas DataFrame; got "

@@ -24,7 +24,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from .._backends import in_memory, parts_backend
+from .._backends import answer_in_parts, in_memory
 from .._errors import DataError, PolicyError, Problem
 from .._plotting import Display
 from .._result import Result, plain, records
@@ -386,12 +386,11 @@ def band_grid(policy: Policy, data, approve_rule: str, decline_rule: str, *,
     True
     """
     if not in_memory(data, client):
-        options = {} if batch_rows is None else {"batch_rows": batch_rows}
-        return parts_backend("band_grid")(policy, data, approve_rule, decline_rule,
-                                          approve_thresholds=approve_thresholds,
-                                          decline_thresholds=decline_thresholds, capacity=capacity,
-                                          seed=seed, reviewer_accuracy=reviewer_accuracy,
-                                          client=client, **options)
+        return answer_in_parts("band_grid", policy, data, approve_rule, decline_rule,
+                               approve_thresholds=approve_thresholds,
+                               decline_thresholds=decline_thresholds, capacity=capacity,
+                               seed=seed, reviewer_accuracy=reviewer_accuracy,
+                               client=client, batch_rows=batch_rows)
     cap = check_grid_args(policy, approve_rule, decline_rule, capacity)
     h = open_history(policy, data, [(approve_rule, None), (decline_rule, None)],
                      caller="band_grid", seed=seed, reviewer_accuracy=reviewer_accuracy,

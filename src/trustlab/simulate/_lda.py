@@ -32,7 +32,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from .._backends import in_memory, parts_backend
+from .._backends import answer_in_parts, in_memory
 from .._errors import DataError, PolicyError, Problem
 from .._plotting import Display
 from .._result import Result
@@ -1193,14 +1193,11 @@ def lda_search(policy: Policy, data, approve_rule: str, decline_rule: str, *,
     True
     """
     if not in_memory(data, client):
-        options = {} if batch_rows is None else {"batch_rows": batch_rows}
-        return parts_backend("lda_search")(policy, data, approve_rule, decline_rule, by=by,
-                                           tolerances=tolerances,
-                                           approve_thresholds=approve_thresholds,
-                                           decline_thresholds=decline_thresholds,
-                                           keep_checks=keep_checks, seed=seed,
-                                           reviewer_accuracy=reviewer_accuracy, client=client,
-                                           **options)
+        return answer_in_parts("lda_search", policy, data, approve_rule, decline_rule, by=by,
+                               tolerances=tolerances, approve_thresholds=approve_thresholds,
+                               decline_thresholds=decline_thresholds, keep_checks=keep_checks,
+                               seed=seed, reviewer_accuracy=reviewer_accuracy,
+                               client=client, batch_rows=batch_rows)
     plan = lda_plan(policy, approve_rule, decline_rule, by=by, tolerances=tolerances,
                     keep_checks=keep_checks)
     h = open_history(policy, data, [(approve_rule, None), (decline_rule, None)],

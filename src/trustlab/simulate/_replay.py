@@ -9,7 +9,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from .._backends import in_memory, parts_backend, refuse_in_memory_options
+from .._backends import answer_in_parts, in_memory, refuse_in_memory_options
 from .._errors import DataError, Problem
 from .._format import status_html
 from .._result import Result, records
@@ -292,10 +292,9 @@ def replay(policy: Policy, data, *, seed: int = 0,
             "offset": (offset, 0),
             "batch": (batch, False),
         })
-        options = {} if batch_rows is None else {"batch_rows": batch_rows}
-        return parts_backend("replay")(policy, data, client=client, seed=seed, out=out,
-                                       segments=segments, trust_window=trust_window,
-                                       progress=progress, **options)
+        return answer_in_parts("replay", policy, data, client=client, seed=seed, out=out,
+                               segments=segments, trust_window=trust_window,
+                               progress=progress, batch_rows=batch_rows)
     segs = replay_segments(policy, data.columns, segments)
     missing = [c for c in segs if c not in data.columns]
     if missing:

@@ -22,7 +22,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from .._backends import in_memory, parts_backend, refuse_in_memory_options
+from .._backends import answer_in_parts, in_memory, refuse_in_memory_options
 from .._errors import DataError, Problem
 from .._plotting import Display
 from .._result import Result, plain, records
@@ -420,11 +420,10 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
             "bootstrap": (bootstrap, 0),
             "bootstrap_seed": (bootstrap_seed, 0),
         })
-        options = {} if batch_rows is None else {"batch_rows": batch_rows}
-        return parts_backend("threshold_sweep")(policy, data, rule, column=column,
-                                                thresholds=thresholds, seed=seed,
-                                                reviewer_accuracy=reviewer_accuracy, client=client,
-                                                **options)
+        return answer_in_parts("threshold_sweep", policy, data, rule, column=column,
+                               thresholds=thresholds, seed=seed,
+                               reviewer_accuracy=reviewer_accuracy,
+                               client=client, batch_rows=batch_rows)
     given = None if thresholds is None else np.asarray(thresholds, dtype=float).ravel()
     h = open_history(policy, data, [(rule, column)], caller="threshold_sweep", seed=seed,
                      reviewer_accuracy=reviewer_accuracy)
