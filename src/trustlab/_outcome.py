@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["bad_values", "bad_indicator", "bad_when_text", "yaml_boolean_hint"]
+__all__ = ["bad_values", "bad_indicator", "coded_bad_indicator", "bad_when_text", "yaml_boolean_hint"]
 
 _YAML_BOOLEAN_WORDS = {True: ("Yes", "yes", "Y", "y", "True", "true", "On", "on"),
                        False: ("No", "no", "N", "n", "False", "false", "Off", "off")}
@@ -66,8 +66,21 @@ def bad_indicator(label: pd.Series, bad_when) -> tuple[np.ndarray, np.ndarray, l
     ([True, True, False, True], [False, True, False, True], ['Charged Off', 'Default'])
     """
     codes, uniques = pd.factorize(label, use_na_sentinel=True)
+    return coded_bad_indicator(codes, uniques.tolist(), bad_when)
+
+
+def coded_bad_indicator(codes: np.ndarray, values: list, bad_when
+                        ) -> tuple[np.ndarray, np.ndarray, list]:
+    """:func:`bad_indicator` of a label already coded: ``codes`` into its distinct
+    ``values`` (-1 for missing), as :func:`pandas.factorize` gives them.
+
+    Examples
+    --------
+    >>> labelled, bad, matched = coded_bad_indicator(np.array([1, -1, 0]), ["no", "yes"], "yes")
+    >>> labelled.tolist(), bad.tolist(), matched
+    ([True, False, True], [True, False, False], ['yes'])
+    """
     wanted = bad_values(bad_when)
-    values = list(uniques.tolist())
     flags = [_is_bad(v, wanted) for v in values]
     lut = np.array(flags + [False], dtype=bool)
     return codes >= 0, lut[codes], [v for v, f in zip(values, flags) if f]

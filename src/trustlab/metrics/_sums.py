@@ -77,21 +77,42 @@ _DRIFT_REASON = ("measured against a drift reference over time by the drift moni
                  "replay of history")
 
 
-def indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
-    """One numeric column per sum a metric needs."""
-    fav = frame["favourable"].to_numpy(dtype=bool)
-    auto = frame["automated"].to_numpy(dtype=bool)
-    right_if_bad = frame["right_if_bad"].to_numpy(dtype=bool)
-    lab = frame["labelled"].to_numpy(dtype=bool)
-    bad = frame["bad"].to_numpy(dtype=bool)
+_STATE_FLAGS = ("automated", "favourable", "right_if_bad", "labelled", "bad", "valued",
+                "guardrail_interventions", "signal_missing", "escalated")
+"""The yes/no facts of a decision that, with its action and the recorded human action,
+decide every indicator but ``value`` (:func:`_indicator_table`)."""
+
+
+def _flag_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The :data:`_STATE_FLAGS` of every row of a per-decision frame, as bool arrays."""
     value = frame["value"].to_numpy(dtype=float)
-    (action, recorded), _ = shared_codes([frame["action"], frame["recorded_action"]], actions)
+    return {
+        "automated": frame["automated"].to_numpy(dtype=bool),
+        "favourable": frame["favourable"].to_numpy(dtype=bool),
+        "right_if_bad": frame["right_if_bad"].to_numpy(dtype=bool),
+        "labelled": frame["labelled"].to_numpy(dtype=bool),
+        "bad": frame["bad"].to_numpy(dtype=bool),
+        "valued": ~np.isnan(value),
+        "guardrail_interventions": frame["guardrail"].notna().to_numpy(),
+        "signal_missing": frame["signal_missing"].to_numpy(dtype=bool),
+        "escalated": (frame["escalated"].to_numpy(dtype=bool) if "escalated" in frame.columns
+                      else np.zeros(len(frame), dtype=bool)),
+    }
+
+
+def _indicator_table(flags: dict[str, np.ndarray], action: np.ndarray, recorded: np.ndarray,
+                     actions: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Every boolean indicator of :func:`indicators` from the flags and action codes.
+
+    Works on any arrays of one shape: the rows of a frame, or the few distinct
+    states :func:`metric_totals` counts rows in.
+    """
+    auto, fav, lab, bad = (flags[k] for k in ("automated", "favourable", "labelled", "bad"))
+    right_if_bad = flags["right_if_bad"]
     alignable = auto & (recorded >= 0)
     cleared = auto & ~right_if_bad  # given an automated action that is right for a good outcome
-    escalated = (frame["escalated"].to_numpy(dtype=bool) if "escalated" in frame.columns
-                 else np.zeros(len(frame), dtype=bool))  # a frame made by hand may lack it
     cols = {
-        "rows": np.ones(len(frame)),
+        "rows": np.ones(np.shape(auto), dtype=bool),
         "automated": auto,
         "favourable": fav,
         "fav_bad": fav & lab & bad,
@@ -104,18 +125,27 @@ def indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
         "wrong_call": auto & lab & (right_if_bad != bad),
         "auto_labelled": auto & lab,
         "labelled_bad": lab & bad,
-        "value": np.nan_to_num(value),
-        "valued": ~np.isnan(value),
-        "guardrail_interventions": frame["guardrail"].notna().to_numpy(),
-        "signal_missing": frame["signal_missing"].to_numpy(dtype=bool),
+        "value": None,  # the one sum that is not a count (kept in its place)
+        "valued": flags["valued"],
+        "guardrail_interventions": flags["guardrail_interventions"],
+        "signal_missing": flags["signal_missing"],
         "unlabelled": ~lab,
         "aligned": alignable & (recorded == action),
         "alignable": alignable,
         "human": ~auto,
-        "escalated": escalated,
+        "escalated": flags["escalated"],
     }
     for i, a in enumerate(actions):
         cols[f"share.{a}"] = action == i
+    return cols
+
+
+def indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
+    """One numeric column per sum a metric needs, one row per row of ``frame``."""
+    flags = _flag_columns(frame)
+    (action, recorded), _ = shared_codes([frame["action"], frame["recorded_action"]], actions)
+    cols = _indicator_table(flags, action, recorded, actions)
+    cols["value"] = np.nan_to_num(frame["value"].to_numpy(dtype=float))
     return pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in cols.items()}, index=frame.index)
 
 
@@ -431,35 +461,140 @@ def _segment_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
 def metric_totals(frame: pd.DataFrame, policy: Policy, by: tuple[str, ...] = ()) -> MetricTotals:
     """The :class:`MetricTotals` of a per-decision frame (:attr:`Replay.decisions`).
 
-    Each segment column is coded once (:func:`pandas.factorize`); the sums group
-    on those integer codes, never on the text of each row.
+    Each row is one of a few *states* (its :data:`_STATE_FLAGS`, action and
+    recorded action, coded as one integer); the rows of each (segment, state)
+    are counted with one :func:`numpy.bincount` per segment column, and every
+    count-type sum is then read off the small table of states. Segment
+    columns are coded once (:func:`pandas.factorize`), never compared as text
+    row by row; ``value`` is summed per segment with one weighted bincount.
     """
     actions = tuple(a.name for a in policy.actions)
-    ind = indicators(frame, actions)
-    groups: dict = {None: (np.zeros(len(frame), dtype=np.int64), pd.Index(["(all)"]))}
-    for col in by:
-        groups[col] = _segment_codes(frame[col])
+    flags = _flag_columns(frame)
+    (action, recorded), names = shared_codes([frame["action"], frame["recorded_action"]], actions)
+    kind, kinds = _states(flags, action, recorded, len(names) + 1)
+    table = _indicator_table(kinds["flags"], kinds["action"], kinds["recorded"], actions)
+    columns = list(table)
+    per_state = np.column_stack([np.zeros(len(kinds["action"])) if v is None
+                                 else np.asarray(v, dtype=float) for v in table.values()])
+    at_value = columns.index("value")
+    value = np.nan_to_num(frame["value"].to_numpy(dtype=float))
+    n_kinds = per_state.shape[0]
+    groups = {col: _segment_codes(frame[col]) for col in by}
+    counts, values = _by_group(groups, kind, n_kinds, (None, value))
     sums: dict = {}
-    for col, (codes, segments) in groups.items():
-        if col is None:
-            total = ind.sum().to_frame().T
-            total.index = segments
-            sums[col] = total
-        else:
-            part = ind.groupby(codes, sort=True).sum()
-            part.index = segments
-            sums[col] = part
+    for col, segments in [(None, pd.Index(["(all)"]))] + [(c, groups[c][1]) for c in by]:
+        part = counts[col].astype(float) @ per_state
+        part[:, at_value] = values[col].sum(axis=1)
+        sums[col] = pd.DataFrame(part, index=segments, columns=columns)
     human = None
     if "window" in frame.columns:
-        h = ~frame["automated"].to_numpy(dtype=bool)
-        w = frame["window"].to_numpy()[h]
-        windows, w_codes = np.unique(w, return_inverse=True)
-        human = {}
-        for col, (codes, segments) in groups.items():
-            index = pd.MultiIndex(levels=[segments, windows], codes=[codes[h], w_codes.ravel()],
-                                  names=["segment", "window"])
-            human[col] = pd.Series(1.0, index=index).groupby(level=[0, 1]).sum()
+        human = _human_by_window(frame["window"].to_numpy(), ~flags["automated"], groups)
     return MetricTotals(sums, human)
+
+
+_MAX_CELLS = 1 << 22
+"""The most cells one count crossing every segment column may have; beyond it each
+column is counted on its own."""
+
+
+def _by_group(groups: dict, key: np.ndarray, n_key: int, weights: tuple = (None,),
+              rows: np.ndarray | None = None) -> list[dict]:
+    """Rows counted (or ``weights`` summed) by (segment, ``key``), for every grouping.
+
+    Parameters
+    ----------
+    groups : dict
+        Segment column → (row codes, segment names), as :func:`_segment_codes` gives.
+    key : numpy.ndarray
+        Integer codes 0 .. ``n_key`` - 1 per row (per row of ``rows`` when given).
+    weights : tuple
+        One entry per answer: None counts rows, an array (as long as ``key``) sums it.
+    rows : numpy.ndarray of bool, optional
+        Only these rows of the groups' codes.
+
+    Returns
+    -------
+    list of dict
+        Per entry of ``weights``: None (all rows, shape (1, n_key)) and each
+        segment column (shape (segments, n_key)) → the counts or sums. The
+        segment columns are crossed into one :func:`numpy.bincount` when
+        their cells are few (their margins are then the answers), else
+        counted one column at a time.
+    """
+    pick = (lambda a: a) if rows is None else (lambda a: a[rows])
+    cols = list(groups)
+    sizes = [len(groups[c][1]) for c in cols]
+    out: list[dict] = [{} for _ in weights]
+    if int(np.prod(sizes, dtype=float)) * n_key <= _MAX_CELLS:
+        cell = np.zeros(len(key), dtype=np.int64)
+        for c, size in zip(cols, sizes):
+            cell *= size
+            cell += pick(groups[c][0])
+        cell *= n_key
+        cell += key
+        n_cells = int(np.prod(sizes, dtype=np.int64)) * n_key
+        for answer, w in zip(out, weights):
+            cube = np.bincount(cell, weights=w, minlength=n_cells).reshape(*sizes, n_key)
+            answer[None] = cube.reshape(-1, n_key).sum(axis=0)[None, :]
+            for i, c in enumerate(cols):
+                answer[c] = cube.sum(axis=tuple(j for j in range(len(cols)) if j != i))
+        return out
+    for answer, w in zip(out, weights):
+        answer[None] = np.bincount(key, weights=w, minlength=n_key)[None, :]
+    for c, size in zip(cols, sizes):
+        cell = pick(groups[c][0]) * n_key
+        cell += key
+        for answer, w in zip(out, weights):
+            answer[c] = np.bincount(cell, weights=w, minlength=size * n_key).reshape(size, n_key)
+    return out
+
+
+def _states(flags: dict[str, np.ndarray], action: np.ndarray, recorded: np.ndarray,
+            n_codes: int) -> tuple[np.ndarray, dict]:
+    """Each row's state number (0 .. k-1) and the k states present, decoded.
+
+    A state packs the row's flags as bits with its action and recorded action
+    codes (-1 for none, so ``n_codes`` values each); only the states present
+    are numbered.
+    """
+    bits = len(_STATE_FLAGS)
+    packed = np.zeros(len(action), dtype=np.uint16)
+    for bit, name in enumerate(_STATE_FLAGS):
+        packed |= flags[name].view(np.uint8) << np.uint16(bit)  # bool arrays are 0/1 bytes
+    state = action + 1
+    state += n_codes * (recorded + 1)
+    state <<= bits
+    state |= packed
+    present = np.flatnonzero(np.bincount(state))
+    if not len(present):  # no rows: one empty state keeps the shapes
+        present = np.zeros(1, dtype=np.int64)
+    number = np.zeros(int(present[-1]) + 1, dtype=np.int64)
+    number[present] = np.arange(len(present))
+    codes = present >> bits
+    decoded = {"flags": {name: (present >> bit) & 1 == 1 for bit, name in enumerate(_STATE_FLAGS)},
+               "action": codes % n_codes - 1, "recorded": codes // n_codes - 1}
+    return number[state], decoded
+
+
+def _human_by_window(window: np.ndarray, human: np.ndarray, groups: dict) -> dict:
+    """Human-action rows by (segment, window id) for each grouping: only the pairs with any."""
+    rel = np.asarray(window, dtype=np.int64)[human]
+    lo = int(rel.min()) if len(rel) else 0
+    rel -= lo
+    present = np.flatnonzero(np.bincount(rel))
+    number = np.zeros(int(present[-1]) + 1 if len(present) else 1, dtype=np.int64)
+    number[present] = np.arange(len(present))
+    windows = present + lo
+    k = len(windows)
+    (counts,) = _by_group(groups, number[rel], max(k, 1), rows=human)
+    out = {}
+    for col, segments in [(None, pd.Index(["(all)"]))] + [(c, groups[c][1]) for c in groups]:
+        flat = counts[col].reshape(-1)[: len(segments) * k] if k else np.zeros(0)
+        hit = np.flatnonzero(flat)
+        index = pd.MultiIndex(levels=[segments, windows], codes=[hit // max(k, 1), hit % max(k, 1)],
+                              names=["segment", "window"], verify_integrity=False)
+        out[col] = pd.Series(flat[hit].astype(float), index=index)
+    return out
 
 
 def metric_table(frame: pd.DataFrame, policy: Policy, *, by: tuple[str, ...] = (),

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
-from .._outcome import bad_indicator, bad_when_text, yaml_boolean_hint
+from .._outcome import bad_when_text, coded_bad_indicator, yaml_boolean_hint
 from ..policy import Policy
 
 __all__ = ["Outcome", "ReviewerDecisions", "observed_outcome", "reviewer_decisions",
@@ -85,18 +85,18 @@ def observed_outcome(policy: Policy, data: pd.DataFrame, *, batch: bool = False)
         raise DataError(_source(policy), [Problem(
             "outcomes.label", f"names column '{out.label}', which the data lacks. Columns: "
                               f"{', '.join(map(str, data.columns))}")])
-    label = data[out.label]
+    codes, uniques = pd.factorize(data[out.label], use_na_sentinel=True)  # once per call
+    values = uniques.tolist()
     if not out.bad_when_given:
-        values = pd.unique(label.dropna()).tolist()
         if any(isinstance(v, str) for v in values):
             raise DataError(_source(policy), [Problem(
                 "outcomes.bad_when", f"label '{out.label}' holds text ({', '.join(map(repr, values[:5]))}); "
                                      f"say which value (or values) is the bad outcome, e.g. "
                                      f"`bad_when: {values[0]!r}` or `bad_when: [{values[0]!r}, ...]`")])
-    labelled, bad, matched = bad_indicator(label, out.bad_when if out.bad_when_given else True)
+    labelled, bad, matched = coded_bad_indicator(codes, values,
+                                                 out.bad_when if out.bad_when_given else True)
     if out.bad_when_given and not matched and labelled.any() and not batch:
         # a batch may hold no bad case
-        values = pd.unique(label.dropna()).tolist()
         shown = ", ".join(sorted(map(repr, values))[:10])
         raise DataError(_source(policy), [Problem(
             "outcomes.bad_when", f"{bad_when_text(out.bad_when)} is not a value of label "
@@ -262,25 +262,32 @@ def action_values(policy: Policy, data: pd.DataFrame, *, seed: int = 0,
 
 def _values_from(policy: Policy, data: pd.DataFrame, outcome: Outcome,
                  reviewer: ReviewerDecisions) -> pd.DataFrame:
+    """The value of every case under every action (see :func:`action_values`).
+
+    A case's value depends only on its *state* (its outcome as valued: good,
+    bad or not valued) and, for a human action, on the reviewer's decision, so
+    each column is one lookup of a small table by state.
+    """
     out = policy.outcomes
     assert out is not None
-    treat_bad = _effective_bad(out.unlabelled, outcome)
     valued = outcome.labelled | (out.unlabelled != "exclude")
-    columns: dict[str, np.ndarray] = {}
-    automated = [a for a in policy.actions if a.automated]
-    for a in automated:
-        v = out.value_of(a.name)
-        columns[a.name] = np.where(valued, np.where(treat_bad, v.bad, v.good), np.nan)
-    # value of the reviewer's decision, per case
-    table = np.full((len(data), len(reviewer.actions)), np.nan)
+    state = _effective_bad(out.unlabelled, outcome).astype(np.int64)  # 0 good, 1 bad
+    state[valued] += 2  # 0, 1: not valued; 2: good; 3: bad
+    by_name = {a.name: a for a in policy.actions}
+    # row 0: no reviewer decision; row i + 1: the reviewer's action i
+    by_state = np.full((len(reviewer.actions) + 1, 4), np.nan)
     for i, name in enumerate(reviewer.actions):
-        if name in columns:
-            table[:, i] = columns[name]
-    picked = np.where(reviewer.action >= 0, reviewer.action, 0)
-    after_review = np.take_along_axis(table, picked[:, None].astype(np.int64), axis=1)[:, 0]
-    after_review = np.where(reviewer.action >= 0, after_review, np.nan)
+        if by_name[name].automated:
+            v = out.value_of(name)
+            by_state[i + 1, 2:] = (v.good, v.bad)
+    row = {name: i + 1 for i, name in enumerate(reviewer.actions)}
+    columns: dict[str, np.ndarray] = {}
+    after_review = None
     for a in policy.actions:
-        if not a.automated:
-            cost = out.value_of(a.name).cost or 0.0
-            columns[a.name] = after_review - cost
-    return pd.DataFrame({a.name: columns[a.name] for a in policy.actions}, index=data.index)
+        if a.automated:
+            columns[a.name] = by_state[row[a.name]][state]
+            continue
+        if after_review is None:  # value of the reviewer's decision, per case
+            after_review = by_state.ravel()[(reviewer.action.astype(np.int64) + 1) * 4 + state]
+        columns[a.name] = after_review - (out.value_of(a.name).cost or 0.0)
+    return pd.DataFrame(columns, index=data.index)
