@@ -74,7 +74,7 @@ FLOORS: dict[str, int] = {
     # 0: the ground everyone stands on
     "_errors": 0, "_format": 0, "_io": 0, "_extras": 0, "_json": 0, "_outcome": 0,
     "_progress": 0, "_resources": 0, "_threads": 0, "_windowed": 0, "_explore": 0,
-    "_time": 0, "_stats": 0, "_review_folder": 0, "_backends": 0, "_plotting": 0, "_result": 0, "_validate": 0, "_yaml": 0,
+    "_time": 0, "_stats": 0, "_codes": 0, "_review_folder": 0, "_backends": 0, "_plotting": 0, "_result": 0, "_validate": 0, "_yaml": 0,
     "datasets": 0,
     # 1: what a policy declares
     "policy": 1,

@@ -24,11 +24,13 @@ Disparity metrics (``<rate>_ratio``, ``<rate>_difference``; the rates are
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .._codes import Coded, code, coded_or_code
 from ._registry import METRICS, metric
 from ..policy import Check, Policy
 
@@ -149,36 +151,32 @@ def indicators(frame: pd.DataFrame, actions: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in cols.items()}, index=frame.index)
 
 
-def _from_sums(sums: pd.DataFrame, actions: tuple[str, ...]) -> dict[str, tuple[pd.Series, pd.Series]]:
-    """Metric → (values, reasons) per row of ``sums`` (one row per group).
+def _from_sums(sums: pd.DataFrame, actions: tuple[str, ...]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Metric → (values, reasons) per row of ``sums`` (one row per group), as arrays.
 
     Array arithmetic on the sums' columns (a replay calls this for every segment
     column, so pandas' alignment per ratio would cost more than the sums).
     """
-    index = sums.index
     n = len(sums)
     blank = np.full(n, "", dtype=object)
 
-    def ratio(num: np.ndarray, den: np.ndarray, why: str) -> tuple[pd.Series, pd.Series]:
+    def ratio(num: np.ndarray, den: np.ndarray, why: str) -> tuple[np.ndarray, np.ndarray]:
         ok = den > 0
         with np.errstate(invalid="ignore", divide="ignore"):
             values = np.where(ok, num / np.where(ok, den, 1.0), np.nan)
-        return (pd.Series(values, index=index),
-                pd.Series(np.where(ok, blank, why).astype(object), index=index))
+        return values, np.where(ok, blank, why).astype(object)
 
     column = {c: sums[c].to_numpy(dtype=float) for c in sums.columns}
-    out: dict[str, tuple[pd.Series, pd.Series]] = {}
-    out["decisions"] = (sums["rows"], pd.Series(blank, index=index))
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    out["decisions"] = (column["rows"], blank)
     for name, (num, den, why) in RATIOS.items():
         out[name] = ratio(column[num], column[den], why)
     for a in actions:
         out[f"share.{a}"] = ratio(column[f"share.{a}"], column["rows"], "no decisions")
     valued = column["valued"] > 0
-    out["value_total"] = (pd.Series(np.where(valued, column["value"], np.nan), index=index),
-                          pd.Series(np.where(valued, blank, RATIOS["value_per_decision"][2])
-                                    .astype(object), index=index))
-    out["guardrail_interventions"] = (sums["guardrail_interventions"],
-                                      pd.Series(blank, index=index))
+    out["value_total"] = (np.where(valued, column["value"], np.nan),
+                          np.where(valued, blank, RATIOS["value_per_decision"][2]).astype(object))
+    out["guardrail_interventions"] = (column["guardrail_interventions"], blank)
     align, why = out["alignment"]
     out["override_rate"] = (1.0 - align, why)
     return out
@@ -307,14 +305,13 @@ class MetricTotals:
         rows = sums["rows"].to_numpy(dtype=float)
         judged = ((rows >= least) & ~(prot & (names == MISSING_SEGMENT))
                   & ~np.isin(names, np.asarray(list(exclude), dtype=object)))
-        fav = rates["favourable_rate"][0].to_numpy(dtype=float)
+        fav = rates["favourable_rate"][0]
         ref, why = _reference_group(column, list(sums.index), names, rows, fav, judged, least,
                                     declared)
         values: dict[str, np.ndarray] = {"rows": rows}
         reasons: dict[str, np.ndarray] = {}
         for base in DISPARITY_BASES:
-            values[base] = rates[base][0].to_numpy(dtype=float)
-            reasons[base] = rates[base][1].to_numpy(dtype=object)
+            values[base], reasons[base] = rates[base]
         k = None if ref is None else int(np.flatnonzero(names == ref)[0])
         for name in COMPARING_METRICS:
             base = METRICS[name].compares
@@ -432,10 +429,11 @@ def shared_codes(columns: list, names: tuple = ()) -> tuple[list[np.ndarray], li
     position = {v: i for i, v in enumerate(values)}
     out = []
     for column in columns:
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        lut = np.empty(len(uniques) + 1, dtype=np.int64)
+        coded = code(column)
+        codes = coded.codes
+        lut = np.empty(len(coded.values) + 1, dtype=np.int64)
         lut[-1] = -1
-        for i, value in enumerate(np.asarray(uniques, dtype=object)):
+        for i, value in enumerate(coded.values):
             lut[i] = position.setdefault(value, len(values))
             if lut[i] == len(values):
                 values.append(value)
@@ -443,14 +441,15 @@ def shared_codes(columns: list, names: tuple = ()) -> tuple[list[np.ndarray], li
     return out, values
 
 
-def _segment_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Row group numbers of a segment column and the sorted segment names they index.
+def _segment_codes(column: Coded) -> tuple[np.ndarray, pd.Index]:
+    """Row group numbers of a coded segment column and the sorted segment names they index.
 
-    The column is factorized once; its distinct values (missing as
-    :data:`MISSING_SEGMENT`) are sorted as a groupby on the values would sort them.
+    Its distinct values (missing as :data:`MISSING_SEGMENT`) are sorted as a
+    groupby on the values would sort them; only those few are compared.
     """
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    keys = np.asarray(uniques, dtype=object)
+    codes = column.codes
+    keys = np.empty(len(column.values), dtype=object)
+    keys[:] = column.values
     if (codes < 0).any():
         keys = np.append(keys, np.array([MISSING_SEGMENT], dtype=object))
         codes = np.where(codes < 0, len(keys) - 1, codes)
@@ -458,7 +457,8 @@ def _segment_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return grouped.ngroup().to_numpy()[codes], grouped.size().index
 
 
-def metric_totals(frame: pd.DataFrame, policy: Policy, by: tuple[str, ...] = ()) -> MetricTotals:
+def metric_totals(frame: pd.DataFrame, policy: Policy, by: tuple[str, ...] = (),
+                  coded: Mapping[str, Coded] | None = None) -> MetricTotals:
     """The :class:`MetricTotals` of a per-decision frame (:attr:`Replay.decisions`).
 
     Each row is one of a few *states* (its :data:`_STATE_FLAGS`, action and
@@ -466,7 +466,9 @@ def metric_totals(frame: pd.DataFrame, policy: Policy, by: tuple[str, ...] = ())
     are counted with one :func:`numpy.bincount` per segment column, and every
     count-type sum is then read off the small table of states. Segment
     columns are coded once (:func:`pandas.factorize`), never compared as text
-    row by row; ``value`` is summed per segment with one weighted bincount.
+    row by row (``coded`` holds those a caller coded already:
+    :func:`trustlab._codes.code_columns`); ``value`` is summed per segment
+    with one weighted bincount.
     """
     actions = tuple(a.name for a in policy.actions)
     flags = _flag_columns(frame)
@@ -479,7 +481,7 @@ def metric_totals(frame: pd.DataFrame, policy: Policy, by: tuple[str, ...] = ())
     at_value = columns.index("value")
     value = np.nan_to_num(frame["value"].to_numpy(dtype=float))
     n_kinds = per_state.shape[0]
-    groups = {col: _segment_codes(frame[col]) for col in by}
+    groups = {col: _segment_codes(coded_or_code(coded, col, frame[col])) for col in by}
     counts, values = _by_group(groups, kind, n_kinds, (None, value))
     sums: dict = {}
     for col, segments in [(None, pd.Index(["(all)"]))] + [(c, groups[c][1]) for c in by]:
@@ -598,7 +600,8 @@ def _human_by_window(window: np.ndarray, human: np.ndarray, groups: dict) -> dic
 
 
 def metric_table(frame: pd.DataFrame, policy: Policy, *, by: tuple[str, ...] = (),
-                 window_span: tuple[int, int] | None = None) -> pd.DataFrame:
+                 window_span: tuple[int, int] | None = None,
+                 coded: Mapping[str, Coded] | None = None) -> pd.DataFrame:
     """Every metric overall and per segment of each ``by`` column, as a tidy frame.
 
     Parameters
@@ -610,6 +613,8 @@ def metric_table(frame: pd.DataFrame, policy: Policy, *, by: tuple[str, ...] = (
         Segment columns of ``frame``.
     window_span : (int, int), optional
         First and last window id of the history (windowed metrics need it).
+    coded : mapping, optional
+        Segment columns already coded by the caller (:func:`trustlab._codes.code_columns`).
 
     Returns
     -------
@@ -618,7 +623,7 @@ def metric_table(frame: pd.DataFrame, policy: Policy, *, by: tuple[str, ...] = (
         ``value`` (float, NaN when it cannot be computed), ``rows`` and
         ``reason`` (why the value is missing; empty otherwise).
     """
-    return metric_table_from(metric_totals(frame, policy, by), policy, window_span)
+    return metric_table_from(metric_totals(frame, policy, by, coded), policy, window_span)
 
 
 def metric_table_from(totals: MetricTotals, policy: Policy,
@@ -642,24 +647,23 @@ def metric_table_from(totals: MetricTotals, policy: Policy,
         metrics = _from_sums(sums, actions)
         human = None if totals.human is None else totals.human[by_col]
         mean_w, peak_w = _window_stats(human, window_span, sums.index)
-        blank = pd.Series("", index=sums.index, dtype=object)
+        n = len(sums)
+        blank = np.full(n, "", dtype=object)
         if mean_w is not None:
-            metrics["reviews_per_window_mean"] = (mean_w, blank)
-            metrics["peak_reviews_per_window"] = (peak_w, blank)
+            metrics["reviews_per_window_mean"] = (mean_w.to_numpy(), blank)
+            metrics["peak_reviews_per_window"] = (peak_w.to_numpy(), blank)
         else:
-            nan = pd.Series(np.nan, index=sums.index)
-            why = pd.Series(w_reason, index=sums.index, dtype=object)
+            nan = np.full(n, np.nan)
+            why = np.full(n, w_reason, dtype=object)
             metrics["reviews_per_window_mean"] = (nan, why)
             metrics["peak_reviews_per_window"] = (nan, why)
         for name in ("max_signal_psi", "max_feature_psi"):
-            metrics[name] = (pd.Series(np.nan, index=sums.index),
-                             pd.Series(_DRIFT_REASON, index=sums.index, dtype=object))
+            metrics[name] = (np.full(n, np.nan), np.full(n, _DRIFT_REASON, dtype=object))
         segment = (np.full(len(sums), None, dtype=object) if by_col is None
                    else sums.index.astype(str).to_numpy(dtype=object))
         rows = sums["rows"].to_numpy(dtype=np.int64)
         for name, (values, reasons) in metrics.items():
-            add(name, by_col, segment, values.to_numpy(dtype=float), rows,
-                reasons.to_numpy(dtype=object))
+            add(name, by_col, segment, values, rows, reasons)
 
     emit(None, totals.sums[None])
     for col in [k for k in totals.sums if k is not None]:

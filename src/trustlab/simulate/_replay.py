@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._backends import answer_in_parts, in_memory, refuse_in_memory_options
+from .._codes import code_columns
 from .._errors import DataError, Problem
 from .._format import status_html
 from .._result import Result, records
@@ -212,6 +213,16 @@ def _windows(policy: Policy, data: pd.DataFrame) -> tuple[np.ndarray | None, tup
     return ids, (int(ids.min()), int(ids.max()))
 
 
+def _coded_once(policy: Policy, data: pd.DataFrame, segments: tuple[str, ...]) -> list[str]:
+    """The columns of ``data`` a replay codes: the label, the recorded human decisions and
+    the segment columns (each coded once, at the start: :func:`~trustlab._codes.code_columns`)."""
+    out = policy.outcomes
+    names = [] if out is None else [out.label]
+    if out is not None and out.reviewer is not None and out.reviewer.decision is not None:
+        names.append(out.reviewer.decision)
+    return [c for c in (*names, *segments) if c in data.columns]
+
+
 def replay_segments(policy: Policy, columns, segments=None) -> tuple[str, ...]:
     """The columns a replay breaks metrics down by: ``segments`` when given, else the
     policy's segments and the ``fairness.protected`` columns among ``columns``."""
@@ -301,13 +312,14 @@ def replay(policy: Policy, data, *, seed: int = 0,
         raise DataError(f"Data for policy '{policy.name}'", [Problem(
             "segments", f"names columns the data lacks: {', '.join(missing)}. Columns: "
                         f"{', '.join(map(str, data.columns))}")])
-    outcome = observed_outcome(policy, data, batch=batch)
+    coded = code_columns(data, _coded_once(policy, data, segs))
+    outcome = observed_outcome(policy, data, batch=batch, coded=coded)
     rec = policy.apply(data) if records is None else records
     if len(rec) != len(data) or not rec.index.equals(data.index):
         raise DataError("replay", [Problem("records", "must be policy.apply(data): same rows "
                                                       "and index as data")])
     reviewer = reviewer_decisions(policy, data, outcome, seed=seed, accuracy=reviewer_accuracy,
-                                  offset=offset)
+                                  offset=offset, coded=coded)
     values = _values_from(policy, data, outcome, reviewer)
     names = [a.name for a in policy.actions]
     (act_code,), _ = shared_codes([rec["action"]], tuple(names))  # one code per action name
@@ -343,9 +355,11 @@ def replay(policy: Policy, data, *, seed: int = 0,
     ids, span = _windows(policy, data)
     if ids is not None:
         frame["window"] = ids
+    own = set(frame.columns)  # a segment column by one of these names is the frame's own
     for c in segs:
         if c not in frame.columns:
             frame[c] = data[c]
-    metrics = metric_table(frame, policy, by=segs, window_span=span)
+    metrics = metric_table(frame, policy, by=segs, window_span=span,
+                           coded={c: coded[c] for c in segs if c not in own})
     checks = evaluate_checks(policy, metrics)
     return Replay(policy, rec, frame, values, metrics, checks, seed, span)

@@ -23,11 +23,13 @@ with each other exactly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .._codes import Coded, coded_or_code
 from .._errors import DataError, Problem
 from .._outcome import bad_when_text, coded_bad_indicator, yaml_boolean_hint
 from ..policy import Policy
@@ -56,11 +58,13 @@ class Outcome:
         return float(1.0 - self.labelled.mean()) if len(self.labelled) else float("nan")
 
 
-def observed_outcome(policy: Policy, data: pd.DataFrame, *, batch: bool = False) -> Outcome:
+def observed_outcome(policy: Policy, data: pd.DataFrame, *, batch: bool = False,
+                     coded: Mapping[str, Coded] | None = None) -> Outcome:
     """Read ``outcomes.label``: which cases have an outcome, and which outcomes were bad.
 
     Without ``bad_when`` the label is truthy for the bad outcome: true, 1 or
-    any non-zero number; text labels need ``bad_when``.
+    any non-zero number; text labels need ``bad_when``. The label is coded
+    once (``coded`` may hold it coded already: :func:`trustlab._codes.code_columns`).
 
     Raises
     ------
@@ -85,8 +89,8 @@ def observed_outcome(policy: Policy, data: pd.DataFrame, *, batch: bool = False)
         raise DataError(_source(policy), [Problem(
             "outcomes.label", f"names column '{out.label}', which the data lacks. Columns: "
                               f"{', '.join(map(str, data.columns))}")])
-    codes, uniques = pd.factorize(data[out.label], use_na_sentinel=True)  # once per call
-    values = uniques.tolist()
+    label = coded_or_code(coded, out.label, data[out.label])
+    codes, values = label.codes, label.values
     if not out.bad_when_given:
         if any(isinstance(v, str) for v in values):
             raise DataError(_source(policy), [Problem(
@@ -157,7 +161,8 @@ def case_draws(seed: int, n: int, offset: int = 0) -> np.ndarray:
 
 
 def reviewer_decisions(policy: Policy, data: pd.DataFrame, outcome: Outcome, *, seed: int = 0,
-                       accuracy: float | None = None, offset: int = 0) -> ReviewerDecisions:
+                       accuracy: float | None = None, offset: int = 0,
+                       coded: Mapping[str, Coded] | None = None) -> ReviewerDecisions:
     """The reviewer's decision on every case: recorded where known, else simulated by seed.
 
     Parameters
@@ -168,6 +173,8 @@ def reviewer_decisions(policy: Policy, data: pd.DataFrame, outcome: Outcome, *, 
         Position of ``data``'s first row in the whole history, when ``data``
         is one batch of it: the simulated reviewer then draws what it draws
         for these cases in the whole (see :func:`case_draws`).
+    coded : mapping, optional
+        Columns already coded by the caller (:func:`trustlab._codes.code_columns`).
     """
     out = policy.outcomes
     assert out is not None
@@ -184,10 +191,10 @@ def reviewer_decisions(policy: Policy, data: pd.DataFrame, outcome: Outcome, *, 
             raise DataError(source, [Problem(
                 "outcomes.reviewer.decision", f"names column '{rev.decision}', which the data "
                                               f"lacks. Columns: {', '.join(map(str, data.columns))}")])
-        col = data[rev.decision]
+        decided = coded_or_code(coded, rev.decision, data[rev.decision])
         mapping = dict(rev.map)
-        codes, uniques = pd.factorize(col, use_na_sentinel=True)
-        texts = [str(u) for u in uniques.tolist()]
+        codes = decided.codes
+        texts = [str(u) for u in decided.values]
         unknown = [t for t in texts if t not in mapping]
         if unknown:
             raise DataError(source, [Problem(

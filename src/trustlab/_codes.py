@@ -1,0 +1,88 @@
+"""Columns coded once at the edge: integer codes into their few distinct values.
+
+A bulk path never compares text row by row: it codes a column once per call
+(:func:`pandas.factorize`: a categorical reads its codes, pandas' Arrow-backed
+text is dictionary-encoded by pyarrow, object columns are hashed once) and
+works on the codes. :func:`code_columns` codes the several columns one call
+needs at once, on several threads where the columns are long (pyarrow's
+encoding releases the GIL), so a history read from CSV, whose text arrives as
+pandas' default string dtype, costs little more than one of categoricals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._threads import thread_budget
+
+__all__ = ["Coded", "code", "code_columns", "PARALLEL_ROWS"]
+
+PARALLEL_ROWS = 200_000
+"""Columns at least this long are coded on several threads when a call needs several."""
+
+
+@dataclass(frozen=True, eq=False)
+class Coded:
+    """One column as integer codes into its distinct values.
+
+    Attributes
+    ----------
+    codes : numpy.ndarray
+        One code per row into :attr:`values`; -1 where the value is missing.
+    values : list
+        The distinct non-missing values as Python objects, in order of first appearance.
+
+    Examples
+    --------
+    >>> c = code(pd.Series(["b", None, "a", "b"], dtype="str"))
+    >>> c.codes.tolist(), c.values
+    ([0, -1, 1, 0], ['b', 'a'])
+    """
+
+    codes: np.ndarray
+    values: list
+
+    @property
+    def missing(self) -> np.ndarray:
+        """True where the value is missing."""
+        return self.codes < 0
+
+
+def code(column) -> Coded:
+    """``column`` (a Series or array of any dtype) as a :class:`Coded`."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return Coded(np.asarray(codes), list(uniques.tolist()) if hasattr(uniques, "tolist")
+                 else list(uniques))
+
+
+def code_columns(data: pd.DataFrame, names: Iterable[str]) -> dict[str, Coded]:
+    """Each named column of ``data`` coded once (each name once, whatever it repeats).
+
+    Long columns are coded on up to :func:`~trustlab._threads.thread_budget`
+    threads at once; the codes are the same either way.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": ["x", "y", "x"], "b": pd.Categorical(["p", None, "p"])})
+    >>> {k: v.codes.tolist() for k, v in code_columns(df, ["a", "b", "a"]).items()}
+    {'a': [0, 1, 0], 'b': [0, -1, 0]}
+    """
+    wanted = list(dict.fromkeys(names))
+    workers = min(len(wanted), thread_budget())
+    if workers < 2 or len(data) < PARALLEL_ROWS:
+        return {name: code(data[name]) for name in wanted}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        coded = list(pool.map(lambda name: code(data[name]), wanted))
+    return dict(zip(wanted, coded))
+
+
+def coded_or_code(coded: Mapping[str, Coded] | None, name: str, column) -> Coded:
+    """``coded[name]`` when a caller coded the column already, else ``column`` coded now."""
+    if coded is not None and name in coded:
+        return coded[name]
+    return code(column)
