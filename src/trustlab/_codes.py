@@ -4,9 +4,9 @@ A bulk path never compares text row by row: it codes a column once per call
 (:func:`pandas.factorize`: a categorical reads its codes, pandas' Arrow-backed
 text is dictionary-encoded by pyarrow, object columns are hashed once) and
 works on the codes. :func:`code_columns` codes the several columns one call
-needs at once, on several threads where the columns are long (pyarrow's
-encoding releases the GIL), so a history read from CSV, whose text arrives as
-pandas' default string dtype, costs little more than one of categoricals.
+needs at once; long Arrow-backed columns (a history read from CSV holds its
+text as pandas' default string dtype) are encoded on several threads, as
+pyarrow releases the GIL while it hashes.
 """
 
 from __future__ import annotations
@@ -73,12 +73,21 @@ def code_columns(data: pd.DataFrame, names: Iterable[str]) -> dict[str, Coded]:
     {'a': [0, 1, 0], 'b': [0, -1, 0]}
     """
     wanted = list(dict.fromkeys(names))
-    workers = min(len(wanted), thread_budget())
-    if workers < 2 or len(data) < PARALLEL_ROWS:
+    # pyarrow encodes without the GIL; other columns code on this thread (cheap, or holding it)
+    arrow = [n for n in wanted if _arrow_backed(data[n])] if len(data) >= PARALLEL_ROWS else []
+    workers = min(len(arrow), thread_budget())
+    if workers < 2:
         return {name: code(data[name]) for name in wanted}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        coded = list(pool.map(lambda name: code(data[name]), wanted))
-    return dict(zip(wanted, coded))
+        running = {name: pool.submit(code, data[name]) for name in arrow}
+        here = {name: code(data[name]) for name in wanted if name not in running}
+        return {name: running[name].result() if name in running else here[name]
+                for name in wanted}
+
+
+def _arrow_backed(column) -> bool:
+    """True for a column whose values pyarrow holds (pandas' default strings, ``ArrowDtype``)."""
+    return hasattr(getattr(column, "array", None), "_pa_array")
 
 
 def coded_or_code(coded: Mapping[str, Coded] | None, name: str, column) -> Coded:

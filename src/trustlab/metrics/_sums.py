@@ -482,7 +482,8 @@ def metric_totals(frame: pd.DataFrame, policy: Policy, by: tuple[str, ...] = (),
     value = np.nan_to_num(frame["value"].to_numpy(dtype=float))
     n_kinds = per_state.shape[0]
     groups = {col: _segment_codes(coded_or_code(coded, col, frame[col])) for col in by}
-    counts, values = _by_group(groups, kind, n_kinds, (None, value))
+    crossed = _crossing(groups)
+    counts, values = _by_group(groups, kind, n_kinds, (None, value), crossed=crossed)
     sums: dict = {}
     for col, segments in [(None, pd.Index(["(all)"]))] + [(c, groups[c][1]) for c in by]:
         part = counts[col].astype(float) @ per_state
@@ -490,7 +491,8 @@ def metric_totals(frame: pd.DataFrame, policy: Policy, by: tuple[str, ...] = (),
         sums[col] = pd.DataFrame(part, index=segments, columns=columns)
     human = None
     if "window" in frame.columns:
-        human = _human_by_window(frame["window"].to_numpy(), ~flags["automated"], groups)
+        human = _human_by_window(frame["window"].to_numpy(), ~flags["automated"], groups,
+                                 crossed)
     return MetricTotals(sums, human)
 
 
@@ -499,8 +501,23 @@ _MAX_CELLS = 1 << 22
 column is counted on its own."""
 
 
+def _crossing(groups: dict) -> np.ndarray | None:
+    """Each row's cell among all segment columns crossed (None when the cells are too many)."""
+    sizes = [len(segments) for _, segments in groups.values()]
+    if float(np.prod(sizes, dtype=float)) > _MAX_CELLS:
+        return None
+    cell = None
+    for (codes, _), size in zip(groups.values(), sizes):
+        if cell is None:
+            cell = codes.astype(np.int64)
+        else:
+            cell *= size
+            cell += codes
+    return cell
+
+
 def _by_group(groups: dict, key: np.ndarray, n_key: int, weights: tuple = (None,),
-              rows: np.ndarray | None = None) -> list[dict]:
+              rows: np.ndarray | None = None, crossed: np.ndarray | None = None) -> list[dict]:
     """Rows counted (or ``weights`` summed) by (segment, ``key``), for every grouping.
 
     Parameters
@@ -513,30 +530,27 @@ def _by_group(groups: dict, key: np.ndarray, n_key: int, weights: tuple = (None,
         One entry per answer: None counts rows, an array (as long as ``key``) sums it.
     rows : numpy.ndarray of bool, optional
         Only these rows of the groups' codes.
+    crossed : numpy.ndarray, optional
+        :func:`_crossing` of ``groups`` (None: count one column at a time).
 
     Returns
     -------
     list of dict
         Per entry of ``weights``: None (all rows, shape (1, n_key)) and each
-        segment column (shape (segments, n_key)) → the counts or sums. The
-        segment columns are crossed into one :func:`numpy.bincount` when
-        their cells are few (their margins are then the answers), else
-        counted one column at a time.
+        segment column (shape (segments, n_key)) → the counts or sums. With
+        ``crossed``, one :func:`numpy.bincount` counts every cell of the crossed
+        segment columns and the answers are its margins.
     """
     pick = (lambda a: a) if rows is None else (lambda a: a[rows])
     cols = list(groups)
     sizes = [len(groups[c][1]) for c in cols]
     out: list[dict] = [{} for _ in weights]
-    if int(np.prod(sizes, dtype=float)) * n_key <= _MAX_CELLS:
-        cell = np.zeros(len(key), dtype=np.int64)
-        for c, size in zip(cols, sizes):
-            cell *= size
-            cell += pick(groups[c][0])
-        cell *= n_key
+    n_cells = float(np.prod(sizes, dtype=float)) * n_key
+    if cols and crossed is not None and n_cells <= _MAX_CELLS:
+        cell = pick(crossed) * n_key
         cell += key
-        n_cells = int(np.prod(sizes, dtype=np.int64)) * n_key
         for answer, w in zip(out, weights):
-            cube = np.bincount(cell, weights=w, minlength=n_cells).reshape(*sizes, n_key)
+            cube = np.bincount(cell, weights=w, minlength=int(n_cells)).reshape(*sizes, n_key)
             answer[None] = cube.reshape(-1, n_key).sum(axis=0)[None, :]
             for i, c in enumerate(cols):
                 answer[c] = cube.sum(axis=tuple(j for j in range(len(cols)) if j != i))
@@ -578,7 +592,8 @@ def _states(flags: dict[str, np.ndarray], action: np.ndarray, recorded: np.ndarr
     return number[state], decoded
 
 
-def _human_by_window(window: np.ndarray, human: np.ndarray, groups: dict) -> dict:
+def _human_by_window(window: np.ndarray, human: np.ndarray, groups: dict,
+                     crossed: np.ndarray | None = None) -> dict:
     """Human-action rows by (segment, window id) for each grouping: only the pairs with any."""
     rel = np.asarray(window, dtype=np.int64)[human]
     lo = int(rel.min()) if len(rel) else 0
@@ -588,7 +603,7 @@ def _human_by_window(window: np.ndarray, human: np.ndarray, groups: dict) -> dic
     number[present] = np.arange(len(present))
     windows = present + lo
     k = len(windows)
-    (counts,) = _by_group(groups, number[rel], max(k, 1), rows=human)
+    (counts,) = _by_group(groups, number[rel], max(k, 1), rows=human, crossed=crossed)
     out = {}
     for col, segments in [(None, pd.Index(["(all)"]))] + [(c, groups[c][1]) for c in groups]:
         flat = counts[col].reshape(-1)[: len(segments) * k] if k else np.zeros(0)

@@ -213,6 +213,13 @@ def _windows(policy: Policy, data: pd.DataFrame) -> tuple[np.ndarray | None, tup
     return ids, (int(ids.min()), int(ids.max()))
 
 
+def _chosen(code: np.ndarray, columns: list[np.ndarray]) -> np.ndarray:
+    """``columns[code[i]][i]`` for every row ``i`` (the value of the action taken)."""
+    if len(columns) <= 32:  # numpy.choose takes up to 32 choices
+        return np.choose(code, columns)
+    return np.take_along_axis(np.column_stack(columns), code[:, None], axis=1)[:, 0]
+
+
 def _coded_once(policy: Policy, data: pd.DataFrame, segments: tuple[str, ...]) -> list[str]:
     """The columns of ``data`` a replay codes: the label, the recorded human decisions and
     the segment columns (each coded once, at the start: :func:`~trustlab._codes.code_columns`)."""
@@ -326,18 +333,19 @@ def replay(policy: Policy, data, *, seed: int = 0,
     if ((act_code < 0) | (act_code >= len(names))).any():
         raise DataError("replay", [Problem("records", "hold actions the policy does not declare "
                                                       "or none; pass policy.apply(data)")])
-    value = np.take_along_axis(values.to_numpy(), act_code[:, None], axis=1)[:, 0]
+    value = _chosen(act_code, [values[a].to_numpy() for a in names])
     favourable = np.array([a.favourable for a in policy.actions])[act_code]
     right_if_bad = np.array([a.right_call == "bad" for a in policy.actions])[act_code]
     human = ~rec["automated"].to_numpy(dtype=bool)
     # categoricals straight from the reviewer's action codes: NO_REVIEWER (-1) is missing
     rev_action = pd.Categorical.from_codes(np.where(human, reviewer.action, NO_REVIEWER),
-                                           categories=names)
+                                           categories=names, validate=False)
     recorded_action = pd.Categorical.from_codes(
-        np.where(reviewer.recorded, reviewer.action, NO_REVIEWER), categories=names)
-    sig_cols = [s.name for s in policy.signals]
-    signal_missing = data[sig_cols].isna().any(axis=1).to_numpy() if sig_cols else \
-        np.zeros(len(data), dtype=bool)
+        np.where(reviewer.recorded, reviewer.action, NO_REVIEWER), categories=names,
+        validate=False)
+    signal_missing = np.zeros(len(data), dtype=bool)
+    for s in policy.signals:
+        signal_missing |= data[s.name].isna().to_numpy()
     frame = pd.DataFrame({
         "action": rec["action"], "rule": rec["rule"], "guardrail": rec["guardrail"],
         "automated": rec["automated"].to_numpy(dtype=bool),

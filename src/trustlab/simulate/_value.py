@@ -278,8 +278,9 @@ def _values_from(policy: Policy, data: pd.DataFrame, outcome: Outcome,
     out = policy.outcomes
     assert out is not None
     valued = outcome.labelled | (out.unlabelled != "exclude")
-    state = _effective_bad(out.unlabelled, outcome).astype(np.int64)  # 0 good, 1 bad
-    state[valued] += 2  # 0, 1: not valued; 2: good; 3: bad
+    state = (np.asarray(_effective_bad(out.unlabelled, outcome), dtype=bool).view(np.uint8)
+             | (np.asarray(valued, dtype=bool).view(np.uint8) << 1))
+    # 0, 1: not valued; 2: good; 3: bad
     by_name = {a.name: a for a in policy.actions}
     # row 0: no reviewer decision; row i + 1: the reviewer's action i
     by_state = np.full((len(reviewer.actions) + 1, 4), np.nan)
@@ -295,6 +296,10 @@ def _values_from(policy: Policy, data: pd.DataFrame, outcome: Outcome,
             columns[a.name] = by_state[row[a.name]][state]
             continue
         if after_review is None:  # value of the reviewer's decision, per case
-            after_review = by_state.ravel()[(reviewer.action.astype(np.int64) + 1) * 4 + state]
+            at = reviewer.action.astype(np.intp)
+            at += 1
+            at <<= 2
+            at |= state
+            after_review = by_state.ravel()[at]
         columns[a.name] = after_review - (out.value_of(a.name).cost or 0.0)
     return pd.DataFrame(columns, index=data.index)
