@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._codes import Coded, code, coded_or_code
+from .._codes import Coded, code, coded_or_code, count_combinations
 from ._registry import METRICS, metric
 from ..policy import Check, Policy
 
@@ -799,6 +799,5 @@ def _group_check(policy: Policy, check: Check, metrics: pd.DataFrame
 def activity_counts(records: pd.DataFrame) -> pd.DataFrame:
     """Decision records counted by ``rule``, ``rule_action``, ``action`` and ``guardrail``
     (missing guardrail kept): a small table that adds up across parts of a history."""
-    keys = ["rule", "rule_action", "action", "guardrail"]
-    return (records[keys].astype(object).groupby(keys, dropna=False).size()
-            .rename("decisions").reset_index())
+    return count_combinations(records, ["rule", "rule_action", "action", "guardrail"],
+                              "decisions")

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._codes import code
 from .._plotting import Display, axes_for
 from .._result import Result, records
 from .._format import axis_label, format_number, tick_formatter
@@ -329,9 +330,14 @@ def bootstrap_metrics(replay: Replay, *, n: int = 1000, seed: int = 0, level: fl
         x = ind
         segments: list[str] = []
     else:
-        key = d[by].astype(object).where(d[by].notna(), "(missing)")
-        uniques = sorted(pd.unique(key.to_numpy()), key=str)
-        codes = pd.Categorical(key.to_numpy(), categories=uniques).codes
+        coded = code(d[by])
+        keys = coded.values + (["(missing)"] if coded.missing.any() else [])
+        order = sorted(range(len(keys)), key=lambda i: str(keys[i]))
+        uniques = [keys[i] for i in order]
+        rank = np.empty(len(keys) + 1, dtype=np.int64)
+        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
+        rank[-1] = rank[len(keys) - 1] if coded.missing.any() else -1  # missing: "(missing)"
+        codes = rank[coded.codes]
         onehot = np.zeros((rows, len(uniques)))
         onehot[np.arange(rows), codes] = 1.0
         # columns: the overall sums, then each segment's sums

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._extras import require
+from .._codes import code
 from .._explore import Explorer, change_note, checks_table, numbers_table
 from ..metrics import currency_of, format_metric
 from .._time import times_ns, window_ids, window_starts
@@ -134,7 +135,7 @@ class GuardrailExplorer(Explorer):
     def _limit_slider(self, w, g: RateLimit):
         words = g.per.words
         label = f"{g.id}: at most this many '{g.action}' per {words}"
-        reached = bool((self.reference.records["rule_action"].astype(object) == g.action).any())
+        reached = g.action in code(self.reference.records["rule_action"]).values
         if self._ns is None:
             return w.IntSlider(value=g.max, min=0, max=max(3 * g.max, 10), description=label)
         top = max(busiest_window(self._ns, g.per), 1)
@@ -219,8 +220,8 @@ class GuardrailExplorer(Explorer):
         ref_reviews = int((~ref.decisions["automated"].to_numpy(dtype=bool)).sum())
         rows.append(("Sent to a person", f"{reviews:,}",
                      change_note(reviews, ref_reviews, "count", against)))
-        changed = r.records["guardrail"].astype(object).value_counts()
-        was = ref.records["guardrail"].astype(object).value_counts()
+        changed = r.records["guardrail"].value_counts()
+        was = ref.records["guardrail"].value_counts()
         for g in [*(g.id for g in self.policy.guardrails), "kill_switch"]:
             if g == "kill_switch" and self.policy.kill_switch is None:
                 continue

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._codes import codes_in
 from .._plotting import Display, axes_for
 from .._result import Result, plain, records
 from .._format import axis_label, format_number, tick_formatter
@@ -255,7 +256,7 @@ def _action_table(policy: Policy) -> tuple[dict[str, int], np.ndarray, np.ndarra
 
 def _codes(values: pd.Series, code: dict[str, int]) -> np.ndarray:
     """Action names → codes; missing or unknown → -1 (indexes the extra last slot)."""
-    return values.astype(object).map(code).fillna(-1).to_numpy(dtype=np.int64)
+    return codes_in(values, code)
 
 
 def _new_side(replay: Replay) -> _Side:

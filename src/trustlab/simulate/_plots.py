@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, Problem
+from .._codes import codes_in
 from .._plotting import Display, axes_for, literal, note
 from .._format import axis_label, format_number, tick_formatter
 from .._time import window_starts
@@ -201,7 +202,7 @@ def _by_action(replay) -> pd.DataFrame:
     """Per action: decisions, total value, and good / bad / unknown outcome counts."""
     d = replay.decisions
     names = list(replay.policy.action_names)
-    code = pd.Categorical(d["action"].astype(object), categories=names).codes.astype(np.int64)
+    code = codes_in(d["action"], names)
     k = len(names)
     value = d["value"].to_numpy(dtype=float)
     lab = d["labelled"].to_numpy(dtype=bool)

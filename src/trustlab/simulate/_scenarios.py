@@ -26,13 +26,15 @@ import numpy as np
 import pandas as pd
 
 from .._errors import DataError, PolicyError, Problem
+from .._codes import codes_in
 from .._plotting import Display, axes_for
 from .._result import Result, records
 from .._format import axis_label, change_kind, format_number, tick_formatter
 from .._time import time_ns, times_ns
 from .._validate import (SEED, Boolean, Integral, Interval, Options, Real, SequenceOf, Text,
                          check_params, validate_params)
-from ..metrics import SummaryFrame, currency_of, format_metric, kind_of, summary_frame
+from ..metrics import (SummaryFrame, currency_of, format_metric, kind_of, shared_codes,
+                       summary_frame)
 from ..policy import Policy, RateLimit
 from ._edit import with_rate_limit, without_guardrail
 from ._plots import window_words
@@ -492,7 +494,8 @@ class ScenarioComparison(Result):
         """The rows whose action changed under ``name``: both actions, rules and values."""
         self._name(name, "changed_rows")
         b, s = self.baseline.decisions, self.replays[name].decisions
-        moved = b["action"].astype(object).to_numpy() != s["action"].astype(object).to_numpy()
+        (was, now), _ = shared_codes([b["action"], s["action"]])
+        moved = was != now
         return pd.DataFrame({
             "baseline_action": b["action"].to_numpy()[moved],
             "baseline_rule": b["rule"].to_numpy()[moved],
@@ -663,8 +666,7 @@ def _named(scenarios) -> dict[str, _Scenario]:
 
 
 def _action_codes(decisions: pd.DataFrame, names: list[str]) -> np.ndarray:
-    return pd.Categorical(decisions["action"].astype(object), categories=names).codes.astype(
-        np.int64)
+    return codes_in(decisions["action"], names)
 
 
 @validate_params({"seed": [SEED]})
