@@ -69,3 +69,24 @@ def test_count_combinations_of_many_values_falls_back_to_sorting():
     pd.testing.assert_frame_equal(got, _groupby_counts(frame, list("abc")))
     empty = count_combinations(frame.iloc[:0], list("abc"), "decisions")
     assert list(empty.columns) == ["a", "b", "c", "decisions"] and len(empty) == 0
+
+
+@pytest.mark.parametrize("dtype", ["category", "str"])
+def test_policy_impact_counts_flips_as_a_crosstab_does(dtype):
+    """Check the flip matrix and flipped examples against pandas on text of either dtype."""
+    from trustlab.change import bump_version, policy_impact
+    from trustlab.simulate import with_threshold
+
+    old = trustlab.load_policy(Path(__file__).parents[1] / "policies" / "consumer-credit.yaml")
+    new = bump_version(with_threshold(old, "low-risk", 0.2), "minor")
+    data = make_history(n_days=10, applications_per_day=300, seed=5)
+    for c in ("channel", "grade", "purpose", "underwriter_decision"):
+        data[c] = data[c].astype(object).astype(dtype)
+    r = policy_impact(old, new, data, bootstrap=0, examples=5)
+    a, b = r.old_replay.decisions["action"], r.new_replay.decisions["action"]
+    want = pd.crosstab(a.astype(object).rename("old"), b.astype(object).rename("new"),
+                       margins=True, margins_name="total")
+    pd.testing.assert_frame_equal(r.flips, want)
+    moved = a.astype(object) != b.astype(object)
+    assert r.flipped == int(moved.sum()) > 0
+    assert (r.examples["old_action"] != r.examples["new_action"]).all()

@@ -20,7 +20,8 @@ import pandas as pd
 
 from ._threads import thread_budget
 
-__all__ = ["Coded", "code", "code_columns", "codes_in", "count_combinations", "PARALLEL_ROWS"]
+__all__ = ["Coded", "code", "code_columns", "codes_in", "count_combinations", "objects_at",
+           "text_labels", "PARALLEL_ROWS"]
 
 PARALLEL_ROWS = 200_000
 """Columns at least this long are coded on several threads when a call needs several."""
@@ -165,3 +166,31 @@ def count_combinations(frame: pd.DataFrame, columns: Sequence[str], name: str) -
     result = {c: out[c] for c in columns}
     result[name] = counts.astype(np.int64)
     return pd.DataFrame(result)
+
+
+def text_labels(column, missing: str = "(missing)") -> np.ndarray:
+    """Each row's value as text (``missing`` where it is missing), an object array: only the
+    distinct values are turned into text.
+
+    Examples
+    --------
+    >>> text_labels(pd.Series([2, None, 2], dtype="Int64")).tolist()
+    ['2', '(missing)', '2']
+    """
+    coded = code(column)
+    names = np.empty(len(coded.values) + 1, dtype=object)
+    names[:-1] = [str(v) for v in coded.values]
+    names[-1] = missing
+    return names[coded.codes]
+
+
+def objects_at(column: pd.Series, rows) -> np.ndarray:
+    """The values of ``column`` at ``rows`` (positions or a boolean mask) as Python objects,
+    converting only those rows (missing as pandas gives it: NaN or None).
+
+    Examples
+    --------
+    >>> objects_at(pd.Series(pd.Categorical(["a", "b", None])), np.array([False, True, True]))
+    array(['b', nan], dtype=object)
+    """
+    return np.asarray(column.array[rows], dtype=object)

@@ -18,9 +18,11 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from .._codes import objects_at
 from .._plotting import Display
 from .._result import Result, records
-from ..metrics import SummaryFrame, currency_of, format_metric, metric_words, summary_frame
+from ..metrics import (SummaryFrame, currency_of, format_metric, metric_words, shared_codes,
+                       summary_frame)
 from ..policy import (CHANGE_KINDS, Policy, bump_version, describe_changes,
                       require_version_bump)
 from ..simulate import Replay, bootstrap_metrics, replay
@@ -185,11 +187,11 @@ class ImpactResult(Result):
 
 
 def _flip_causes(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    moved = a["action"].astype(object).to_numpy() != b["action"].astype(object).to_numpy()
+    moved = actions_differ(a["action"], b["action"])
     key = pd.DataFrame({
-        "old_rule": _rule_and_guard(a)[moved], "new_rule": _rule_and_guard(b)[moved],
-        "old_action": a["action"].astype(object).to_numpy()[moved],
-        "new_action": b["action"].astype(object).to_numpy()[moved]})
+        "old_rule": rule_and_guard(a, moved), "new_rule": rule_and_guard(b, moved),
+        "old_action": objects_at(a["action"], moved),
+        "new_action": objects_at(b["action"], moved)})
     if key.empty:
         return key.assign(rows=pd.Series(dtype=np.int64), share=pd.Series(dtype=float))
     t = key.value_counts(sort=False).rename("rows").reset_index()
@@ -199,12 +201,38 @@ def _flip_causes(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
-def _rule_and_guard(records: pd.DataFrame) -> np.ndarray:
-    rule = records["rule"].astype(object).to_numpy()
-    guard = records["guardrail"].astype(object)
-    with_guard = guard.notna().to_numpy()
+def _flips(old: pd.Series, new: pd.Series) -> pd.DataFrame:
+    """Cases by old action (rows) and new action (columns) with totals, as
+    ``pandas.crosstab(old, new, margins=True, margins_name="total")`` counts them, from
+    codes rather than text."""
+    (x, y), names = shared_codes([old, new])
+    both = (x >= 0) & (y >= 0)
+    k = max(len(names), 1)
+    grid = np.bincount(x[both] * k + y[both], minlength=k * k).reshape(k, k)
+    rows = sorted((i for i in range(len(names)) if grid[i].any()), key=lambda i: names[i])
+    cols = sorted((j for j in range(len(names)) if grid[:, j].any()), key=lambda j: names[j])
+    table = pd.DataFrame(grid[np.ix_(rows, cols)],
+                         index=pd.Index([names[i] for i in rows], name="old"),
+                         columns=pd.Index([names[j] for j in cols], name="new"))
+    table["total"] = table.sum(axis=1)
+    table.loc["total"] = table.sum(axis=0)
+    return table
+
+
+def actions_differ(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """True where two columns of action names differ (compared as codes, not text)."""
+    (x, y), _ = shared_codes([a, b])
+    return x != y
+
+
+def rule_and_guard(records: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """``rule`` (``"rule + guardrail"`` where a guardrail changed it) of the records at
+    ``rows``, as an object array."""
+    rule = objects_at(records["rule"], rows)
+    guard = objects_at(records["guardrail"], rows)
+    has = pd.notna(guard)
     out = rule.copy()
-    out[with_guard] = [f"{r} + {g}" for r, g in zip(rule[with_guard], guard[with_guard])]
+    out[has] = [f"{r} + {g}" for r, g in zip(rule[has], guard[has])]
     return out
 
 
@@ -250,9 +278,7 @@ def policy_impact(old: Policy, new: Policy, data: pd.DataFrame, *, seed: int = 0
     require_version_bump(old, new)
     a = old_replay if old_replay is not None else replay(old, data, seed=seed)
     b = new_replay if new_replay is not None else replay(new, data, seed=seed)
-    flips = pd.crosstab(a.decisions["action"].astype(object).rename("old"),
-                        b.decisions["action"].astype(object).rename("new"),
-                        margins=True, margins_name="total")
+    flips = _flips(a.decisions["action"], b.decisions["action"])
     causes = _flip_causes(a.records, b.records)
     ma = a.metrics[a.metrics["by"].isna()].set_index("metric")["value"]
     mb = b.metrics[b.metrics["by"].isna()].set_index("metric")["value"]
@@ -271,15 +297,14 @@ def policy_impact(old: Policy, new: Policy, data: pd.DataFrame, *, seed: int = 0
         "new": [float(mb.get(m, np.nan)) for m in DELTA_METRICS]})
     deltas["change"] = deltas["new"] - deltas["old"]
     deltas["low"], deltas["high"] = low, high
-    moved = np.flatnonzero(a.records["action"].astype(object).to_numpy()
-                           != b.records["action"].astype(object).to_numpy())
+    moved = np.flatnonzero(actions_differ(a.records["action"], b.records["action"]))
     pick = np.random.default_rng(seed).choice(moved, size=min(examples, len(moved)),
                                               replace=False) if examples else moved[:0]
     pick = np.sort(pick)
     ex = pd.DataFrame({
-        "old_action": a.records["action"].astype(object).to_numpy()[pick],
-        "old_reason": a.records["reason"].astype(object).to_numpy()[pick],
-        "new_action": b.records["action"].astype(object).to_numpy()[pick],
-        "new_reason": b.records["reason"].astype(object).to_numpy()[pick],
+        "old_action": objects_at(a.records["action"], pick),
+        "old_reason": objects_at(a.records["reason"], pick),
+        "new_action": objects_at(b.records["action"], pick),
+        "new_reason": objects_at(b.records["reason"], pick),
     }, index=a.records.index[pick])
     return ImpactResult(old, new, describe_changes(old, new), a, b, flips, causes, deltas, ex)

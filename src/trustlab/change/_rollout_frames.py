@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..metrics import shared_codes
 from ..simulate import Replay
 from ._rollout_plan import Stage, StopCondition
 from ._rollout_result import (ASSIGNMENT_COLUMNS, EVALUATION_COLUMNS, STAGE_COLUMNS,
@@ -65,8 +66,13 @@ def _shares(stage: np.ndarray, shares: np.ndarray) -> np.ndarray:
 
 
 def _pick(exposed: np.ndarray, challenger: pd.Series, champion: pd.Series) -> np.ndarray:
-    return np.where(exposed, challenger.astype(object).to_numpy(),
-                    champion.astype(object).to_numpy())
+    """The challenger's value where ``exposed``, else the champion's (an object array),
+    chosen on codes: only the few distinct values are turned into objects."""
+    (cl, cp), names = shared_codes([challenger, champion])
+    values = np.empty(len(names) + 1, dtype=object)
+    values[:-1] = names
+    values[-1] = np.nan  # code -1: missing
+    return values[np.where(exposed, cl, cp)]
 
 
 def assignment_frame(index: pd.Index, keys: pd.Series, u: np.ndarray, grid: PeriodGrid,

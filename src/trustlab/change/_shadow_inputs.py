@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._codes import text_labels
 from .._errors import DataError, Problem
 from ..policy import Policy
 from ..simulate import Replay, replay
@@ -80,5 +81,4 @@ def segment_key(by: str, data: pd.DataFrame) -> np.ndarray:
         raise DataError(_SOURCE, [Problem("by", (
             f"names column {by!r}, which the data lacks; give one column of the data. "
             f"Columns: {', '.join(map(str, data.columns))}"))])
-    col = data[by]
-    return col.astype(object).where(col.notna(), "(missing)").astype(str).to_numpy()
+    return text_labels(data[by])

@@ -15,6 +15,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from .._codes import objects_at
 from .._plotting import Display, window_label
 from .._result import Result, records
 from .._errors import DataError, Problem
@@ -23,6 +24,7 @@ from .._time import time_ns, window_ids, window_starts
 from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import Policy, Window
 from ..simulate import Replay
+from ._impact import rule_and_guard
 from ._shadow_sums import SHADOW_METRICS, case_indicators, metric_values
 
 __all__ = ["SHADOW_COLUMNS", "ShadowDisplay", "ShadowResult"]
@@ -286,12 +288,12 @@ class ShadowResult(Result):
         if self.by is not None:
             out[self.by] = c[self.by].to_numpy()[moved]
         for side, rec in (("champion", a), ("challenger", b)):
-            out[f"{side}_action"] = rec["action"].astype(object).to_numpy()[moved]
-            out[f"{side}_rule"] = _rule_and_guard(rec, moved)
-            out[f"{side}_reason"] = rec["reason"].astype(object).to_numpy()[moved]
+            out[f"{side}_action"] = objects_at(rec["action"], moved)
+            out[f"{side}_rule"] = rule_and_guard(rec, moved)
+            out[f"{side}_reason"] = objects_at(rec["reason"], moved)
         lab, bad = c["labelled"].to_numpy()[moved], c["bad"].to_numpy()[moved]
         out["outcome"] = np.where(lab, np.where(bad, "bad", "good"), "unobserved")
-        out["verdict"] = c["verdict"].astype(object).to_numpy()[moved]
+        out["verdict"] = objects_at(c["verdict"], moved)
         out["value_difference"] = c["value_difference"].to_numpy()[moved]
         return out
 
@@ -483,15 +485,6 @@ def _span_text(frame: pd.DataFrame) -> str:
     lo, hi = frame["window_start"].min(), frame["window_start"].max()
     n = frame["window_start"].nunique()
     return f"{n} window{'s' if n != 1 else ''} from {lo:%Y-%m-%d} to {hi:%Y-%m-%d}"
-
-
-def _rule_and_guard(records: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    rule = records["rule"].astype(object).to_numpy()[rows]
-    guard = records["guardrail"].astype(object).to_numpy()[rows]
-    has = pd.notna(guard)
-    out = rule.astype(object)
-    out[has] = rule[has] + " + " + guard[has]
-    return out
 
 
 # ----------------------------------------------------------------------------- in words

@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from .._codes import text_labels
 from .._errors import DataError, Problem
 from .._result import Result, records
 from .._time import time_ns, times_ns, window_ids, window_starts
@@ -170,8 +171,7 @@ def _segment_key(replay: ReplayLike, by: str, data: pd.DataFrame | None) -> np.n
         if frame is not None and by in frame.columns:
             if frame is data:
                 _aligned_data(replay, data, f"column '{by}'")
-            col = frame[by]
-            return col.astype(object).where(col.notna(), "(missing)").astype(str).to_numpy()
+            return text_labels(frame[by])
     cols = list(replay.decisions.columns) + ([] if data is None else
                                              [c for c in data.columns
                                               if c not in replay.decisions.columns])

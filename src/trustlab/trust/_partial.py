@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from .._codes import objects_at
 from .._errors import DataError, Problem
 from .._windowed import WindowGrid
 from .._time import window_ids, window_starts
@@ -123,8 +124,8 @@ class TrustPartial:
 
         d = replay.decisions
         compared = ind["alignable"].to_numpy(dtype=bool)
-        keys = [ids[compared], seg[compared], d["action"].astype(object).to_numpy()[compared],
-                d["recorded_action"].astype(object).to_numpy()[compared]]
+        keys = [ids[compared], seg[compared], objects_at(d["action"], compared),
+                objects_at(d["recorded_action"], compared)]
         pairs = pd.Series(np.ones(int(compared.sum()), dtype=np.int64)).groupby(
             keys, sort=True).sum() if compared.any() else pd.Series(dtype=np.int64)
         pairs.index = _index(pairs.index, _PAIR)
