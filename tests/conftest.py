@@ -80,8 +80,11 @@ def dask_client():
 
     with dask.config.set({"distributed.comm.timeouts.connect": "120s",
                           "distributed.comm.timeouts.tcp": "120s"}):
+        # no dashboard; the scheduler's HTTP routes on a free port, not 8787, which another
+        # cluster on this machine (the other test worker, a benchmark) may hold
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                            host="127.0.0.1", dashboard_address=None,
+                                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                                            timeout="120s")
         client = distributed.Client(cluster, timeout="120s")
         yield client
