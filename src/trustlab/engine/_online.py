@@ -175,6 +175,17 @@ class _Online:
     signals: tuple[tuple[str, str], ...]  # (name, model)
 
 
+def _new_decision(fields: dict[str, Any]) -> Decision:
+    """``Decision(**fields)`` without the frozen dataclass's per-field ``__setattr__`` calls.
+
+    A Decision is plain frozen data (no ``__post_init__``, no validation): its
+    fields are set in one dict update, the same object ``Decision(**fields)`` gives.
+    """
+    decision = object.__new__(Decision)
+    decision.__dict__.update(fields)
+    return decision
+
+
 def _online_for(policy: Policy) -> _Online:
     online = policy._cache.get("online")
     if online is None:
@@ -201,12 +212,36 @@ def _online_for(policy: Policy) -> _Online:
     return online
 
 
+_NS_PER = {"ns": 1, "us": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9,
+           "D": 86_400 * 10**9}
+
+
+_NS_PER_DTYPE: dict[np.dtype, int] = {}
+
+
+def _ns_per(dtype: np.dtype) -> int:
+    """Nanoseconds per step of a datetime64 dtype (0 for months and years, whose steps vary)."""
+    per = _NS_PER_DTYPE.get(dtype)
+    if per is None:
+        unit, count = np.datetime_data(dtype)
+        per = _NS_PER_DTYPE[dtype] = _NS_PER.get(unit, 0) * count
+    return per
+
+
 def _record_time_ns(policy: Policy, t) -> int:
-    if type(t) is pd.Timestamp:  # the common case: .value is UTC nanoseconds, tz or not
+    """The record's time in UTC nanoseconds, as :func:`~trustlab._time.time_ns` reads it."""
+    kind = type(t)
+    if kind is pd.Timestamp:  # the common case: .value is UTC nanoseconds, tz or not
         try:
             return t.value
         except (OverflowError, ValueError):
             pass
+    elif kind is np.datetime64 and not np.isnat(t):
+        per = _ns_per(t.dtype)
+        if per:
+            ns = int(t.view(np.int64)) * per
+            if -2**63 < ns < 2**63:  # else past pandas' dates: time_ns says so
+                return ns
     try:
         return time_ns(t, policy.time_format)
     except (ValueError, TypeError) as exc:
@@ -255,7 +290,7 @@ def decide(policy: Policy, record: Mapping[str, Any], state: GuardrailState | No
     fields = online.fields[idx]
     signals = tuple([(name, get(name), model) for name, model in online.signals])
     if not policy.guardrails and policy.kill_switch is None:
-        return Decision(reason=rule_reason, signals=signals, **fields)
+        return _new_decision({**fields, "reason": rule_reason, "signals": signals})
     plan = plan_for(policy)
     rule_action = fields["rule_action"]
     action, guardrail, reason = rule_action, None, rule_reason
@@ -283,10 +318,10 @@ def decide(policy: Policy, record: Mapping[str, Any], state: GuardrailState | No
         action, guardrail = ks.then, KILL_SWITCH
         reason = combined_reason(ks.because.render(record), rule_action, rule_reason)
     if guardrail is None:
-        return Decision(reason=rule_reason, signals=signals, **fields)
+        return _new_decision({**fields, "reason": rule_reason, "signals": signals})
     code = plan.action_code[action]
     automated = bool(plan.automated[code])
-    return Decision(**{
+    return _new_decision({
         **fields, "action": action, "guardrail": guardrail, "reason": reason,
         "automated": automated, "signals": signals,
         "needs_signoff": policy.mode == "supervised" and automated

@@ -209,7 +209,7 @@ def compile_scalar(cond: Condition, where: str) -> Test:
         def test_missing(get):
             v = get(name)
             t = type(v)
-            if t is float:
+            if t is float or t is _F64 or t is _F32:
                 return math.isnan(v) != negate
             if t is str:
                 return negate

@@ -492,7 +492,17 @@ def field_formatter(spec: str, lines: tuple[Line, ...] = ()) -> Callable[[object
     float_fast = fixed and lines_are_floats and all(
         isinstance(ln.value, float) or abs(ln.value) < 2**53 for ln in lines)
     integer_fast = spec in _INTEGER_SPECS and spec != "n"
-    np_float64 = np.float64
+    np_float64, np_float32 = np.float64, np.float32
+    # a float32 is compared with each line rounded to float32 (``_at_precision``): it can only
+    # cross one within a shown unit plus a float32 step of that rounded line
+    float32_lines: tuple[tuple[float, float], ...] = ()
+    if float_fast:
+        with np.errstate(over="ignore"):
+            for value in float_lines:
+                line32 = np.float32(value)
+                float32_lines += ((float(line32), tolerance + float(np.spacing(abs(line32)))),)
+    float32_fast = float_fast and all(math.isfinite(a) and math.isfinite(b)
+                                      for a, b in float32_lines)
 
     def slow(value) -> str:
         return field_text(value, spec, lines) if lines else format_value(value, spec)
@@ -508,6 +518,17 @@ def field_formatter(spec: str, lines: tuple[Line, ...] = ()) -> Callable[[object
             text = format(value, zspec)
             for line in float_lines:  # only a value this close to a line can cross it
                 if abs(value - line) <= tolerance:
+                    return slow(value)
+            return text
+        if t is np_float32:
+            if value != value:
+                return MISSING_TEXT
+            if not float32_fast:
+                return slow(value)
+            x = float(value) + 0.0  # the float32's exact value; never '-0.0'
+            text = format(x, zspec)
+            for line, margin in float32_lines:
+                if abs(x - line) <= margin:
                     return slow(value)
             return text
         if t is str:
