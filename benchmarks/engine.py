@@ -730,13 +730,13 @@ def main(argv=None) -> int:
         # 1. engine, whole and its rules alone
         t_engine, rec = best_of(lambda: policy.apply(df))
         eng = engine_columns(rec)
-        t_eng_rules, _ = best_of(lambda: trustlab.engine.first_rules(policy, df), repeat=2)
+        t_eng_rules, _ = best_of(lambda: trustlab.engine.first_rules(policy, df))
 
         # 2. hand-written numpy (+ a split of its time)
         t_numpy, mine = best_of(lambda: numpy_decide(df))
         failures += diff_report(f"{label}: numpy", eng, mine)
-        t_np_rules, (rule_, _a, over_) = best_of(lambda: numpy_rules(df), repeat=2, warmup=0)
-        t_np_reasons, _ = best_of(lambda: numpy_reasons(df, rule_, over_), repeat=2, warmup=0)
+        t_np_rules, (rule_, _a, over_) = best_of(lambda: numpy_rules(df))
+        t_np_reasons, _ = best_of(lambda: numpy_reasons(df, rule_, over_))
 
         # 3. row-wise on the latest rows by time (full daily density, so the cap binds)
         time_order = np.argsort(df["decision_time"].to_numpy(), kind="stable")
