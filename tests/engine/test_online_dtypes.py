@@ -178,3 +178,23 @@ def test_field_formatter_is_field_text(spec, lines):
         except (TypeError, ValueError) as exc:
             got = type(exc)
         assert got == expected, (spec, lines, v)
+
+
+@pytest.mark.parametrize("per", ["1D", "7D", "12h", "1W", "2W", "1M", "1Q", "90min"])
+def test_take_at_places_times_as_window_ids(per):
+    """Check the O(1) window of take_at (ids and bounds) is window_id's for fixed and calendar
+    windows, at and around their edges."""
+    guard = trustlab.policy.RateLimit(id="cap", action="hold", max=10**9,
+                                      per=read_window(per, "test", "per"), overflow="review")
+    state = trustlab.GuardrailState()
+    rng = np.random.default_rng(5)
+    base = pd.Timestamp("2024-12-28").value
+    edges = [pd.Timestamp(x).value for x in ("2025-01-01", "2025-01-06", "2025-02-01",
+                                             "2025-03-31 12:00", "2025-04-01")]
+    times = sorted([base + int(x) for x in rng.integers(0, 200 * 86_400 * 10**9, 300)]
+                   + [e + d for e in edges for d in (-1, 0, 1)])
+    for ns in times:
+        state.take_at(guard, ns)
+        window, start, end = state._bounds["cap"]
+        assert window == window_id(ns, guard.per) and start <= ns < end
+        assert state.counts["cap"][0] == window

@@ -491,6 +491,7 @@ def field_formatter(spec: str, lines: tuple[Line, ...] = ()) -> Callable[[object
                  if fixed else math.inf)
     float_fast = fixed and lines_are_floats and all(
         isinstance(ln.value, float) or abs(ln.value) < 2**53 for ln in lines)
+    checks = tuple((_OPS[ln.op], value) for ln, value in zip(lines, float_lines))
     integer_fast = spec in _INTEGER_SPECS and spec != "n"
     np_float64, np_float32 = np.float64, np.float32
     # a float32 is compared with each line rounded to float32 (``_at_precision``): it can only
@@ -518,6 +519,9 @@ def field_formatter(spec: str, lines: tuple[Line, ...] = ()) -> Callable[[object
             text = format(value, zspec)
             for line in float_lines:  # only a value this close to a line can cross it
                 if abs(value - line) <= tolerance:
+                    shown = read_back(text)  # as same_side reads it beside a float
+                    if shown is None or all(op(value, at) == op(shown, at) for op, at in checks):
+                        return text
                     return slow(value)
             return text
         if t is np_float32:
