@@ -502,6 +502,7 @@ def field_formatter(spec: str, lines: tuple[Line, ...] = ()) -> Callable[[object
             for value in float_lines:
                 line32 = np.float32(value)
                 float32_lines += ((float(line32), tolerance + float(np.spacing(abs(line32)))),)
+    checks32 = tuple((_OPS[ln.op], at) for ln, (at, _) in zip(lines, float32_lines))
     float32_fast = float_fast and all(math.isfinite(a) and math.isfinite(b)
                                       for a, b in float32_lines)
 
@@ -533,6 +534,13 @@ def field_formatter(spec: str, lines: tuple[Line, ...] = ()) -> Callable[[object
             text = format(x, zspec)
             for line, margin in float32_lines:
                 if abs(x - line) <= margin:
+                    shown = read_back(text)  # read at float32, as same_side reads it
+                    if shown is None:
+                        return text
+                    if abs(shown) < 3e38 and all(
+                            op(x, at) == op(float(np_float32(shown)), at)
+                            for op, at in checks32):
+                        return text
                     return slow(value)
             return text
         if t is str:
