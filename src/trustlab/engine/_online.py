@@ -222,8 +222,6 @@ def _online_for(policy: Policy) -> _Online:
 
 _NS_PER = {"ns": 1, "us": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9,
            "D": 86_400 * 10**9}
-
-
 _NS_PER_DTYPE: dict[np.dtype, int] = {}
 
 

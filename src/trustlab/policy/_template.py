@@ -458,18 +458,21 @@ def field_text(value, spec: str, lines: tuple[Line, ...] = ()) -> str:
     return text
 
 
-_INTEGER_SPECS = frozenset({"", "d", ",", "_", ",d", "_d", "n"})
+_INTEGER_SPECS = frozenset({"", "d", ",", "_", ",d", "_d"})
+"""Specs that show every integer exactly (``n`` is left out: it follows the locale)."""
 
 
 def field_formatter(spec: str, lines: tuple[Line, ...] = ()) -> Callable[[object], str]:
     """``lambda value: field_text(value, spec, lines)``, compiled once for one field.
 
-    Python and numpy float64 values with a fixed-point spec (``.1%``, ``,.0f``)
-    are formatted directly, and read back against ``lines`` only when within a
-    unit of the last shown digit of a line (no other value can cross one);
-    integers with an integer spec, text with no spec and missing values are
-    shown directly. Every other value goes through :func:`field_text`, so the
-    text is always the same.
+    Python, numpy float64 and float32 values with a fixed-point spec (``.1%``,
+    ``,.0f``) are formatted directly, and read back against ``lines`` only when
+    within a unit of the last shown digit of a line (a float32: of the line
+    rounded to float32, plus one float32 step), since no other value can cross
+    one; only a value whose text does cross goes through :func:`field_text`.
+    Integers with an integer spec, text with no spec and missing values are
+    shown directly; every other value goes through :func:`field_text`. So the
+    text is always :func:`field_text`'s.
 
     Examples
     --------
@@ -492,7 +495,7 @@ def field_formatter(spec: str, lines: tuple[Line, ...] = ()) -> Callable[[object
     float_fast = fixed and lines_are_floats and all(
         isinstance(ln.value, float) or abs(ln.value) < 2**53 for ln in lines)
     checks = tuple((_OPS[ln.op], value) for ln, value in zip(lines, float_lines))
-    integer_fast = spec in _INTEGER_SPECS and spec != "n"
+    integer_fast = spec in _INTEGER_SPECS
     np_float64, np_float32 = np.float64, np.float32
     # a float32 is compared with each line rounded to float32 (``_at_precision``): it can only
     # cross one within a shown unit plus a float32 step of that rounded line
