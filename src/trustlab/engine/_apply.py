@@ -237,7 +237,7 @@ def apply_policy(policy: Policy, data: pd.DataFrame, state=None,
     """
     source = _source(policy)
     plan = plan_for(policy)
-    rule_idx, ns, _ = first_rules(policy, data)
+    rule_idx, ns, prepared = first_rules(policy, data)
     brakes = dict(brakes or {})
     undecided = [g.id for g in policy.guardrails if isinstance(g, DriftBrake)
                  and g.id not in brakes]
@@ -301,7 +301,7 @@ def apply_policy(policy: Policy, data: pd.DataFrame, state=None,
         if len(rows) == 0:
             continue
         codes, probs = render_rows(rule.because, data, rows, builder, f"rules[{i}].because",
-                                   lines_of(rule.when))
+                                   lines_of(rule.when), prepared)
         problems += probs
         if not probs:
             rule_reason[rows] = codes

@@ -22,12 +22,14 @@ online).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from itertools import repeat
 
 import numpy as np
 import pandas as pd
 
 from .._errors import Problem
+from ._columns import PreparedColumn
 from ..policy import (MISSING_TEXT, Line, Template, field_text, format_value, no_negative_zero, read_back)
 
 __all__ = ["format_array", "render_rows", "CategoryBuilder", "first_occurrences"]
@@ -222,6 +224,23 @@ def _field_codes(values: pd.Series, spec: str, lines: tuple[Line, ...] = ()
     return t_codes[codes], np.asarray(t_uniques, dtype=object)
 
 
+def _coded_field_codes(prepared: PreparedColumn, rows: np.ndarray, spec: str,
+                       lines: tuple[Line, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_field_codes` of a text column already coded for the conditions: each distinct
+    text present in ``rows`` formatted once, with no second pass over the strings."""
+    codes = prepared.codes if len(rows) == prepared.n else prepared.codes[rows]
+    local, present = pd.factorize(codes)  # integer codes: no string hashed again
+    categories = prepared.categories
+    try:
+        texts = [MISSING_TEXT if c < 0 else
+                 (field_text(categories[c], spec, lines) if lines else
+                  format_value(categories[c], spec)) for c in present.tolist()]
+    except (TypeError, ValueError) as exc:
+        raise _FormatProblem(str(exc)) from None
+    t_codes, t_uniques = pd.factorize(np.asarray(texts, dtype=object))
+    return t_codes[local], np.asarray(t_uniques, dtype=object)
+
+
 def first_occurrences(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes of ``keys`` (in order of first appearance) and the position of each code's first row.
 
@@ -258,7 +277,8 @@ def _join(pieces: list) -> list[str]:
 
 
 def render_rows(template: Template, frame: pd.DataFrame, rows: np.ndarray,
-                builder: CategoryBuilder, where: str, lines: tuple[Line, ...] = ()
+                builder: CategoryBuilder, where: str, lines: tuple[Line, ...] = (),
+                prepared: Mapping[str, PreparedColumn] | None = None
                 ) -> tuple[np.ndarray, list[Problem]]:
     """Provisional category codes of ``template`` rendered for ``rows`` of ``frame``.
 
@@ -266,7 +286,8 @@ def render_rows(template: Template, frame: pd.DataFrame, rows: np.ndarray,
     of field texts is joined once. ``lines`` are the deciding rule's
     comparisons with numbers (:func:`trustlab.policy._template.lines_of`): no
     field shows a number on the other side of one than its value, exactly as
-    :meth:`Template.render` with the same lines.
+    :meth:`Template.render` with the same lines. A text column in ``prepared``
+    (the columns the conditions coded) is read through its codes, never as strings again.
     """
     if not template.columns:
         # the text as rendered ('{{x}}' reads '{x}'), as Template.render gives it online
@@ -278,12 +299,16 @@ def render_rows(template: Template, frame: pd.DataFrame, rows: np.ndarray,
     combo = np.zeros(len(rows), dtype=np.int64)
     per_field: list[tuple[np.ndarray, np.ndarray]] = []
     for column, spec in fields:
-        series = frame[column]
-        if len(rows) < len(series):
-            series = series.take(rows)
+        coded = prepared.get(column) if prepared is not None else None
+        on_column = tuple(ln for ln in lines if ln.column == column)
         try:
-            codes, texts = _field_codes(series, spec,
-                                        tuple(ln for ln in lines if ln.column == column))
+            if coded is not None and coded.kind == "text":
+                codes, texts = _coded_field_codes(coded, rows, spec, on_column)
+            else:
+                series = frame[column]
+                if len(rows) < len(series):
+                    series = series.take(rows)
+                codes, texts = _field_codes(series, spec, on_column)
         except _FormatProblem as exc:
             return np.empty(0, dtype=np.int32), [Problem(
                 where, f"cannot format column '{column}' with '{{{column}:{spec}}}': {exc}; "

@@ -23,6 +23,8 @@ __all__ = ["compile_scalar", "value_kind", "compare_number", "exact_number"]
 
 Test = Callable[[Callable], "bool | None"]
 
+_F64, _F32, _I64 = np.float64, np.float32, np.int64
+
 
 def value_kind(v) -> str:
     """``num``, ``text``, ``bool`` or ``missing`` for one Python or numpy value."""
@@ -33,6 +35,8 @@ def value_kind(v) -> str:
         return "num"
     if t is str:
         return "text"
+    if t is _F64 or t is _F32:
+        return "missing" if v != v else "num"
     if t is bool or isinstance(v, np.bool_):
         return "bool"
     if v is None or is_missing(v):
@@ -132,6 +136,7 @@ def compile_scalar(cond: Condition, where: str) -> Test:
         want = {"number": "num", "text": "text", "bool": "bool"}[right.kind]
         if want == "num":
             lit64 = float(literal_in(lit, np.dtype(np.float64)))
+            lit32 = literal_in(lit, np.dtype(np.float32))
             exact = int_literal(op, lit)
 
             def test_num(get):
@@ -141,6 +146,12 @@ def compile_scalar(cond: Condition, where: str) -> Test:
                     return None if v != v else fn(v, lit64)
                 if t is int:
                     return exact if type(exact) is bool else OPS[exact[0]](v, exact[1])
+                if t is _F64:  # as compare_number: a float64 against the literal as a float64
+                    return None if v != v else fn(float(v), lit64)
+                if t is _F32:  # at float32, the literal rounded to float32
+                    return None if v != v else bool(fn(v, lit32))
+                if t is _I64:  # by exact value
+                    return exact if type(exact) is bool else OPS[exact[0]](int(v), exact[1])
                 k = value_kind(v)
                 if k == "missing":
                     return None
@@ -150,8 +161,12 @@ def compile_scalar(cond: Condition, where: str) -> Test:
 
             return test_num
 
+        text = want == "text"
+
         def test_other(get):
             v = get(name)
+            if text and type(v) is str:
+                return bool(fn(v, lit))
             k = value_kind(v)
             if k == "missing":
                 return None
@@ -167,8 +182,12 @@ def compile_scalar(cond: Condition, where: str) -> Test:
         negate = cond.negate
         num_members = tuple(dict.fromkeys(v.value for v in cond.values if v.kind == "number"))
 
+        text_members = "text" in kinds
+
         def test_in(get):
             v = get(name)
+            if text_members and type(v) is str:
+                return (v in members) != negate
             k = value_kind(v)
             if k == "missing":
                 return None
@@ -189,8 +208,11 @@ def compile_scalar(cond: Condition, where: str) -> Test:
 
         def test_missing(get):
             v = get(name)
-            if type(v) is float:
+            t = type(v)
+            if t is float or t is _F64 or t is _F32:
                 return math.isnan(v) != negate
+            if t is str:
+                return negate
             return (v is None or is_missing(v)) != negate
 
         return test_missing

@@ -9,7 +9,7 @@ floors above (the engine evaluates them, explainers and editors read them):
   :func:`flip` and :data:`OP_WORDS`;
 * reason templates — :func:`lines_of` (the thresholds a condition draws),
   :func:`field_text` / :func:`format_value` (a field as a reason shows it, never
-  contradicting its rule), :func:`read_back`, :func:`is_missing`,
+  contradicting its rule; :func:`field_formatter` the same compiled once per field), :func:`read_back`, :func:`is_missing`,
   :data:`MISSING_TEXT` — and :func:`rehash` (a changed copy of a policy with its
   content hash recomputed).
 """
@@ -42,8 +42,8 @@ from ._spec import (
     register_engine,
     text_columns_of,
 )
-from ._template import (MISSING_TEXT, Line, Template, field_text, format_value, is_missing, lines_of,
-                        no_negative_zero, parse_template, read_back)
+from ._template import (MISSING_TEXT, Line, Template, field_formatter, field_text, format_value,
+                        is_missing, lines_of, no_negative_zero, parse_template, read_back)
 
 __all__ = [
     "CHANGE_KINDS",
@@ -71,6 +71,7 @@ __all__ = [
     "DriftBrake",
     "DriftReference",
     "Fairness",
+    "field_formatter",
     "field_text",
     "flip",
     "format_value",
