@@ -173,21 +173,26 @@ class OpenHistory:
         return (np.take(self.table, cols + self.ks_map[now], axis=1)
                 - np.take(self.table, cols + self.ks_map[was], axis=1)) @ counts
 
-    def guard(self, codes: np.ndarray, *, in_place: bool = False) -> np.ndarray:
+    def guard(self, codes: np.ndarray, *, in_place: bool = False,
+              skip: frozenset[int] = frozenset()) -> np.ndarray:
         """Apply the rate limits to rule actions ``codes`` exactly as the engine does.
 
         Candidates are taken in time order (ties in input order) and ranked
         within each window of the limit; those ranked ``max`` or later become
-        the overflow action. Limits apply one after the other. ``codes`` is
-        changed only with ``in_place``; see :meth:`guard_moves`.
+        the overflow action. Limits apply one after the other (but for those
+        whose positions in :attr:`rate_limits` are in ``skip``). ``codes`` is changed
+        only with ``in_place``; see :meth:`guard_moves`.
         """
-        return self.guard_moves(codes, in_place=in_place)[0]
+        return self.guard_moves(codes, in_place=in_place, skip=skip)[0]
 
-    def guard_moves(self, codes: np.ndarray, *, in_place: bool = False):
+    def guard_moves(self, codes: np.ndarray, *, in_place: bool = False,
+                    skip: frozenset[int] = frozenset()):
         """:meth:`guard`, and its moves: a list of (cases, from action, to action), one per
         limit that capped something (a case capped twice moves twice)."""
         out, moves = codes, []
-        for g, w in zip(self.rate_limits, self.rate_windows):
+        for k, (g, w) in enumerate(zip(self.rate_limits, self.rate_windows)):
+            if k in skip:
+                continue
             cand = np.flatnonzero(out == self.code(g.action))
             if len(cand) <= g.max:
                 continue
@@ -420,7 +425,38 @@ def fired_bins(x: np.ndarray, thresholds: np.ndarray, op: str) -> np.ndarray:
     [0, 1, 2]
     """
     side = "right" if op in ("<", ">=") else "left"
-    return np.searchsorted(thresholds, x, side=side)
+    k = len(thresholds)
+    span = float(thresholds[-1] - thresholds[0]) if k else 0.0
+    if len(x) < _CELLS * 4 or not 0.0 < span < np.inf:
+        return np.searchsorted(thresholds, x, side=side)
+    # a binary search per value is slow on a million values; cut the thresholds' range into
+    # cells instead: a value's cell, by the same monotone formula as the thresholds', gives
+    # its bin at once unless a threshold shares the cell, and those few are searched
+    scale = _CELLS / span
+    cells = _cell(x, thresholds[0], scale)
+    at = _cell(thresholds, thresholds[0], scale)
+    below = np.searchsorted(at, np.arange(_CELLS + 3), side="left")  # thresholds in lower cells
+    shared = np.zeros(_CELLS + 3, dtype=bool)
+    shared[at] = True
+    bins = below[cells]
+    near = np.flatnonzero(shared[cells])
+    bins[near] = np.searchsorted(thresholds, x[near], side=side)
+    return bins
+
+
+_CELLS = 1 << 16  # cells of a threshold range (see fired_bins)
+
+
+def _cell(x: np.ndarray, low: float, scale: float) -> np.ndarray:
+    """Cell index + 1 of each value: -1 .. _CELLS + 1 shifted by one, NaN in the last;
+    nondecreasing in the value."""
+    v = np.subtract(x, low, dtype=float)
+    v *= scale
+    np.fmin(v, _CELLS + 1, out=v)  # NaN becomes the top cell, as it sorts last
+    np.fmax(v, -1, out=v)
+    cells = v.astype(np.int32)  # truncation is monotone too
+    cells += 1
+    return cells
 
 
 def sums_over_fired(hist: np.ndarray, op: str, axis: int) -> np.ndarray:

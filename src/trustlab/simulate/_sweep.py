@@ -32,7 +32,18 @@ from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import OP_WORDS
 from ..policy import Policy
 from ._bootstrap import weight_blocks
-from ._open import COMPONENTS, OpenHistory, OpenRule, open_history, present_codes, rates_from
+from ._limits import capped_steps
+from ._open import (
+    COMPONENTS,
+    PREFIX,
+    OpenHistory,
+    OpenRule,
+    fired_bins,
+    open_history,
+    present_codes,
+    rates_from,
+    sums_over_fired,
+)
 
 __all__ = ["SweepResult", "SweepDisplay", "threshold_sweep", "SWEEP_COLUMNS"]
 
@@ -432,12 +443,13 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
     movable, binding = movable_cases(h, r)
     idx = np.flatnonzero(movable)
     xm = r.x[idx]
-    order = np.argsort(xm)  # the movable cases by the column
-    xs = xm[order]
     if given is None and not binding:
+        order = np.argsort(xm)  # the movable cases by the column
+        xs = xm[order]
         grid, left, right = _beyond(*_distinct(xs, th.value), th.op, len(xs))
         how = f"every distinct value of {th.column} among the {len(xs):,} cases it can move"
     else:
+        order, xs = None, np.sort(xm)  # the grid's positions need only the sorted values
         if given is not None:
             grid = np.unique(np.r_[given, th.value])
             how = f"{len(np.unique(given)):,} thresholds given"
@@ -501,7 +513,12 @@ def grid_totals(h: OpenHistory, r: OpenRule, movable: np.ndarray, binding: list,
     """
     idx, order, left, right = positions
     if binding:
+        by_steps = None if keep else _by_limit_steps(h, r, idx, grid)
+        if by_steps is not None:
+            return by_steps
         return _per_threshold(h, r, movable, grid, keep)
+    if order is None:
+        order = np.argsort(r.x[idx])
     return _by_cumsum(h, r, idx, order, _span(left, right, len(idx), r.threshold.op))
 
 
@@ -568,6 +585,27 @@ def _by_cumsum(h: OpenHistory, r: OpenRule, idx: np.ndarray, order: np.ndarray, 
             totals[k] = _fired(change[k][keys], start, stop, op)
         totals[k] += fixed
     return totals, base, (idx, order, keys, change, span)
+
+
+def _by_limit_steps(h: OpenHistory, r: OpenRule, idx: np.ndarray, grid: np.ndarray):
+    """Totals at every threshold of ``grid`` when a rate limit caps what moves, by cumulative
+    sums: the rule's own changes summed by bin of the grid, the limit's by the first threshold
+    each case is over it (:func:`~trustlab.simulate._limits.capped_steps`). None where that
+    does not apply (a ``==`` or ``!=`` rule, or limits whose candidates depend on each other)."""
+    op = r.threshold.op
+    if op not in PREFIX:
+        return None
+    bins = fired_bins(r.x[idx], grid, op)
+    capped = capped_steps(h, r.then, idx, bins, len(grid), PREFIX[op])
+    if capped is None:
+        return None
+    change = h.change_table(r.then)
+    n_keys = change.shape[1]
+    keys = h.change_keys(h.rest_action[idx], idx)
+    counts = np.bincount(bins * n_keys + keys, minlength=(len(grid) + 1) * n_keys)
+    fired = sums_over_fired(change @ counts.reshape(len(grid) + 1, n_keys).T, op, axis=1)
+    totals = h.totals(capped.codes)[:, None] + fired + capped.over
+    return totals, capped.codes, None
 
 
 def _per_threshold(h: OpenHistory, r: OpenRule, movable: np.ndarray, grid: np.ndarray,
