@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._codes import code_columns
 from .._errors import DataError, Problem
 from ..engine import first_rules, over_limit
 from ..engine import refuse_brakes
@@ -284,9 +285,14 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
     rest_rule, ns, cols = first_rules(policy, data, skip=frozenset(f[0] for f in found))
     if not len(data):
         ns = None
-    outcome = observed_outcome(policy, data, batch=batch)
+    out = policy.outcomes
+    wanted = [] if out is None else [out.label]
+    if out is not None and out.reviewer is not None and out.reviewer.decision is not None:
+        wanted.append(out.reviewer.decision)
+    coded = code_columns(data, [c for c in wanted if c in data.columns])  # once, on threads
+    outcome = observed_outcome(policy, data, batch=batch, coded=coded)
     reviewer = reviewer_decisions(policy, data, outcome, seed=seed, accuracy=reviewer_accuracy,
-                                  offset=offset)
+                                  offset=offset, coded=coded)
     case_type, table = _case_types(policy, outcome, reviewer)
 
     actions = policy.action_names
@@ -294,7 +300,6 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
     rest_action = np.array([code[r.then] for r in policy.rules], dtype=np.int16)[rest_rule]
 
     # time order: the order rate limits count in and windows are cut in
-    out = policy.outcomes
     rate_limits = tuple(g for g in policy.guardrails if isinstance(g, RateLimit))
     windowed = out is not None and out.window is not None and policy.time_column is not None
     if ns is None and policy.time_column is not None and (rate_limits or windowed) and len(data):
@@ -327,10 +332,17 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
     ks = policy.kill_switch
     if ks is not None and ks.engaged:
         ks_map = np.where(automated, code[ks.then], ks_map)
-    rate_windows = tuple(t(window_ids(ns, g.per)) for g in rate_limits) if ns is not None else ()
+    cut: dict = {}  # window ids by window: a limit per day and review days are cut once
+
+    def windows_of(per) -> np.ndarray:
+        if per not in cut:
+            cut[per] = t(window_ids(ns, per))
+        return cut[per]
+
+    rate_windows = tuple(windows_of(g.per) for g in rate_limits) if ns is not None else ()
     window, n_windows = None, 0
     if windowed and ns is not None:
-        ids = t(window_ids(ns, out.window))  # type: ignore[union-attr,arg-type]
+        ids = windows_of(out.window)  # type: ignore[union-attr,arg-type]
         window = ids - ids.min()
         n_windows = int(window.max()) + 1
     return OpenHistory(policy, actions, tuple(open_rules), t(rest_action), t(rest_rule),
@@ -352,11 +364,14 @@ def _case_types(policy: Policy, outcome: Outcome, reviewer: ReviewerDecisions):
     n, n_actions = len(outcome.labelled), len(policy.actions)
     treat_bad = _effective_bad(out.unlabelled, outcome)
     valued = outcome.labelled | (out.unlabelled != "exclude")
-    key = (reviewer.action.astype(np.int32) + 1) * 16
-    key += treat_bad * np.int32(8)
-    key += valued * np.int32(4)
-    key += outcome.labelled * np.int32(2)
-    key += outcome.bad
+    small = np.int16 if (n_actions + 1) * 16 < 2 ** 15 else np.int32
+    key = reviewer.action.astype(small)
+    key += 1
+    key <<= 4
+    key |= treat_bad.astype(small) << 3
+    key |= valued.astype(small) << 2
+    key |= outcome.labelled.astype(small) << 1
+    key |= outcome.bad
     size = (n_actions + 1) * 16
     present = np.flatnonzero(np.bincount(key, minlength=size))
     lut = np.full(size, -1, dtype=np.int32)

@@ -276,6 +276,10 @@ def best_index(value: np.ndarray, thresholds: np.ndarray, current: float) -> np.
     >>> int(best_index(np.array([1.0, 3.0, 3.0, 2.0]), np.array([0.1, 0.2, 0.4, 0.5]), 0.45))
     2
     """
+    if value.ndim == 1 and len(value) and not np.isnan(value).all():  # the sweep's own: few passes
+        top = np.nanmax(value)
+        near = np.flatnonzero(value >= top - 1e-9 * max(1.0, abs(top)))
+        return near[np.argmin(np.abs(thresholds[near] - current))]
     v = np.where(np.isnan(value), -np.inf, value)
     top = v.max(axis=-1, keepdims=True)
     tol = 1e-9 * np.maximum(1.0, np.abs(top))
@@ -312,17 +316,38 @@ def _fired(delta: np.ndarray, start: np.ndarray, stop: np.ndarray, op: str) -> n
     return inside if op == "==" else c[m] - inside
 
 
-def _distinct(xs: np.ndarray, current: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct values of sorted ``xs`` and ``current``, with each one's ``left`` and ``right``
-    positions in ``xs`` (first case at or above it, first case above it), without a search."""
+def _distinct(xs: np.ndarray, current: float, op: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct values of sorted ``xs``, ``current`` and :func:`_past`'s threshold, with each
+    one's ``left`` and ``right`` positions in ``xs`` (first case at or above it, first case
+    above it), without a search; each array written once."""
     m = len(xs)
-    first = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]]) if m else np.zeros(0, dtype=np.int64)
-    values, left, right = xs[first], first, np.r_[first[1:], m].astype(first.dtype)
+    if m and bool(np.all(xs[1:] != xs[:-1])):  # no ties: every case starts its own value
+        values, first = xs, np.arange(m)
+    else:
+        first = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]]) if m else np.zeros(0, np.int64)
+        values = xs[first]
+    at, extra, pos = [], [], []  # insertions, in the order they land at one index
+    ends = np.array([min(values[0], current), max(values[-1], current)]) if m else \
+        np.array([current, current])
+    past = _past(ends, op)
+    if len(past) and past[0] < ends[0]:
+        at.append(0)
+        extra.append(past[0])
+        pos.append(0)
     k = int(np.searchsorted(values, current))
-    if k < len(values) and values[k] == current:
-        return values, left, right
-    at = first[k] if k < len(first) else m
-    return np.insert(values, k, current), np.insert(left, k, at), np.insert(right, k, at)
+    if not (k < len(values) and values[k] == current):
+        at.append(k)
+        extra.append(current)
+        pos.append(first[k] if k < len(first) else m)
+    if len(past) and past[0] > ends[1]:
+        at.append(len(values))
+        extra.append(past[0])
+        pos.append(m)
+    right_of = np.r_[first[1:], m] if m else first
+    if not at:
+        return values, first, right_of
+    return (np.insert(values, at, extra), np.insert(first, at, pos),
+            np.insert(right_of, at, pos))
 
 
 def _past(xs: np.ndarray, op: str) -> np.ndarray:
@@ -333,17 +358,6 @@ def _past(xs: np.ndarray, op: str) -> np.ndarray:
         return xs[:0]
     return np.array([np.nextafter(xs[-1], np.inf) if op in ("<", ">=")
                      else np.nextafter(xs[0], -np.inf)])
-
-
-def _beyond(grid: np.ndarray, left: np.ndarray, right: np.ndarray, op: str, m: int):
-    """The distinct values with :func:`_past`'s threshold added, and its positions among the
-    ``m`` sorted cases (past every one, or before the first)."""
-    t = _past(grid, op)
-    if not len(t):
-        return grid, left, right
-    if t[0] > grid[-1]:
-        return np.r_[grid, t], np.r_[left, m], np.r_[right, m]
-    return np.r_[t, grid], np.r_[0, left], np.r_[0, right]
 
 
 # --------------------------------------------------------------------------- the sweep
@@ -446,7 +460,7 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
     if given is None and not binding:
         order = np.argsort(xm)  # the movable cases by the column
         xs = xm[order]
-        grid, left, right = _beyond(*_distinct(xs, th.value), th.op, len(xs))
+        grid, left, right = _distinct(xs, th.value, th.op)
         how = f"every distinct value of {th.column} among the {len(xs):,} cases it can move"
     else:
         order, xs = None, np.sort(xm)  # the grid's positions need only the sorted values
@@ -519,7 +533,7 @@ def grid_totals(h: OpenHistory, r: OpenRule, movable: np.ndarray, binding: list,
         return _per_threshold(h, r, movable, grid, keep)
     if order is None:
         order = np.argsort(r.x[idx])
-    return _by_cumsum(h, r, idx, order, _span(left, right, len(idx), r.threshold.op))
+    return _by_cumsum(h, r, idx, order, _span(left, right, len(idx), r.threshold.op), keep=keep)
 
 
 def sweep_frame(policy: Policy, totals: np.ndarray, n: int, grid: np.ndarray,
@@ -558,20 +572,25 @@ def sweep_result(policy: Policy, frame: pd.DataFrame, k_best: int, k_cur: int, t
                        currency_of(policy))
 
 
-def _by_cumsum(h: OpenHistory, r: OpenRule, idx: np.ndarray, order: np.ndarray, span):
+def _by_cumsum(h: OpenHistory, r: OpenRule, idx: np.ndarray, order: np.ndarray, span, *,
+               keep: bool = True):
     """Totals at every threshold: fixed cases once, the movable ones (``idx`` taken in ``order``
     of the column) by cumulative sums.
 
     A component every movable case changes by the same amount (whether the
     decision is automated or favourable, say) is that amount times the number
-    of cases that fire: no cumulative sum needed.
+    of cases that fire: no cumulative sum needed. Where consecutive thresholds
+    fire at most one more case each (no ties: every distinct value swept), the
+    cumulative sum is taken straight in the thresholds' layout (:func:`_one_step_keys`).
     """
     base = h.guard(h.rest_action)  # no limit caps what moves: movable cases keep their rest action
-    keys = h.change_keys(base[idx], idx)[order]  # one small integer per case to sort
+    unsorted = h.change_keys(base[idx], idx)  # one small integer per case
     change = h.change_table(r.then)
-    present = present_codes(keys, change.shape[1])
+    present = present_codes(unsorted, change.shape[1])
     op = r.threshold.op
     start, stop = span
+    stepped = _one_step_keys(unsorted, order, start, stop, op, change.shape[1])
+    keys = unsorted[order] if keep or stepped is None else None
     fired = None
     totals = np.empty((len(COMPONENTS), len(start)))
     for k, fixed in enumerate(h.totals(base)):  # each component: one gather, one cumulative sum
@@ -579,12 +598,47 @@ def _by_cumsum(h: OpenHistory, r: OpenRule, idx: np.ndarray, order: np.ndarray, 
         if len(gain) and np.all(gain == gain[0]):
             if fired is None:
                 inside = (stop - start).astype(float)
-                fired = len(keys) - inside if op == "!=" else inside
+                fired = len(idx) - inside if op == "!=" else inside
             np.multiply(fired, gain[0], out=totals[k])
+        elif stepped is not None:
+            row = totals[k]
+            np.take(np.r_[change[k], 0.0], stepped, out=row)
+            if PREFIX[op]:
+                np.cumsum(row, out=row)
+            else:
+                np.cumsum(row[::-1], out=row[::-1])
         else:
             totals[k] = _fired(change[k][keys], start, stop, op)
         totals[k] += fixed
     return totals, base, (idx, order, keys, change, span)
+
+
+def _one_step_keys(keys: np.ndarray, order: np.ndarray, start: np.ndarray, stop: np.ndarray,
+                   op: str, zero: int) -> np.ndarray | None:
+    """The case each threshold adds to the cases firing at the one before it (for ``<``, ``<=``;
+    at the one after it for ``>``, ``>=``), as its change key, ``zero`` where it adds none; None
+    when some threshold adds more than one case, or for ``==`` and ``!=``.
+
+    A cumulative sum of these keys' gains is the sum over the firing cases at every
+    threshold, added in the order :func:`_fired` adds them.
+    """
+    if op not in PREFIX or not len(start):
+        return None
+    m = len(keys)
+    if PREFIX[op]:
+        edge = stop  # cases [0, stop) fire
+        added = np.diff(edge, prepend=0)
+        case = edge - 1
+    else:
+        edge = start  # cases [start, m) fire
+        added = np.diff(edge, append=m)
+        case = edge
+    if added.min() < 0 or added.max() > 1:
+        return None
+    one = added == 1
+    out = np.full(len(edge), zero, dtype=np.intp)
+    out[one] = keys[order[case[one]]]
+    return out
 
 
 def _by_limit_steps(h: OpenHistory, r: OpenRule, idx: np.ndarray, grid: np.ndarray):
