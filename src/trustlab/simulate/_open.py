@@ -377,8 +377,11 @@ def _case_types(policy: Policy, outcome: Outcome, reviewer: ReviewerDecisions):
     lut = np.full(size, -1, dtype=np.int32)
     lut[present] = np.arange(len(present))
     case_type = lut[key]
-    one = np.zeros(len(present), dtype=np.int64)
-    one[case_type] = np.arange(n)  # one case of each type: all of them are alike
+    one = np.full(len(present), -1, dtype=np.int64)  # one case of each type: all are alike
+    tail = min(n, 1 << 16)
+    one[case_type[n - tail:]] = np.arange(n - tail, n)  # the last of each, found near the end
+    if (one < 0).any():
+        one[case_type] = np.arange(n)
     few = Outcome(outcome.labelled[one], outcome.bad[one])
     v = _values_from(policy, pd.DataFrame(index=pd.RangeIndex(len(one))), few, ReviewerDecisions(
         reviewer.actions, reviewer.action[one], reviewer.recorded[one])).to_numpy(dtype=float)
@@ -414,7 +417,8 @@ def rates_from(totals: np.ndarray, n: int, out: np.ndarray | None = None) -> dic
     replay has them (:func:`trustlab.metrics.ratio_values`), written into the rows
     of ``out`` when given."""
     sums = dict(zip(COMPONENTS, totals))
-    sums["rows"] = np.full(np.shape(totals[0]), float(n))
+    # a share of all decisions divides by one number: no array of it where targets are given
+    sums["rows"] = np.full(np.shape(totals[0]) if out is None else (), float(n))
     targets = None if out is None else dict(zip(RATES, out))
     return ratio_values(sums, RATES, targets)
 

@@ -457,9 +457,15 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
     movable, binding = movable_cases(h, r)
     idx = np.flatnonzero(movable)
     xm = r.x[idx]
+    sorted_keys = None
     if given is None and not binding:
-        order = np.argsort(xm)  # the movable cases by the column
-        xs = xm[order]
+        if bootstrap:  # the replicates weigh each case: its position is needed
+            order = np.argsort(xm)  # the movable cases by the column
+            xs = xm[order]
+        else:  # the sums need only each case's change key: sorted with the column
+            n_keys = len(h.actions) * (h.table.shape[1] // len(h.actions))
+            order, xs, sorted_keys = sort_with_keys(xm, h.change_keys(h.rest_action[idx], idx),
+                                                    n_keys)
         grid, left, right = _distinct(xs, th.value, th.op)
         how = f"every distinct value of {th.column} among the {len(xs):,} cases it can move"
     else:
@@ -474,7 +480,7 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
         left = np.searchsorted(xs, grid, side="left")
         right = np.searchsorted(xs, grid, side="right")
     totals, base, delta = grid_totals(h, r, movable, binding, grid, (idx, order, left, right),
-                                      keep=bootstrap > 0)
+                                      keep=bootstrap > 0, sorted_keys=sorted_keys)
     method = _method(how, binding)
     frame, k_best, k_cur = sweep_frame(policy, totals, h.n, grid, th.value)
     intervals = replicates = None
@@ -517,13 +523,16 @@ def _method(how: str, binding: list) -> str:
 
 
 def grid_totals(h: OpenHistory, r: OpenRule, movable: np.ndarray, binding: list,
-                grid: np.ndarray, positions, *, keep: bool = False):
+                grid: np.ndarray, positions, *, keep: bool = False,
+                sorted_keys: np.ndarray | None = None):
     """The :data:`COMPONENTS` summed at every threshold of ``grid``: shape (6, K).
 
     ``positions`` is ``(idx, order, left, right)``: the movable cases, their
     order by the column, and each threshold's first sorted case at or above
     it and first above it. Also returns the reference actions and what the
-    bootstrap needs (kept only with ``keep`` where a limit binds).
+    bootstrap needs (kept only with ``keep`` where a limit binds). Without a
+    binding limit, ``sorted_keys`` (the movable cases' change keys in order of
+    the column, :func:`sort_with_keys`) stand in for ``order``.
     """
     idx, order, left, right = positions
     if binding:
@@ -531,9 +540,51 @@ def grid_totals(h: OpenHistory, r: OpenRule, movable: np.ndarray, binding: list,
         if by_steps is not None:
             return by_steps
         return _per_threshold(h, r, movable, grid, keep)
-    if order is None:
+    if order is None and (sorted_keys is None or keep):
         order = np.argsort(r.x[idx])
-    return _by_cumsum(h, r, idx, order, _span(left, right, len(idx), r.threshold.op), keep=keep)
+    return _by_cumsum(h, r, idx, order, _span(left, right, len(idx), r.threshold.op), keep=keep,
+                      sorted_keys=None if keep else sorted_keys)
+
+
+def sort_with_keys(x: np.ndarray, keys: np.ndarray, n_keys: int
+                   ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """``x`` (no NaN) sorted, with ``keys`` (``0 .. n_keys - 1``) in the same order: ``(order,
+    sorted x, sorted keys)``, ``order`` None unless an argsort was needed.
+
+    The cheapest exact sort the data allows: each value's bits, in an order that sorts like
+    the value, share one unsigned integer with its key, and those integers are sorted as they
+    are (no index carried). Where the key's bits are spare in every value (scores that were
+    float32, say) that is the whole sort; otherwise the values are also sorted alone, and the
+    two agree unless two different values differ only in those bits (then: an argsort).
+
+    Examples
+    --------
+    >>> order, xs, ks = sort_with_keys(np.array([0.5, -1.0, 0.25]), np.array([2, 0, 1]), 3)
+    >>> xs.tolist(), ks.tolist()
+    ([-1.0, 0.25, 0.5], [0, 1, 2])
+    """
+    bits = max(1, int(n_keys - 1).bit_length())
+    x = np.asarray(x, dtype=float)
+    u = x.view(np.uint64)
+    negative = bool(np.signbit(x).any())
+    if negative:  # negative floats sort by their bits reversed
+        u = np.where(np.signbit(x), ~u, u | np.uint64(1 << 63))
+    low = np.uint64((1 << bits) - 1)
+    spare = not negative and not bool((u[:4096] & low).any()) and not bool((u & low).any())
+    packed = u & ~low
+    packed |= keys.astype(np.uint64)
+    packed.sort()
+    sorted_keys = (packed & low).astype(np.intp)
+    if spare:
+        packed &= ~low
+        return None, packed.view(np.float64), sorted_keys
+    xs = np.sort(x)
+    high = packed >> np.uint64(bits)
+    tied = np.flatnonzero(high[1:] == high[:-1])
+    if len(tied) and bool((xs[tied] != xs[tied + 1]).any()):  # values apart only in key bits
+        order = np.argsort(x)
+        return order, x[order], keys[order]
+    return None, xs, sorted_keys
 
 
 def sweep_frame(policy: Policy, totals: np.ndarray, n: int, grid: np.ndarray,
@@ -572,8 +623,8 @@ def sweep_result(policy: Policy, frame: pd.DataFrame, k_best: int, k_cur: int, t
                        currency_of(policy))
 
 
-def _by_cumsum(h: OpenHistory, r: OpenRule, idx: np.ndarray, order: np.ndarray, span, *,
-               keep: bool = True):
+def _by_cumsum(h: OpenHistory, r: OpenRule, idx: np.ndarray, order: np.ndarray | None, span,
+               *, keep: bool = True, sorted_keys: np.ndarray | None = None):
     """Totals at every threshold: fixed cases once, the movable ones (``idx`` taken in ``order``
     of the column) by cumulative sums.
 
@@ -584,13 +635,13 @@ def _by_cumsum(h: OpenHistory, r: OpenRule, idx: np.ndarray, order: np.ndarray, 
     cumulative sum is taken straight in the thresholds' layout (:func:`_one_step_keys`).
     """
     base = h.guard(h.rest_action)  # no limit caps what moves: movable cases keep their rest action
-    unsorted = h.change_keys(base[idx], idx)  # one small integer per case
     change = h.change_table(r.then)
-    present = present_codes(unsorted, change.shape[1])
+    keys = sorted_keys if sorted_keys is not None else \
+        h.change_keys(base[idx], idx)[order]  # one small integer per case, in column order
+    present = present_codes(keys, change.shape[1])
     op = r.threshold.op
     start, stop = span
-    stepped = _one_step_keys(unsorted, order, start, stop, op, change.shape[1])
-    keys = unsorted[order] if keep or stepped is None else None
+    stepped = _one_step_keys(keys, start, stop, op, change.shape[1])
     fired = None
     totals = np.empty((len(COMPONENTS), len(start)))
     for k, fixed in enumerate(h.totals(base)):  # each component: one gather, one cumulative sum
@@ -613,8 +664,8 @@ def _by_cumsum(h: OpenHistory, r: OpenRule, idx: np.ndarray, order: np.ndarray, 
     return totals, base, (idx, order, keys, change, span)
 
 
-def _one_step_keys(keys: np.ndarray, order: np.ndarray, start: np.ndarray, stop: np.ndarray,
-                   op: str, zero: int) -> np.ndarray | None:
+def _one_step_keys(keys: np.ndarray, start: np.ndarray, stop: np.ndarray, op: str,
+                   zero: int) -> np.ndarray | None:
     """The case each threshold adds to the cases firing at the one before it (for ``<``, ``<=``;
     at the one after it for ``>``, ``>=``), as its change key, ``zero`` where it adds none; None
     when some threshold adds more than one case, or for ``==`` and ``!=``.
@@ -633,11 +684,15 @@ def _one_step_keys(keys: np.ndarray, order: np.ndarray, start: np.ndarray, stop:
         edge = start  # cases [start, m) fire
         added = np.diff(edge, append=m)
         case = edge
-    if added.min() < 0 or added.max() > 1:
+    lone = np.flatnonzero(added != 1)  # few where every distinct value is a threshold
+    if bool((added[lone] > 1).any()):
         return None
-    one = added == 1
-    out = np.full(len(edge), zero, dtype=np.intp)
-    out[one] = keys[order[case[one]]]
+    if not m:
+        return np.full(len(edge), zero, dtype=np.intp)
+    if len(edge) - len(lone) == m:  # every case added once, in order: ``zero`` between them
+        return np.insert(keys.astype(np.intp, copy=False), lone - np.arange(len(lone)), zero)
+    out = keys[np.clip(case, 0, m - 1)].astype(np.intp, copy=False)
+    out[lone] = zero
     return out
 
 
