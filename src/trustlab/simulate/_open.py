@@ -76,6 +76,9 @@ class OpenRule:
     eligible : numpy.ndarray
         Cases that reach the rule, whose other conditions hold and whose value
         is known: the rule fires on exactly these where the comparison holds.
+    precision : numpy.dtype
+        The float type the engine compares the column at (float32 for a
+        float32 column: a threshold is read at that precision, see :meth:`compared`).
     """
 
     threshold: RuleThreshold
@@ -83,11 +86,28 @@ class OpenRule:
     then: int
     x: np.ndarray
     eligible: np.ndarray
+    precision: np.dtype = np.dtype(float)
+
+    def compared(self, t) -> np.ndarray:
+        """Thresholds ``t`` as the engine compares them with the column: rounded to its float
+        precision (a float32 ``0.35`` equals the threshold ``0.35``), as floats.
+
+        Examples
+        --------
+        >>> r = OpenRule(None, 0, 0, np.zeros(1), np.ones(1, bool), np.dtype("float32"))
+        >>> r.compared([0.35]).tolist()
+        [0.3499999940395355]
+        """
+        t = np.asarray(t, dtype=float)
+        if self.precision == np.float64:
+            return t
+        with np.errstate(over="ignore"):
+            return t.astype(self.precision).astype(float)
 
     def fires(self, t: float) -> np.ndarray:
         """Cases the rule decides at threshold ``t`` (were nothing before it to decide them)."""
         with np.errstate(invalid="ignore"):
-            return self.eligible & OPS[self.threshold.op](self.x, t)
+            return self.eligible & OPS[self.threshold.op](self.x, self.compared(t))
 
 
 @dataclass(frozen=True, eq=False)
@@ -325,7 +345,9 @@ def open_history(policy: Policy, data: pd.DataFrame, rules: Sequence[tuple[str, 
         other = _others(rule.when, cmp)
         ok = np.ones(n, dtype=bool) if other is None else holds(other, cols)  # type: ignore[arg-type]
         eligible = (rest_rule > i) & ok & ~np.isnan(x)
-        open_rules.append(OpenRule(th, i, code[rule.then], t(x), t(eligible)))
+        precision = prepared.values.dtype if prepared.kind == "num" and \
+            prepared.values.dtype.kind == "f" else np.dtype(float)
+        open_rules.append(OpenRule(th, i, code[rule.then], t(x), t(eligible), precision))
 
     automated = np.array([a.automated for a in policy.actions], dtype=bool)
     ks_map = np.arange(len(actions))

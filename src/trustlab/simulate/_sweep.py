@@ -316,7 +316,8 @@ def _fired(delta: np.ndarray, start: np.ndarray, stop: np.ndarray, op: str) -> n
     return inside if op == "==" else c[m] - inside
 
 
-def _distinct(xs: np.ndarray, current: float, op: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _distinct(xs: np.ndarray, current: float, op: str, precision=np.float64
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct values of sorted ``xs``, ``current`` and :func:`_past`'s threshold, with each
     one's ``left`` and ``right`` positions in ``xs`` (first case at or above it, first case
     above it), without a search; each array written once."""
@@ -329,7 +330,7 @@ def _distinct(xs: np.ndarray, current: float, op: str) -> tuple[np.ndarray, np.n
     at, extra, pos = [], [], []  # insertions, in the order they land at one index
     ends = np.array([min(values[0], current), max(values[-1], current)]) if m else \
         np.array([current, current])
-    past = _past(ends, op)
+    past = _past(ends, op, precision)
     if len(past) and past[0] < ends[0]:
         at.append(0)
         extra.append(past[0])
@@ -350,14 +351,15 @@ def _distinct(xs: np.ndarray, current: float, op: str) -> tuple[np.ndarray, np.n
             np.insert(right_of, at, pos))
 
 
-def _past(xs: np.ndarray, op: str) -> np.ndarray:
+def _past(xs: np.ndarray, op: str, precision=np.float64) -> np.ndarray:
     """The one threshold past sorted values ``xs`` that a grid of them misses, as an array of
     zero or one value: above the largest for ``<`` and ``>=`` (all cases, or none, fire),
-    below the smallest for ``<=`` and ``>``."""
+    below the smallest for ``<=`` and ``>``; the next number at the column's ``precision``."""
     if not len(xs) or op not in ORDERING:
         return xs[:0]
-    return np.array([np.nextafter(xs[-1], np.inf) if op in ("<", ">=")
-                     else np.nextafter(xs[0], -np.inf)])
+    up = op in ("<", ">=")
+    end = np.asarray(xs[-1] if up else xs[0]).astype(precision)
+    return np.array([float(np.nextafter(end, end.dtype.type(np.inf if up else -np.inf)))])
 
 
 # --------------------------------------------------------------------------- the sweep
@@ -466,7 +468,10 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
             n_keys = len(h.actions) * (h.table.shape[1] // len(h.actions))
             order, xs, sorted_keys = sort_with_keys(xm, h.change_keys(h.rest_action[idx], idx),
                                                     n_keys)
-        grid, left, right = _distinct(xs, th.value, th.op)
+        grid, left, right = _distinct(xs, th.value, th.op, r.precision)
+        if r.precision != np.float64:  # the current line is read at the column's precision
+            left = np.searchsorted(xs, r.compared(grid), side="left")
+            right = np.searchsorted(xs, r.compared(grid), side="right")
         how = f"every distinct value of {th.column} among the {len(xs):,} cases it can move"
     else:
         order, xs = None, np.sort(xm)  # the grid's positions need only the sorted values
@@ -475,10 +480,10 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
             how = f"{len(np.unique(given)):,} thresholds given"
         else:
             grid = np.quantile(xs, np.linspace(0, 1, SAMPLED_THRESHOLDS)) if len(xs) else xs
-            grid = np.unique(np.r_[grid, th.value, _past(xs, th.op)])
+            grid = np.unique(np.r_[grid, th.value, _past(xs, th.op, r.precision)])
             how = f"{SAMPLED_THRESHOLDS} quantiles of {th.column} and the line past them"
-        left = np.searchsorted(xs, grid, side="left")
-        right = np.searchsorted(xs, grid, side="right")
+        left = np.searchsorted(xs, r.compared(grid), side="left")
+        right = np.searchsorted(xs, r.compared(grid), side="right")
     totals, base, delta = grid_totals(h, r, movable, binding, grid, (idx, order, left, right),
                                       keep=bootstrap > 0, sorted_keys=sorted_keys)
     method = _method(how, binding)
@@ -704,7 +709,7 @@ def _by_limit_steps(h: OpenHistory, r: OpenRule, idx: np.ndarray, grid: np.ndarr
     op = r.threshold.op
     if op not in PREFIX:
         return None
-    bins = fired_bins(r.x[idx], grid, op)
+    bins = fired_bins(r.x[idx], r.compared(grid), op)
     capped = capped_steps(h, r.then, idx, bins, len(grid), PREFIX[op])
     if capped is None:
         return None
