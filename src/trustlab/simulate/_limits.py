@@ -196,7 +196,7 @@ def capped_steps(h: OpenHistory, then: int, mov: np.ndarray, bins: np.ndarray,
             for i in moving for later in h.rate_limits[i + 1:]):
         return None
     codes = h.guard(rest, skip=frozenset(moving))
-    fixed = h.totals(codes) - h.totals(rest)
+    fixed = np.zeros(h.table.shape[0]) if codes is rest else h.totals(codes) - h.totals(rest)
     over = np.zeros((h.table.shape[0], n_thresholds))
     steps = []
     for i in moving:  # one pass over the cases per limit the threshold changes
