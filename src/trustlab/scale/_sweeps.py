@@ -78,8 +78,9 @@ def _sweep_part(part: pd.DataFrame, *, policy: Policy, rule: str, column: str | 
     idx = np.flatnonzero(movable)
     order = np.argsort(r.x[idx], kind="stable")
     xs = r.x[idx][order]
-    positions = (idx, order, np.searchsorted(xs, grid, side="left"),
-                 np.searchsorted(xs, grid, side="right"))
+    compared = r.compared(grid)  # at the column's precision, as the engine reads a threshold
+    positions = (idx, order, np.searchsorted(xs, compared, side="left"),
+                 np.searchsorted(xs, compared, side="right"))
     totals = grid_totals(h, r, movable, binding, grid, positions)[0]
     return _Sums(totals, h.n)
 
