@@ -7,11 +7,21 @@ replaying: the cases the threshold can move are sorted by the compared column
 once, and each threshold's totals are the fixed cases' totals plus a
 cumulative sum up to the threshold's position.
 
+The cases are sorted once, by the cheapest exact key the data allows: each
+value's bits share one integer with the case's change key, so no index is
+carried (:func:`sort_with_keys`). Thresholds are read at the column's
+precision, as the engine reads them (a float32 score against float32(t)).
+
 Rate limits on an action the sweep does not change leave the fixed cases as
 the replay has them, so they are applied once. A rate limit on an action the
-sweep *does* change depends on every threshold's whole set of decisions; it is
-then applied exactly, one vectorised pass per threshold, at the thresholds
-given (by default 101 quantiles of the column), never approximated.
+sweep *does* change depends on every threshold's whole set of decisions; it
+is then applied exactly at the thresholds given (by default 101 quantiles of
+the column), never approximated: as the threshold moves one way the limit's
+candidates only grow, so each case has a first threshold from which it is
+over the limit (:mod:`trustlab.simulate._limits`), and the limit's effect too
+is a cumulative sum. Only limits whose candidates depend on each other (two
+on one action, or one on another's overflow) and ``==``/``!=`` rules are
+applied in one vectorised pass per threshold.
 """
 
 from __future__ import annotations
@@ -32,7 +42,7 @@ from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import OP_WORDS
 from ..policy import Policy
 from ._bootstrap import weight_blocks
-from ._limits import capped_steps
+from ._limits import CappedSteps, capped_steps
 from ._open import (
     COMPONENTS,
     PREFIX,
@@ -486,7 +496,7 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
         right = np.searchsorted(xs, r.compared(grid), side="right")
     totals, base, delta = grid_totals(h, r, movable, binding, grid, (idx, order, left, right),
                                       keep=bootstrap > 0, sorted_keys=sorted_keys)
-    method = _method(how, binding)
+    method = _method(how, binding, passes=not isinstance(delta, CappedSteps))
     frame, k_best, k_cur = sweep_frame(policy, totals, h.n, grid, th.value)
     intervals = replicates = None
     if bootstrap:
@@ -519,11 +529,12 @@ def movable_cases(h: OpenHistory, r: OpenRule) -> tuple[np.ndarray, list]:
     return movable, h.limits_on(changing)
 
 
-def _method(how: str, binding: list) -> str:
+def _method(how: str, binding: list, passes: bool = True) -> str:
     if binding:
         names = ", ".join(f"'{g.id}'" for g in binding)
+        each = "one pass each" if passes else "by cumulative sums"
         return (f"{how}; rate limit {names} caps an action this sweep changes, so it was "
-                f"applied exactly at each threshold (one pass each)")
+                f"applied exactly at each threshold ({each})")
     return f"{how}; exact by cumulative sums"
 
 
@@ -535,7 +546,8 @@ def grid_totals(h: OpenHistory, r: OpenRule, movable: np.ndarray, binding: list,
     ``positions`` is ``(idx, order, left, right)``: the movable cases, their
     order by the column, and each threshold's first sorted case at or above
     it and first above it. Also returns the reference actions and what the
-    bootstrap needs (kept only with ``keep`` where a limit binds). Without a
+    bootstrap needs (kept only with ``keep`` where a limit binds), or the
+    :class:`~trustlab.simulate._limits.CappedSteps` a binding limit was summed by. Without a
     binding limit, ``sorted_keys`` (the movable cases' change keys in order of
     the column, :func:`sort_with_keys`) stand in for ``order``.
     """
@@ -719,7 +731,7 @@ def _by_limit_steps(h: OpenHistory, r: OpenRule, idx: np.ndarray, grid: np.ndarr
     counts = np.bincount(bins * n_keys + keys, minlength=(len(grid) + 1) * n_keys)
     fired = sums_over_fired(change @ counts.reshape(len(grid) + 1, n_keys).T, op, axis=1)
     totals = h.totals(capped.codes)[:, None] + fired + capped.over
-    return totals, capped.codes, None
+    return totals, capped.codes, capped
 
 
 def _per_threshold(h: OpenHistory, r: OpenRule, movable: np.ndarray, grid: np.ndarray,
