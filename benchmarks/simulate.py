@@ -15,9 +15,10 @@ after one warm-up:
   per distinct score), on the shipped history and on the same rows read back
   from CSV: of rule ``low-risk`` over every distinct score among the cases
   the threshold can move (about the row count), and of rule ``high-risk``,
-  whose declines the policy's daily rate limit caps (101 quantiles, the
-  limit applied exactly at each) — target: each sweep is no slower, although
-  it also decides every case with the rest of the policy and values it;
+  whose declines the policy's daily rate limit caps (every distinct score
+  too, the limit applied exactly at each) — target: each sweep is no slower,
+  although it also decides every case with the rest of the policy and values
+  it;
 * ``band_grid`` of ``low-risk`` × ``high-risk`` on 101 × 101 thresholds with
   a review capacity (the decline rate limit applied exactly at each of the
   decline thresholds) — target: under 10 replays' time.

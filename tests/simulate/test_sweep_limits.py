@@ -13,6 +13,7 @@ from trustlab.datasets import make_history
 from trustlab.engine import over_limit
 from trustlab.simulate import replay, threshold_sweep
 from trustlab.simulate._edit import with_threshold
+from trustlab.simulate import _limits
 from trustlab.simulate._limits import overflow_starts
 from trustlab.simulate._open import fired_bins
 from trustlab.simulate._sweep import sort_with_keys
@@ -100,6 +101,7 @@ def test_limits_that_feed_each_other_are_applied_per_threshold(shipped):
     p = policy_from({"max: 40": "max: 12", **second_limit(id="review-cap", action="review",
                                                           max=60, overflow="approve")})
     s = threshold_sweep(p, shipped, "high-risk")
+    assert "one pass each" in s.method and s.method.startswith("101 quantiles")
     assert_rows_equal_replays(p, shipped, s, "high-risk", picks(len(s.frame), seed=4))
 
 
@@ -120,8 +122,13 @@ def test_every_dtype_sweeps_alike(shipped):
         assert threshold_sweep(p, csv, rule).frame.equals(threshold_sweep(p, shipped, rule).frame)
 
 
-def test_overflow_starts_equal_the_limit_applied_at_each_step():
-    """Check each candidate's first step over the limit against the limit applied step by step."""
+@pytest.mark.parametrize("way", ["chosen", "blocks", "order statistics"])
+def test_overflow_starts_equal_the_limit_applied_at_each_step(way, monkeypatch):
+    """Check each candidate's first step over the limit against the limit applied step by step,
+    by whichever way is cheaper and by each way forced."""
+    if way != "chosen":
+        by_order = way == "order statistics"
+        monkeypatch.setattr(_limits, "_order_statistics_cheaper", lambda *a: by_order)
     rng = np.random.default_rng(0)
     for _ in range(200):
         n, steps, cap = int(rng.integers(0, 400)), int(rng.integers(1, 25)), int(rng.integers(0, 9))

@@ -31,7 +31,7 @@ import numpy as np
 from ..policy import RateLimit
 from ._open import OpenHistory, present_codes
 
-__all__ = ["CappedSteps", "LimitSteps", "capped_steps", "overflow_starts"]
+__all__ = ["CappedSteps", "LimitSteps", "capped_steps", "limits_summable", "overflow_starts"]
 
 _CELLS = 4_000_000  # cells of a block-by-step table (or of boundary blocks) held at once
 
@@ -87,12 +87,16 @@ def overflow_starts(window: np.ndarray, start: np.ndarray, cap: int, steps: int)
 
 
 def _starts_in_busy_windows(s: np.ndarray, size: np.ndarray, cap: int, steps: int) -> np.ndarray:
-    """:func:`overflow_starts` of candidates that join at ``s``, in windows of ``size`` cases."""
+    """:func:`overflow_starts` of candidates that join at ``s``, in windows of ``size`` cases:
+    by blocks (work grows with the steps) or by order statistics (work grows with the cap),
+    whichever touches fewer cells."""
     m, n_w = len(s), len(size)
-    ws = np.r_[0, np.cumsum(size)[:-1]]  # first case of each window
     blk = int(np.clip(np.sqrt(m / n_w), 8, 4096))  # balances the two tables below
     blk = max(blk, -(-m * steps // _CELLS))
     n_blocks = -(-size // blk)
+    if _order_statistics_cheaper(cap, m, steps, int(n_blocks.sum())):
+        return _starts_by_order_statistics(s, size, cap, steps)
+    ws = np.r_[0, np.cumsum(size)[:-1]]  # first case of each window
     b0 = np.r_[0, np.cumsum(n_blocks)]  # first block of each window
     slot = np.arange(m) + np.repeat(b0[:-1] * blk - ws, size)  # block * blk + place in it
     lanes = np.full(b0[-1] * blk, steps, dtype=np.int32)  # each block's cases, padded
@@ -126,6 +130,42 @@ def _starts_in_busy_windows(s: np.ndarray, size: np.ndarray, cap: int, steps: in
     marks = np.cumsum(np.bincount(boundary + 1, minlength=m + 1)[:m])
     past = marks - np.repeat(marks[ws], size)
     return np.maximum(s, steps - past)
+
+
+def _order_statistics_cheaper(cap: int, cases: int, steps: int, blocks: int) -> bool:
+    """True when ``cap`` passes over the cases touch fewer cells than the block-by-step table."""
+    return cap * cases <= steps * blocks
+
+
+def _starts_by_order_statistics(s: np.ndarray, size: np.ndarray, cap: int, steps: int
+                                ) -> np.ndarray:
+    """:func:`overflow_starts` in ``cap`` passes over the cases, whatever the number of steps.
+
+    A case is over the limit from the later of its own step and the ``cap``-th
+    smallest step among the earlier cases of its window. The ``k``-th smallest of
+    each prefix is a running minimum of ``max(step, (k-1)-th smallest of the
+    prefix before it)``, so ``cap`` running minima give it for every case at
+    once. Each window's steps are lifted above every later window's, so a
+    running minimum starts afresh in each window, and a value carried over from
+    an earlier window reads as "fewer than k cases yet".
+    """
+    n_w = len(size)
+    span = steps + 2
+    dtype = np.int64 if n_w * span >= np.iinfo(np.int32).max else np.int32
+    lift = np.repeat(((n_w - 1 - np.arange(n_w)) * span).astype(dtype), size)
+    lifted = s.astype(dtype) + lift  # window w's cases in [lift_w, lift_w + steps]
+    kth = np.minimum.accumulate(lifted)  # 1st smallest of each prefix
+    before = np.empty_like(kth)
+    for _ in range(cap - 1):
+        before[0] = np.iinfo(dtype).max
+        before[1:] = kth[:-1]
+        np.maximum(lifted, before, out=before)
+        np.minimum.accumulate(before, out=kth)
+    earlier = np.empty_like(kth)  # cap-th smallest of the cases before each case
+    earlier[0] = np.iinfo(dtype).max
+    earlier[1:] = kth[:-1]
+    earlier -= lift  # a carried-over value is steps + 2 or more above its lift
+    return np.maximum(s, np.minimum(earlier, steps)).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -187,14 +227,10 @@ def capped_steps(h: OpenHistory, then: int, mov: np.ndarray, bins: np.ndarray,
     limits on one action, or a later limit on its overflow action): those
     are applied at each threshold instead.
     """
-    rest = h.rest_action
-    changing = {then, *present_codes(rest[mov], len(h.actions))} if len(mov) else set()
-    moving = [i for i, g in enumerate(h.rate_limits) if h.code(g.action) in changing]
-    capped = [h.code(h.rate_limits[i].action) for i in moving]
-    if len(set(capped)) < len(capped) or any(
-            h.code(later.action) == h.code(h.rate_limits[i].overflow)
-            for i in moving for later in h.rate_limits[i + 1:]):
+    moving = _moving_limits(h, then, mov)
+    if moving is None:
         return None
+    rest = h.rest_action
     codes = h.guard(rest, skip=frozenset(moving))
     fixed = np.zeros(h.table.shape[0]) if codes is rest else h.totals(codes) - h.totals(rest)
     over = np.zeros((h.table.shape[0], n_thresholds))
@@ -204,6 +240,27 @@ def capped_steps(h: OpenHistory, then: int, mov: np.ndarray, bins: np.ndarray,
         over += _summed(h, one, n_thresholds)
         steps.append(one)
     return CappedSteps(codes, fixed, over, tuple(steps))
+
+
+def _moving_limits(h: OpenHistory, then: int, mov: np.ndarray) -> list[int] | None:
+    """The rate limits (indices) on an action the threshold moves cases into or out of;
+    None when one's candidates also depend on another's (two on one action, or a later
+    limit on one's overflow action)."""
+    rest = h.rest_action
+    changing = {then, *present_codes(rest[mov], len(h.actions))} if len(mov) else set()
+    moving = [i for i, g in enumerate(h.rate_limits) if h.code(g.action) in changing]
+    capped = [h.code(h.rate_limits[i].action) for i in moving]
+    if len(set(capped)) < len(capped) or any(
+            h.code(later.action) == h.code(h.rate_limits[i].overflow)
+            for i in moving for later in h.rate_limits[i + 1:]):
+        return None
+    return moving
+
+
+def limits_summable(h: OpenHistory, then: int, mov: np.ndarray) -> bool:
+    """True when :func:`capped_steps` sums the rate limits a threshold moves cases through
+    (so a sweep may read every threshold, as it does without a binding limit)."""
+    return _moving_limits(h, then, mov) is not None
 
 
 def _limit_steps(h: OpenHistory, i: int, codes: np.ndarray, then: int, mov: np.ndarray,

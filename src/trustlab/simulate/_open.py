@@ -470,6 +470,11 @@ def fired_bins(x: np.ndarray, thresholds: np.ndarray, op: str) -> np.ndarray:
     span = float(thresholds[-1] - thresholds[0]) if k else 0.0
     if len(x) < _CELLS * 4 or not 0.0 < span < np.inf:
         return np.searchsorted(thresholds, x, side=side)
+    if k > _CELLS:  # cells cannot part this many thresholds: search the values in order
+        order = np.argsort(x, kind="stable")
+        bins = np.empty(len(x), dtype=np.intp)
+        bins[order] = np.searchsorted(thresholds, x[order], side=side)
+        return bins
     # a binary search per value is slow on a million values; cut the thresholds' range into
     # cells instead: a value's cell, by the same monotone formula as the thresholds', gives
     # its bin at once unless a threshold shares the cell, and those few are searched

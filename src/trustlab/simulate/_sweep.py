@@ -15,13 +15,14 @@ precision, as the engine reads them (a float32 score against float32(t)).
 Rate limits on an action the sweep does not change leave the fixed cases as
 the replay has them, so they are applied once. A rate limit on an action the
 sweep *does* change depends on every threshold's whole set of decisions; it
-is then applied exactly at the thresholds given (by default 101 quantiles of
-the column), never approximated: as the threshold moves one way the limit's
-candidates only grow, so each case has a first threshold from which it is
-over the limit (:mod:`trustlab.simulate._limits`), and the limit's effect too
-is a cumulative sum. Only limits whose candidates depend on each other (two
-on one action, or one on another's overflow) and ``==``/``!=`` rules are
-applied in one vectorised pass per threshold.
+is applied exactly at every threshold, never approximated: as the threshold
+moves one way the limit's candidates only grow, so each case has a first
+threshold from which it is over the limit (:mod:`trustlab.simulate._limits`),
+and the limit's effect too is a cumulative sum, read at every distinct value
+as the rule's own is. Only limits whose candidates depend on each other (two
+on one action, or one on another's overflow), ``==``/``!=`` rules and a
+bootstrap under a binding limit are applied in one vectorised pass per
+threshold, at 101 quantiles of the column by default.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from ..metrics import SummaryFrame, currency_of, format_metric, summary_frame
 from ..policy import OP_WORDS
 from ..policy import Policy
 from ._bootstrap import weight_blocks
-from ._limits import CappedSteps, capped_steps
+from ._limits import CappedSteps, capped_steps, limits_summable
 from ._open import (
     COMPONENTS,
     PREFIX,
@@ -400,9 +401,11 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
     thresholds : array-like of float, optional
         The thresholds to report. Default: every distinct value of the column
         among the cases the threshold can move (those reaching the rule whose
-        other conditions hold, and whose action would change); when a rate
-        limit caps an action the sweep changes, 101 quantiles of them
-        instead. The current threshold is always included.
+        other conditions hold, and whose action would change), also when a
+        rate limit caps an action the sweep changes; 101 quantiles of them
+        where such limits are applied one pass per threshold (limits that
+        feed each other, an ``==``/``!=`` rule, a bootstrap). The current
+        threshold is always included.
     seed : int, default 0
         Seeds the simulated reviewer, as in :func:`replay`.
     reviewer_accuracy : float, optional
@@ -470,7 +473,9 @@ def threshold_sweep(policy: Policy, data, rule: str, *, column: str | None = Non
     idx = np.flatnonzero(movable)
     xm = r.x[idx]
     sorted_keys = None
-    if given is None and not binding:
+    every = given is None and (not binding or (  # limits summed: every threshold is cheap
+        not bootstrap and r.threshold.op in PREFIX and limits_summable(h, r.then, idx)))
+    if every:
         if bootstrap:  # the replicates weigh each case: its position is needed
             order = np.argsort(xm)  # the movable cases by the column
             xs = xm[order]
