@@ -110,8 +110,11 @@ def _child(mode: str, folder: Path, batch_rows: int, workers: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def one_history(name: str, args, tmp: Path, csv: bool) -> dict:
-    """Write one history's Parquet files, run each path on them and print a line per path."""
+def one_history(name: str, args, tmp: Path, csv: bool, yardstick_mb: float | None = None
+                ) -> dict:
+    """Write one history's Parquet files, run each path on them and print a line per path;
+    the streamed peak memory also as a share of ``yardstick_mb`` (the shipped frame), if
+    given."""
     folder = tmp / name.replace(" ", "-")
     folder.mkdir()
     t = time.perf_counter()
@@ -128,7 +131,9 @@ def one_history(name: str, args, tmp: Path, csv: bool) -> dict:
     print(f"  streamed, {args.batch_rows:,}-row batches: {s['seconds']:.1f} s, "
           f"{rows / s['seconds']:,.0f} rows/s, peak RSS {s['peak_mb']:,.0f} MiB = "
           f"{s['peak_mb'] / frame_mb:.2f} of the in-memory frame "
-          f"({verdict(s['peak_mb'] < frame_mb / 4)}: target < 0.25)")
+          f"({verdict(s['peak_mb'] < frame_mb / 4)}: target < 0.25)"
+          + (f"; {s['peak_mb'] / yardstick_mb:.2f} of the shipped frame "
+             f"({verdict(s['peak_mb'] < yardstick_mb / 4)})" if yardstick_mb else ""))
     w = _child("sweep", folder, args.batch_rows, args.workers)
     print(f"  threshold sweep in parts (low-risk, 201 thresholds, streamed): "
           f"{w['seconds']:.1f} s, {rows / w['seconds']:,.0f} rows/s, peak RSS "
@@ -143,7 +148,7 @@ def one_history(name: str, args, tmp: Path, csv: bool) -> dict:
               f"{d['worker_peak_mb']:,.0f} MiB; largest metric difference from the "
               f"streamed replay: {diff:.3g}")
     shutil.rmtree(folder)
-    return {"stream": s, "sweep": w}
+    return {"stream": s, "sweep": w, "frame_mb": frame_mb}
 
 
 def _largest_difference(a: list, b: list) -> float:
@@ -163,7 +168,8 @@ def main(argv=None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         shipped = one_history("shipped", args, Path(tmp), csv=False)
-        from_csv = one_history("read from CSV", args, Path(tmp), csv=True)
+        from_csv = one_history("read from CSV", args, Path(tmp), csv=True,
+                               yardstick_mb=shipped["frame_mb"])
     a, b = shipped["stream"], from_csv["stream"]
     print(f"\nstreamed replay, read from CSV / shipped: {b['seconds'] / a['seconds']:.2f}x the "
           f"time; largest metric difference between the two histories "
