@@ -27,6 +27,24 @@ def best_of(fn, repeat: int = 3, warmup: int = 1) -> tuple[float, object]:
     return min(times), out
 
 
+def best_of_each(calls: dict, repeat: int = 3, warmup: int = 1) -> dict:
+    """Best wall time in seconds of each of ``calls`` (name: function) and its last result,
+    ``{name: (seconds, result)}``, the calls taken in turn round by round: on a shared machine
+    whose load comes and goes, each ratio then compares calls made under the same load."""
+    out = {name: None for name in calls}
+    for _ in range(warmup):
+        for name, fn in calls.items():
+            out[name] = fn()
+    times = {name: [] for name in calls}
+    for _ in range(repeat):
+        for name, fn in calls.items():
+            gc.collect()
+            t0 = time.perf_counter()
+            out[name] = fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: (min(times[name]), out[name]) for name in calls}
+
+
 def read_back_from_csv(frame: pd.DataFrame, time_columns: Iterable[str] = ()) -> pd.DataFrame:
     """``frame`` written to CSV and read back with ``pandas.read_csv``'s default dtypes, as a
     team's own history arrives: ``time_columns`` parsed as datetimes, text as pandas' default

@@ -29,7 +29,9 @@ that reference:
 
 * the kit: ``Reference.from_data(reference, bins=10)`` (decile bins) and
   ``drift_over_time(data, ref, time=..., window="1W", metrics=("psi",))``,
-  best of 3 after one warm-up; and the same with all of psi, ks, js, chi2;
+  best of 3 after one warm-up; and the same with all of psi, ks, js, chi2
+  (these and the NumPy pass below are taken in turn, round by round, so each
+  ratio compares runs made under the same load);
 * the same PSI hand-written in NumPy: each row's window once, per column its
   bins once (``searchsorted`` on the deciles; text dictionary-encoded with
   ``pd.factorize``) and one ``bincount`` of window × bin — the floor;
@@ -84,7 +86,8 @@ from trustlab.drift import EPSILON, Reference, drift_over_time
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _evidently_side  # noqa: E402  (beside this file)
-from _timing import best_of, read_back_from_csv, text_dtypes, verdict  # noqa: E402
+from _timing import (best_of, best_of_each, read_back_from_csv, text_dtypes,  # noqa: E402
+                     verdict)
 
 REPO = Path(__file__).resolve().parents[1]
 START = pd.Timestamp("2025-01-06")  # a Monday: calendar weeks ("1W") start on Mondays
@@ -322,11 +325,12 @@ def measure(data: pd.DataFrame, reference: pd.DataFrame, numeric: list[str],
     """The kit, the hand-written NumPy pass and the naive loop on one history: seconds, the
     kit's result and the checks (mismatches in words)."""
     columns = numeric + categorical
-    t_kit, res = best_of(lambda: kit_psi(data, reference, columns, 10))
-    t_kit_all, _ = best_of(lambda: kit_psi(data, reference, columns, 10,
-                                           ("psi", "ks", "js", "chi2")))
-    t_numpy, by_numpy = best_of(lambda: numpy_psi(data, reference, numeric, categorical,
-                                                  windows))
+    timed = best_of_each({
+        "kit": lambda: kit_psi(data, reference, columns, 10),
+        "numpy": lambda: numpy_psi(data, reference, numeric, categorical, windows),
+        "kit_all": lambda: kit_psi(data, reference, columns, 10, ("psi", "ks", "js", "chi2")),
+    })
+    (t_kit, res), (t_numpy, by_numpy), (t_kit_all, _) = timed.values()
     t_naive, naive = best_of(lambda: naive_psi(data, reference, numeric, categorical, windows),
                              repeat=2, warmup=0)
     failures = []

@@ -43,7 +43,7 @@ import trustlab
 from trustlab.datasets import make_history
 from trustlab.simulate import lda_search, replay
 from trustlab.simulate import with_threshold
-from _timing import best_of, read_back_from_csv, text_dtypes, verdict  # noqa: E402
+from _timing import best_of_each, read_back_from_csv, text_dtypes, verdict  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 POLICY = REPO / "policies" / "consumer-credit.yaml"
@@ -76,9 +76,11 @@ def check_against_replays(policy, data, search) -> tuple[list[str], int]:
 
 
 def measure(policy, data) -> dict:
-    """One replay and the search on one history, best of 3 after one warm-up, and the checks."""
-    t_replay, base = best_of(lambda: replay(policy, data))
-    t_lda, found = best_of(lambda: lda_search(policy, data, "low-risk", "high-risk"))
+    """One replay and the search on one history, best of 3 after one warm-up (taken in turn,
+    round by round), and the checks."""
+    timed = best_of_each({"replay": lambda: replay(policy, data),
+                          "lda": lambda: lda_search(policy, data, "low-risk", "high-risk")})
+    (t_replay, base), (t_lda, found) = timed.values()
     bad, checked = check_against_replays(policy, data, found)
     return {"replay": t_replay, "lda": t_lda, "base": base, "found": found, "bad": bad,
             "checked": checked}
