@@ -106,7 +106,9 @@ print(json.dumps({"seconds": seconds, "rows": getattr(r, "rows", None),
 def _child(mode: str, folder: Path, batch_rows: int, workers: int) -> dict:
     out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(folder), str(batch_rows),
                           str(workers), str(REPO / "policies" / "consumer-credit.yaml")],
-                         capture_output=True, text=True, check=True, cwd=REPO)
+                         capture_output=True, text=True, cwd=REPO)
+    if out.returncode:
+        raise SystemExit(f"the {mode} child failed on {folder.name}:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
