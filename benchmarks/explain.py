@@ -25,6 +25,7 @@ Target: the kit's overhead over SHAP's own call under 20%, on each.
 from __future__ import annotations
 
 import argparse
+import sys
 
 import numpy as np
 from _timing import best_of_each, read_back_from_csv, text_dtypes, verdict  # noqa: E402
@@ -72,7 +73,7 @@ def measure(model, history, rows: int, seed: int) -> dict:
             "model": type(model.steps[-1][1]).__name__}
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
@@ -107,10 +108,10 @@ def main() -> None:
               f"{m['additive']:.2e}; reasons given: {len(codes.frame):,} "
               f"({codes.frame.groupby('row').size().mean():.2f} per decision on average)")
     a, b = (m["codes"].frame for m in measured.values())
-    print("the reason frames of the two histories are "
-          + ("equal" if a.reset_index(drop=True).equals(b.reset_index(drop=True))
-             else "NOT equal"))
+    same = a.reset_index(drop=True).equals(b.reset_index(drop=True))
+    print(f"the reason frames of the two histories are {'equal' if same else 'NOT equal'}")
+    return 0 if same else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
