@@ -21,11 +21,13 @@ review: $(READY)
 test: $(READY)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
+# Every script in benchmarks/ (the _helpers aside), each on the shipped history and on the
+# same rows read back from CSV; all run even if one fails, and the failures are named last.
 bench: $(READY)
-	$(BIN)/python benchmarks/engine.py
-	$(BIN)/python benchmarks/simulate.py
-	$(BIN)/python benchmarks/drift.py
-	$(BIN)/python benchmarks/scale.py
+	@failed=""; for script in benchmarks/[!_]*.py; do \
+	    echo "== $$script"; $(BIN)/python $$script || failed="$$failed $$script"; echo; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make bench: failed:$$failed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

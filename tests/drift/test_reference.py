@@ -77,3 +77,40 @@ def test_refusals_name_the_field(frame, tmp_path):
         drift_over_time(frame, {"first": "28D"}, time="when")
     with pytest.raises(trustlab.DataError, match="must be a time window"):
         drift_over_time(frame, {"first": "a month"}, time="t")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "Int64", "Float64"])
+def test_numeric_counts_read_off_the_sorted_values_equal_a_pass_over_the_rows(dtype):
+    """Check that a numeric reference's counts (read at the edges of its sorted values) equal
+    the bincount of every row's bin, with ties on the edges, infinities and missing values."""
+    rng = np.random.default_rng(1)
+    x = np.round(rng.normal(size=3000), 1)  # many ties, some on the quantile edges
+    if dtype.startswith("float"):
+        x[:5] = [np.inf, -np.inf, np.nan, np.nan, 0.0]
+        series = pd.Series(x, dtype=dtype)
+    else:
+        series = pd.Series(np.round(x * 10), dtype=dtype)
+        series[rng.random(3000) < 0.05] = pd.NA
+    for bins in (10, 3, {"x": [-1.0, 0.0, 0.5, 2.0]}):
+        col = Reference.from_data(pd.DataFrame({"x": series}), bins=bins).column("x")
+        by_rows = np.bincount(col.codes(series), minlength=len(col.counts))
+        assert col.counts.dtype == np.int64
+        assert col.counts.tolist() == by_rows.tolist()
+        assert col.sorted_values.tolist() == np.sort(
+            series.to_numpy(dtype=float, na_value=np.nan)[~series.isna().to_numpy()]).tolist()
+
+
+@pytest.mark.parametrize("dtype", ["str", "object", "category", "string[pyarrow]"])
+def test_text_of_any_dtype_gives_the_same_reference_and_drift(frame, dtype):
+    """Check that text as pandas' str (as read from CSV), object, categorical or pyarrow
+    strings, with missing values, gives the same bins, counts and drift."""
+    base = frame.assign(s=frame["s"].astype("str"))  # missing stays missing
+    other = frame.assign(s=frame["s"].astype(dtype), g=frame["g"].astype(dtype))
+    ref_a = Reference.from_data(base.iloc[:500], ["x", "g", "s"])
+    ref_b = Reference.from_data(other.iloc[:500], ["x", "g", "s"])
+    for name in ("g", "s"):
+        a, b = ref_a.column(name), ref_b.column(name)
+        assert (a.categories, a.counts.tolist()) == (b.categories, b.counts.tolist())
+    got = drift_over_time(other, ref_b, time="t", window="1W").frame
+    want = drift_over_time(base, ref_a, time="t", window="1W").frame
+    pd.testing.assert_frame_equal(got, want)

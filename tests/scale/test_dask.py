@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import trustlab
@@ -69,3 +70,20 @@ def test_unreachable_scheduler_is_named(policy, tmp_path):
             pytest.raises(trustlab.DataError, match="no Dask scheduler answered at "
                                                     "'tcp://127.0.0.1:9'"):
         scaled_replay(policy, tmp_path, client="tcp://127.0.0.1:9")
+
+
+@pytest.mark.slow
+def test_cluster_replay_of_a_history_read_from_csv(dask_client, policy, history, tmp_path):
+    """Check a Parquet folder written from a history as pandas reads it from CSV (text as
+    str, the yes/no label with gaps as object) replays on the cluster as in memory: Dask does
+    not turn the label into 'True'/'False' text."""
+    history.to_csv(tmp_path / "h.csv", index=False)
+    data = pd.read_csv(tmp_path / "h.csv", parse_dates=["decision_time"])
+    assert data["defaulted"].dtype == object and data["grade"].dtype == "str"
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for i, part in enumerate(np.array_split(np.arange(len(data)), 3)):
+        data.iloc[part].to_parquet(folder / f"h-{i}.parquet")
+    whole = replay(policy, data, seed=2)
+    got = scaled_replay(policy, folder, client=dask_client, seed=2)
+    assert_same(whole, got)

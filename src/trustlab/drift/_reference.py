@@ -88,7 +88,7 @@ class ColumnReference:
             v = _numbers(values)
             codes = np.searchsorted(self.edges, v, side="right")
             codes[np.isnan(v)] = len(self.counts) - 1
-            return codes.astype(np.int64)
+            return codes.astype(np.int64, copy=False)
         cat = values.astype("category") if not isinstance(values.dtype, pd.CategoricalDtype) \
             else values
         position = {c: i for i, c in enumerate(self.categories)}
@@ -136,7 +136,7 @@ def _bin_column(name: str, series: pd.Series, kind: str, bins, where: str
                               np.zeros(len(seen) + 2, dtype=np.int64), np.empty(0))
     else:
         v = _numbers(series)
-        finite = v[~np.isnan(v)]
+        finite = np.sort(v[~np.isnan(v)])
         if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
             if bins < 2:
                 return Problem(f"{where}", f"must be at least 2 bins; got {bins}")
@@ -149,11 +149,21 @@ def _bin_column(name: str, series: pd.Series, kind: str, bins, where: str
                                                      "increasing bin edges (like numpy.histogram's); "
                                                      f"got {bins!r}")
             edges = e[1:-1]  # the outer bins are open-ended
-        ref = ColumnReference(name, kind, "numeric", edges, (),
-                              np.zeros(len(edges) + 2, dtype=np.int64), np.sort(finite))
+        return ColumnReference(name, kind, "numeric", edges, (),
+                               _sorted_counts(finite, edges, missing=len(v) - len(finite)),
+                               finite)
     counts = np.bincount(ref.codes(series), minlength=len(ref.counts)).astype(np.int64)
     return ColumnReference(ref.name, kind, ref.type, ref.edges, ref.categories, counts,
                            ref.sorted_values)
+
+
+def _sorted_counts(sorted_values: np.ndarray, edges: np.ndarray, missing: int) -> np.ndarray:
+    """Rows per bin ``[edges[i-1], edges[i])`` (open ends), the missing bin last, read off the
+    sorted values at the edges: the counts :meth:`ColumnReference.codes` gives, without a
+    pass over the rows."""
+    below = np.searchsorted(sorted_values, edges, side="left")  # values < each edge
+    return np.concatenate([np.diff(np.concatenate([[0], below, [len(sorted_values)]])),
+                           [missing]]).astype(np.int64)
 
 
 @dataclass(frozen=True, eq=False)

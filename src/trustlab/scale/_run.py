@@ -164,9 +164,15 @@ def source_of(data, *, client=None, batch_rows: int = DEFAULT_BATCH_ROWS,
     if client is None:
         return Source(parts, None, None, batch_rows)
     dd = require("dask.dataframe", "A replay on a Dask scheduler")
+    dask = require("dask", "A replay on a Dask scheduler")
 
-    frame = dd.from_map(_read_file, range(len(parts.files)), parts=parts, meta=parts.empty(),
-                        label="trustlab-parquet", enforce_metadata=False)
+    # Dask turns object columns into text of its own (dataframe.convert-string): a yes/no
+    # label with gaps, as pandas reads it from CSV, would arrive as 'True'/'False'. The
+    # partitions keep the dtypes the files give, as the streamed path reads them.
+    with dask.config.set({"dataframe.convert-string": False}):
+        frame = dd.from_map(_read_file, range(len(parts.files)), parts=parts,
+                            meta=parts.empty(), label="trustlab-parquet",
+                            enforce_metadata=False)
     return Source(None, frame, client, batch_rows, owned)
 
 
