@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import platform
 import sys
 import time
@@ -55,7 +54,7 @@ import trustlab
 from trustlab.datasets import make_history
 from trustlab.simulate import band_grid, replay, threshold_sweep
 from trustlab.simulate import with_threshold
-from _timing import best_of  # noqa: E402  (beside this file)
+from _timing import best_of, read_back_from_csv  # noqa: E402  (beside this file)
 
 REPO = Path(__file__).resolve().parents[1]
 POLICY = REPO / "policies" / "consumer-credit.yaml"
@@ -113,14 +112,6 @@ def same_sweeps(sweeps: dict) -> list[str]:
     return [f"sweep of {rule} on {name} differs from {first}"
             for name, by_rule in others for rule, s in by_rule.items()
             if not s.frame.equals(reference[rule].frame)]
-
-
-def read_back_from_csv(data: pd.DataFrame) -> pd.DataFrame:
-    """``data`` written to CSV and read back with pandas' default dtypes (time parsed)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "history.csv"
-        data.to_csv(path, index=False)
-        return pd.read_csv(path, parse_dates=["decision_time"])
 
 
 def text_columns_read(policy, data: pd.DataFrame) -> list[str]:
@@ -181,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nbaseline: value per decision {base.metric('value_per_decision'):.2f}; grid "
           f"{int(grid.frame['feasible'].sum()):,} of {len(grid.frame):,} pairs within "
           f"{CAPACITY:,} reviews a day")
-    csv = read_back_from_csv(data)
+    csv = read_back_from_csv(data, ["decision_time"])
     text = ", ".join(sorted({str(csv[c].dtype) for c in csv.columns
                              if not pd.api.types.is_numeric_dtype(csv[c])
                              and c != "decision_time"}))

@@ -26,7 +26,8 @@ TINY = {
     "scale.py": ["--rows", "20000", "--files", "2", "--batch-rows", "5000", "--skip-cluster"],
 }
 
-BOTH_HISTORIES = {"drift.py", "explain.py", "explorers.py", "lda.py", "scale.py", "simulate.py"}
+BOTH_HISTORIES = {"drift.py", "engine.py", "explain.py", "explorers.py", "lda.py", "scale.py",
+                  "simulate.py"}
 """Scripts that run their comparison on the shipped history and on the same rows read back
 from CSV with pandas' default dtypes, each ratio beside its target (issue 22)."""
 
