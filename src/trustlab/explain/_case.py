@@ -7,6 +7,7 @@ from html import escape
 
 import pandas as pd
 
+from .._codes import code
 from .._format import format_number
 from .._plotting import Display
 from .._result import Result, plain, records
@@ -281,10 +282,11 @@ def pick_cases(records: pd.DataFrame, n: int = 5, *, signal: pd.Series | None = 
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    kinds = records[["action", "rule", "guardrail"]].astype(object)
-    kinds = kinds.where(kinds.notna(), "")
-    key = kinds["action"].astype(str) + "|" + kinds["rule"].astype(str) + "|" \
-        + kinds["guardrail"].astype(str)
+    key = np.zeros(len(records), dtype=np.int64)  # (action, rule, guardrail) as one number
+    for column in ("action", "rule", "guardrail"):
+        coded = code(records[column])
+        key *= len(coded.values) + 1
+        key += coded.codes + 1  # missing: 0
     codes, uniques = pd.factorize(key)
     counts = np.bincount(codes, minlength=len(uniques))
     picked: list = []

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._codes import codes_in, objects_at
 from .._errors import DataError, Problem
 from ..policy import And, Column, Compare, Literal, Not, Or, columns_of, flip
 from ..policy import Policy, Signal
@@ -231,12 +232,12 @@ def reference_rows(score: np.ndarray, threshold: Threshold, size: int, holds: bo
 
 
 def _rule_positions(policy: Policy, rule_ids) -> np.ndarray:
-    ids = pd.Index([r.id for r in policy.rules])
-    values = pd.Series(rule_ids).astype(object)
-    pos = ids.get_indexer(values)
+    ids = [r.id for r in policy.rules]
+    values = pd.Series(rule_ids)
+    pos = codes_in(values, ids)  # each distinct rule id looked up once
     bad = pos < 0
     if bad.any():
-        unknown = sorted({str(v) for v in values[bad]})[:5]
+        unknown = sorted({str(v) for v in objects_at(values, bad)})[:5]
         raise DataError("reason_codes", [Problem(
             "records.rule", f"holds {', '.join(repr(u) for u in unknown)}, not rules of policy "
                             f"'{policy.name}@{policy.version}' (rules: {', '.join(ids)}); use "
