@@ -20,8 +20,8 @@ import pandas as pd
 
 from ._threads import thread_budget
 
-__all__ = ["Coded", "code", "code_columns", "codes_in", "count_combinations", "objects_at",
-           "text_labels", "PARALLEL_ROWS"]
+__all__ = ["Coded", "as_objects", "code", "code_columns", "codes_in", "count_combinations",
+           "objects_at", "text_labels", "PARALLEL_ROWS"]
 
 PARALLEL_ROWS = 200_000
 """Columns at least this long are coded on several threads when a call needs several."""
@@ -166,6 +166,23 @@ def count_combinations(frame: pd.DataFrame, columns: Sequence[str], name: str) -
     result = {c: out[c] for c in columns}
     result[name] = counts.astype(np.int64)
     return pd.DataFrame(result)
+
+
+def as_objects(column, missing=np.nan) -> np.ndarray:
+    """Each row's value as a Python object (``missing`` where it is missing), an object
+    array gathered from the distinct values: ``column.astype(object)`` without touching
+    each row's value.
+
+    Examples
+    --------
+    >>> as_objects(pd.Series(pd.Categorical(["cap", None, "cap"])), "none").tolist()
+    ['cap', 'none', 'cap']
+    """
+    coded = code(column)
+    values = np.empty(len(coded.values) + 1, dtype=object)
+    values[:-1] = coded.values
+    values[-1] = missing
+    return values[coded.codes]
 
 
 def text_labels(column, missing: str = "(missing)") -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._codes import as_objects
 from .._errors import DataError, Problem
 from ._brake import brake_reference
 from .._time import read_times, window_ids
@@ -76,11 +77,9 @@ def policy_drift(policy: Policy, data: pd.DataFrame, *, records: pd.DataFrame | 
         frame[c], kinds[c] = data[c].to_numpy(), "signal"
     for c in inputs:
         frame[c], kinds[c] = data[c].to_numpy(), "data"
-    for c in DECISION_COLUMNS:
-        col = rec[c].astype(object)
-        if c == "guardrail":
-            col = col.where(col.notna(), NO_GUARDRAIL)
-        frame[f"decision.{c}"], kinds[f"decision.{c}"] = col.to_numpy(), "decision"
+    for c in DECISION_COLUMNS:  # as objects from each column's few distinct values
+        col = as_objects(rec[c], NO_GUARDRAIL if c == "guardrail" else np.nan)
+        frame[f"decision.{c}"], kinds[f"decision.{c}"] = col, "decision"
     for c in policy.segments:
         if c not in frame:
             frame[c], kinds[c] = data[c].to_numpy(), "context"
