@@ -822,6 +822,28 @@ def window_id(ns: int, window: Window) -> int:
     return int(window_ids(np.array([ns], dtype=np.int64), window)[0])
 
 
+def window_bounds(ns: int, window: Window) -> tuple[int, int, int]:
+    """The id of the window holding time ``ns`` (UTC nanoseconds), its first instant and
+    its end (the next window's first instant): integer arithmetic for fixed windows.
+
+    Examples
+    --------
+    >>> from trustlab.policy import read_window
+    >>> window_bounds(86_400 * 10**9 + 5, read_window("1D", "doc", "w"))
+    (1, 86400000000000, 172800000000000)
+    """
+    if window.calendar:  # months and quarters vary in length
+        wid = window_id(ns, window)
+        ids = np.array([wid, wid + 1], dtype=np.int64)
+        start, end = window_starts(ids, window).asi8.tolist()
+        return wid, start, end
+    length = window.seconds * 10**9
+    origin = WEEK_ORIGIN_NS if window.unit == "W" else 0
+    wid = (ns - origin) // length  # as window_ids places them
+    start = origin + wid * length
+    return wid, start, start + length
+
+
 def window_starts(ids: np.ndarray, window: Window) -> pd.DatetimeIndex:
     """The first instant of each window id (the inverse of :func:`window_ids`).
 

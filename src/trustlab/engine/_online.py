@@ -18,7 +18,7 @@ from ._brakes import BrakeTracking, track_brake
 from ._columns import refused_numbers
 from ._plan import KILL_SWITCH, combined_reason, plan_for, rate_limit_reason
 from ._scalar import value_kind
-from .._time import WEEK_ORIGIN_NS, time_ns, window_ends, window_id, window_starts
+from .._time import time_ns, window_bounds, window_id
 
 __all__ = ["Decision", "GuardrailState", "decide"]
 
@@ -115,20 +115,10 @@ class GuardrailState:
         if bounds is not None and bounds[1] <= ns < bounds[2]:
             window = bounds[0]
         else:
-            per = guard.per
-            if per.calendar:  # months and quarters vary in length: as _time places them
-                window = window_id(ns, per)
-                try:
-                    start = int(window_starts(np.array([window]), per).asi8[0])
-                    end = int(window_ends(np.array([window]), per).asi8[0])
-                except (OverflowError, ValueError):  # pragma: no cover - past pandas' dates
-                    start, end = ns, ns
-            else:  # fixed windows from the epoch (weeks from a Monday), as window_ids
-                length = per.seconds * 10**9
-                origin = WEEK_ORIGIN_NS if per.unit == "W" else 0
-                window = (ns - origin) // length
-                start = origin + window * length
-                end = start + length
+            try:
+                window, start, end = window_bounds(ns, guard.per)
+            except (OverflowError, ValueError):  # pragma: no cover - past pandas' dates
+                window, start, end = window_id(ns, guard.per), ns, ns
             self._bounds[guard.id] = (window, start, end)
         return self.take(guard, window)
 
