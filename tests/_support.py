@@ -289,3 +289,17 @@ def tampered_model_file(folder) -> Path:
                 data = data.replace(b'"math"', b'"os"').replace(b'"log1p"', b'"system"')
             zout.writestr(item, data)
     return bad
+
+
+def text_with_gaps(history, columns, share: float, seed: int, dtype="object"):
+    """A copy of ``history`` whose text ``columns`` miss about ``share`` of their values
+    (drawn by ``seed``) and hold ``dtype`` (object, category, str, string[pyarrow])."""
+    import numpy as np
+
+    out = history.copy()
+    rng = np.random.default_rng(seed)
+    for c in columns:
+        out[c] = out[c].astype(object)
+        out.loc[rng.random(len(out)) < share, c] = None
+        out[c] = out[c].astype(dtype)
+    return out

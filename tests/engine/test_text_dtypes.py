@@ -8,13 +8,13 @@ missing values included.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
 import trustlab
 from trustlab.datasets import make_history
 from trustlab.simulate import replay
+from _support import text_with_gaps
 
 TEXT = ["channel", "grade", "purpose", "underwriter_decision"]
 
@@ -64,12 +64,8 @@ def _dtypes():
 @pytest.fixture(scope="module")
 def history():
     """A small history with missing text values in rule and segment columns."""
-    h = make_history(n_days=30, applications_per_day=60, seed=3)
-    rng = np.random.default_rng(0)
-    for c in ("channel", "grade", "purpose"):
-        h[c] = h[c].astype(object)
-        h.loc[rng.random(len(h)) < 0.05, c] = None
-    return h
+    return text_with_gaps(make_history(n_days=30, applications_per_day=60, seed=3),
+                          ("channel", "grade", "purpose"), 0.05, seed=0)
 
 
 @pytest.fixture(scope="module")

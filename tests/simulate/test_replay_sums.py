@@ -19,6 +19,7 @@ from trustlab.datasets import make_history
 from trustlab.metrics import _sums, indicators, metric_totals
 from trustlab.simulate import replay
 
+from _support import text_with_gaps
 from tests.engine.test_text_dtypes import POLICY
 
 
@@ -30,12 +31,9 @@ def policy():
 @pytest.fixture(scope="module")
 def history():
     """Text as pandas' default strings with gaps, a nullable-int and a float segment."""
-    h = make_history(n_days=40, applications_per_day=50, seed=11)
+    h = text_with_gaps(make_history(n_days=40, applications_per_day=50, seed=11),
+                       ("channel", "grade", "purpose"), 0.04, seed=1, dtype="string[pyarrow]")
     rng = np.random.default_rng(1)
-    for c in ("channel", "grade", "purpose"):
-        h[c] = h[c].astype(object)
-        h.loc[rng.random(len(h)) < 0.04, c] = None
-        h[c] = h[c].astype("string[pyarrow]")
     h["underwriter_decision"] = h["underwriter_decision"].astype("str")
     h["branch"] = pd.array(rng.integers(0, 4, len(h)), dtype="Int64")
     h.loc[rng.random(len(h)) < 0.03, "branch"] = pd.NA
