@@ -120,3 +120,17 @@ def test_replay_with_threads_equals_replay_without(policy, history, monkeypatch)
     two = replay(policy, history, segments=SEGMENTS)
     pd.testing.assert_frame_equal(one.metrics, two.metrics)
     pd.testing.assert_frame_equal(one.decisions, two.decisions)
+
+
+def test_a_segment_of_very_many_values_is_summed_alike(replayed, policy, monkeypatch):
+    """Check the sparse sums of a segment column with too many values to count every
+    (segment, state) or (segment, window) cell: equal to the dense ones, key column too."""
+    d = replayed.decisions.assign(key=np.arange(len(replayed.decisions)) % 997)
+    dense = metric_totals(d, policy, ("grade", "key"))
+    monkeypatch.setattr(_sums, "_MAX_CELLS", 5_000)  # 997 keys x the states / windows
+    sparse = metric_totals(d, policy, ("grade", "key"))
+    for column in (None, "grade", "key"):
+        pd.testing.assert_frame_equal(sparse.sums[column], dense.sums[column],
+                                      check_exact=False, rtol=1e-12)
+        pd.testing.assert_series_equal(sparse.human[column], dense.human[column],
+                                       check_index_type=False)

@@ -481,19 +481,57 @@ def metric_totals(frame: pd.DataFrame, policy: Policy, by: tuple[str, ...] = (),
     at_value = columns.index("value")
     value = np.nan_to_num(frame["value"].to_numpy(dtype=float))
     n_kinds = per_state.shape[0]
-    groups = {col: _segment_codes(coded_or_code(coded, col, frame[col])) for col in by}
+    every = {col: _segment_codes(coded_or_code(coded, col, frame[col])) for col in by}
+    window = frame["window"].to_numpy() if "window" in frame.columns else None
+    n_windows = 1 if window is None or not len(window) else int(np.ptp(window)) + 1
+    # a segment column of very many values (a key, say) is summed on its own, sparsely
+    many = {c for c, (_, segments) in every.items()
+            if len(segments) * max(n_kinds, n_windows) > _MAX_CELLS}
+    groups = {c: g for c, g in every.items() if c not in many}
     crossed = _crossing(groups)
     counts, values = _by_group(groups, kind, n_kinds, (None, value), crossed=crossed)
     sums: dict = {}
-    for col, segments in [(None, pd.Index(["(all)"]))] + [(c, groups[c][1]) for c in by]:
-        part = counts[col].astype(float) @ per_state
-        part[:, at_value] = values[col].sum(axis=1)
+    for col, segments in [(None, pd.Index(["(all)"]))] + [(c, every[c][1]) for c in by]:
+        if col in many:
+            part = _sums_by_segment(every[col][0], len(segments), kind, per_state)
+            part[:, at_value] = np.bincount(every[col][0], weights=value, minlength=len(segments))
+        else:
+            part = counts[col].astype(float) @ per_state
+            part[:, at_value] = values[col].sum(axis=1)
         sums[col] = pd.DataFrame(part, index=segments, columns=columns)
     human = None
-    if "window" in frame.columns:
-        human = _human_by_window(frame["window"].to_numpy(), ~flags["automated"], groups,
-                                 crossed)
+    if window is not None:
+        human = _human_by_window(window, ~flags["automated"], groups, crossed)
+        for col in many:
+            human[col] = _human_pairs(window, ~flags["automated"], *every[col])
+        human = {c: human[c] for c in (None, *by)}
     return MetricTotals(sums, human)
+
+
+def _sums_by_segment(codes: np.ndarray, n: int, kind: np.ndarray, per_state: np.ndarray
+                     ) -> np.ndarray:
+    """Every indicator sum of ``n`` segments, one weighted bincount per indicator (for a
+    segment column of too many values to count by (segment, state))."""
+    part = np.empty((n, per_state.shape[1]))
+    for j in range(per_state.shape[1]):
+        part[:, j] = np.bincount(codes, weights=per_state[kind, j], minlength=n)
+    return part
+
+
+def _human_pairs(window: np.ndarray, human: np.ndarray, codes: np.ndarray,
+                 segments: pd.Index) -> pd.Series:
+    """Human-action rows by (segment, window id), only the pairs present, found by hashing
+    (for a segment column of too many values to count every pair)."""
+    w = np.asarray(window, dtype=np.int64)[human]
+    lo = int(w.min()) if len(w) else 0
+    span = int(w.max()) - lo + 1 if len(w) else 1
+    pair, present = pd.factorize(codes[human] * span + (w - lo), sort=True)
+    counts = np.bincount(pair, minlength=len(present)).astype(float)
+    present = np.asarray(present, dtype=np.int64)
+    windows, w_codes = np.unique(present % span + lo, return_inverse=True)
+    index = pd.MultiIndex(levels=[segments, windows], codes=[present // span, w_codes.ravel()],
+                          names=["segment", "window"], verify_integrity=False)
+    return pd.Series(counts, index=index)
 
 
 _MAX_CELLS = 1 << 22
