@@ -168,10 +168,10 @@ def count_combinations(frame: pd.DataFrame, columns: Sequence[str], name: str) -
     return pd.DataFrame(result)
 
 
-def as_objects(column, missing=np.nan) -> np.ndarray:
+def as_objects(column, missing=np.nan, *, as_text: bool = False) -> np.ndarray:
     """Each row's value as a Python object (``missing`` where it is missing), an object
     array gathered from the distinct values: ``column.astype(object)`` without touching
-    each row's value.
+    each row's value. ``as_text`` turns each distinct value into text first.
 
     Examples
     --------
@@ -180,7 +180,7 @@ def as_objects(column, missing=np.nan) -> np.ndarray:
     """
     coded = code(column)
     values = np.empty(len(coded.values) + 1, dtype=object)
-    values[:-1] = coded.values
+    values[:-1] = [str(v) for v in coded.values] if as_text else coded.values
     values[-1] = missing
     return values[coded.codes]
 
@@ -194,11 +194,7 @@ def text_labels(column, missing: str = "(missing)") -> np.ndarray:
     >>> text_labels(pd.Series([2, None, 2], dtype="Int64")).tolist()
     ['2', '(missing)', '2']
     """
-    coded = code(column)
-    names = np.empty(len(coded.values) + 1, dtype=object)
-    names[:-1] = [str(v) for v in coded.values]
-    names[-1] = missing
-    return names[coded.codes]
+    return as_objects(column, missing, as_text=True)
 
 
 def objects_at(column: pd.Series, rows) -> np.ndarray:
